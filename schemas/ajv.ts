@@ -1,0 +1,36 @@
+/**
+ * The server's validators: every questionnaire compiled once by ajv (draft 2020-12, strict, all errors). A schema
+ * that does not compile throws here, at boot. scripts/generate.ts uses the same instance to write the standalone
+ * modules, so both engines share options, keywords and formats.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { _ } from 'ajv/dist/compile/codegen/index.js';
+import { formats } from './formats.js';
+import { AJV_OPTIONS, ANNOTATION_KEYWORDS } from './keywords.js';
+import { questionnaires, SURVEY_IDS, type SurveyId } from './surveys.js';
+import { toValidator, type RawValidate, type Validator } from './validation.js';
+
+/** An ajv instance with the questionnaires added. `forStandalone` keeps the source for code generation. */
+export function createAjv({ forStandalone = false } = {}): Ajv2020 {
+  const ajv = new Ajv2020({
+    ...AJV_OPTIONS,
+    // The generated modules import `formats` from schemas/formats.ts, see scripts/generate.ts.
+    code: forStandalone ? { source: true, esm: true, formats: _`formats` } : {},
+  });
+  for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
+  for (const [name, definition] of Object.entries(formats)) ajv.addFormat(name, definition);
+  for (const survey of SURVEY_IDS) ajv.addSchema(questionnaires[survey]);
+  return ajv;
+}
+
+export function compileRaw(ajv: Ajv2020, survey: SurveyId): RawValidate {
+  const validate = ajv.getSchema(questionnaires[survey].$id);
+  if (!validate) throw new Error(`questionnaire ${survey} did not compile`);
+  return validate as RawValidate;
+}
+
+/** One validator per questionnaire, compiled by ajv. */
+export function compileValidators(): Record<SurveyId, Validator> {
+  const ajv = createAjv();
+  return Object.fromEntries(SURVEY_IDS.map((s) => [s, toValidator(s, compileRaw(ajv, s))])) as Record<SurveyId, Validator>;
+}

@@ -1,0 +1,32 @@
+/**
+ * String formats used by the questionnaires. Kept here (not taken from ajv-formats) so the server's ajv and the
+ * generated standalone validators shipped to the browser run the very same check.
+ */
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** A calendar date as RFC 3339 full-date (YYYY-MM-DD), with real month lengths and leap years. */
+export function isDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/** In ajv's format-definition shape, which the standalone validators call as `formats.date.validate`. */
+export const formats = { date: { type: 'string', validate: isDate } } as const;
+
+/**
+ * String length in Unicode code points, as JSON Schema's minLength/maxLength count it (ajv's own helper does the
+ * same). The standalone validators import it from here instead of from ajv's runtime.
+ */
+export function ucs2length(value: string): number {
+  let length = 0;
+  for (const _ of value) length += 1;
+  return length;
+}
