@@ -52,6 +52,7 @@ export interface ConditionalRule {
 }
 
 export interface QuestionnaireSchema extends SchemaObject {
+  $schema: string;
   $id: string;
   title: string;
   'x-csi-survey': SurveyId;
