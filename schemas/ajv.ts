@@ -5,6 +5,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { _ } from 'ajv/dist/compile/codegen/index.js';
+import { apiSchemas, type ApiSchemaName } from './api.js';
 import { formats } from './formats.js';
 import { AJV_OPTIONS, ANNOTATION_KEYWORDS } from './keywords.js';
 import { questionnaires, SURVEY_IDS, type SurveyId } from './surveys.js';
@@ -20,7 +21,17 @@ export function createAjv({ forStandalone = false } = {}): Ajv2020 {
   for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
   for (const [name, definition] of Object.entries(formats)) ajv.addFormat(name, definition);
   for (const survey of SURVEY_IDS) ajv.addSchema(questionnaires[survey]);
+  for (const schema of Object.values(apiSchemas)) ajv.addSchema(schema);
   return ajv;
+}
+
+/** Validators of the API payloads (envelope, review, query strings), raw: callers shape errors for their context. */
+export function compileApiValidators(ajv: Ajv2020 = createAjv()): Record<ApiSchemaName, RawValidate> {
+  return Object.fromEntries(Object.entries(apiSchemas).map(([name, schema]) => {
+    const validate = ajv.getSchema(schema.$id);
+    if (!validate) throw new Error(`API schema ${name} did not compile`);
+    return [name, validate as RawValidate];
+  })) as Record<ApiSchemaName, RawValidate>;
 }
 
 export function compileRaw(ajv: Ajv2020, survey: SurveyId): RawValidate {

@@ -18,8 +18,20 @@ export function isDate(value: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** An RFC 3339 date-time with a time zone (`2009-06-01T10:15:00Z`, `...+06:00`). */
+export function isDateTime(value: string): boolean {
+  const m = DATE_TIME.exec(value);
+  if (!m || !isDate(m[1] as string)) return false;
+  return Number(m[2]) <= 23 && Number(m[3]) <= 59 && Number(m[4]) <= 59;
+}
+
 /** In ajv's format-definition shape, which the standalone validators call as `formats.date.validate`. */
-export const formats = { date: { type: 'string', validate: isDate } } as const;
+export const formats = {
+  date: { type: 'string', validate: isDate },
+  'date-time': { type: 'string', validate: isDateTime },
+} as const;
 
 /**
  * String length in Unicode code points, as JSON Schema's minLength/maxLength count it (ajv's own helper does the

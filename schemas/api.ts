@@ -1,0 +1,48 @@
+/**
+ * Schemas of the API's own payloads: the submission envelope, a review, and the query strings of listings and
+ * exports. Like the questionnaires, they are compiled strictly (unknown fields are errors) and feed the OpenAPI
+ * document.
+ */
+import submission from './api/submission.schema.json' with { type: 'json' };
+import review from './api/review.schema.json' with { type: 'json' };
+import listQuery from './api/list-query.schema.json' with { type: 'json' };
+import exportQuery from './api/export-query.schema.json' with { type: 'json' };
+import type { SchemaObject } from './surveys.js';
+
+export type ApiSchema = SchemaObject & { $id: string; title: string; $defs?: Record<string, SchemaObject> };
+
+export const apiSchemas = {
+  submission: submission as unknown as ApiSchema,
+  review: review as unknown as ApiSchema,
+  listQuery: listQuery as unknown as ApiSchema,
+  exportQuery: exportQuery as unknown as ApiSchema,
+} as const;
+
+export type ApiSchemaName = keyof typeof apiSchemas;
+
+export const RESPONSE_STATUSES = ['submitted', 'approved', 'rejected', 'has_issues', 'withdrawn'] as const;
+export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
+
+export interface SubmissionMeta {
+  formVersion: string;
+  appVersion?: string;
+  language: 'en' | 'ru' | 'kk';
+  device?: string;
+  source?: 'form' | 'import' | 'seed' | 'api';
+  startedAt: string;
+  completedAt: string;
+  sectionDurations?: Record<string, number>;
+}
+
+export interface Submission {
+  id: string;
+  answers: Record<string, unknown>;
+  meta: SubmissionMeta;
+}
+
+export interface Review {
+  status?: 'approved' | 'rejected' | 'has_issues' | 'submitted';
+  comment?: string;
+  corrections?: Record<string, unknown>;
+  revision?: number;
+}

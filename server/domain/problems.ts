@@ -1,0 +1,49 @@
+/**
+ * The catalogue of expected, user-facing problems (ODK Central's problem.js is the model): each has a stable code,
+ * an HTTP status and a message. Routes throw them; the error handler sends `{code, message, details}`.
+ */
+export interface ProblemDefinition {
+  code: string;
+  status: number;
+  message: string;
+}
+
+const define = (code: string, message: string): ProblemDefinition => ({ code, status: Number(code.split('.')[0]), message });
+
+export const PROBLEMS = {
+  malformedJson: define('400.1', 'The request body is not valid JSON.'),
+  schemaInvalid: define('400.2', 'The request does not match the schema: see details.errors.'),
+  invalidQuery: define('400.3', 'A query parameter is invalid: see details.errors.'),
+  invalidEncoding: define('400.4', 'The request body is not valid UTF-8.'),
+  unknownSurvey: define('404.1', 'There is no such survey.'),
+  responseNotFound: define('404.2', 'There is no such response.'),
+  routeNotFound: define('404.3', 'There is no such route.'),
+  conflictingResubmission: define('409.1', 'A different response was already submitted with this id.'),
+  resubmissionOfClosed: define('409.2', 'This response was rejected or withdrawn and cannot be submitted again.'),
+  revisionConflict: define('409.3', 'The response changed since the revision you reviewed.'),
+  payloadTooLarge: define('413.1', 'The request body is too large.'),
+  unsupportedMediaType: define('415.1', 'Send the body as application/json.'),
+  storeUnavailable: define('503.1', 'The data store is unavailable.'),
+  internal: define('500.1', 'Something went wrong on our side. The request id identifies it in the logs.'),
+} as const satisfies Record<string, ProblemDefinition>;
+
+export type ProblemName = keyof typeof PROBLEMS;
+
+export class Problem extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(readonly definition: ProblemDefinition, readonly details: Record<string, unknown> = {}) {
+    super(definition.message);
+    this.name = 'Problem';
+    this.code = definition.code;
+    this.status = definition.status;
+  }
+}
+
+export function problem(name: ProblemName, details: Record<string, unknown> = {}): Problem {
+  return new Problem(PROBLEMS[name], details);
+}
+
+export function isProblem(value: unknown): value is Problem {
+  return value instanceof Problem;
+}

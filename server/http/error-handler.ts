@@ -1,0 +1,46 @@
+/**
+ * The one place errors become responses. Problems from the catalogue are sent as `{code, message, details}`;
+ * body-parser's own errors (malformed JSON, too large, bad charset) are mapped onto the catalogue; anything else
+ * is logged with the request id and answered 500 without internals.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isProblem, problem, type Problem } from '../domain/problems.js';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+function fromBodyParser(err: BodyParserError): Problem | null {
+  switch (err.type) {
+    case 'entity.parse.failed': return problem('malformedJson');
+    case 'entity.too.large': return problem('payloadTooLarge');
+    case 'encoding.unsupported':
+    case 'charset.unsupported': return problem('unsupportedMediaType');
+    case 'entity.verify.failed': return problem('invalidEncoding');
+    default: return null;
+  }
+}
+
+export function sendProblem(res: Parameters<RequestHandler>[1], p: Problem): void {
+  res.status(p.status).json({ code: p.code, message: p.message, details: p.details });
+}
+
+export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
+  const known = isProblem(err) ? err : typeof err === 'object' && err !== null ? fromBodyParser(err as BodyParserError) : null;
+  if (res.headersSent) {
+    req.log?.error({ err }, 'error after the response started');
+    res.destroy();
+    return;
+  }
+  if (known) {
+    sendProblem(res, known);
+    return;
+  }
+  req.log?.error({ err }, 'unhandled error');
+  sendProblem(res, problem('internal', { requestId: String(req.id ?? '') }));
+};
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(problem('routeNotFound', { method: req.method, path: req.path }));
+};

@@ -1,0 +1,155 @@
+/**
+ * The OpenAPI 3.1 document, generated from the same schemas the server validates with: the questionnaires and the
+ * API payloads are embedded as components (OpenAPI 3.1 schemas are JSON Schema 2020-12), their local `$ref`s
+ * re-rooted under `#/components/schemas/<Name>`.
+ */
+import { apiSchemas } from '../../schemas/api.js';
+import { questionnaires, SURVEY_IDS } from '../../schemas/surveys.js';
+import { PROBLEMS } from '../domain/problems.js';
+
+type Json = Record<string, unknown>;
+
+/** A schema as a component: without `$id`/`$schema`, its `#/$defs/...` refs pointing inside the component. */
+function asComponent(schema: object, name: string): Json {
+  const rewrite = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(rewrite);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Json = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$id' || k === '$schema') continue;
+      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `#/components/schemas/${name}/${v.slice(2)}` : rewrite(v);
+    }
+    return out;
+  };
+  return rewrite(schema) as Json;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json) => ({ 'application/json': { schema } });
+const problemResponse = (description: string) => ({ description, content: json(ref('Problem')) });
+
+const ANSWERS = { population: 'PopulationAnswers', organisational: 'OrganisationalAnswers', external: 'ExternalAnswers' } as const;
+
+export function buildOpenApi(serverUrl = '/'): Json {
+  const schemas: Json = {
+    Submission: asComponent(apiSchemas.submission, 'Submission'),
+    Review: asComponent(apiSchemas.review, 'Review'),
+    ValidationError: {
+      type: 'object',
+      properties: { path: { type: 'string' }, item: { type: ['string', 'null'] }, keyword: { type: 'string' }, message: { type: 'string' } },
+      required: ['path', 'item', 'keyword', 'message'],
+    },
+    Problem: {
+      type: 'object',
+      properties: {
+        code: { enum: Object.values(PROBLEMS).map((p) => p.code) },
+        message: { type: 'string' },
+        details: { type: 'object', properties: { errors: { type: 'array', items: ref('ValidationError') } } },
+      },
+      required: ['code', 'message', 'details'],
+    },
+    ResponseReceipt: {
+      type: 'object',
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        survey: { enum: [...SURVEY_IDS] },
+        questionnaireVersion: { type: 'string' },
+        status: { enum: ['submitted', 'approved', 'rejected', 'has_issues', 'withdrawn'] },
+        answers: { type: 'object' },
+        derived: { type: 'object' },
+        meta: { $ref: '#/components/schemas/Submission/$defs/meta' },
+        region: { type: ['string', 'null'] },
+        interviewer: { type: ['string', 'null'] },
+        receivedAt: { type: 'string', format: 'date-time' },
+        updatedAt: { type: 'string', format: 'date-time' },
+        submissionHash: { type: 'string' },
+        revision: { type: 'integer', minimum: 1 },
+      },
+      required: ['id', 'survey', 'status', 'answers', 'meta', 'receivedAt', 'revision'],
+    },
+  };
+  for (const survey of SURVEY_IDS) schemas[ANSWERS[survey]] = asComponent(questionnaires[survey], ANSWERS[survey]);
+
+  const survey = { name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } };
+  const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+  const query = (schema: Json) => Object.entries((schema.properties ?? {}) as Json).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
+  const listQuery = query(asComponent(apiSchemas.listQuery, 'ListQuery'));
+  const exportQuery = query(asComponent(apiSchemas.exportQuery, 'ExportQuery'));
+  const submissionBody = {
+    allOf: [ref('Submission'), { properties: { answers: { oneOf: SURVEY_IDS.map((s) => ref(ANSWERS[s])) } } }],
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'csi-survey API',
+      version: '1.0.0',
+      description: 'Ingestion, review and export of CIVICUS Civil Society Index survey responses. Errors are `{code, message, details}` problems.',
+    },
+    servers: [{ url: serverUrl }],
+    paths: {
+      '/api/v1/surveys': { get: { summary: 'List the questionnaires', responses: { 200: { description: 'Questionnaires' } } } },
+      '/api/v1/surveys/{survey}/schema': {
+        get: {
+          summary: 'A questionnaire schema, with labels when lang is given',
+          parameters: [survey, { name: 'lang', in: 'query', required: false, schema: { enum: ['en', 'ru', 'kk'] } }],
+          responses: { 200: { description: 'The JSON Schema' }, 404: problemResponse('Unknown survey') },
+        },
+      },
+      '/api/v1/surveys/{survey}/responses': {
+        post: {
+          summary: 'Submit a response (idempotent on its client-minted id)',
+          parameters: [survey],
+          requestBody: { required: true, content: json(submissionBody) },
+          responses: {
+            201: { description: 'Stored', content: json(ref('ResponseReceipt')) },
+            200: { description: 'Already stored with the same content: the original receipt', content: json(ref('ResponseReceipt')) },
+            400: problemResponse('Malformed JSON or invalid answers (details.errors)'),
+            404: problemResponse('Unknown survey'),
+            409: problemResponse('Same id with different content, or a rejected/withdrawn response'),
+            413: problemResponse('Body too large'),
+            415: problemResponse('Not application/json'),
+          },
+        },
+        get: {
+          summary: 'List responses, filtered, with cursor pagination',
+          parameters: [survey, ...listQuery],
+          responses: {
+            200: { description: 'A page', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('ResponseReceipt') }, next: { type: ['string', 'null'] } } }) },
+            400: problemResponse('Invalid query'),
+          },
+        },
+      },
+      '/api/v1/surveys/{survey}/responses/{id}': {
+        get: { summary: 'One response', parameters: [survey, id], responses: { 200: { description: 'The response', content: json(ref('ResponseReceipt')) }, 404: problemResponse('Not found') } },
+        patch: {
+          summary: 'Review: set a status with a comment and/or correct answers (a new revision)',
+          parameters: [survey, id],
+          requestBody: { required: true, content: json(ref('Review')) },
+          responses: {
+            200: { description: 'The reviewed response', content: json(ref('ResponseReceipt')) },
+            400: problemResponse('Invalid review or corrected answers'),
+            404: problemResponse('Not found'),
+            409: problemResponse('Revision conflict'),
+          },
+        },
+      },
+      '/api/v1/surveys/{survey}/responses/{id}/revisions': {
+        get: { summary: 'Revision history with the answers as of each revision', parameters: [survey, id], responses: { 200: { description: 'Revisions' }, 404: problemResponse('Not found') } },
+      },
+      '/api/v1/surveys/{survey}/export': {
+        get: {
+          summary: 'Streamed export (CSV or NDJSON)',
+          parameters: [survey, ...exportQuery],
+          responses: {
+            200: { description: 'The export', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+            400: problemResponse('Invalid query'),
+          },
+        },
+      },
+      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy' }, 503: problemResponse('Store unreachable') } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+    },
+    components: { schemas },
+  };
+}

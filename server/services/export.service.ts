@@ -1,0 +1,112 @@
+/**
+ * Streamed exports: CSV (a header row of item ids, one row per response with meta and derived columns, optional
+ * BOM, spreadsheet formulas escaped, codes or labels in en/ru/kk) or NDJSON (the stored resources). The store is
+ * read in batches under backpressure, so memory stays flat whatever the number of responses.
+ */
+import { Readable, Transform } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import { itemsOf, type Item } from '../../schemas/items.js';
+import { optionLabel, type Language } from '../../schemas/labels.js';
+import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
+import { problem } from '../domain/problems.js';
+import { receiptOf, type StoredResponse } from '../domain/response.js';
+import type { ResponseStore } from '../store/store.port.js';
+import { requireSurvey, toFilter } from './responses.service.js';
+import { apiErrors, type Validators } from './validation.js';
+
+export interface ExportQuery {
+  format?: 'csv' | 'ndjson';
+  labels?: 'codes' | Language;
+  bom?: 'true' | 'false';
+  status?: string;
+  region?: string;
+}
+
+export interface ExportResult {
+  contentType: string;
+  filename: string;
+  stream: Readable;
+}
+
+const META_COLUMNS: Array<[string, (r: StoredResponse) => unknown]> = [
+  ['id', (r) => r.id],
+  ['status', (r) => r.status],
+  ['questionnaire_version', (r) => r.questionnaireVersion],
+  ['interviewer', (r) => r.interviewer],
+  ['received_at', (r) => r.receivedAt],
+  ['updated_at', (r) => r.updatedAt],
+  ['revision', (r) => r.revision],
+  ['meta_form_version', (r) => r.meta.formVersion],
+  ['meta_app_version', (r) => r.meta.appVersion],
+  ['meta_language', (r) => r.meta.language],
+  ['meta_device', (r) => r.meta.device],
+  ['meta_source', (r) => r.meta.source],
+  ['meta_started_at', (r) => r.meta.startedAt],
+  ['meta_completed_at', (r) => r.meta.completedAt],
+  ['meta_duration_seconds', (r) => durationSeconds(r)],
+];
+
+function durationSeconds(r: StoredResponse): number | undefined {
+  const ms = Date.parse(r.meta.completedAt) - Date.parse(r.meta.startedAt);
+  return Number.isFinite(ms) ? Math.round(ms / 1000) : undefined;
+}
+
+function derivedColumns(survey: SurveyId): string[] {
+  const derived = questionnaires[survey].$defs.derived as { properties?: Record<string, unknown> } | undefined;
+  return Object.keys(derived?.properties ?? {});
+}
+
+/** Column names of a survey's CSV export, in order. */
+export function exportColumns(survey: SurveyId): string[] {
+  return [...META_COLUMNS.map(([name]) => name), ...itemsOf(survey).map((i) => i.id), ...derivedColumns(survey)];
+}
+
+function cell(value: unknown): unknown {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : value;
+}
+
+function rowMapper(survey: SurveyId, labels: 'codes' | Language): (r: StoredResponse) => unknown[] {
+  const items = itemsOf(survey);
+  const derived = derivedColumns(survey);
+  const label = (item: Item, value: unknown) =>
+    labels === 'codes' || item.kind !== 'choice' && value !== 'dk' && value !== 'ref'
+      ? value
+      : optionLabel(labels, survey, item.optionSet, value as string) ?? value;
+  return (r) => [
+    ...META_COLUMNS.map(([, get]) => cell(get(r))),
+    ...items.map((item) => cell(r.answers[item.id] === undefined ? undefined : label(item, r.answers[item.id]))),
+    ...derived.map((id) => cell(labels === 'codes' ? r.derived[id] : optionLabel(labels, survey, id, r.derived[id] as string) ?? r.derived[id])),
+  ];
+}
+
+export class ExportService {
+  constructor(private readonly store: ResponseStore, private readonly validators: Validators) {}
+
+  export(surveyParam: string, query: unknown): ExportResult {
+    const survey = requireSurvey(surveyParam);
+    const errors = apiErrors(this.validators.api.exportQuery, query);
+    if (errors) throw problem('invalidQuery', { errors });
+    const q = query as ExportQuery;
+    const responses = Readable.from(this.store.streamResponses(toFilter(survey, q)));
+    if ((q.format ?? 'csv') === 'ndjson') {
+      const toLine = new Transform({
+        writableObjectMode: true,
+        transform(r: StoredResponse, _enc, done) {
+          done(null, `${JSON.stringify(receiptOf(r))}\n`);
+        },
+      });
+      return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: responses.pipe(toLine) };
+    }
+    const toRow = rowMapper(survey, q.labels ?? 'codes');
+    const rows = new Transform({
+      objectMode: true,
+      transform(r: StoredResponse, _enc, done) {
+        done(null, toRow(r));
+      },
+    });
+    const csv = stringify({ header: true, columns: exportColumns(survey), bom: q.bom === 'true', escape_formulas: true });
+    responses.on('error', (e) => csv.destroy(e));
+    return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: responses.pipe(rows).pipe(csv) };
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Use cases on responses: submit (idempotent on the client's id), read, list, review and correct. Each method
+ * validates what it is given, talks to the store through the port, and throws a Problem for anything a client
+ * should hear about.
+ */
+import type { Review, Submission } from '../../schemas/api.js';
+import { deriveVariables } from '../../schemas/derived.js';
+import { isLanguage } from '../../schemas/labels.js';
+import { isSurveyId, questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
+import type { Actor } from '../domain/actor.js';
+import { contentHash } from '../domain/canonical.js';
+import { decodeCursor, encodeCursor } from '../domain/cursor.js';
+import { problem } from '../domain/problems.js';
+import {
+  answersAtRevision, applyCorrections, diffAnswers, isClosed, receiptOf, regionOf,
+  type ResponseReceipt, type Revision, type StoredResponse,
+} from '../domain/response.js';
+import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
+import { answerErrors, apiErrors, type Validators } from './validation.js';
+
+export type Clock = () => Date;
+
+export interface SubmitOutcome {
+  created: boolean;
+  receipt: ResponseReceipt;
+}
+
+export interface ListQuery {
+  status?: string;
+  region?: string;
+  interviewer?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+  cursor?: string;
+}
+
+const DEFAULT_PAGE = 50;
+
+export function requireSurvey(survey: string): SurveyId {
+  if (!isSurveyId(survey)) throw problem('unknownSurvey', { survey });
+  return survey;
+}
+
+export class ResponsesService {
+  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly clock: Clock) {}
+
+  /** Validates a submission: the envelope first, then the answers against the survey's questionnaire. */
+  validateSubmission(survey: SurveyId, body: unknown): Submission {
+    const envelope = apiErrors(this.validators.api.submission, body);
+    if (envelope) throw problem('schemaInvalid', { errors: envelope });
+    const submission = body as Submission;
+    const lang = isLanguage(submission.meta.language) ? submission.meta.language : 'en';
+    const errors = answerErrors(this.validators.answers[survey], submission.answers, lang);
+    if (errors) throw problem('schemaInvalid', { errors });
+    return submission;
+  }
+
+  /**
+   * Stores a new response, or recognises a retry: same id and same content answers with the original receipt,
+   * same id and other content is a conflict, and a closed (rejected, withdrawn) response is never reopened.
+   */
+  async submit(surveyParam: string, body: unknown, actor: Actor): Promise<SubmitOutcome> {
+    const survey = requireSurvey(surveyParam);
+    const submission = this.validateSubmission(survey, body);
+    const now = this.clock().toISOString();
+    const response: StoredResponse = {
+      id: submission.id.toLowerCase(),
+      survey,
+      questionnaireVersion: questionnaireVersion(survey),
+      status: 'submitted',
+      answers: submission.answers,
+      derived: deriveVariables(survey, submission.answers),
+      meta: submission.meta,
+      region: regionOf(submission.answers),
+      interviewer: actor.username,
+      receivedAt: now,
+      updatedAt: now,
+      submissionHash: contentHash({ survey, answers: submission.answers, meta: submission.meta }),
+      revision: 1,
+      revisions: [{ revision: 1, at: now, actor: actor.username, action: 'created', status: 'submitted' }],
+    };
+    const outcome = await this.store.insertResponse(response);
+    if (outcome.inserted) return { created: true, receipt: receiptOf(outcome.response) };
+    const existing = outcome.response;
+    if (isClosed(existing.status)) throw problem('resubmissionOfClosed', { id: existing.id, status: existing.status });
+    if (existing.survey !== survey || existing.submissionHash !== response.submissionHash) {
+      throw problem('conflictingResubmission', { id: existing.id });
+    }
+    return { created: false, receipt: receiptOf(existing) };
+  }
+
+  async get(surveyParam: string, id: string): Promise<ResponseReceipt> {
+    return receiptOf(await this.find(surveyParam, id));
+  }
+
+  async revisions(surveyParam: string, id: string): Promise<Array<Revision & { answers: Record<string, unknown> }>> {
+    const response = await this.find(surveyParam, id);
+    return response.revisions.map((rev) => ({ ...rev, answers: answersAtRevision(response, rev.revision) }));
+  }
+
+  async list(surveyParam: string, query: unknown): Promise<{ items: ResponseReceipt[]; next: string | null }> {
+    const survey = requireSurvey(surveyParam);
+    const errors = apiErrors(this.validators.api.listQuery, query);
+    if (errors) throw problem('invalidQuery', { errors });
+    const q = query as ListQuery;
+    const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+    if (after === null) throw problem('invalidQuery', { errors: [{ path: '/cursor', item: null, keyword: 'cursor', message: 'is not a cursor this server issued' }] });
+    const page = await this.store.listResponses(toFilter(survey, q), q.limit ? Number(q.limit) : DEFAULT_PAGE, after);
+    return { items: page.items.map(receiptOf), next: page.next ? encodeCursor(page.next) : null };
+  }
+
+  /** A coordinator's review: a status and comment, and/or corrections validated as a whole, as a new revision. */
+  async review(surveyParam: string, id: string, body: unknown, actor: Actor): Promise<ResponseReceipt> {
+    const survey = requireSurvey(surveyParam);
+    const invalid = apiErrors(this.validators.api.review, body);
+    if (invalid) throw problem('schemaInvalid', { errors: invalid });
+    const review = body as Review;
+    const current = await this.find(survey, id);
+    if (review.revision !== undefined && review.revision !== current.revision) {
+      throw problem('revisionConflict', { current: current.revision, given: review.revision });
+    }
+    const answers = review.corrections ? applyCorrections(current.answers, review.corrections) : current.answers;
+    if (review.corrections) {
+      const errors = answerErrors(this.validators.answers[survey], answers, current.meta.language);
+      if (errors) throw problem('schemaInvalid', { errors });
+    }
+    const now = this.clock().toISOString();
+    const status = review.status ?? current.status;
+    const changes = diffAnswers(current.answers, answers);
+    const revision: Revision = {
+      revision: current.revision + 1,
+      at: now,
+      actor: actor.username,
+      action: changes.length > 0 ? 'corrected' : 'reviewed',
+      status,
+      ...(review.comment ? { comment: review.comment } : {}),
+      ...(changes.length > 0 ? { changes } : {}),
+    };
+    const next: StoredResponse = {
+      ...current,
+      status,
+      answers,
+      derived: deriveVariables(survey, answers),
+      region: regionOf(answers),
+      updatedAt: now,
+      revision: revision.revision,
+      revisions: [...current.revisions, revision],
+    };
+    if (!(await this.store.replaceResponse(next, current.revision))) {
+      throw problem('revisionConflict', { given: current.revision });
+    }
+    return receiptOf(next);
+  }
+
+  private async find(surveyParam: string, id: string): Promise<StoredResponse> {
+    const survey = requireSurvey(surveyParam);
+    const response = await this.store.findResponseById(id.toLowerCase());
+    if (!response || response.survey !== survey) throw problem('responseNotFound', { id });
+    return response;
+  }
+}
+
+/** Query-string filters as a store filter; times normalised so both stores compare them alike. */
+export function toFilter(survey: SurveyId, q: { status?: string; region?: string; interviewer?: string; since?: string; until?: string }): ResponseFilter {
+  return {
+    survey,
+    ...(q.status ? { status: q.status as ResponseFilter['status'] } : {}),
+    ...(q.region ? { region: q.region } : {}),
+    ...(q.interviewer ? { interviewer: q.interviewer } : {}),
+    ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
+    ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The validators a service needs, compiled once at boot, and the shaping of their errors for the API: answer
+ * errors keep the shared `{path, item, keyword, message}` shape (path relative to the body), envelope and query
+ * errors have no item.
+ */
+import { compileApiValidators, compileValidators, createAjv } from '../../schemas/ajv.js';
+import type { ApiSchemaName } from '../../schemas/api.js';
+import type { Language } from '../../schemas/labels.js';
+import type { SurveyId } from '../../schemas/surveys.js';
+import type { RawValidate, Validator } from '../../schemas/validation.js';
+import type { ValidationError } from '../../schemas/validation-errors.js';
+
+export interface Validators {
+  answers: Record<SurveyId, Validator>;
+  api: Record<ApiSchemaName, RawValidate>;
+}
+
+export function compileAllValidators(): Validators {
+  return { answers: compileValidators(), api: compileApiValidators(createAjv()) };
+}
+
+/** Errors of an API payload (envelope, review, query string), with paths under `prefix`. */
+export function apiErrors(validate: RawValidate, value: unknown, prefix = ''): ValidationError[] | null {
+  if (validate(value)) return null;
+  return (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => {
+    const missing = e.keyword === 'required' ? `/${String(e.params.missingProperty)}` : '';
+    const extra = e.keyword === 'additionalProperties' ? `/${String(e.params.additionalProperty)}` : '';
+    return { path: `${prefix}${e.instancePath}${missing}${extra}`, item: null, keyword: e.keyword, message: e.message ?? 'is invalid' };
+  });
+}
+
+/** Answer errors in the interviewer's language, paths made relative to the request body. */
+export function answerErrors(validator: Validator, answers: unknown, lang: Language): ValidationError[] | null {
+  const result = validator(answers, lang);
+  return result.valid ? null : result.errors.map((e) => ({ ...e, path: `/answers${e.path}` }));
+}

@@ -1,0 +1,118 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, the zero-setup default. WAL with synchronous=FULL, so a
+ * commit that returned survives a crash or power cut. The whole response is one JSON document per row, with the
+ * filter columns copied out and indexed.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { StoredResponse } from '../../domain/response.js';
+import { streamByPages, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type ResponseStore } from '../store.port.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS responses (
+  id TEXT PRIMARY KEY,
+  survey TEXT NOT NULL,
+  status TEXT NOT NULL,
+  region TEXT,
+  interviewer TEXT,
+  received_at TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  doc TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS responses_by_time ON responses (survey, received_at, id);
+CREATE INDEX IF NOT EXISTS responses_by_status ON responses (survey, status, received_at, id);
+CREATE INDEX IF NOT EXISTS responses_by_region ON responses (survey, region, received_at, id);
+CREATE INDEX IF NOT EXISTS responses_by_interviewer ON responses (survey, interviewer, received_at, id);
+`;
+
+interface Row {
+  doc: string;
+}
+
+function where(filter: ResponseFilter, after?: PagePosition): { sql: string; params: unknown[] } {
+  const clauses = ['survey = ?'];
+  const params: unknown[] = [filter.survey];
+  const add = (clause: string, value: unknown) => {
+    clauses.push(clause);
+    params.push(value);
+  };
+  if (filter.status) add('status = ?', filter.status);
+  if (filter.region) add('region = ?', filter.region);
+  if (filter.interviewer) add('interviewer = ?', filter.interviewer);
+  if (filter.since) add('received_at >= ?', filter.since);
+  if (filter.until) add('received_at < ?', filter.until);
+  if (after) {
+    clauses.push('(received_at > ? OR (received_at = ? AND id > ?))');
+    params.push(after.receivedAt, after.receivedAt, after.id);
+  }
+  return { sql: clauses.join(' AND '), params };
+}
+
+export class SqliteStore implements ResponseStore {
+  readonly kind = 'embedded' as const;
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly byId: Database.Statement;
+  private readonly replace: Database.Statement;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.insert = this.db.prepare(
+      'INSERT INTO responses (id, survey, status, region, interviewer, received_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    );
+    this.byId = this.db.prepare('SELECT doc FROM responses WHERE id = ?');
+    this.replace = this.db.prepare(
+      'UPDATE responses SET status = ?, region = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?',
+    );
+  }
+
+  async insertResponse(r: StoredResponse): Promise<InsertOutcome> {
+    const result = this.insert.run(r.id, r.survey, r.status, r.region, r.interviewer, r.receivedAt, r.revision, JSON.stringify(r));
+    if (result.changes === 1) return { inserted: true, response: r };
+    const existing = await this.findResponseById(r.id);
+    if (!existing) throw new Error(`response ${r.id} conflicted on insert but cannot be read back`);
+    return { inserted: false, response: existing };
+  }
+
+  async findResponseById(id: string): Promise<StoredResponse | null> {
+    const row = this.byId.get(id) as Row | undefined;
+    return row ? (JSON.parse(row.doc) as StoredResponse) : null;
+  }
+
+  async replaceResponse(r: StoredResponse, expectedRevision: number): Promise<boolean> {
+    return this.replace.run(r.status, r.region, r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
+  }
+
+  async listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page> {
+    const w = where(filter, after);
+    const rows = this.db
+      .prepare(`SELECT doc FROM responses WHERE ${w.sql} ORDER BY received_at, id LIMIT ?`)
+      .all(...w.params, limit + 1) as Row[];
+    const items = rows.slice(0, limit).map((row) => JSON.parse(row.doc) as StoredResponse);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+  }
+
+  streamResponses(filter: ResponseFilter, batchSize = 500): AsyncIterable<StoredResponse> {
+    return streamByPages(this, filter, batchSize);
+  }
+
+  async countResponses(filter: ResponseFilter): Promise<number> {
+    const w = where(filter);
+    return (this.db.prepare(`SELECT count(*) AS n FROM responses WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

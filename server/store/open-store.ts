@@ -1,0 +1,11 @@
+/** Chooses the store from configuration: MongoDB when MONGODB_URI is set, else the embedded SQLite file. */
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { SqliteStore } from './embedded/sqlite.store.js';
+import { MongoStore } from './mongo/mongo.store.js';
+import type { ResponseStore } from './store.port.js';
+
+export async function openStore(config: Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir'>): Promise<ResponseStore> {
+  if (config.mongodbUri) return MongoStore.connect(config.mongodbUri, config.mongodbDb);
+  return new SqliteStore(join(config.dataDir, 'csi.sqlite'));
+}

@@ -1,0 +1,60 @@
+/**
+ * The storage port: what the services need from a store, nothing more. Two adapters implement it (embedded SQLite,
+ * MongoDB) and pass one contract suite (tests/contract). Store-specific errors, such as a duplicate key, are
+ * translated inside the adapters; a lookup that finds nothing returns null and the caller decides.
+ */
+import type { ResponseStatus } from '../../schemas/api.js';
+import type { SurveyId } from '../../schemas/surveys.js';
+import type { StoredResponse } from '../domain/response.js';
+
+export interface ResponseFilter {
+  survey: SurveyId;
+  status?: ResponseStatus;
+  region?: string;
+  interviewer?: string;
+  /** Received at or after (ISO date-time). */
+  since?: string;
+  /** Received strictly before (ISO date-time). */
+  until?: string;
+}
+
+/** Position after which a page starts: responses are ordered by (receivedAt, id). */
+export interface PagePosition {
+  receivedAt: string;
+  id: string;
+}
+
+export interface Page {
+  items: StoredResponse[];
+  /** Position of the last item when more may follow, else null. */
+  next: PagePosition | null;
+}
+
+export type InsertOutcome = { inserted: true; response: StoredResponse } | { inserted: false; response: StoredResponse };
+
+export interface ResponseStore {
+  readonly kind: 'embedded' | 'mongodb';
+  /** Inserts unless a response with this id exists; then returns the existing one. Atomic and race-free. */
+  insertResponse(response: StoredResponse): Promise<InsertOutcome>;
+  findResponseById(id: string): Promise<StoredResponse | null>;
+  /** Replaces a response if its stored revision is still `expectedRevision`; false when it moved on. */
+  replaceResponse(response: StoredResponse, expectedRevision: number): Promise<boolean>;
+  listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page>;
+  /** Every matching response in (receivedAt, id) order, fetched in batches: constant memory for any count. */
+  streamResponses(filter: ResponseFilter, batchSize?: number): AsyncIterable<StoredResponse>;
+  countResponses(filter: ResponseFilter): Promise<number>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Shared by adapters: pages through listResponses to stream without holding more than one batch. */
+export async function* streamByPages(store: Pick<ResponseStore, 'listResponses'>, filter: ResponseFilter, batchSize = 500): AsyncIterable<StoredResponse> {
+  let after: PagePosition | undefined;
+  for (;;) {
+    const page = await store.listResponses(filter, batchSize, after);
+    yield* page.items;
+    if (!page.next) return;
+    after = page.next;
+  }
+}
