@@ -6,6 +6,7 @@ const jsonReport = process.env.VITEST_JSON_REPORT;
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
     allowOnly: false,
     testTimeout: 30_000,
     reporters: jsonReport ? ['default', 'json'] : ['default'],

@@ -9,6 +9,7 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { itemStates, matches, type Answers } from './conditions.js';
 import { itemsOf, type Code, type Item } from './items.js';
+import type { Submission, SubmissionMeta } from './api.js';
 import { questionnaires, type SurveyId } from './surveys.js';
 
 export type Weights = Record<string, number>;
@@ -133,6 +134,37 @@ export class SyntheticGenerator {
   /** `count` responses. */
   take(count: number): Answers[] {
     return Array.from({ length: count }, () => this.next());
+  }
+
+  /** The next response as a complete submission: a seeded id, the answers and plausible paradata. */
+  nextSubmission(source: SubmissionMeta['source'] = 'seed'): Submission {
+    const answers = this.next();
+    return { id: this.uuid(), answers, meta: this.meta(source) };
+  }
+
+  private uuid(): string {
+    const hex = Array.from({ length: 32 }, () => this.draw.int(0, 15).toString(16));
+    hex[12] = '4';
+    hex[16] = ((this.draw.int(0, 15) & 0x3) | 0x8).toString(16);
+    const h = hex.join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  private meta(source: SubmissionMeta['source']): SubmissionMeta {
+    const sections = questionnaires[this.survey]['x-csi-sections'];
+    const sectionDurations = Object.fromEntries(sections.map((s) => [s.id, this.draw.int(20, 40 * s.items.length)]));
+    const total = Object.values(sectionDurations).reduce((a, b) => a + b, 0);
+    const start = Date.UTC(2009, this.draw.int(5, 9), this.draw.int(1, 28), this.draw.int(8, 19), this.draw.int(0, 59));
+    return {
+      formVersion: questionnaires[this.survey]['x-csi-version'],
+      appVersion: '0.1.0',
+      language: this.draw.weighted({ ru: 60, kk: 35, en: 5 }) as SubmissionMeta['language'],
+      device: this.draw.pick(['tablet-android', 'tablet-ipad', 'laptop-windows']),
+      source,
+      startedAt: new Date(start).toISOString(),
+      completedAt: new Date(start + total * 1000).toISOString(),
+      sectionDurations,
+    };
   }
 
   private valueSatisfying(item: Item, constraints: readonly unknown[]): unknown {
