@@ -11,6 +11,13 @@ type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & { _id: stri
 
 const DUPLICATE_KEY = 11000;
 
+const INDEXES = {
+  by_time: { survey: 1, receivedAt: 1, _id: 1 },
+  by_status: { survey: 1, status: 1, receivedAt: 1, _id: 1 },
+  by_region: { survey: 1, region: 1, receivedAt: 1, _id: 1 },
+  by_interviewer: { survey: 1, interviewer: 1, receivedAt: 1, _id: 1 },
+} as const;
+
 function toDoc(r: StoredResponse): Doc {
   const { id, receivedAt, updatedAt, ...rest } = r;
   return { _id: id, ...rest, receivedAt: new Date(receivedAt), updatedAt: new Date(updatedAt) };
@@ -57,12 +64,9 @@ export class MongoStore implements ResponseStore {
   }
 
   private async ensureIndexes(): Promise<void> {
-    await this.responses.createIndexes([
-      { key: { survey: 1, receivedAt: 1, _id: 1 }, name: 'by_time' },
-      { key: { survey: 1, status: 1, receivedAt: 1, _id: 1 }, name: 'by_status' },
-      { key: { survey: 1, region: 1, receivedAt: 1, _id: 1 }, name: 'by_region' },
-      { key: { survey: 1, interviewer: 1, receivedAt: 1, _id: 1 }, name: 'by_interviewer' },
-    ]);
+    // One index per command: FerretDB 1.24 drops the connection when one createIndexes command names several
+    // indexes that already exist (a second app instance starting on the same database).
+    for (const [name, key] of Object.entries(INDEXES)) await this.responses.createIndex(key, { name });
   }
 
   async insertResponse(r: StoredResponse): Promise<InsertOutcome> {

@@ -1,0 +1,111 @@
+// One contract, every store: the embedded and the MongoDB adapters must behave identically, so neither can drift.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredResponse } from '../../server/domain/response.js';
+import type { ResponseStore } from '../../server/store/store.port.js';
+import { makeRecords } from '../support/records.js';
+import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js';
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function insertAll(store: ResponseStore, records: StoredResponse[]): Promise<void> {
+  for (const r of records) await store.insertResponse(r);
+}
+
+describe.each(STORE_KINDS)('%s store contract', (kind) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await makeTestStore(kind);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('stores a response and reads it back exactly', async () => {
+    const [r] = makeRecords('population', 1) as [StoredResponse];
+    expect(await t.store.insertResponse(r)).toEqual({ inserted: true, response: r });
+    expect(await t.store.findResponseById(r.id)).toEqual(r);
+  });
+
+  it('returns null for an unknown id', async () => {
+    expect(await t.store.findResponseById('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('keeps the first of two inserts with one id and returns it to the second', async () => {
+    const [a, b] = makeRecords('organisational', 2) as [StoredResponse, StoredResponse];
+    await t.store.insertResponse(a);
+    const second = await t.store.insertResponse({ ...b, id: a.id });
+    expect(second).toEqual({ inserted: false, response: a });
+    expect(await t.store.countResponses({ survey: 'organisational' })).toBe(1);
+  });
+
+  it('lets exactly one of many concurrent inserts of one id win, across two connections', async () => {
+    const [r] = makeRecords('population', 1) as [StoredResponse];
+    const other = await t.reopen();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? other : t.store).insertResponse({ ...r, interviewer: `i${i}` })));
+    expect(outcomes.filter((o) => o.inserted)).toHaveLength(1);
+    const winner = outcomes.find((o) => o.inserted)?.response;
+    for (const o of outcomes) expect(o.response).toEqual(winner);
+    expect(await t.store.countResponses({ survey: 'population' })).toBe(1);
+  });
+
+  it('replaces only when the revision is the expected one', async () => {
+    const [r] = makeRecords('external', 1) as [StoredResponse];
+    await t.store.insertResponse(r);
+    const next = { ...r, status: 'approved' as const, revision: 2 };
+    expect(await t.store.replaceResponse(next, 1)).toBe(true);
+    expect(await t.store.replaceResponse({ ...r, status: 'rejected', revision: 2 }, 1)).toBe(false);
+    expect(await t.store.findResponseById(r.id)).toEqual(next);
+  });
+
+  it('pages in (receivedAt, id) order, ties included, without gaps or repeats', async () => {
+    const records = makeRecords('population', 23, { stepMs: 0 }).concat(makeRecords('population', 7, { seed: 2, start: new Date('2009-07-02T00:00:00Z') }));
+    await insertAll(t.store, [...records].reverse());
+    const seen: string[] = [];
+    let after;
+    for (;;) {
+      const page = await t.store.listResponses({ survey: 'population' }, 4, after);
+      seen.push(...page.items.map((r) => r.id));
+      if (!page.next) break;
+      after = page.next;
+    }
+    const expected = [...records].sort((a, b) => (a.receivedAt === b.receivedAt ? (a.id < b.id ? -1 : 1) : a.receivedAt < b.receivedAt ? -1 : 1)).map((r) => r.id);
+    expect(seen).toEqual(expected);
+  });
+
+  it('filters by status, region, interviewer and time window', async () => {
+    const records = makeRecords('population', 30);
+    await insertAll(t.store, records);
+    const first = records[0] as StoredResponse;
+    await t.store.replaceResponse({ ...first, status: 'approved', revision: 2 }, 1);
+    const count = (f: object) => t.store.countResponses({ survey: 'population', ...f });
+    expect(await count({ status: 'approved' })).toBe(1);
+    expect(await count({ region: first.region })).toBe(records.filter((r) => r.region === first.region).length);
+    expect(await count({ interviewer: 'ainur' })).toBe(15);
+    expect(await count({ since: (records[10] as StoredResponse).receivedAt, until: (records[20] as StoredResponse).receivedAt })).toBe(10);
+    const listed = await t.store.listResponses({ survey: 'population', interviewer: 'boris', status: 'submitted' }, 100);
+    expect(listed.items.every((r) => r.interviewer === 'boris' && r.status === 'submitted')).toBe(true);
+    expect(await t.store.countResponses({ survey: 'external' })).toBe(0);
+  });
+
+  it('streams every matching response in order, batch by batch', async () => {
+    const records = makeRecords('organisational', 57);
+    await insertAll(t.store, records);
+    const streamed = await collect(t.store.streamResponses({ survey: 'organisational' }, 10));
+    expect(streamed.map((r) => r.id)).toEqual(records.map((r) => r.id));
+  });
+
+  it('shows one connection\'s writes to another', async () => {
+    const other = await t.reopen();
+    const [r] = makeRecords('population', 1) as [StoredResponse];
+    await other.insertResponse(r);
+    expect(await t.store.findResponseById(r.id)).toEqual(r);
+  });
+
+  it('answers a ping', async () => {
+    await expect(t.store.ping()).resolves.toBeUndefined();
+  });
+});
