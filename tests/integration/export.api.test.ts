@@ -1,0 +1,78 @@
+// Exports as analysts open them: CSV with a header of item ids, codes or labels, BOM on request, spreadsheet
+// formulas neutralised; NDJSON with the stored resources. On both stores.
+import { parse } from 'csv-parse/sync';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemsOf } from '../../schemas/items.js';
+import { SyntheticGenerator } from '../../schemas/synthetic.js';
+import { exportColumns } from '../../server/services/export.service.js';
+import { makeTestApp, type TestApp } from '../support/app.js';
+import { STORE_KINDS } from '../support/stores.js';
+
+const URL = '/api/v1/surveys/population/export';
+
+describe.each(STORE_KINDS)('export on the %s store', (kind) => {
+  let ctx: TestApp;
+  const gen = new SyntheticGenerator('population', { seed: 5 });
+  const submissions = Array.from({ length: 12 }, () => gen.nextSubmission());
+  const hostile = { ...submissions[0]!, answers: { ...submissions[0]!.answers, ps_ethnicity: 'other', ps_ethnicity_other: '=HYPERLINK("http://x","y")' } };
+  submissions[0] = hostile;
+
+  beforeAll(async () => {
+    ctx = await makeTestApp(kind);
+    for (const s of submissions) await request(ctx.app).post('/api/v1/surveys/population/responses').send(s).expect(201);
+    await request(ctx.app).patch(`/api/v1/surveys/population/responses/${submissions[1]!.id}`).send({ status: 'rejected' }).expect(200);
+  });
+  afterAll(async () => {
+    await ctx.t.dispose();
+  });
+
+  const download = async (query: Record<string, string>) => {
+    const res = await request(ctx.app).get(URL).query(query).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks).toString('utf8')));
+    }).expect(200);
+    return { text: res.body as string, res };
+  };
+
+  it('streams CSV with a header row of meta, item and derived columns and one row per response', async () => {
+    const { text, res } = await download({ format: 'csv' });
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    expect(res.headers['content-disposition']).toMatch(/population\.csv/);
+    const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
+    expect(Object.keys(rows[0] ?? {})).toEqual(exportColumns('population'));
+    expect(exportColumns('population')).toEqual(expect.arrayContaining([...itemsOf('population').map((i) => i.id), 'ps_age_band', 'ps_ses_group']));
+    expect(rows).toHaveLength(12);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const s = submissions[3]!;
+    expect(byId.get(s.id)?.ps_region).toBe(s.answers.ps_region);
+    expect(byId.get(s.id)?.ps_age_years).toBe(String(s.answers.ps_age_years));
+  });
+
+  it('neutralises spreadsheet formulas', async () => {
+    const { text } = await download({});
+    const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
+    expect(rows.find((r) => r.id === hostile.id)?.ps_ethnicity_other).toBe(`'=HYPERLINK("http://x","y")`);
+  });
+
+  it('writes labels in the language asked and a BOM on request', async () => {
+    const { text } = await download({ labels: 'ru', bom: 'true' });
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const rows = parse(text, { columns: true, bom: true }) as Array<Record<string, string>>;
+    expect(rows.find((r) => r.id === hostile.id)?.ps_ethnicity).toBe('Другое');
+    expect(rows.every((r) => /[а-яА-Я]/.test(r.ps_region ?? ''))).toBe(true);
+  });
+
+  it('filters by status and streams NDJSON resources', async () => {
+    const { text, res } = await download({ format: 'ndjson', status: 'rejected' });
+    expect(res.headers['content-type']).toMatch(/application\/x-ndjson/);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ id: submissions[1]!.id, status: 'rejected', answers: submissions[1]!.answers });
+  });
+
+  it('rejects unknown parameters', async () => {
+    expect((await request(ctx.app).get(URL).query({ format: 'xlsx' }).expect(400)).body.code).toBe('400.3');
+  });
+});
