@@ -33,7 +33,7 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
 
   router.get('/surveys/:survey/export', async (req, res) => {
     const result = exports.export(req.params.survey as string, req.query);
-    res.status(200).type(result.contentType).attachment(result.filename);
+    res.status(200).attachment(result.filename).type(result.contentType);
     await pipeline(result.stream, res);
   });
 
