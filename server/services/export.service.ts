@@ -105,7 +105,11 @@ export class ExportService {
         done(null, toRow(r));
       },
     });
-    const csv = stringify({ header: true, columns: exportColumns(survey), bom: q.bom === 'true', escape_formulas: true });
+    // csv-stringify writes false as an empty cell by default, which would read back as "not answered".
+    const csv = stringify({
+      header: true, columns: exportColumns(survey), bom: q.bom === 'true', escape_formulas: true,
+      cast: { boolean: (value) => (value ? 'true' : 'false') },
+    });
     responses.on('error', (e) => csv.destroy(e));
     return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: responses.pipe(rows).pipe(csv) };
   }

@@ -1,0 +1,124 @@
+/**
+ * The `csi` command line: import, export and seed, on the store the configuration selects (MONGODB_URI, else the
+ * embedded file in DATA_DIR), through the same services as the API.
+ *
+ *   csi import <survey> <file.csv|file.ndjson>   keyed-in paper questionnaires; idempotent; error report beside the file
+ *   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status S] [--out FILE]
+ *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
+ */
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
+import { stringify } from 'csv-stringify/sync';
+import { isSurveyId, type SurveyId } from '../../schemas/surveys.js';
+import { SyntheticGenerator } from '../../schemas/synthetic.js';
+import { loadConfig } from '../config.js';
+import { isProblem } from '../domain/problems.js';
+import { ExportService } from '../services/export.service.js';
+import { importFile, type ImportReport } from '../services/import.service.js';
+import { ResponsesService } from '../services/responses.service.js';
+import { compileAllValidators } from '../services/validation.js';
+import { openStore } from '../store/open-store.js';
+import type { ResponseStore } from '../store/store.port.js';
+
+const USAGE = `usage:
+  csi import <survey> <file.csv|file.ndjson>
+  csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status STATUS] [--out FILE]
+  csi seed <survey> [--count N] [--seed S]
+surveys: population, organisational, external`;
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+function surveyArg(value: string | undefined): SurveyId {
+  if (!isSurveyId(value)) fail(`unknown survey "${value ?? ''}"\n${USAGE}`);
+  return value;
+}
+
+function progress(label: string, total: number): SingleBar {
+  const bar = new SingleBar({ format: `${label} {bar} {value}/{total} | {eta_formatted} left | {status}`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  bar.start(total, 0, { status: '' });
+  return bar;
+}
+
+async function countLines(file: string): Promise<number> {
+  const { createReadStream } = await import('node:fs');
+  let lines = 0;
+  for await (const chunk of createReadStream(file)) for (const byte of chunk as Buffer) if (byte === 10) lines += 1;
+  return lines;
+}
+
+function writeErrorReport(file: string, report: ImportReport): string | null {
+  if (report.failed.length === 0) return null;
+  const rows = report.failed.flatMap((f) => (f.errors.length > 0 ? f.errors : [{ path: '', item: null, keyword: f.code, message: f.message }]).map((e) => ({
+    line: f.line, id: f.id ?? '', code: f.code, path: e.path, item: e.item ?? '', keyword: e.keyword, message: e.message,
+  })));
+  const out = `${file}.errors.csv`;
+  createWriteStream(out).end(stringify(rows, { header: true, escape_formulas: true }));
+  return out;
+}
+
+async function runImport(store: ResponseStore, survey: SurveyId, file: string | undefined): Promise<number> {
+  if (!file) fail(USAGE);
+  const service = new ResponsesService(store, compileAllValidators(), () => new Date());
+  const bar = progress(`import ${survey}`, Math.max(0, (await countLines(file)) - (/\.csv$/i.test(file) ? 1 : 0)));
+  const report = await importFile(service, survey, file, { username: 'import' }, (r) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` }));
+  bar.stop();
+  const errorFile = writeErrorReport(file, report);
+  console.log(`${report.rows} rows: ${report.imported} imported, ${report.alreadyPresent} already present, ${report.failed.length} failed`);
+  if (errorFile) console.log(`row errors written to ${errorFile}`);
+  return report.failed.length > 0 ? 1 : 0;
+}
+
+async function runExport(store: ResponseStore, survey: SurveyId, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { format: { type: 'string' }, labels: { type: 'string' }, bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' } } });
+  const query = { ...(values.format ? { format: values.format } : {}), ...(values.labels ? { labels: values.labels } : {}), ...(values.bom ? { bom: 'true' } : {}), ...(values.status ? { status: values.status } : {}) };
+  const result = new ExportService(store, compileAllValidators()).export(survey, query);
+  await pipeline(result.stream, values.out ? createWriteStream(values.out) : process.stdout);
+  if (values.out) console.error(`wrote ${values.out}`);
+  return 0;
+}
+
+async function runSeed(store: ResponseStore, survey: SurveyId, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { count: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' } } });
+  const count = Number(values.count);
+  if (!Number.isInteger(count) || count < 1) fail('--count must be a positive integer');
+  const service = new ResponsesService(store, compileAllValidators(), () => new Date());
+  const generator = new SyntheticGenerator(survey, { seed: Number(values.seed) });
+  const bar = progress(`seed ${survey}`, count);
+  let created = 0;
+  for (let i = 0; i < count; i += 1) {
+    if ((await service.submit(survey, generator.nextSubmission('seed'), { username: 'seed' })).created) created += 1;
+    bar.increment();
+  }
+  bar.stop();
+  console.log(`${count} synthetic ${survey} responses: ${created} new, ${count - created} already present`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, survey, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const store = await openStore(loadConfig());
+  try {
+    switch (command) {
+      case 'import': return await runImport(store, surveyArg(survey), rest[0]);
+      case 'export': return await runExport(store, surveyArg(survey), rest);
+      case 'seed': return await runSeed(store, surveyArg(survey), rest);
+      default: fail(`unknown command "${command}"\n${USAGE}`);
+    }
+  } catch (error) {
+    if (isProblem(error)) fail(`${error.code} ${error.message} ${JSON.stringify(error.details)}`);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

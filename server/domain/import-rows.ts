@@ -1,0 +1,92 @@
+/**
+ * Rows of keyed-in paper questionnaires (CSV cells are text; NDJSON lines are JSON) turned into submissions.
+ * Cells are read by item kind: choice codes by name or by numeric export code (98 = dk), numbers as numbers,
+ * blank as unanswered. Ids are deterministic, so importing the same file twice imports nothing twice.
+ */
+import type { Submission, SubmissionMeta } from '../../schemas/api.js';
+import { itemsOf, type Item } from '../../schemas/items.js';
+import { questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
+import { canonicalJson, uuidFromName } from './canonical.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Stands for "when the interview happened is unknown": paper forms rarely say. Deterministic on purpose. */
+export const UNKNOWN_TIME = '1970-01-01T00:00:00.000Z';
+
+const RESPONDENT_KEYS: Record<SurveyId, string> = { population: 'ps_respondent_id', organisational: 'os_org_id', external: 'es_expert_id' };
+const DATE_KEYS: Partial<Record<SurveyId, string>> = { population: 'ps_interview_date' };
+
+function choiceValue(item: Item, cell: string): unknown {
+  const special = item.special ? ['dk', 'ref'] : [];
+  const byName = [...item.codes, ...special].find((c) => String(c) === cell);
+  if (byName !== undefined) return byName;
+  const byNumber = Object.entries(item.numericCodes).find(([, n]) => String(n) === cell)?.[0];
+  if (byNumber !== undefined) return [...item.codes, ...special].find((c) => String(c) === byNumber);
+  return cell; // left as given: validation names the item and the rule
+}
+
+/** One CSV cell as the answer its item expects (unknown columns are kept, so validation reports them). */
+export function cellValue(item: Item | undefined, cell: string): unknown {
+  if (!item) return cell;
+  switch (item.kind) {
+    case 'choice': return choiceValue(item, cell);
+    case 'integer':
+    case 'number': {
+      if (item.special && (cell === 'dk' || cell === 'ref')) return cell;
+      const n = Number(cell);
+      return cell.trim() !== '' && Number.isFinite(n) ? n : cell;
+    }
+    default: return cell;
+  }
+}
+
+const META_COLUMNS = new Set(['id', 'status', 'questionnaire_version', 'interviewer', 'received_at', 'updated_at', 'revision', 'meta_duration_seconds', 'ps_age_band', 'ps_ses_group']);
+
+/** Answers from a CSV record keyed by item id; our own export's meta and derived columns are ignored. */
+export function answersFromCsv(survey: SurveyId, record: Record<string, string>): Record<string, unknown> {
+  const items = new Map(itemsOf(survey).map((i) => [i.id, i]));
+  const answers: Record<string, unknown> = {};
+  for (const [column, raw] of Object.entries(record)) {
+    const cell = raw.trim();
+    if (cell === '' || META_COLUMNS.has(column) || column.startsWith('meta_')) continue;
+    answers[column] = cellValue(items.get(column), cell);
+  }
+  return answers;
+}
+
+function metaFor(survey: SurveyId, answers: Record<string, unknown>, given: Partial<SubmissionMeta>): SubmissionMeta {
+  const dateKey = DATE_KEYS[survey];
+  const date = dateKey && typeof answers[dateKey] === 'string' ? `${answers[dateKey] as string}T00:00:00.000Z` : UNKNOWN_TIME;
+  return {
+    formVersion: given.formVersion ?? questionnaireVersion(survey),
+    language: given.language ?? 'en',
+    source: 'import',
+    startedAt: given.startedAt ?? date,
+    completedAt: given.completedAt ?? given.startedAt ?? date,
+    ...(given.device ? { device: given.device } : {}),
+  };
+}
+
+/**
+ * The submission for a row: its own id when it has one, else a name-based id from the respondent key (or, without
+ * one, from the answers themselves).
+ */
+export function submissionFromRow(survey: SurveyId, answers: Record<string, unknown>, given: { id?: unknown; meta?: Partial<SubmissionMeta> } = {}): Submission {
+  const key = answers[RESPONDENT_KEYS[survey]];
+  const id = typeof given.id === 'string' && UUID.test(given.id)
+    ? given.id
+    : uuidFromName(`csi-import:${survey}:${typeof key === 'string' ? `key:${key}` : `answers:${canonicalJson(answers)}`}`);
+  return { id, answers, meta: metaFor(survey, answers, given.meta ?? {}) };
+}
+
+/** CSV meta columns (as our export writes them) back into meta. */
+export function metaFromCsv(record: Record<string, string>): Partial<SubmissionMeta> {
+  const pick = (k: string) => (record[k]?.trim() ? record[k]?.trim() : undefined);
+  const language = pick('meta_language');
+  return {
+    ...(pick('meta_form_version') ? { formVersion: pick('meta_form_version') } : {}),
+    ...(language === 'en' || language === 'ru' || language === 'kk' ? { language } : {}),
+    ...(pick('meta_started_at') ? { startedAt: pick('meta_started_at') } : {}),
+    ...(pick('meta_completed_at') ? { completedAt: pick('meta_completed_at') } : {}),
+    ...(pick('meta_device') ? { device: pick('meta_device') } : {}),
+  };
+}

@@ -1,0 +1,74 @@
+// The csi command line as an operator uses it, on a real embedded store: seed, export, and the import of keyed-in
+// paper questionnaires (idempotent, with a row-level error report and a non-zero exit when a row fails).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'csi.js');
+
+describe('csi CLI', () => {
+  let dir: string;
+  const csi = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATA_DIR: dir, MONGODB_URI: '' } });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'csi-cli-'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('seeds synthetic responses idempotently', async () => {
+    expect((await csi('seed', 'organisational', '--count', '25', '--seed', '3')).stdout).toMatch(/25 new, 0 already present/);
+    expect((await csi('seed', 'organisational', '--count', '25', '--seed', '3')).stdout).toMatch(/0 new, 25 already present/);
+  }, 60_000);
+
+  it('exports to a file', async () => {
+    const out = join(dir, 'org.csv');
+    expect((await csi('export', 'organisational', '--out', out)).code).toBe(0);
+    expect(parse(readFileSync(out, 'utf8'), { columns: true })).toHaveLength(25);
+  }, 60_000);
+
+  it('imports paper questionnaires once, reports bad rows by line and item, and exits non-zero for them', async () => {
+    const exported = parse(readFileSync(join(dir, 'org.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    const columns = Object.keys(exported[0] ?? {}).filter((c) => c.startsWith('os_'));
+    const rows = exported.slice(0, 6).map((r, i) => ({ ...Object.fromEntries(columns.map((c) => [c, r[c] ?? ''])), os_org_id: `paper-${i}` }));
+    rows[2] = { ...rows[2], os_year_founded: '1850' } as Record<string, string>;
+    rows[4] = { ...rows[4], os_has_board: '98' } as Record<string, string>; // numeric export code of don't know
+    const file = join(dir, 'paper.csv');
+    writeFileSync(file, `${columns.join(',')}\n${rows.map((r) => columns.map((c) => JSON.stringify(r[c] ?? '')).join(',')).join('\n')}\n`);
+
+    const first = await csi('import', 'organisational', file);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/6 rows: 5 imported, 0 already present, 1 failed/);
+    const report = parse(readFileSync(`${file}.errors.csv`, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(report).toEqual([expect.objectContaining({ line: '4', item: 'os_year_founded', keyword: 'minimum' })]);
+
+    const again = await csi('import', 'organisational', file);
+    expect(again.stdout).toMatch(/6 rows: 0 imported, 5 already present, 1 failed/);
+    expect((await csi('seed', 'organisational', '--count', '1', '--seed', '99')).code).toBe(0);
+    const all = parse((await csi('export', 'organisational')).stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(all).toHaveLength(25 + 5 + 1);
+    expect(all.find((r) => r.os_org_id === 'paper-4')?.os_has_board).toBe('dk');
+  }, 90_000);
+
+  it('refuses unknown commands and surveys with usage', async () => {
+    const bad = await csi('frobnicate', 'population');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/usage/);
+    expect((await csi('seed', 'census')).code).toBe(2);
+    expect(existsSync(join(dir, 'csi.sqlite'))).toBe(true);
+  }, 60_000);
+});
