@@ -45,7 +45,10 @@ export function createApp(deps: AppDeps): Express {
       return id;
     },
     // Never log bodies or credentials; the request line and status are enough to trace a problem.
-    serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
   }));
 
   app.use(healthRoutes(deps.store));
