@@ -15,6 +15,7 @@ export const PROBLEMS = {
   schemaInvalid: define('400.2', 'The request does not match the schema: see details.errors.'),
   invalidQuery: define('400.3', 'A query parameter is invalid: see details.errors.'),
   invalidEncoding: define('400.4', 'The request body is not valid UTF-8.'),
+  badRequest: define('400.5', 'The request could not be read (its encoding, compression or URL is malformed).'),
   unknownSurvey: define('404.1', 'There is no such survey.'),
   responseNotFound: define('404.2', 'There is no such response.'),
   routeNotFound: define('404.3', 'There is no such route.'),

@@ -6,20 +6,30 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isProblem, problem, type Problem } from '../domain/problems.js';
 
-interface BodyParserError {
+interface ClientError {
   type?: string;
   status?: number;
+  statusCode?: number;
 }
 
-function fromBodyParser(err: BodyParserError): Problem | null {
+/**
+ * Errors that body-parser, raw-body and the router raise for a bad request carry a 4xx `status`: they are the
+ * client's, never a 500 (a body that does not decompress, a URL that does not percent-decode).
+ */
+function fromClientError(err: ClientError): Problem | null {
   switch (err.type) {
     case 'entity.parse.failed': return problem('malformedJson');
     case 'entity.too.large': return problem('payloadTooLarge');
     case 'encoding.unsupported':
     case 'charset.unsupported': return problem('unsupportedMediaType');
     case 'entity.verify.failed': return problem('invalidEncoding');
-    default: return null;
+    default: break;
   }
+  const status = err.status ?? err.statusCode;
+  if (status === 413) return problem('payloadTooLarge');
+  if (status === 415) return problem('unsupportedMediaType');
+  if (typeof status === 'number' && status >= 400 && status < 500) return problem('badRequest', err.type ? { type: err.type } : {});
+  return null;
 }
 
 export function sendProblem(res: Parameters<RequestHandler>[1], p: Problem): void {
@@ -27,7 +37,7 @@ export function sendProblem(res: Parameters<RequestHandler>[1], p: Problem): voi
 }
 
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
-  const known = isProblem(err) ? err : typeof err === 'object' && err !== null ? fromBodyParser(err as BodyParserError) : null;
+  const known = isProblem(err) ? err : typeof err === 'object' && err !== null ? fromClientError(err as ClientError) : null;
   if (res.headersSent) {
     req.log?.error({ err }, 'error after the response started');
     res.destroy();
