@@ -11,6 +11,9 @@ export function jsonBody(limit: string): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && !req.is('application/json')) return next(problem('unsupportedMediaType', { contentType: req.headers['content-type'] ?? null }));
+    // Only UTF-8: body-parser would also decode UTF-16, where the byte check below cannot see invalid input.
+    const charset = /;\s*charset=("?)([^";]+)\1/i.exec(req.headers['content-type'] ?? '')?.[2];
+    if (charset && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8') return next(problem('unsupportedMediaType', { charset }));
     if (!hasBody) return next(problem('malformedJson', { reason: 'empty body' }));
     next();
   };

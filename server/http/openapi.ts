@@ -93,7 +93,7 @@ export function buildOpenApi(serverUrl = '/'): Json {
         get: {
           summary: 'A questionnaire schema, with labels when lang is given',
           parameters: [survey, { name: 'lang', in: 'query', required: false, schema: { enum: ['en', 'ru', 'kk'] } }],
-          responses: { 200: { description: 'The JSON Schema' }, 404: problemResponse('Unknown survey') },
+          responses: { 200: { description: 'The JSON Schema' }, 400: problemResponse('Unknown language'), 404: problemResponse('Unknown survey') },
         },
       },
       '/api/v1/surveys/{survey}/responses': {
@@ -117,6 +117,7 @@ export function buildOpenApi(serverUrl = '/'): Json {
           responses: {
             200: { description: 'A page', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('ResponseReceipt') }, next: { type: ['string', 'null'] } } }) },
             400: problemResponse('Invalid query'),
+            404: problemResponse('Unknown survey'),
           },
         },
       },
@@ -131,6 +132,8 @@ export function buildOpenApi(serverUrl = '/'): Json {
             400: problemResponse('Invalid review or corrected answers'),
             404: problemResponse('Not found'),
             409: problemResponse('Revision conflict'),
+            413: problemResponse('Body too large'),
+            415: problemResponse('Not application/json'),
           },
         },
       },
@@ -144,6 +147,7 @@ export function buildOpenApi(serverUrl = '/'): Json {
           responses: {
             200: { description: 'The export', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
             400: problemResponse('Invalid query'),
+            404: problemResponse('Unknown survey'),
           },
         },
       },

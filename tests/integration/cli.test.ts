@@ -44,9 +44,9 @@ describe('csi CLI', () => {
   it('imports paper questionnaires once, reports bad rows by line and item, and exits non-zero for them', async () => {
     const exported = parse(readFileSync(join(dir, 'org.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
     const columns = Object.keys(exported[0] ?? {}).filter((c) => c.startsWith('os_'));
-    const rows = exported.slice(0, 6).map((r, i) => ({ ...Object.fromEntries(columns.map((c) => [c, r[c] ?? ''])), os_org_id: `paper-${i}` }));
-    rows[2] = { ...rows[2], os_year_founded: '1850' } as Record<string, string>;
-    rows[4] = { ...rows[4], os_has_board: '98' } as Record<string, string>; // numeric export code of don't know
+    const rows: Array<Record<string, string>> = exported.slice(0, 6).map((r, i) => ({ ...Object.fromEntries(columns.map((c) => [c, r[c] ?? ''])), os_org_id: `paper-${i}` }));
+    rows[2] = { ...rows[2], os_year_founded: '1850' };
+    rows[4] = { ...rows[4], os_has_board: '98' }; // numeric export code of don't know
     const file = join(dir, 'paper.csv');
     writeFileSync(file, `${columns.join(',')}\n${rows.map((r) => columns.map((c) => JSON.stringify(r[c] ?? '')).join(',')).join('\n')}\n`);
 

@@ -95,6 +95,9 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
     it('400.1 for malformed JSON, 415 for another content type, 413 over the limit, 404 for an unknown survey', async () => {
       expect((await request(ctx.app).post(POST).set('content-type', 'application/json').send('{"id": ').expect(400)).body.code).toBe('400.1');
       expect((await request(ctx.app).post(POST).set('content-type', 'text/plain').send('hello').expect(415)).body.code).toBe('415.1');
+      const utf16 = Buffer.from(JSON.stringify(gen.nextSubmission()), 'utf16le');
+      const asUtf16 = request(ctx.app).post(POST).set('content-type', 'application/json; charset=utf-16le').serialize((b: unknown) => b as string).send(utf16 as never);
+      expect((await asUtf16.expect(415)).body.code).toBe('415.1');
       const huge = { ...gen.nextSubmission(), answers: { ps_ethnicity_other: 'x'.repeat(70 * 1024) } };
       expect((await post(huge).expect(413)).body.code).toBe('413.1');
       expect((await post(gen.nextSubmission(), '/api/v1/surveys/census/responses').expect(404)).body.code).toBe('404.1');
@@ -129,7 +132,7 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res = await request(ctx.app).get(POST).query({ limit: '3', ...(cursor ? { cursor } : {}) }).expect(200);
+        const res: request.Response = await request(ctx.app).get(POST).query({ limit: '3', ...(cursor ? { cursor } : {}) }).expect(200);
         seen.push(...res.body.items.map((r: { id: string }) => r.id));
         cursor = res.body.next;
       } while (cursor);
