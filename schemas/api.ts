@@ -7,6 +7,12 @@ import submission from './api/submission.schema.json' with { type: 'json' };
 import review from './api/review.schema.json' with { type: 'json' };
 import listQuery from './api/list-query.schema.json' with { type: 'json' };
 import exportQuery from './api/export-query.schema.json' with { type: 'json' };
+import login from './api/login.schema.json' with { type: 'json' };
+import userCreate from './api/user-create.schema.json' with { type: 'json' };
+import userPatch from './api/user-patch.schema.json' with { type: 'json' };
+import tokenCreate from './api/token-create.schema.json' with { type: 'json' };
+import auditQuery from './api/audit-query.schema.json' with { type: 'json' };
+import emptyQuery from './api/empty-query.schema.json' with { type: 'json' };
 import type { SchemaObject } from './surveys.js';
 
 export type ApiSchema = SchemaObject & { $id: string; title: string; $defs?: Record<string, SchemaObject> };
@@ -16,7 +22,16 @@ export const apiSchemas = {
   review: review as unknown as ApiSchema,
   listQuery: listQuery as unknown as ApiSchema,
   exportQuery: exportQuery as unknown as ApiSchema,
+  login: login as unknown as ApiSchema,
+  userCreate: userCreate as unknown as ApiSchema,
+  userPatch: userPatch as unknown as ApiSchema,
+  tokenCreate: tokenCreate as unknown as ApiSchema,
+  auditQuery: auditQuery as unknown as ApiSchema,
+  emptyQuery: emptyQuery as unknown as ApiSchema,
 } as const;
+
+export const ROLES = ['interviewer', 'coordinator', 'analyst', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 export type ApiSchemaName = keyof typeof apiSchemas;
 

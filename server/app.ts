@@ -3,39 +3,60 @@
  * (main.ts) and the tests build it with their own store, clock, config and logger.
  */
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
-import { anonymousActor, type ActorResolver } from './http/actor.js';
+import { accountsRoutes } from './http/accounts.routes.js';
+import { authenticate, type Limits } from './http/auth.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { buildOpenApi } from './http/openapi.js';
 import { responsesRoutes } from './http/responses.routes.js';
 import { surveysRoutes } from './http/surveys.routes.js';
+import { AccountsService } from './services/accounts.service.js';
+import { auditTrail } from './services/audit.service.js';
 import { ExportService } from './services/export.service.js';
 import { ResponsesService, type Clock } from './services/responses.service.js';
 import { compileAllValidators, type Validators } from './services/validation.js';
-import type { ResponseStore } from './store/store.port.js';
+import type { Store } from './store/store.port.js';
 
 export interface AppDeps {
-  store: ResponseStore;
+  store: Store;
   logger: Logger;
   clock?: Clock;
   validators?: Validators;
-  actorOf?: ActorResolver;
   bodyLimit?: string;
+  limits?: Partial<Limits>;
 }
 
+export interface App {
+  app: Express;
+  accounts: AccountsService;
+}
+
+export const DEFAULT_LIMITS: Limits = { writesPerMinute: 600, loginsPerMinute: 30 };
+
 export function createApp(deps: AppDeps): Express {
+  return buildApp(deps).app;
+}
+
+/** The app with the services it composed (the composition root needs the accounts service to bootstrap). */
+export function buildApp(deps: AppDeps): App {
   const clock = deps.clock ?? (() => new Date());
   const validators = deps.validators ?? compileAllValidators();
-  const responses = new ResponsesService(deps.store, validators, clock);
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const bodyLimit = deps.bodyLimit ?? '1mb';
+  const audit = auditTrail(deps.store, clock);
+  const accounts = new AccountsService(deps.store, validators, clock, audit);
+  const responses = new ResponsesService(deps.store, validators, clock, audit);
   const exports = new ExportService(deps.store, validators);
-  const openapi = buildOpenApi();
 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // JSON API: the default CSP is right, minus upgrade-insecure-requests, which breaks plain-HTTP LAN use.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(pinoHttp({
     logger: deps.logger,
     genReqId: (req, res) => {
@@ -44,20 +65,18 @@ export function createApp(deps: AppDeps): Express {
       res.setHeader('x-request-id', id);
       return id;
     },
-    // Never log bodies or credentials; the request line and status are enough to trace a problem.
+    // Never log bodies, credentials or tokens: the request line and status are enough to trace a problem.
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   }));
-
-  app.use(healthRoutes(deps.store));
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openapi);
-  });
-  app.use('/api/v1', surveysRoutes());
-  app.use('/api/v1', responsesRoutes(responses, exports, deps.actorOf ?? anonymousActor, deps.bodyLimit ?? '1mb'));
+  app.use(authenticate(accounts));
+  app.use(healthRoutes(deps.store, limits, buildOpenApi()));
+  app.use('/api/v1', accountsRoutes(accounts, deps.store, validators, limits, bodyLimit));
+  app.use('/api/v1', surveysRoutes(limits));
+  app.use('/api/v1', responsesRoutes(responses, exports, limits, bodyLimit));
   app.use(notFound);
   app.use(errorHandler);
-  return app;
+  return { app, accounts };
 }

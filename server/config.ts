@@ -13,6 +13,9 @@ export interface Config {
   bodyLimit: string;
   logLevel: string;
   shutdownGraceMs: number;
+  /** Password of the first admin, created on first start with an empty store. */
+  adminPassword: string | null;
+  limits: { writesPerMinute: number; loginsPerMinute: number };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -25,6 +28,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) throw new ConfigError(`${name} must be an integer in ${min}..${max}, got "${raw}"`);
   return value;
+}
+
+function adminPassword(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 10) throw new ConfigError('CSI_ADMIN_PASSWORD must have at least 10 characters');
+  return raw;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -43,5 +52,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit,
     logLevel,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    adminPassword: adminPassword(env.CSI_ADMIN_PASSWORD),
+    limits: {
+      writesPerMinute: integer(env, 'RATE_LIMIT_WRITES_PER_MINUTE', 600, 1, 10_000_000),
+      loginsPerMinute: integer(env, 'RATE_LIMIT_LOGINS_PER_MINUTE', 30, 1, 100_000),
+    },
   };
 }

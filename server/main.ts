@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.js';
+import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openStore } from './store/open-store.js';
 
@@ -21,7 +21,14 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel });
   const store = await openStore(config);
-  const app = createApp({ store, logger, bodyLimit: config.bodyLimit });
+  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits });
+  const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);
+  if (bootstrap.generatedPassword) {
+    // Printed once, to the console only (not the JSON log): the first admin's password when none was configured.
+    console.log(`\nFirst start: created user "admin" with password ${bootstrap.generatedPassword}\nChange it, or set CSI_ADMIN_PASSWORD before the first start.\n`);
+  } else if (bootstrap.created) {
+    logger.info('first start: created user "admin" from CSI_ADMIN_PASSWORD');
+  }
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ port, host: config.host, store: store.kind }, `csi-survey listening on http://${config.host}:${port}`);

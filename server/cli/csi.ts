@@ -5,6 +5,9 @@
  *   csi import <survey> <file.csv|file.ndjson>   keyed-in paper questionnaires; idempotent; error report beside the file
  *   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
+ *   csi users add <username> --role R [--regions a,b] [--password P]   (password read from CSI_NEW_PASSWORD or generated)
+ *   csi users list | csi users disable <username>
+ *   csi tokens create <username> --name N [--days D] | csi tokens revoke <token-id>
  */
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -14,18 +17,27 @@ import { stringify } from 'csv-stringify/sync';
 import { isSurveyId, type SurveyId } from '../../schemas/surveys.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { loadConfig } from '../config.js';
+import { systemActor } from '../domain/actor.js';
 import { isProblem } from '../domain/problems.js';
+import { AccountsService } from '../services/accounts.service.js';
+import { auditTrail } from '../services/audit.service.js';
+import { generatePassword } from '../services/passwords.js';
 import { ExportService } from '../services/export.service.js';
 import { importFile, type ImportReport } from '../services/import.service.js';
 import { ResponsesService } from '../services/responses.service.js';
 import { compileAllValidators } from '../services/validation.js';
 import { openStore } from '../store/open-store.js';
-import type { ResponseStore } from '../store/store.port.js';
+import type { Store } from '../store/store.port.js';
 
 const USAGE = `usage:
   csi import <survey> <file.csv|file.ndjson>
   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
+  csi users add <username> --role interviewer|coordinator|analyst|admin [--regions r1,r2] [--password P]
+  csi users list
+  csi users disable <username>
+  csi tokens create <username> --name NAME [--days D]
+  csi tokens revoke <token-id>
 surveys: population, organisational, external`;
 
 function fail(message: string): never {
@@ -61,11 +73,11 @@ function writeErrorReport(file: string, report: ImportReport): string | null {
   return out;
 }
 
-async function runImport(store: ResponseStore, survey: SurveyId, file: string | undefined): Promise<number> {
+async function runImport(store: Store, survey: SurveyId, file: string | undefined): Promise<number> {
   if (!file) fail(USAGE);
-  const service = new ResponsesService(store, compileAllValidators(), () => new Date());
+  const service = responsesService(store);
   const bar = progress(`import ${survey}`, Math.max(0, (await countLines(file)) - (/\.csv$/i.test(file) ? 1 : 0)));
-  const report = await importFile(service, survey, file, { username: 'import' }, (r) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` }));
+  const report = await importFile(service, survey, file, systemActor('import'), (r) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` }));
   bar.stop();
   const errorFile = writeErrorReport(file, report);
   console.log(`${report.rows} rows: ${report.imported} imported, ${report.alreadyPresent} already present, ${report.failed.length} failed`);
@@ -73,25 +85,25 @@ async function runImport(store: ResponseStore, survey: SurveyId, file: string | 
   return report.failed.length > 0 ? 1 : 0;
 }
 
-async function runExport(store: ResponseStore, survey: SurveyId, args: string[]): Promise<number> {
+async function runExport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { format: { type: 'string' }, labels: { type: 'string' }, bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' } } });
   const query = { ...(values.format ? { format: values.format } : {}), ...(values.labels ? { labels: values.labels } : {}), ...(values.bom ? { bom: 'true' } : {}), ...(values.status ? { status: values.status } : {}) };
-  const result = new ExportService(store, compileAllValidators()).export(survey, query);
+  const result = new ExportService(store, compileAllValidators()).export(survey, query, systemActor('export'));
   await pipeline(result.stream, values.out ? createWriteStream(values.out) : process.stdout);
   if (values.out) console.error(`wrote ${values.out}`);
   return 0;
 }
 
-async function runSeed(store: ResponseStore, survey: SurveyId, args: string[]): Promise<number> {
+async function runSeed(store: Store, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { count: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' } } });
   const count = Number(values.count);
   if (!Number.isInteger(count) || count < 1) fail('--count must be a positive integer');
-  const service = new ResponsesService(store, compileAllValidators(), () => new Date());
+  const service = responsesService(store);
   const generator = new SyntheticGenerator(survey, { seed: Number(values.seed) });
   const bar = progress(`seed ${survey}`, count);
   let created = 0;
   for (let i = 0; i < count; i += 1) {
-    if ((await service.submit(survey, generator.nextSubmission('seed'), { username: 'seed' })).created) created += 1;
+    if ((await service.submit(survey, generator.nextSubmission('seed'), systemActor('seed'))).created) created += 1;
     bar.increment();
   }
   bar.stop();
@@ -99,8 +111,74 @@ async function runSeed(store: ResponseStore, survey: SurveyId, args: string[]): 
   return 0;
 }
 
+const clock = () => new Date();
+
+function responsesService(store: Store): ResponsesService {
+  return new ResponsesService(store, compileAllValidators(), clock, auditTrail(store, clock));
+}
+
+function accountsService(store: Store): AccountsService {
+  return new AccountsService(store, compileAllValidators(), clock, auditTrail(store, clock));
+}
+
+async function runUsers(store: Store, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { role: { type: 'string' }, regions: { type: 'string' }, password: { type: 'string' } } });
+  const [action, username] = positionals;
+  const accounts = accountsService(store);
+  if (action === 'list') {
+    for (const u of await accounts.listUsers()) console.log(`${u.username}\t${u.role}\t${u.regions.join(',') || 'all regions'}\t${u.disabled ? 'disabled' : 'active'}`);
+    return 0;
+  }
+  if (!username) fail(USAGE);
+  if (action === 'add') {
+    const password = values.password ?? process.env.CSI_NEW_PASSWORD ?? generatePassword();
+    const regions = values.regions ? values.regions.split(',').map((r) => r.trim()).filter(Boolean) : [];
+    const user = await accounts.createUser({ username, password, role: values.role, ...(regions.length ? { regions } : {}) }, 'cli');
+    console.log(`created ${user.username} (${user.role})`);
+    if (!values.password && !process.env.CSI_NEW_PASSWORD) console.log(`password (shown once): ${password}`);
+    return 0;
+  }
+  if (action === 'disable') {
+    const user = await store.findUserByUsername(username);
+    if (!user) fail(`no user ${username}`);
+    await accounts.updateUser(user.id, { disabled: true }, systemActor('cli'));
+    console.log(`disabled ${username}`);
+    return 0;
+  }
+  fail(USAGE);
+}
+
+async function runTokens(store: Store, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string' }, days: { type: 'string' } } });
+  const [action, subject] = positionals;
+  const accounts = accountsService(store);
+  if (action === 'create' && subject) {
+    const issued = await accounts.createApiToken({ username: subject, name: values.name ?? 'script', ...(values.days ? { expiresInDays: Number(values.days) } : {}) }, 'cli');
+    console.log(`token ${issued.id} for ${issued.username}, expires ${issued.expiresAt}`);
+    console.log(`secret (shown once): ${issued.token}`);
+    return 0;
+  }
+  if (action === 'revoke' && subject) {
+    await accounts.revokeToken(subject, 'cli');
+    console.log(`revoked ${subject}`);
+    return 0;
+  }
+  fail(USAGE);
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, survey, ...rest] = argv;
+  if (command === 'users' || command === 'tokens') {
+    const store = await openStore(loadConfig());
+    try {
+      return command === 'users' ? await runUsers(store, argv.slice(1)) : await runTokens(store, argv.slice(1));
+    } catch (error) {
+      if (isProblem(error)) fail(`${error.code} ${error.message} ${JSON.stringify(error.details)}`);
+      throw error;
+    } finally {
+      await store.close();
+    }
+  }
   if (!command || command === '--help' || command === 'help') {
     console.log(USAGE);
     return command ? 0 : 2;

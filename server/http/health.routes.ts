@@ -1,10 +1,15 @@
 import { Router } from 'express';
 import { problem } from '../domain/problems.js';
 import type { ResponseStore } from '../store/store.port.js';
+import { guardedRoutes, type Limits } from './auth.js';
 
-export function healthRoutes(store: ResponseStore): Router {
+export function healthRoutes(store: ResponseStore, limits: Limits, openapi: object): Router {
   const router = Router();
-  router.get('/healthz', async (req, res) => {
+  const route = guardedRoutes(router, '', limits);
+  route('GET', '/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  route('GET', '/healthz', async (req, res) => {
     try {
       await store.ping();
       res.json({ status: 'ok', store: store.kind });

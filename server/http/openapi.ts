@@ -5,6 +5,7 @@
  */
 import { apiSchemas } from '../../schemas/api.js';
 import { questionnaires, SURVEY_IDS } from '../../schemas/surveys.js';
+import { POLICY, type RoutePolicy } from '../domain/policy.js';
 import { PROBLEMS } from '../domain/problems.js';
 
 type Json = Record<string, unknown>;
@@ -31,8 +32,34 @@ const problemResponse = (description: string) => ({ description, content: json(r
 const ANSWERS = { population: 'PopulationAnswers', organisational: 'OrganisationalAnswers', external: 'ExternalAnswers' } as const;
 
 export function buildOpenApi(serverUrl = '/'): Json {
+  return withAccess(document(serverUrl));
+}
+
+function document(serverUrl: string): Json {
   const schemas: Json = {
     Submission: asComponent(apiSchemas.submission, 'Submission'),
+    Login: asComponent(apiSchemas.login, 'Login'),
+    UserCreate: asComponent(apiSchemas.userCreate, 'UserCreate'),
+    UserPatch: asComponent(apiSchemas.userPatch, 'UserPatch'),
+    TokenCreate: asComponent(apiSchemas.tokenCreate, 'TokenCreate'),
+    User: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' }, username: { type: 'string' }, role: { enum: ['interviewer', 'coordinator', 'analyst', 'admin'] },
+        regions: { type: 'array', items: { type: 'string' } }, disabled: { type: 'boolean' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
+      },
+      required: ['id', 'username', 'role', 'regions', 'disabled'],
+    },
+    Token: {
+      type: 'object',
+      description: 'A token as listed: never its secret.',
+      properties: {
+        id: { type: 'string' }, userId: { type: 'string' }, username: { type: 'string' }, kind: { enum: ['session', 'api'] }, name: { type: 'string' },
+        createdAt: { type: 'string' }, expiresAt: { type: 'string' }, revokedAt: { type: ['string', 'null'] },
+        token: { type: 'string', description: 'The secret: present only in the answer that issued it.' },
+      },
+      required: ['id', 'username', 'kind', 'expiresAt'],
+    },
     Review: asComponent(apiSchemas.review, 'Review'),
     ValidationError: {
       type: 'object',
@@ -75,6 +102,8 @@ export function buildOpenApi(serverUrl = '/'): Json {
   const query = (schema: Json) => Object.entries((schema.properties ?? {}) as Json).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
   const listQuery = query(asComponent(apiSchemas.listQuery, 'ListQuery'));
   const exportQuery = query(asComponent(apiSchemas.exportQuery, 'ExportQuery'));
+  const auditQuery = query(asComponent(apiSchemas.auditQuery, 'AuditQuery'));
+  const userId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
   const submissionBody = {
     allOf: [ref('Submission'), { properties: { answers: { oneOf: SURVEY_IDS.map((s) => ref(ANSWERS[s])) } } }],
   };
@@ -151,9 +180,80 @@ export function buildOpenApi(serverUrl = '/'): Json {
           },
         },
       },
+      '/api/v1/auth/login': {
+        post: {
+          summary: 'Log in: a session token (12 hours), shown once',
+          requestBody: { required: true, content: json(ref('Login')) },
+          responses: {
+            201: { description: 'Session token', content: json(ref('Token')) },
+            400: problemResponse('Invalid body'),
+            401: problemResponse('Unknown user or wrong password'),
+            415: problemResponse('Not application/json'),
+            429: problemResponse('Too many attempts, or the account is locked'),
+          },
+        },
+      },
+      '/api/v1/auth/logout': { post: { summary: 'Revoke the token of this request', responses: { 204: { description: 'Logged out' } } } },
+      '/api/v1/me': { get: { summary: 'The current user', responses: { 200: { description: 'The user', content: json(ref('User')) } } } },
+      '/api/v1/users': {
+        get: { summary: 'List users', responses: { 200: { description: 'Users', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('User') } } }) } } },
+        post: {
+          summary: 'Create a user',
+          requestBody: { required: true, content: json(ref('UserCreate')) },
+          responses: { 201: { description: 'Created', content: json(ref('User')) }, 400: problemResponse('Invalid user'), 409: problemResponse('Username taken'), 415: problemResponse('Not application/json') },
+        },
+      },
+      '/api/v1/users/{id}': {
+        patch: {
+          summary: 'Change a user: password, role, regions, disabled',
+          parameters: [userId],
+          requestBody: { required: true, content: json(ref('UserPatch')) },
+          responses: { 200: { description: 'Changed', content: json(ref('User')) }, 400: problemResponse('Invalid change'), 404: problemResponse('No such user'), 415: problemResponse('Not application/json') },
+        },
+      },
+      '/api/v1/tokens': {
+        get: { summary: 'List tokens (never their secrets)', responses: { 200: { description: 'Tokens', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Token') } } }) } } },
+        post: {
+          summary: 'Create a long-lived API token for a user (secret shown once)',
+          requestBody: { required: true, content: json(ref('TokenCreate')) },
+          responses: { 201: { description: 'Token with its secret', content: json(ref('Token')) }, 400: problemResponse('Invalid request'), 404: problemResponse('No such user'), 415: problemResponse('Not application/json') },
+        },
+      },
+      '/api/v1/tokens/{id}': {
+        delete: { summary: 'Revoke a token', parameters: [userId], responses: { 200: { description: 'Revoked', content: json(ref('Token')) }, 404: problemResponse('No such token') } },
+      },
+      '/api/v1/audit': {
+        get: {
+          summary: 'The audit trail (append-only), filtered, with cursor pagination',
+          parameters: auditQuery,
+          responses: { 200: { description: 'Entries' }, 400: problemResponse('Invalid query') },
+        },
+      },
       '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy' }, 503: problemResponse('Store unreachable') } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
     },
-    components: { schemas },
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A session token from /api/v1/auth/login, or an API token.' } } },
   };
+}
+
+/** Each operation gets its access policy: who may call it, and the 401/403/429 answers that follow. */
+function withAccess(doc: Json): Json {
+  const paths = doc.paths as Record<string, Record<string, Json>>;
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(operations)) {
+      const key = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
+      const policy = (POLICY as Record<string, RoutePolicy>)[key];
+      if (!policy || policy.allow === 'public') {
+        op.security = [];
+        continue;
+      }
+      op.security = [{ bearer: [] }];
+      op.description = `Roles: ${policy.allow.join(', ')}.`;
+      const responses = op.responses as Json;
+      responses[401] ??= problemResponse('Not logged in, or the token is invalid, expired or revoked');
+      responses[403] ??= problemResponse('The role does not allow this');
+      if (policy.write) responses[429] ??= problemResponse('Too many writes with this token');
+    }
+  }
+  return doc;
 }

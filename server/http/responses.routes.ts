@@ -3,36 +3,37 @@ import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { ExportService } from '../services/export.service.js';
 import type { ResponsesService } from '../services/responses.service.js';
-import type { ActorResolver } from './actor.js';
+import { guardedRoutes, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 
-export function responsesRoutes(responses: ResponsesService, exports: ExportService, actorOf: ActorResolver, bodyLimit: string): Router {
+export function responsesRoutes(responses: ResponsesService, exports: ExportService, limits: Limits, bodyLimit: string): Router {
   const router = Router();
+  const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
 
-  router.post('/surveys/:survey/responses', ...body, async (req, res) => {
-    const outcome = await responses.submit(req.params.survey as string, req.body, actorOf(req));
+  route('POST', '/surveys/:survey/responses', ...body, async (req, res) => {
+    const outcome = await responses.submit(req.params.survey as string, req.body, req.actor);
     res.status(outcome.created ? 201 : 200).location(`${req.baseUrl}/surveys/${outcome.receipt.survey}/responses/${outcome.receipt.id}`).json(outcome.receipt);
   });
 
-  router.get('/surveys/:survey/responses', async (req, res) => {
-    res.json(await responses.list(req.params.survey as string, req.query));
+  route('GET', '/surveys/:survey/responses', async (req, res) => {
+    res.json(await responses.list(req.params.survey as string, req.query, req.actor));
   });
 
-  router.get('/surveys/:survey/responses/:id', async (req, res) => {
-    res.json(await responses.get(req.params.survey as string, req.params.id as string));
+  route('GET', '/surveys/:survey/responses/:id', async (req, res) => {
+    res.json(await responses.get(req.params.survey as string, req.params.id as string, req.actor));
   });
 
-  router.get('/surveys/:survey/responses/:id/revisions', async (req, res) => {
-    res.json({ items: await responses.revisions(req.params.survey as string, req.params.id as string) });
+  route('GET', '/surveys/:survey/responses/:id/revisions', async (req, res) => {
+    res.json({ items: await responses.revisions(req.params.survey as string, req.params.id as string, req.actor) });
   });
 
-  router.patch('/surveys/:survey/responses/:id', ...body, async (req, res) => {
-    res.json(await responses.review(req.params.survey as string, req.params.id as string, req.body, actorOf(req)));
+  route('PATCH', '/surveys/:survey/responses/:id', ...body, async (req, res) => {
+    res.json(await responses.review(req.params.survey as string, req.params.id as string, req.body, req.actor));
   });
 
-  router.get('/surveys/:survey/export', async (req, res) => {
-    const result = exports.export(req.params.survey as string, req.query);
+  route('GET', '/surveys/:survey/export', async (req, res) => {
+    const result = exports.export(req.params.survey as string, req.query, req.actor);
     res.status(200).attachment(result.filename).type(result.contentType);
     await pipeline(result.stream, res);
   });

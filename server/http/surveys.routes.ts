@@ -3,12 +3,14 @@ import { Router } from 'express';
 import { bundles, isLanguage } from '../../schemas/labels.js';
 import { questionnaires, SURVEY_IDS } from '../../schemas/surveys.js';
 import { problem } from '../domain/problems.js';
+import { guardedRoutes, type Limits } from './auth.js';
 import { requireSurvey } from '../services/responses.service.js';
 
-export function surveysRoutes(): Router {
+export function surveysRoutes(limits: Limits): Router {
   const router = Router();
+  const route = guardedRoutes(router, '/api/v1', limits);
 
-  router.get('/surveys', (_req, res) => {
+  route('GET', '/surveys', (_req, res) => {
     res.json({
       items: SURVEY_IDS.map((id) => ({
         id,
@@ -19,8 +21,8 @@ export function surveysRoutes(): Router {
     });
   });
 
-  router.get('/surveys/:survey/schema', (req, res) => {
-    const survey = requireSurvey(req.params.survey);
+  route('GET', '/surveys/:survey/schema', (req, res) => {
+    const survey = requireSurvey(req.params.survey as string);
     const lang = req.query.lang;
     if (lang === undefined) {
       res.json(questionnaires[survey]);

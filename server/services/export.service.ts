@@ -9,6 +9,8 @@ import { itemsOf, type Item } from '../../schemas/items.js';
 import { optionLabel, type Language } from '../../schemas/labels.js';
 import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
 import { problem } from '../domain/problems.js';
+import { redactFor, scopeFilter } from '../domain/access.js';
+import type { Actor } from '../domain/actor.js';
 import { receiptOf, type StoredResponse } from '../domain/response.js';
 import type { ResponseStore } from '../store/store.port.js';
 import { requireSurvey, toFilter } from './responses.service.js';
@@ -83,12 +85,15 @@ function rowMapper(survey: SurveyId, labels: 'codes' | Language): (r: StoredResp
 export class ExportService {
   constructor(private readonly store: ResponseStore, private readonly validators: Validators) {}
 
-  export(surveyParam: string, query: unknown): ExportResult {
+  export(surveyParam: string, query: unknown, actor: Actor): ExportResult {
     const survey = requireSurvey(surveyParam);
     const errors = apiErrors(this.validators.api.exportQuery, query);
     if (errors) throw problem('invalidQuery', { errors });
     const q = query as ExportQuery;
-    const responses = Readable.from(this.store.streamResponses(toFilter(survey, q)));
+    const visible = this.store.streamResponses(scopeFilter(actor, toFilter(survey, q)));
+    const responses = Readable.from((async function* redacted() {
+      for await (const r of visible) yield redactFor(actor, r);
+    })());
     if ((q.format ?? 'csv') === 'ndjson') {
       const toLine = new Transform({
         writableObjectMode: true,

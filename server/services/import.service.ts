@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { ValidationError } from '../../schemas/validation-errors.js';
-import type { Actor } from '../domain/actor.js';
+import { systemActor, type Actor } from '../domain/actor.js';
 import { canonicalJson } from '../domain/canonical.js';
 import { answersFromCsv, metaFromCsv, submissionFromRow } from '../domain/import-rows.js';
 import { isProblem } from '../domain/problems.js';
@@ -68,7 +68,7 @@ export function rowsOf(file: string, survey: SurveyId): AsyncIterable<Row> {
 
 /** A row whose answers are already stored under its id (only paradata differ, e.g. our own export re-imported). */
 async function sameAnswersStored(responses: ResponsesService, survey: SurveyId, submission: Submission): Promise<boolean> {
-  const stored = await responses.get(survey, submission.id);
+  const stored = await responses.get(survey, submission.id, systemActor('import'));
   return canonicalJson(stored.answers) === canonicalJson(submission.answers);
 }
 

@@ -7,6 +7,7 @@ import type { Review, Submission } from '../../schemas/api.js';
 import { deriveVariables } from '../../schemas/derived.js';
 import { isLanguage } from '../../schemas/labels.js';
 import { isSurveyId, questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
+import { canSee, redactFor, scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { contentHash } from '../domain/canonical.js';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
@@ -16,6 +17,7 @@ import {
   type ResponseReceipt, type Revision, type StoredResponse,
 } from '../domain/response.js';
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
+import type { Audit } from './audit.service.js';
 import { answerErrors, apiErrors, type Validators } from './validation.js';
 
 export type Clock = () => Date;
@@ -43,7 +45,7 @@ export function requireSurvey(survey: string): SurveyId {
 }
 
 export class ResponsesService {
-  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly clock: Clock) {}
+  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly clock: Clock, private readonly audit: Audit) {}
 
   /** Validates a submission: the envelope first, then the answers against the survey's questionnaire. */
   validateSubmission(survey: SurveyId, body: unknown): Submission {
@@ -81,33 +83,41 @@ export class ResponsesService {
       revisions: [{ revision: 1, at: now, actor: actor.username, action: 'created', status: 'submitted' }],
     };
     const outcome = await this.store.insertResponse(response);
-    if (outcome.inserted) return { created: true, receipt: receiptOf(outcome.response) };
+    if (outcome.inserted) {
+      await this.audit(actor, 'response.created', `response:${response.id}`, { after: response.submissionHash, details: { survey } });
+      return { created: true, receipt: receiptOf(outcome.response) };
+    }
     const existing = outcome.response;
+    // Someone else's response is a conflict whatever its content: a retry returns the receipt only to its sender.
+    if (!canSee(actor, existing)) throw problem('conflictingResubmission', { id: existing.id });
     if (isClosed(existing.status)) throw problem('resubmissionOfClosed', { id: existing.id, status: existing.status });
     if (existing.survey !== survey || existing.submissionHash !== response.submissionHash) {
       throw problem('conflictingResubmission', { id: existing.id });
     }
-    return { created: false, receipt: receiptOf(existing) };
+    return { created: false, receipt: redactFor(actor, receiptOf(existing)) };
   }
 
-  async get(surveyParam: string, id: string): Promise<ResponseReceipt> {
-    return receiptOf(await this.find(surveyParam, id));
+  async get(surveyParam: string, id: string, actor: Actor): Promise<ResponseReceipt> {
+    return redactFor(actor, receiptOf(await this.find(surveyParam, id, actor)));
   }
 
-  async revisions(surveyParam: string, id: string): Promise<Array<Revision & { answers: Record<string, unknown> }>> {
-    const response = await this.find(surveyParam, id);
-    return response.revisions.map((rev) => ({ ...rev, answers: answersAtRevision(response, rev.revision) }));
+  async revisions(surveyParam: string, id: string, actor: Actor): Promise<Array<Revision & { answers: Record<string, unknown> }>> {
+    const response = await this.find(surveyParam, id, actor);
+    return response.revisions.map((rev) => {
+      const { answers } = redactFor(actor, { interviewer: null, answers: answersAtRevision(response, rev.revision) });
+      return { ...rev, actor: actor.role === 'analyst' ? null : rev.actor, answers };
+    });
   }
 
-  async list(surveyParam: string, query: unknown): Promise<{ items: ResponseReceipt[]; next: string | null }> {
+  async list(surveyParam: string, query: unknown, actor: Actor): Promise<{ items: ResponseReceipt[]; next: string | null }> {
     const survey = requireSurvey(surveyParam);
     const errors = apiErrors(this.validators.api.listQuery, query);
     if (errors) throw problem('invalidQuery', { errors });
     const q = query as ListQuery;
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     if (after === null) throw problem('invalidQuery', { errors: [{ path: '/cursor', item: null, keyword: 'cursor', message: 'is not a cursor this server issued' }] });
-    const page = await this.store.listResponses(toFilter(survey, q), q.limit ? Number(q.limit) : DEFAULT_PAGE, after);
-    return { items: page.items.map(receiptOf), next: page.next ? encodeCursor(page.next) : null };
+    const page = await this.store.listResponses(scopeFilter(actor, toFilter(survey, q)), q.limit ? Number(q.limit) : DEFAULT_PAGE, after);
+    return { items: page.items.map((r) => redactFor(actor, receiptOf(r))), next: page.next ? encodeCursor(page.next) : null };
   }
 
   /** A coordinator's review: a status and comment, and/or corrections validated as a whole, as a new revision. */
@@ -116,7 +126,7 @@ export class ResponsesService {
     const invalid = apiErrors(this.validators.api.review, body);
     if (invalid) throw problem('schemaInvalid', { errors: invalid });
     const review = body as Review;
-    const current = await this.find(survey, id);
+    const current = await this.find(survey, id, actor);
     if (review.revision !== undefined && review.revision !== current.revision) {
       throw problem('revisionConflict', { current: current.revision, given: review.revision });
     }
@@ -150,13 +160,17 @@ export class ResponsesService {
     if (!(await this.store.replaceResponse(next, current.revision))) {
       throw problem('revisionConflict', { given: current.revision });
     }
+    await this.audit(actor, `response.${revision.action}`, `response:${id.toLowerCase()}`, {
+      before: receiptOf(current), after: receiptOf(next), details: { revision: revision.revision, status },
+    });
     return receiptOf(next);
   }
 
-  private async find(surveyParam: string, id: string): Promise<StoredResponse> {
+  /** A response the actor may see; one they may not is "not found", so that its existence does not leak. */
+  private async find(surveyParam: string, id: string, actor: Actor): Promise<StoredResponse> {
     const survey = requireSurvey(surveyParam);
     const response = await this.store.findResponseById(id.toLowerCase());
-    if (!response || response.survey !== survey) throw problem('responseNotFound', { id });
+    if (!response || response.survey !== survey || !canSee(actor, response)) throw problem('responseNotFound', { id });
     return response;
   }
 }

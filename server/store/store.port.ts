@@ -5,12 +5,15 @@
  */
 import type { ResponseStatus } from '../../schemas/api.js';
 import type { SurveyId } from '../../schemas/surveys.js';
+import type { AuditEntry, Token, User } from '../domain/accounts.js';
 import type { StoredResponse } from '../domain/response.js';
 
 export interface ResponseFilter {
   survey: SurveyId;
   status?: ResponseStatus;
   region?: string;
+  /** Any of these regions (access scoping); an empty list matches nothing. */
+  regions?: string[];
   interviewer?: string;
   /** Received at or after (ISO date-time). */
   since?: string;
@@ -47,6 +50,43 @@ export interface ResponseStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface AuditFilter {
+  actor?: string;
+  action?: string;
+  target?: string;
+  since?: string;
+  until?: string;
+}
+
+export interface AuditPosition {
+  at: string;
+  id: string;
+}
+
+export interface AccountStore {
+  /** False when the username is taken. */
+  insertUser(user: User): Promise<boolean>;
+  findUserById(id: string): Promise<User | null>;
+  findUserByUsername(username: string): Promise<User | null>;
+  listUsers(): Promise<User[]>;
+  countUsers(): Promise<number>;
+  replaceUser(user: User): Promise<void>;
+  /** Atomically counts a failed login and returns the new count. */
+  incrementFailedLogins(userId: string): Promise<number>;
+  insertToken(token: Token): Promise<void>;
+  findTokenByHash(tokenHash: string): Promise<Token | null>;
+  findTokenById(id: string): Promise<Token | null>;
+  listTokens(): Promise<Token[]>;
+  /** Marks a token revoked; false when it does not exist or already was. */
+  revokeToken(id: string, at: string): Promise<boolean>;
+  /** Appended only: there is no update or delete. */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }>;
+}
+
+/** Everything the app stores: both adapters implement all of it. */
+export type Store = ResponseStore & AccountStore;
 
 /** Shared by adapters: pages through listResponses to stream without holding more than one batch. */
 export async function* streamByPages(store: Pick<ResponseStore, 'listResponses'>, filter: ResponseFilter, batchSize = 500): AsyncIterable<StoredResponse> {

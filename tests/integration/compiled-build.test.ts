@@ -11,6 +11,7 @@ import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { freePort } from '../support/ferretdb.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+const ADMIN_PASSWORD = 'first-admin-password';
 
 async function waitHealthy(base: string): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
@@ -31,21 +32,25 @@ describe('compiled build', () => {
   it('builds with tsc, serves with node, and shuts down gracefully on SIGTERM', async () => {
     await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
     const port = await freePort();
-    const child = spawn(process.execPath, ['dist/server/main.js'], { cwd: ROOT, env: { ...process.env, PORT: String(port), DATA_DIR: dir, MONGODB_URI: '', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['dist/server/main.js'], { cwd: ROOT, env: { ...process.env, PORT: String(port), DATA_DIR: dir, MONGODB_URI: '', LOG_LEVEL: 'info', CSI_ADMIN_PASSWORD: ADMIN_PASSWORD }, stdio: ['ignore', 'pipe', 'inherit'] });
     let log = '';
     child.stdout.on('data', (c: Buffer) => { log += c.toString(); });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const base = `http://127.0.0.1:${port}`;
     await waitHealthy(base);
 
+    // The first start created the admin from CSI_ADMIN_PASSWORD.
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    expect(login.status).toBe(201);
+    const authorization = `Bearer ${((await login.json()) as { token: string }).token}`;
     const s = new SyntheticGenerator('population', { seed: 1 }).nextSubmission();
-    const post = () => fetch(`${base}/api/v1/surveys/population/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s) });
+    const post = () => fetch(`${base}/api/v1/surveys/population/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(s) });
     expect((await post()).status).toBe(201);
 
     // A request whose body is still arriving when SIGTERM lands must be finished, not cut.
     const body = Buffer.from(JSON.stringify(s));
     const inFlight = new Promise<number>((resolve, reject) => {
-      const req = request(`${base}/api/v1/surveys/population/responses`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      const req = request(`${base}/api/v1/surveys/population/responses`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, authorization } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });

@@ -1,7 +1,6 @@
 // Exports as analysts open them: CSV with a header of item ids, codes or labels, BOM on request, spreadsheet
 // formulas neutralised; NDJSON with the stored resources. On both stores.
 import { parse } from 'csv-parse/sync';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemsOf } from '../../schemas/items.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
@@ -20,15 +19,15 @@ describe.each(STORE_KINDS)('export on the %s store', (kind) => {
 
   beforeAll(async () => {
     ctx = await makeTestApp(kind);
-    for (const s of submissions) await request(ctx.app).post('/api/v1/surveys/population/responses').send(s).expect(201);
-    await request(ctx.app).patch(`/api/v1/surveys/population/responses/${submissions[1]!.id}`).send({ status: 'rejected' }).expect(200);
+    for (const s of submissions) await ctx.as('ainur').post('/api/v1/surveys/population/responses').send(s).expect(201);
+    await ctx.as('coord').patch(`/api/v1/surveys/population/responses/${submissions[1]!.id}`).send({ status: 'rejected' }).expect(200);
   });
   afterAll(async () => {
     await ctx.t.dispose();
   });
 
   const download = async (query: Record<string, string>) => {
-    const res = await request(ctx.app).get(URL).query(query).buffer(true).parse((r, cb) => {
+    const res = await ctx.as('coord').get(URL).query(query).buffer(true).parse((r, cb) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('end', () => cb(null, Buffer.concat(chunks).toString('utf8')));
@@ -73,6 +72,6 @@ describe.each(STORE_KINDS)('export on the %s store', (kind) => {
   });
 
   it('rejects unknown parameters', async () => {
-    expect((await request(ctx.app).get(URL).query({ format: 'xlsx' }).expect(400)).body.code).toBe('400.3');
+    expect((await ctx.as('coord').get(URL).query({ format: 'xlsx' }).expect(400)).body.code).toBe('400.3');
   });
 });

@@ -5,6 +5,10 @@
  * number of crashes and restarts, every acknowledged response is stored exactly once, with the content that was
  * sent, and a retry is recognised rather than stored again. Runs on both stores.
  */
+import { AccountsService } from '../../server/services/accounts.service.js';
+import { auditTrail } from '../../server/services/audit.service.js';
+import { compileAllValidators } from '../../server/services/validation.js';
+import { seedCast } from '../support/app.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +24,7 @@ import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { contentHash } from '../../server/domain/canonical.js';
 import { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
 import { MongoStore } from '../../server/store/mongo/mongo.store.js';
-import type { ResponseStore } from '../../server/store/store.port.js';
+import type { Store } from '../../server/store/store.port.js';
 import { freePort } from '../support/ferretdb.js';
 import type { StoreKind } from '../support/stores.js';
 
@@ -49,7 +53,7 @@ afterEach(async () => {
 /** Where a server keeps its data: the environment that points it there, and a direct way in for verification. */
 interface Deployment {
   env: Record<string, string>;
-  openStore(): Promise<ResponseStore>;
+  openStore(): Promise<Store>;
 }
 
 function embeddedDeployment(): Deployment {
@@ -83,7 +87,7 @@ class ServerProcess {
     const { port } = new URL(this.url);
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, ...this.env, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...this.env, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_WRITES_PER_MINUTE: '1000000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -150,11 +154,25 @@ type Attempt =
   | { kind: 'retry'; reason: string }
   | { kind: 'refused'; status: number; body: string };
 
+/** The interviewer's token the client submits with, issued straight into the store before the first start. */
+let bearer = '';
+
+async function issueInterviewerToken(deployment: Deployment): Promise<string> {
+  const store = await deployment.openStore();
+  try {
+    const clock = () => new Date();
+    const tokens = await seedCast(store, new AccountsService(store, compileAllValidators(), clock, auditTrail(store, clock)));
+    return `Bearer ${tokens.ainur}`;
+  } finally {
+    await store.close();
+  }
+}
+
 async function post(url: string, body: string): Promise<Attempt> {
   try {
     const res = await fetch(`${url}/api/v1/surveys/${SURVEY}/responses`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: bearer },
       body,
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
@@ -252,7 +270,7 @@ interface StoredCopy {
   submissionHash: string;
 }
 
-async function storedById(store: ResponseStore): Promise<Map<string, StoredCopy>> {
+async function storedById(store: Store): Promise<Map<string, StoredCopy>> {
   const stored = new Map<string, StoredCopy>();
   for await (const r of store.streamResponses({ survey: SURVEY })) {
     stored.set(r.id, {
@@ -268,7 +286,7 @@ function sameContent(copy: StoredCopy | undefined, sent: string | undefined): bo
   return copy !== undefined && copy.contentHash === sent && copy.submissionHash === sent;
 }
 
-async function expectStoredExactlyOnce(store: ResponseStore, acknowledged: string[], sentHash: Map<string, string>): Promise<void> {
+async function expectStoredExactlyOnce(store: Store, acknowledged: string[], sentHash: Map<string, string>): Promise<void> {
   const stored = await storedById(store);
   expect(acknowledged.filter((id) => !stored.has(id)), 'acknowledged but not stored').toEqual([]);
   expect([...stored].filter(([, r]) => r.copies > 1).map(([id, r]) => `${id} x${r.copies}`), 'stored twice').toEqual([]);
@@ -288,6 +306,7 @@ describe.each(['embedded', 'mongodb'] as const)('SIGKILL during ingestion (%s st
     const sentHash = new Map(sent.map((s) => [s.id, contentHash({ survey: SURVEY, answers: s.answers, meta: s.meta })]));
     expect(sentHash.size, 'the generator gave distinct ids').toBe(TOTAL);
 
+    bearer = await issueInterviewerToken(deployment);
     const server = await startServer(deployment.env);
     const started = Date.now();
     const { report, kills } = await submitUnderFire(server, sent);

@@ -8,7 +8,6 @@
 import fc from 'fast-check';
 import { createServer, type Server } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../schemas/api.js';
@@ -16,10 +15,13 @@ import { isDateTime } from '../../schemas/formats.js';
 import { itemsOf, type Item } from '../../schemas/items.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
-import { createApp } from '../../server/app.js';
 import { PROBLEMS } from '../../server/domain/problems.js';
 import { apiErrors, compileAllValidators } from '../../server/services/validation.js';
-import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js';
+import { makeTestApp } from '../support/app.js';
+import { STORE_KINDS, type TestStore } from '../support/stores.js';
+
+/** The interviewer's token the attacks are sent with: the attacker is authenticated, the body is hostile. */
+let bearer = '';
 
 /** createApp's default body limit, '1mb', in bytes as body-parser reads it. */
 const LIMIT = 1024 * 1024;
@@ -214,7 +216,7 @@ const asBuffer = (body: string | Buffer) => (Buffer.isBuffer(body) ? body : Buff
 
 /** Sends the bytes exactly as given: superagent's serialiser would otherwise JSON-encode a Buffer. */
 async function post(target: Server, attack: Attack): Promise<request.Response> {
-  let req = request(target).post(`/api/v1/surveys/${attack.survey}/responses`);
+  let req = request(target).post(`/api/v1/surveys/${attack.survey}/responses`).set('authorization', bearer);
   if (attack.contentType !== null) req = req.set('content-type', attack.contentType ?? 'application/json');
   if (attack.headers) req = req.set(attack.headers);
   if (attack.body === null) return await req;
@@ -343,8 +345,10 @@ describe.each(STORE_KINDS)('POST /api/v1/surveys/:survey/responses fuzzed (%s st
   let server: Server;
 
   beforeAll(async () => {
-    testStore = await makeTestStore(kind);
-    const app = createApp({ store: testStore.store, logger: pino({ level: 'silent' }) });
+    const ctx = await makeTestApp(kind);
+    testStore = ctx.t;
+    bearer = `Bearer ${ctx.tokens.ainur}`;
+    const app = ctx.app;
     server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });

@@ -8,16 +8,16 @@ import type { Express } from 'express';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../schemas/api.js';
 import { formats } from '../../schemas/formats.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
-import { createApp } from '../../server/app.js';
+import { POLICY } from '../../server/domain/policy.js';
 import { PROBLEMS } from '../../server/domain/problems.js';
-import { makeTestStore, type TestStore } from '../support/stores.js';
+import { makeTestApp, type TestApp } from '../support/app.js';
+import type { TestStore } from '../support/stores.js';
 
 type Json = Record<string, unknown>;
 
@@ -37,18 +37,8 @@ const ANSWERS_COMPONENT: Record<SurveyId, string> = { population: 'PopulationAns
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 /** What the app serves, per the brief: responses (POST, GET list, GET one, PATCH, revisions), export, surveys, schema, health. */
-const EXPECTED_OPERATIONS = [
-  'GET /api/v1/surveys',
-  'GET /api/v1/surveys/{survey}/schema',
-  'POST /api/v1/surveys/{survey}/responses',
-  'GET /api/v1/surveys/{survey}/responses',
-  'GET /api/v1/surveys/{survey}/responses/{id}',
-  'PATCH /api/v1/surveys/{survey}/responses/{id}',
-  'GET /api/v1/surveys/{survey}/responses/{id}/revisions',
-  'GET /api/v1/surveys/{survey}/export',
-  'GET /healthz',
-  'GET /openapi.json',
-];
+/** Every route has an access policy (the app refuses to start otherwise): the policy table lists the operations. */
+const EXPECTED_OPERATIONS = Object.keys(POLICY).map((key) => key.replace(/:(\w+)/g, '{$1}'));
 
 /** A JSON Schema file as a component: without `$id`/`$schema`, local refs re-rooted under the component. */
 function asComponent(schema: unknown, name: string): unknown {
@@ -140,12 +130,15 @@ function documentAjv(doc: Json): { ajv: Ajv2020; validatorAt: (path: readonly st
 describe('GET /openapi.json', () => {
   let testStore: TestStore;
   let app: Express;
+  let admin: () => ReturnType<TestApp['as']>;
   let doc: Json;
   let validatorAt: ReturnType<typeof documentAjv>['validatorAt'];
 
   beforeAll(async () => {
-    testStore = await makeTestStore('embedded');
-    app = createApp({ store: testStore.store, logger: pino({ level: 'silent' }) });
+    const ctx = await makeTestApp('embedded');
+    testStore = ctx.t;
+    app = ctx.app;
+    admin = () => ctx.as('admin');
     const res = await request(app).get('/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json\b/);
@@ -335,7 +328,7 @@ describe('GET /openapi.json', () => {
     const undocumented: string[] = [];
     for (const c of cases) {
       const label = `${c.method.toUpperCase()} ${c.url.slice(0, 90)}`;
-      let req = request(app)[c.method](c.url);
+      let req = admin()[c.method](c.url);
       if (c.raw) req = req.set('content-type', c.raw.type).send(c.raw.text);
       else if (c.body !== undefined) req = req.send(c.body as object);
       const res = await req;
@@ -358,10 +351,12 @@ describe('GET /openapi.json', () => {
   it('describes every problem the app sends, including unknown routes, with the Problem component', async () => {
     const validate = validatorAt(['components', 'schemas', 'Problem']);
     const responses = await Promise.all([
-      request(app).get('/api/v1/nowhere'),
-      request(app).delete('/api/v1/surveys/population/responses'),
-      request(app).post('/api/v1/surveys/population/responses').set('content-type', 'application/json').send('{"answers":{"ps_region":5}}'),
-      request(app).post('/api/v1/surveys/population/responses').set('content-type', 'application/json').serialize((x: string) => x).send(Buffer.from([0x7b, 0xff, 0x7d])),
+      admin().get('/api/v1/nowhere'),
+      admin().delete('/api/v1/surveys/population/responses'),
+      admin().post('/api/v1/surveys/population/responses').set('content-type', 'application/json').send('{"answers":{"ps_region":5}}'),
+      admin().post('/api/v1/surveys/population/responses').set('content-type', 'application/json').serialize((x: string) => x).send(Buffer.from([0x7b, 0xff, 0x7d])),
+      request(app).get('/api/v1/surveys/population/responses'),
+      request(app).get('/api/v1/surveys/population/responses').set('authorization', 'Bearer csi_not-a-real-token-at-all'),
     ]);
     for (const res of responses) {
       expect(res.status).toBeGreaterThanOrEqual(400);

@@ -18,7 +18,7 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
   afterEach(async () => {
     await ctx.t.dispose();
   });
-  const post = (body: unknown, path = POST) => request(ctx.app).post(path).set('x-test-user', 'ainur').send(body as object);
+  const post = (body: unknown, path = POST) => ctx.as('ainur').post(path).send(body as object);
   const count = () => ctx.t.store.countResponses({ survey: 'population' });
 
   describe('POST', () => {
@@ -61,10 +61,10 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
     it('409.2 when resubmitting a rejected response, identical or not: never resurrected', async () => {
       const s = gen.nextSubmission();
       await post(s).expect(201);
-      await request(ctx.app).patch(`${POST}/${s.id}`).send({ status: 'rejected', comment: 'fabricated' }).expect(200);
+      await ctx.as('coord').patch(`${POST}/${s.id}`).send({ status: 'rejected', comment: 'fabricated' }).expect(200);
       expect((await post(s).expect(409)).body.code).toBe('409.2');
       expect((await post({ ...s, meta: { ...s.meta, device: 'other' } }).expect(409)).body.code).toBe('409.2');
-      expect((await request(ctx.app).get(`${POST}/${s.id}`).expect(200)).body.status).toBe('rejected');
+      expect((await ctx.as('ainur').get(`${POST}/${s.id}`).expect(200)).body.status).toBe('rejected');
     });
 
     it('400.2 listing every answer error as {path, item, keyword, message}, in the interview language', async () => {
@@ -93,16 +93,16 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
     });
 
     it('400.1 for malformed JSON, 415 for another content type, 413 over the limit, 404 for an unknown survey', async () => {
-      expect((await request(ctx.app).post(POST).set('content-type', 'application/json').send('{"id": ').expect(400)).body.code).toBe('400.1');
-      expect((await request(ctx.app).post(POST).set('content-type', 'text/plain').send('hello').expect(415)).body.code).toBe('415.1');
+      expect((await ctx.as('ainur').post(POST).set('content-type', 'application/json').send('{"id": ').expect(400)).body.code).toBe('400.1');
+      expect((await ctx.as('ainur').post(POST).set('content-type', 'text/plain').send('hello').expect(415)).body.code).toBe('415.1');
       const utf16 = Buffer.from(JSON.stringify(gen.nextSubmission()), 'utf16le');
-      const asUtf16 = request(ctx.app).post(POST).set('content-type', 'application/json; charset=utf-16le').serialize((b: unknown) => b as string).send(utf16 as never);
+      const asUtf16 = ctx.as('ainur').post(POST).set('content-type', 'application/json; charset=utf-16le').serialize((b: unknown) => b as string).send(utf16 as never);
       expect((await asUtf16.expect(415)).body.code).toBe('415.1');
       const huge = { ...gen.nextSubmission(), answers: { ps_ethnicity_other: 'x'.repeat(70 * 1024) } };
       expect((await post(huge).expect(413)).body.code).toBe('413.1');
       expect((await post(gen.nextSubmission(), '/api/v1/surveys/census/responses').expect(404)).body.code).toBe('404.1');
       const invalidUtf8 = Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"a":"\xff\xfe"}
-      const raw = request(ctx.app).post(POST).set('content-type', 'application/json').serialize((b: unknown) => b as string).send(invalidUtf8 as never);
+      const raw = ctx.as('ainur').post(POST).set('content-type', 'application/json').serialize((b: unknown) => b as string).send(invalidUtf8 as never);
       expect((await raw.expect(400)).body.code).toBe('400.4');
       expect(await count()).toBe(0);
     });
@@ -117,9 +117,9 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
     it('one response, or 404.2', async () => {
       const s = gen.nextSubmission();
       await post(s).expect(201);
-      expect((await request(ctx.app).get(`${POST}/${s.id.toUpperCase()}`).expect(200)).body.id).toBe(s.id);
-      expect((await request(ctx.app).get(`${POST}/00000000-0000-4000-8000-000000000000`).expect(404)).body.code).toBe('404.2');
-      expect((await request(ctx.app).get(`/api/v1/surveys/external/responses/${s.id}`).expect(404)).body.code).toBe('404.2');
+      expect((await ctx.as('admin').get(`${POST}/${s.id.toUpperCase()}`).expect(200)).body.id).toBe(s.id);
+      expect((await ctx.as('admin').get(`${POST}/00000000-0000-4000-8000-000000000000`).expect(404)).body.code).toBe('404.2');
+      expect((await ctx.as('admin').get(`/api/v1/surveys/external/responses/${s.id}`).expect(404)).body.code).toBe('404.2');
     });
 
     it('lists with filters and cursor pagination', async () => {
@@ -127,24 +127,24 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
       for (let i = 0; i < 7; i += 1) {
         const s = gen.nextSubmission();
         ids.push(s.id);
-        await request(ctx.app).post(POST).set('x-test-user', i % 2 ? 'boris' : 'ainur').send(s).expect(201);
+        await ctx.as(i % 2 ? 'boris' : 'ainur').post(POST).send(s).expect(201);
       }
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: request.Response = await request(ctx.app).get(POST).query({ limit: '3', ...(cursor ? { cursor } : {}) }).expect(200);
+        const res: request.Response = await ctx.as('admin').get(POST).query({ limit: '3', ...(cursor ? { cursor } : {}) }).expect(200);
         seen.push(...res.body.items.map((r: { id: string }) => r.id));
         cursor = res.body.next;
       } while (cursor);
       expect(seen.sort()).toEqual([...ids].sort());
-      const boris = await request(ctx.app).get(POST).query({ interviewer: 'boris' }).expect(200);
+      const boris = await ctx.as('admin').get(POST).query({ interviewer: 'boris' }).expect(200);
       expect(boris.body.items).toHaveLength(3);
       expect(boris.body.items[0].revisions).toBeUndefined();
     });
 
     it('400.3 for operator objects, $-keys, repeated or unknown parameters and foreign cursors', async () => {
       for (const qs of ['ps_region[$ne]=x', 'region[$ne]=x', '$where=1', 'status=approved&status=rejected', 'limit=0', 'limit=1000', 'cursor=bm90LWEtY3Vyc29y', 'since=yesterday']) {
-        const res = await request(ctx.app).get(`${POST}?${qs}`).expect(400);
+        const res = await ctx.as('admin').get(`${POST}?${qs}`).expect(400);
         expect(res.body.code, qs).toBe('400.3');
       }
     });
@@ -155,12 +155,12 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
       const s = gen.nextSubmission();
       await post(s).expect(201);
       const url = `${POST}/${s.id}`;
-      const reviewed = await request(ctx.app).patch(url).set('x-test-user', 'coord').send({ status: 'has_issues', comment: 'age looks wrong', revision: 1 }).expect(200);
+      const reviewed = await ctx.as('coord').patch(url).send({ status: 'has_issues', comment: 'age looks wrong', revision: 1 }).expect(200);
       expect(reviewed.body).toMatchObject({ status: 'has_issues', revision: 2 });
       const newAge = (s.answers.ps_age_years as number) === 44 ? 45 : 44;
-      const corrected = await request(ctx.app).patch(url).set('x-test-user', 'coord').send({ corrections: { ps_age_years: newAge }, status: 'approved' }).expect(200);
+      const corrected = await ctx.as('coord').patch(url).send({ corrections: { ps_age_years: newAge }, status: 'approved' }).expect(200);
       expect(corrected.body).toMatchObject({ status: 'approved', revision: 3, answers: { ps_age_years: newAge }, derived: { ps_age_band: '36_45' } });
-      const history = (await request(ctx.app).get(`${url}/revisions`).expect(200)).body.items;
+      const history = (await ctx.as('admin').get(`${url}/revisions`).expect(200)).body.items;
       expect(history.map((r: { action: string }) => r.action)).toEqual(['created', 'reviewed', 'corrected']);
       expect(history[0].answers).toEqual(s.answers);
       expect(history[2]).toMatchObject({ actor: 'coord', changes: [{ item: 'ps_age_years', before: s.answers.ps_age_years, after: newAge }] });
@@ -170,17 +170,17 @@ describe.each(STORE_KINDS)('responses API on the %s store', (kind) => {
     it('validates corrections as a whole: an invalid one is 400.2 and changes nothing', async () => {
       const s = gen.nextSubmission();
       await post(s).expect(201);
-      const res = await request(ctx.app).patch(`${POST}/${s.id}`).send({ corrections: { ps_ethnicity: 'other' } }).expect(400);
+      const res = await ctx.as('coord').patch(`${POST}/${s.id}`).send({ corrections: { ps_ethnicity: 'other' } }).expect(400);
       expect(res.body.details.errors).toContainEqual(expect.objectContaining({ item: 'ps_ethnicity_other', keyword: 'required' }));
-      expect((await request(ctx.app).get(`${POST}/${s.id}`).expect(200)).body.revision).toBe(1);
+      expect((await ctx.as('admin').get(`${POST}/${s.id}`).expect(200)).body.revision).toBe(1);
     });
 
     it('409.3 when the response moved on since the reviewed revision; 400 for an empty review', async () => {
       const s = gen.nextSubmission();
       await post(s).expect(201);
-      await request(ctx.app).patch(`${POST}/${s.id}`).send({ status: 'approved', revision: 1 }).expect(200);
-      expect((await request(ctx.app).patch(`${POST}/${s.id}`).send({ status: 'rejected', revision: 1 }).expect(409)).body.code).toBe('409.3');
-      expect((await request(ctx.app).patch(`${POST}/${s.id}`).send({ comment: 'only a comment' }).expect(400)).body.code).toBe('400.2');
+      await ctx.as('coord').patch(`${POST}/${s.id}`).send({ status: 'approved', revision: 1 }).expect(200);
+      expect((await ctx.as('coord').patch(`${POST}/${s.id}`).send({ status: 'rejected', revision: 1 }).expect(409)).body.code).toBe('409.3');
+      expect((await ctx.as('coord').patch(`${POST}/${s.id}`).send({ comment: 'only a comment' }).expect(400)).body.code).toBe('400.2');
     });
   });
 });
@@ -195,26 +195,27 @@ describe('service endpoints', () => {
   });
 
   it('lists surveys and serves each schema, with labels on request', async () => {
-    const list = await request(ctx.app).get('/api/v1/surveys').expect(200);
+    const list = await ctx.as('admin').get('/api/v1/surveys').expect(200);
     expect(list.body.items.map((s: { id: string }) => s.id)).toEqual(['population', 'organisational', 'external']);
-    const plain = await request(ctx.app).get('/api/v1/surveys/external/schema').expect(200);
+    const plain = await ctx.as('admin').get('/api/v1/surveys/external/schema').expect(200);
     expect(plain.body.$id).toMatch(/external/);
-    const ru = await request(ctx.app).get('/api/v1/surveys/external/schema?lang=ru').expect(200);
+    const ru = await ctx.as('admin').get('/api/v1/surveys/external/schema?lang=ru').expect(200);
     expect(ru.body.labels.survey.items.es_sector.label).toMatch(/[а-я]/);
-    await request(ctx.app).get('/api/v1/surveys/external/schema?lang=de').expect(400);
-    await request(ctx.app).get('/api/v1/surveys/nope/schema').expect(404);
+    await ctx.as('admin').get('/api/v1/surveys/external/schema?lang=de').expect(400);
+    await ctx.as('admin').get('/api/v1/surveys/nope/schema').expect(404);
   });
 
   it('reports store reachability on /healthz, and 503 once the store is gone', async () => {
+    // Monitoring calls it without a token.
     expect((await request(ctx.app).get('/healthz').expect(200)).body).toEqual({ status: 'ok', store: 'embedded' });
     await ctx.t.store.close();
     expect((await request(ctx.app).get('/healthz').expect(503)).body.code).toBe('503.1');
   });
 
   it('answers unknown routes with 404.3 and hides internals on 500', async () => {
-    expect((await request(ctx.app).get('/api/v1/nothing').expect(404)).body.code).toBe('404.3');
+    expect((await ctx.as('admin').get('/api/v1/nothing').expect(404)).body.code).toBe('404.3');
     await ctx.t.store.close();
-    const res = await request(ctx.app).get('/api/v1/surveys/population/responses').expect(500);
+    const res = await ctx.as('admin').get('/api/v1/surveys/population/responses').expect(500);
     expect(res.body).toEqual({ code: '500.1', message: expect.any(String), details: { requestId: res.headers['x-request-id'] } });
   });
 });

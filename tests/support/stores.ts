@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
 import { MongoStore } from '../../server/store/mongo/mongo.store.js';
-import type { ResponseStore } from '../../server/store/store.port.js';
+import type { Store } from '../../server/store/store.port.js';
 
 export interface TestStore {
-  store: ResponseStore;
+  store: Store;
   /** Another connection to the same data, as a second app instance would have. */
-  reopen(): Promise<ResponseStore>;
+  reopen(): Promise<Store>;
   dispose(): Promise<void>;
 }
 
@@ -23,7 +23,7 @@ export async function makeTestStore(kind: StoreKind): Promise<TestStore> {
     const dir = mkdtempSync(join(tmpdir(), 'csi-sqlite-'));
     const file = join(dir, 'csi.sqlite');
     const store = new SqliteStore(file);
-    const others: ResponseStore[] = [];
+    const others: Store[] = [];
     return {
       store,
       reopen: async () => {

@@ -10,8 +10,11 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AuditEntry, Token, User } from '../../domain/accounts.js';
 import type { StoredResponse } from '../../domain/response.js';
-import { streamByPages, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type ResponseStore } from '../store.port.js';
+import {
+  streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type Store,
+} from '../store.port.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS responses (
@@ -28,6 +31,29 @@ CREATE INDEX IF NOT EXISTS responses_by_time ON responses (survey, received_at, 
 CREATE INDEX IF NOT EXISTS responses_by_status ON responses (survey, status, received_at, id);
 CREATE INDEX IF NOT EXISTS responses_by_region ON responses (survey, region, received_at, id);
 CREATE INDEX IF NOT EXISTS responses_by_interviewer ON responses (survey, interviewer, received_at, id);
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  username TEXT NOT NULL UNIQUE,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  doc TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS tokens (
+  id TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  doc TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS audit (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  doc TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at, id);
+-- The audit trail is append-only, in the store too.
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 `;
 
 interface Row {
@@ -49,6 +75,10 @@ function where(filter: ResponseFilter, after?: PagePosition): { sql: string; par
   };
   if (filter.status) add('status = ?', filter.status);
   if (filter.region) add('region = ?', filter.region);
+  if (filter.regions) {
+    clauses.push(`region IN (${filter.regions.map(() => '?').join(', ')})`);
+    params.push(...filter.regions);
+  }
   if (filter.interviewer) add('interviewer = ?', filter.interviewer);
   if (filter.since) add('received_at >= ?', filter.since);
   if (filter.until) add('received_at < ?', filter.until);
@@ -59,7 +89,7 @@ function where(filter: ResponseFilter, after?: PagePosition): { sql: string; par
   return { sql: clauses.join(' AND '), params };
 }
 
-export class SqliteStore implements ResponseStore {
+export class SqliteStore implements Store {
   readonly kind = 'embedded' as const;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
@@ -142,6 +172,96 @@ export class SqliteStore implements ResponseStore {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+  }
+
+  private docs<T>(sql: string, ...params: unknown[]): T[] {
+    return (this.db.prepare(sql).all(...params) as Row[]).map((r) => JSON.parse(r.doc) as T);
+  }
+
+  private doc<T>(sql: string, ...params: unknown[]): T | null {
+    const row = this.db.prepare(sql).get(...params) as Row | undefined;
+    return row ? (JSON.parse(row.doc) as T) : null;
+  }
+
+  async insertUser(u: User): Promise<boolean> {
+    return this.db.prepare('INSERT INTO users (id, username, failed_logins, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(u.id, u.username, u.failedLogins, JSON.stringify(u)).changes === 1;
+  }
+
+  async findUserById(id: string): Promise<User | null> {
+    return this.withFailures(this.doc<User>('SELECT doc FROM users WHERE id = ?', id), id);
+  }
+
+  async findUserByUsername(username: string): Promise<User | null> {
+    const u = this.doc<User>('SELECT doc FROM users WHERE username = ?', username);
+    return u ? this.withFailures(u, u.id) : null;
+  }
+
+  /** The failed-login counter lives in its own column so that it can be incremented atomically. */
+  private withFailures(u: User | null, id: string): User | null {
+    if (!u) return null;
+    const row = this.db.prepare('SELECT failed_logins AS n FROM users WHERE id = ?').get(id) as { n: number };
+    return { ...u, failedLogins: row.n };
+  }
+
+  async listUsers(): Promise<User[]> {
+    return this.docs<User>('SELECT doc FROM users ORDER BY username');
+  }
+
+  async countUsers(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  }
+
+  async replaceUser(u: User): Promise<void> {
+    this.db.prepare('UPDATE users SET username = ?, failed_logins = ?, doc = ? WHERE id = ?').run(u.username, u.failedLogins, JSON.stringify(u), u.id);
+  }
+
+  async incrementFailedLogins(userId: string): Promise<number> {
+    const row = this.db.prepare('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins AS n').get(userId) as { n: number } | undefined;
+    return row?.n ?? 0;
+  }
+
+  async insertToken(t: Token): Promise<void> {
+    this.db.prepare('INSERT INTO tokens (id, token_hash, doc) VALUES (?, ?, ?)').run(t.id, t.tokenHash, JSON.stringify(t));
+  }
+
+  async findTokenByHash(tokenHash: string): Promise<Token | null> {
+    return this.doc<Token>('SELECT doc FROM tokens WHERE token_hash = ?', tokenHash);
+  }
+
+  async findTokenById(id: string): Promise<Token | null> {
+    return this.doc<Token>('SELECT doc FROM tokens WHERE id = ?', id);
+  }
+
+  async listTokens(): Promise<Token[]> {
+    return this.docs<Token>('SELECT doc FROM tokens ORDER BY id');
+  }
+
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    return this.db.prepare("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE id = ? AND json_extract(doc, '$.revokedAt') IS NULL")
+      .run(at, id).changes === 1;
+  }
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?)').run(e.id, e.at, e.actor, e.action, e.target, JSON.stringify(e));
+  }
+
+  async listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }> {
+    const clauses: string[] = ['1 = 1'];
+    const params: unknown[] = [];
+    for (const [column, value] of [['actor', filter.actor], ['action', filter.action], ['target', filter.target]] as const) {
+      if (value !== undefined) {
+        clauses.push(`${column} = ?`);
+        params.push(value);
+      }
+    }
+    if (filter.since) { clauses.push('at >= ?'); params.push(filter.since); }
+    if (filter.until) { clauses.push('at < ?'); params.push(filter.until); }
+    if (after) { clauses.push('(at > ? OR (at = ? AND id > ?))'); params.push(after.at, after.at, after.id); }
+    const items = this.docs<AuditEntry>(`SELECT doc FROM audit WHERE ${clauses.join(' AND ')} ORDER BY at, id LIMIT ?`, ...params, limit + 1);
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    return { items: page, next: items.length > limit && last ? { at: last.at, id: last.id } : null };
   }
 
   async close(): Promise<void> {

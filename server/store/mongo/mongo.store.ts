@@ -4,8 +4,11 @@
  * id is `_id` (unique by construction), a change is a conditional single-document replace.
  */
 import { MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
+import type { AuditEntry, Token, User } from '../../domain/accounts.js';
 import type { StoredResponse } from '../../domain/response.js';
-import { streamByPages, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type ResponseStore } from '../store.port.js';
+import {
+  streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type Store,
+} from '../store.port.js';
 
 type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & { _id: string; receivedAt: Date; updatedAt: Date };
 
@@ -31,7 +34,9 @@ function fromDoc(d: Doc): StoredResponse {
 function toFilter(filter: ResponseFilter, after?: PagePosition): Filter<Doc> {
   const f: Filter<Doc> = { survey: filter.survey };
   if (filter.status) f.status = filter.status;
-  if (filter.region) f.region = filter.region;
+  if (filter.region && filter.regions) f.region = { $eq: filter.region, $in: filter.regions };
+  else if (filter.region) f.region = filter.region;
+  else if (filter.regions) f.region = { $in: filter.regions };
   if (filter.interviewer) f.interviewer = filter.interviewer;
   if (filter.since || filter.until) {
     f.receivedAt = {
@@ -46,12 +51,32 @@ function toFilter(filter: ResponseFilter, after?: PagePosition): Filter<Doc> {
   return f;
 }
 
-export class MongoStore implements ResponseStore {
+type WithId<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
+
+function withId<T extends { id: string }>(value: T): WithId<T> {
+  const { id, ...rest } = value;
+  return { _id: id, ...rest } as WithId<T>;
+}
+
+function withoutId<T extends { id: string }>(doc: WithId<T> | null): T | null {
+  if (!doc) return null;
+  const { _id, ...rest } = doc;
+  return { id: _id, ...rest } as unknown as T;
+}
+
+export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   private readonly responses: Collection<Doc>;
+  private readonly users: Collection<WithId<User>>;
+  private readonly tokens: Collection<WithId<Token>>;
+  private readonly audit: Collection<WithId<AuditEntry>>;
 
   private constructor(private readonly client: MongoClient, db: Db) {
-    this.responses = db.collection<Doc>('responses', { writeConcern: { w: 'majority', journal: true } });
+    const durable = { writeConcern: { w: 'majority' as const, journal: true } };
+    this.responses = db.collection<Doc>('responses', durable);
+    this.users = db.collection<WithId<User>>('users', durable);
+    this.tokens = db.collection<WithId<Token>>('tokens', durable);
+    this.audit = db.collection<WithId<AuditEntry>>('audit', durable);
   }
 
   /** Connects and creates the indexes the queries need (idempotent). */
@@ -67,6 +92,9 @@ export class MongoStore implements ResponseStore {
     // One index per command: FerretDB 1.24 drops the connection when one createIndexes command names several
     // indexes that already exist (a second app instance starting on the same database).
     for (const [name, key] of Object.entries(INDEXES)) await this.responses.createIndex(key, { name });
+    await this.users.createIndex({ username: 1 }, { name: 'username', unique: true });
+    await this.tokens.createIndex({ tokenHash: 1 }, { name: 'token_hash', unique: true });
+    await this.audit.createIndex({ at: 1, _id: 1 }, { name: 'by_time' });
   }
 
   async insertResponse(r: StoredResponse): Promise<InsertOutcome> {
@@ -108,6 +136,78 @@ export class MongoStore implements ResponseStore {
 
   async ping(): Promise<void> {
     await this.client.db('admin').command({ ping: 1 });
+  }
+
+  async insertUser(u: User): Promise<boolean> {
+    try {
+      await this.users.insertOne(withId(u));
+      return true;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
+      throw error;
+    }
+  }
+
+  async findUserById(id: string): Promise<User | null> {
+    return withoutId<User>(await this.users.findOne({ _id: id }));
+  }
+
+  async findUserByUsername(username: string): Promise<User | null> {
+    return withoutId<User>(await this.users.findOne({ username }));
+  }
+
+  async listUsers(): Promise<User[]> {
+    return (await this.users.find({}).sort({ username: 1 }).toArray()).map((d) => withoutId<User>(d) as User);
+  }
+
+  async countUsers(): Promise<number> {
+    return this.users.countDocuments({});
+  }
+
+  async replaceUser(u: User): Promise<void> {
+    await this.users.replaceOne({ _id: u.id }, withId(u));
+  }
+
+  async incrementFailedLogins(userId: string): Promise<number> {
+    const doc = await this.users.findOneAndUpdate({ _id: userId }, { $inc: { failedLogins: 1 } }, { returnDocument: 'after' });
+    return doc?.failedLogins ?? 0;
+  }
+
+  async insertToken(t: Token): Promise<void> {
+    await this.tokens.insertOne(withId(t));
+  }
+
+  async findTokenByHash(tokenHash: string): Promise<Token | null> {
+    return withoutId<Token>(await this.tokens.findOne({ tokenHash }));
+  }
+
+  async findTokenById(id: string): Promise<Token | null> {
+    return withoutId<Token>(await this.tokens.findOne({ _id: id }));
+  }
+
+  async listTokens(): Promise<Token[]> {
+    return (await this.tokens.find({}).sort({ _id: 1 }).toArray()).map((d) => withoutId<Token>(d) as Token);
+  }
+
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    return (await this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at } })).modifiedCount === 1;
+  }
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    await this.audit.insertOne(withId(e));
+  }
+
+  async listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }> {
+    const f: Filter<WithId<AuditEntry>> = {};
+    if (filter.actor !== undefined) f.actor = filter.actor;
+    if (filter.action !== undefined) f.action = filter.action;
+    if (filter.target !== undefined) f.target = filter.target;
+    if (filter.since || filter.until) f.at = { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lt: filter.until } : {}) };
+    if (after) f.$or = [{ at: { $gt: after.at } }, { at: after.at, _id: { $gt: after.id } }];
+    const docs = await this.audit.find(f).sort({ at: 1, _id: 1 }).limit(limit + 1).toArray();
+    const items = docs.slice(0, limit).map((d) => withoutId<AuditEntry>(d) as AuditEntry);
+    const last = items[items.length - 1];
+    return { items, next: docs.length > limit && last ? { at: last.at, id: last.id } : null };
   }
 
   /** Drops this store's database: for test isolation only, never reachable from the API. */

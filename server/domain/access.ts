@@ -1,0 +1,43 @@
+/**
+ * Row-level access: which responses an actor may see. Interviewers see only their own; a coordinator scoped to
+ * regions sees only those; analysts see all but not who interviewed. Applied to lists, reads and exports alike, by
+ * narrowing the store filter rather than filtering afterwards, so counts and pages never leak.
+ */
+import type { Actor } from './actor.js';
+import type { ResponseReceipt } from './response.js';
+
+export interface ScopableFilter {
+  region?: string;
+  regions?: string[];
+  interviewer?: string;
+}
+
+/** The filter narrowed to what the actor may see. A filter outside the actor's scope matches nothing. */
+export function scopeFilter<F extends ScopableFilter>(actor: Actor, filter: F): F {
+  const scoped: F = { ...filter };
+  if (actor.role === 'interviewer') {
+    if (filter.interviewer !== undefined && filter.interviewer !== actor.username) scoped.regions = [];
+    scoped.interviewer = actor.username ?? '\u0000';
+  }
+  if (actor.role === 'coordinator' && actor.regions.length > 0) {
+    scoped.regions = filter.region === undefined ? [...actor.regions] : actor.regions.filter((r) => r === filter.region);
+  }
+  return scoped;
+}
+
+/** Whether the actor may see one response. */
+export function canSee(actor: Actor, response: Pick<ResponseReceipt, 'interviewer' | 'region'>): boolean {
+  if (actor.role === 'interviewer') return response.interviewer !== null && response.interviewer === actor.username;
+  if (actor.role === 'coordinator' && actor.regions.length > 0) return response.region !== null && actor.regions.includes(response.region);
+  return actor.role !== null;
+}
+
+const INTERVIEWER_ITEMS = ['ps_interviewer_id'];
+
+/** What an analyst gets: the response without who conducted it. */
+export function redactFor<R extends Pick<ResponseReceipt, 'interviewer' | 'answers'>>(actor: Actor, response: R): R {
+  if (actor.role !== 'analyst') return response;
+  const answers = { ...response.answers };
+  for (const id of INTERVIEWER_ITEMS) delete answers[id];
+  return { ...response, interviewer: null, answers };
+}

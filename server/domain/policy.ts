@@ -1,0 +1,55 @@
+/**
+ * Who may call what: one table, applied by one middleware. Every route the app serves has an entry (the app
+ * refuses to start otherwise, and a test derives the full route x role matrix from this table). Row-level scope
+ * (own responses, regions) is in access.ts.
+ */
+import { ROLES, type Role } from '../../schemas/api.js';
+
+export type RouteKey = `${'GET' | 'POST' | 'PATCH' | 'DELETE'} /${string}`;
+
+export interface RoutePolicy {
+  /** Roles allowed; 'public' routes need no authentication at all. */
+  allow: readonly Role[] | 'public';
+  /** Whether the route writes (rate-limited per token). */
+  write?: boolean;
+}
+
+const ALL = ROLES;
+const STAFF: readonly Role[] = ['coordinator', 'admin'];
+
+export const POLICY = {
+  'GET /healthz': { allow: 'public' },
+  'GET /openapi.json': { allow: 'public' },
+  'POST /api/v1/auth/login': { allow: 'public', write: true },
+  'POST /api/v1/auth/logout': { allow: ALL, write: true },
+  'GET /api/v1/me': { allow: ALL },
+  'GET /api/v1/surveys': { allow: ALL },
+  'GET /api/v1/surveys/:survey/schema': { allow: ALL },
+  'POST /api/v1/surveys/:survey/responses': { allow: ['interviewer', 'coordinator', 'admin'], write: true },
+  'GET /api/v1/surveys/:survey/responses': { allow: ALL },
+  'GET /api/v1/surveys/:survey/responses/:id': { allow: ALL },
+  'GET /api/v1/surveys/:survey/responses/:id/revisions': { allow: ALL },
+  'PATCH /api/v1/surveys/:survey/responses/:id': { allow: STAFF, write: true },
+  'GET /api/v1/surveys/:survey/export': { allow: ['coordinator', 'analyst', 'admin'] },
+  'GET /api/v1/users': { allow: ['admin'] },
+  'POST /api/v1/users': { allow: ['admin'], write: true },
+  'PATCH /api/v1/users/:id': { allow: ['admin'], write: true },
+  'GET /api/v1/tokens': { allow: ['admin'] },
+  'POST /api/v1/tokens': { allow: ['admin'], write: true },
+  'DELETE /api/v1/tokens/:id': { allow: ['admin'], write: true },
+  'GET /api/v1/audit': { allow: ['admin'] },
+} as const satisfies Record<RouteKey, RoutePolicy>;
+
+export type PolicyKey = keyof typeof POLICY;
+
+export function policyFor(key: string): RoutePolicy | undefined {
+  return (POLICY as Record<string, RoutePolicy>)[key];
+}
+
+export type Decision = 'allow' | 'unauthenticated' | 'forbidden';
+
+export function decide(policy: RoutePolicy, role: Role | null): Decision {
+  if (policy.allow === 'public') return 'allow';
+  if (role === null) return 'unauthenticated';
+  return policy.allow.includes(role) ? 'allow' : 'forbidden';
+}

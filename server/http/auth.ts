@@ -1,0 +1,84 @@
+/**
+ * Authentication and authorization, in one place. `authenticate` reads the bearer token once per request and
+ * sets `req.actor`; `guardedRoutes` registers every route with the access policy of its key (a route without an
+ * entry in domain/policy.ts throws at boot) and a per-token rate limit on writes.
+ */
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ANONYMOUS, type Actor } from '../domain/actor.js';
+import { decide, policyFor, type RoutePolicy } from '../domain/policy.js';
+import { problem } from '../domain/problems.js';
+import type { AccountsService } from '../services/accounts.service.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    actor: Actor;
+    /** The id (never the secret) of the token that authenticated the request. */
+    tokenId: string | null;
+    /** A bearer token was sent but is unknown, expired or revoked, or its user is disabled. */
+    badToken?: boolean;
+  }
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_-]{10,200})$/;
+
+export function authenticate(accounts: AccountsService): RequestHandler {
+  return async (req, _res, next) => {
+    req.actor = ANONYMOUS;
+    req.tokenId = null;
+    const header = req.headers.authorization;
+    if (header === undefined) return next();
+    const match = BEARER.exec(header);
+    const found = match?.[1] ? await accounts.authenticate(match[1]) : null;
+    if (found) {
+      req.actor = found.actor;
+      req.tokenId = found.tokenId;
+    } else {
+      req.badToken = true;
+    }
+    next();
+  };
+}
+
+function authorize(policy: RoutePolicy): RequestHandler {
+  return (req, _res, next) => {
+    if (policy.allow !== 'public' && req.badToken) return next(problem('invalidToken'));
+    const decision = decide(policy, req.actor.role);
+    if (decision === 'unauthenticated') return next(problem('authenticationRequired'));
+    if (decision === 'forbidden') return next(problem('forbidden', { role: req.actor.role }));
+    next();
+  };
+}
+
+export interface Limits {
+  writesPerMinute: number;
+  loginsPerMinute: number;
+}
+
+function limiter(perMinute: number, key: (req: Request) => string): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: key,
+    handler: (_req: Request, _res: Response, next: NextFunction) => next(problem('tooManyRequests')),
+  });
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type Register = (method: Method, path: string, ...handlers: RequestHandler[]) => void;
+
+/** A route registrar for `router` mounted at `prefix`: each route gets its policy, and writes their rate limit. */
+export function guardedRoutes(router: Router, prefix: string, limits: Limits): Register {
+  const writes = limiter(limits.writesPerMinute, (req) => req.tokenId ?? ipKeyGenerator(req.ip ?? ''));
+  const logins = limiter(limits.loginsPerMinute, (req) => ipKeyGenerator(req.ip ?? ''));
+  return (method, path, ...handlers) => {
+    const key = `${method} ${prefix}${path}`;
+    const policy = policyFor(key);
+    if (!policy) throw new Error(`no access policy for ${key}: add it to server/domain/policy.ts`);
+    const throttle = key === 'POST /api/v1/auth/login' ? [logins] : policy.write ? [writes] : [];
+    const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete';
+    router[verb](path, authorize(policy), ...throttle, ...handlers);
+  };
+}

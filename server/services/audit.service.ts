@@ -1,0 +1,44 @@
+/** The audit trail: every write appended with actor, time, action, target and hashes of before and after. */
+import { randomUUID } from 'node:crypto';
+import type { AuditEntry } from '../domain/accounts.js';
+import type { Actor } from '../domain/actor.js';
+import { contentHash } from '../domain/canonical.js';
+import { decodeCursor, encodeCursor } from '../domain/cursor.js';
+import { problem } from '../domain/problems.js';
+import type { AccountStore } from '../store/store.port.js';
+import type { Clock } from './responses.service.js';
+import { apiErrors, type Validators } from './validation.js';
+
+export type Audit = (actor: Actor | string | null, action: string, target: string, change?: { before?: unknown; after?: unknown; details?: Record<string, unknown> }) => Promise<void>;
+
+export function auditTrail(store: AccountStore, clock: Clock): Audit {
+  return async (actor, action, target, change = {}) => {
+    const entry: AuditEntry = {
+      id: randomUUID(),
+      at: clock().toISOString(),
+      actor: typeof actor === 'string' || actor === null ? actor : actor.username,
+      action,
+      target,
+      beforeHash: change.before === undefined ? null : contentHash(change.before),
+      afterHash: change.after === undefined ? null : contentHash(change.after),
+      ...(change.details ? { details: change.details } : {}),
+    };
+    await store.appendAudit(entry);
+  };
+}
+
+export async function listAudit(store: AccountStore, validators: Validators, query: unknown): Promise<{ items: AuditEntry[]; next: string | null }> {
+  const errors = apiErrors(validators.api.auditQuery, query);
+  if (errors) throw problem('invalidQuery', { errors });
+  const q = query as Record<string, string | undefined>;
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+  if (after === null) throw problem('invalidQuery', { errors: [{ path: '/cursor', item: null, keyword: 'cursor', message: 'is not a cursor this server issued' }] });
+  const page = await store.listAudit({
+    ...(q.actor ? { actor: q.actor } : {}),
+    ...(q.action ? { action: q.action } : {}),
+    ...(q.target ? { target: q.target } : {}),
+    ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
+    ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
+  }, q.limit ? Number(q.limit) : 100, after ? { at: after.receivedAt, id: after.id } : undefined);
+  return { items: page.items, next: page.next ? encodeCursor({ receivedAt: page.next.at, id: page.next.id }) : null };
+}
