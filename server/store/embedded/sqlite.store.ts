@@ -98,7 +98,7 @@ export class SqliteStore implements Store {
   private pending: PendingInsert[] = [];
   private readonly commitBatch: (batch: PendingInsert[]) => InsertOutcome[];
 
-  constructor(file: string) {
+  constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');

@@ -210,6 +210,11 @@ export class MongoStore implements Store {
     return { items, next: docs.length > limit && last ? { at: last.at, id: last.id } : null };
   }
 
+  /** Every document of a collection: for tests that inspect what is stored, never reachable from the API. */
+  async dumpCollectionForTests(name: string): Promise<unknown[]> {
+    return this.responses.db.collection(name).find({}).toArray();
+  }
+
   /** Drops this store's database: for test isolation only, never reachable from the API. */
   async dropDatabaseForTests(): Promise<void> {
     await this.responses.db.dropDatabase();

@@ -1,0 +1,113 @@
+// Every route x every kind of caller, derived from the policy table: anonymous, expired, revoked and disabled
+// tokens get 401, roles the policy leaves out get 403, roles it allows get 2xx. The request table is typed by the
+// policy's keys, so a route added to the policy without a request here does not compile, and a route served
+// without a policy entry stops the app from starting (and fails the OpenAPI route check).
+import { createHash, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, type Role } from '../../schemas/api.js';
+import { SyntheticGenerator } from '../../schemas/synthetic.js';
+import type { Token, User } from '../../server/domain/accounts.js';
+import { POLICY, type PolicyKey, type RoutePolicy } from '../../server/domain/policy.js';
+import { makeTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
+
+type Subject = Role | 'anonymous' | 'expired' | 'revoked' | 'disabled';
+const SUBJECTS: Subject[] = ['anonymous', 'expired', 'revoked', 'disabled', ...ROLES];
+/** Which cast member acts for a role: the coordinator without a region scope. */
+const ACTOR_OF: Record<Role, string> = { interviewer: 'ainur', coordinator: 'coord', analyst: 'analyst', admin: 'admin' };
+
+type Call = (agent: request.Agent, ctx: TestApp, subject: Subject) => Promise<request.Response>;
+
+const gen = new SyntheticGenerator('population', { seed: 77 });
+let seeded: { responseId: string; userId: string };
+
+/** One request per policy key that succeeds for anyone the policy allows. */
+const REQUESTS: Record<PolicyKey, Call> = {
+  'GET /healthz': (a) => a.get('/healthz'),
+  'GET /openapi.json': (a) => a.get('/openapi.json'),
+  'POST /api/v1/auth/login': (a) => a.post('/api/v1/auth/login').send({ username: 'admin', password: TEST_PASSWORD }),
+  'POST /api/v1/auth/logout': (a) => a.post('/api/v1/auth/logout'),
+  'GET /api/v1/me': (a) => a.get('/api/v1/me'),
+  'GET /api/v1/surveys': (a) => a.get('/api/v1/surveys'),
+  'GET /api/v1/surveys/:survey/schema': (a) => a.get('/api/v1/surveys/population/schema'),
+  'POST /api/v1/surveys/:survey/responses': (a) => a.post('/api/v1/surveys/population/responses').send(gen.nextSubmission()),
+  'GET /api/v1/surveys/:survey/responses': (a) => a.get('/api/v1/surveys/population/responses'),
+  'GET /api/v1/surveys/:survey/responses/:id': (a) => a.get(`/api/v1/surveys/population/responses/${seeded.responseId}`),
+  'GET /api/v1/surveys/:survey/responses/:id/revisions': (a) => a.get(`/api/v1/surveys/population/responses/${seeded.responseId}/revisions`),
+  'PATCH /api/v1/surveys/:survey/responses/:id': (a) => a.patch(`/api/v1/surveys/population/responses/${seeded.responseId}`).send({ status: 'approved' }),
+  'GET /api/v1/surveys/:survey/export': (a) => a.get('/api/v1/surveys/population/export'),
+  'GET /api/v1/users': (a) => a.get('/api/v1/users'),
+  'POST /api/v1/users': (a) => a.post('/api/v1/users').send({ username: `u${randomUUID().slice(0, 8)}`, password: 'a long enough password', role: 'interviewer' }),
+  'PATCH /api/v1/users/:id': (a) => a.patch(`/api/v1/users/${seeded.userId}`).send({ regions: ['akmola'] }),
+  'GET /api/v1/tokens': (a) => a.get('/api/v1/tokens'),
+  'POST /api/v1/tokens': (a) => a.post('/api/v1/tokens').send({ username: 'boris', name: 'script' }),
+  'DELETE /api/v1/tokens/:id': async (a, ctx) => {
+    const victim = await ctx.accounts.createApiToken({ username: 'boris', name: 'to revoke' }, 'test');
+    return a.delete(`/api/v1/tokens/${victim.id}`);
+  },
+  'GET /api/v1/audit': (a) => a.get('/api/v1/audit?action=user.created'),
+};
+
+function expected(policy: RoutePolicy, subject: Subject): 'ok' | 401 | 403 {
+  if (policy.allow === 'public') return 'ok';
+  if (subject === 'anonymous' || subject === 'expired' || subject === 'revoked' || subject === 'disabled') return 401;
+  return policy.allow.includes(subject) ? 'ok' : 403;
+}
+
+async function secretToken(ctx: TestApp, user: User, patch: Partial<Token>): Promise<string> {
+  const secret = `csi_${randomUUID().replace(/-/g, '')}${randomUUID().replace(/-/g, '')}`;
+  const now = new Date().toISOString();
+  await ctx.t.store.insertToken({
+    id: randomUUID(), tokenHash: createHash('sha256').update(secret).digest('hex'), userId: user.id, username: user.username, kind: 'api', name: 'matrix',
+    createdAt: now, expiresAt: new Date(Date.now() + 86_400_000).toISOString(), revokedAt: null, ...patch,
+  });
+  return secret;
+}
+
+describe('route x role matrix', () => {
+  let ctx: TestApp;
+  const bearer: Partial<Record<Subject, string>> = {};
+
+  beforeAll(async () => {
+    ctx = await makeTestApp('embedded');
+    const s = gen.nextSubmission();
+    await ctx.as('ainur').post('/api/v1/surveys/population/responses').send(s).expect(201);
+    const boris = (await ctx.t.store.findUserByUsername('boris')) as User;
+    seeded = { responseId: s.id, userId: boris.id };
+    bearer.expired = await secretToken(ctx, boris, { expiresAt: new Date(Date.now() - 1000).toISOString() });
+    bearer.revoked = await secretToken(ctx, boris, { revokedAt: new Date().toISOString() });
+    const gone = await ctx.accounts.createUser({ username: 'gone', password: 'a long enough password', role: 'admin' }, 'test');
+    bearer.disabled = (await ctx.accounts.createApiToken({ username: 'gone', name: 'old' }, 'test')).token;
+    await ctx.accounts.updateUser(gone.id, { disabled: true }, { username: 'test', userId: null, role: 'admin', regions: [] });
+  });
+  afterAll(async () => {
+    await ctx.t.dispose();
+  });
+
+  const cases = (Object.keys(POLICY) as PolicyKey[]).flatMap((key) => SUBJECTS.map((subject) => [key, subject] as const));
+
+  it.each(cases)('%s as %s', async (key, subject) => {
+    let agent = request.agent(ctx.app);
+    if (subject in ACTOR_OF) {
+      const role = subject as Role;
+      // Logging out revokes the token used: give that call a session of its own.
+      const token = key === 'POST /api/v1/auth/logout' ? (await ctx.accounts.createApiToken({ username: ACTOR_OF[role], name: 'session' }, 'test')).token : ctx.tokens[ACTOR_OF[role]];
+      agent = agent.set('Authorization', `Bearer ${token}`);
+    } else if (subject !== 'anonymous') {
+      agent = agent.set('Authorization', `Bearer ${bearer[subject]}`);
+    }
+    const res = await REQUESTS[key](agent, ctx, subject);
+    const want = expected(POLICY[key], subject);
+    if (want === 'ok') {
+      expect(res.status, `${key} as ${subject}: ${res.text.slice(0, 200)}`).toBeGreaterThanOrEqual(200);
+      expect(res.status, `${key} as ${subject}: ${res.text.slice(0, 200)}`).toBeLessThan(300);
+    } else {
+      expect(res.status, `${key} as ${subject}: ${res.text.slice(0, 200)}`).toBe(want);
+      expect(res.body.code).toBe(want === 403 ? '403.1' : subject === 'anonymous' ? '401.2' : '401.1');
+    }
+  });
+
+  it('covers every route of the policy for every kind of caller', () => {
+    expect(cases).toHaveLength(Object.keys(POLICY).length * SUBJECTS.length);
+  });
+});
