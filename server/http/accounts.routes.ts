@@ -6,7 +6,7 @@ import { listAudit } from '../services/audit.service.js';
 import type { Validators } from '../services/validation.js';
 import type { AccountStore } from '../store/store.port.js';
 import type { Limits } from './auth.js';
-import { guardedRoutes } from './auth.js';
+import { guardedRoutes, noQuery } from './auth.js';
 import { jsonBody } from './json-body.js';
 
 export function accountsRoutes(accounts: AccountsService, store: AccountStore, validators: Validators, limits: Limits, bodyLimit: string): Router {
@@ -14,33 +14,33 @@ export function accountsRoutes(accounts: AccountsService, store: AccountStore, v
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
 
-  route('POST', '/auth/login', ...body, async (req, res) => {
+  route('POST', '/auth/login', noQuery, ...body, async (req, res) => {
     res.status(201).json(await accounts.login(req.body));
   });
-  route('POST', '/auth/logout', async (req, res) => {
+  route('POST', '/auth/logout', noQuery, async (req, res) => {
     await accounts.logout(req.actor, req.tokenId);
     res.status(204).end();
   });
-  route('GET', '/me', async (req, res) => {
+  route('GET', '/me', noQuery, async (req, res) => {
     const user = req.actor.userId ? await store.findUserById(req.actor.userId) : null;
     res.json(user ? publicUser(user) : req.actor);
   });
-  route('GET', '/users', async (_req, res) => {
+  route('GET', '/users', noQuery, async (_req, res) => {
     res.json({ items: await accounts.listUsers() });
   });
-  route('POST', '/users', ...body, async (req, res) => {
+  route('POST', '/users', noQuery, ...body, async (req, res) => {
     res.status(201).json(await accounts.createUser(req.body, req.actor));
   });
-  route('PATCH', '/users/:id', ...body, async (req, res) => {
+  route('PATCH', '/users/:id', noQuery, ...body, async (req, res) => {
     res.json(await accounts.updateUser(req.params.id as string, req.body, req.actor));
   });
-  route('GET', '/tokens', async (_req, res) => {
+  route('GET', '/tokens', noQuery, async (_req, res) => {
     res.json({ items: await accounts.listTokens() });
   });
-  route('POST', '/tokens', ...body, async (req, res) => {
+  route('POST', '/tokens', noQuery, ...body, async (req, res) => {
     res.status(201).json(await accounts.createApiToken(req.body, req.actor));
   });
-  route('DELETE', '/tokens/:id', async (req, res) => {
+  route('DELETE', '/tokens/:id', noQuery, async (req, res) => {
     res.json(await accounts.revokeToken(req.params.id as string, req.actor));
   });
   route('GET', '/audit', async (req, res) => {

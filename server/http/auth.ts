@@ -66,6 +66,13 @@ function limiter(perMinute: number, key: (req: Request) => string): RequestHandl
   });
 }
 
+/** For routes that take no query parameters: any parameter is refused, so nothing unexpected reaches a service. */
+export const noQuery: RequestHandler = (req, _res, next) => {
+  const keys = Object.keys(req.query);
+  if (keys.length === 0) return next();
+  next(problem('invalidQuery', { errors: keys.map((k) => ({ path: `/${k}`, item: null, keyword: 'additionalProperties', message: 'this route takes no query parameters' })) }));
+};
+
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type Register = (method: Method, path: string, ...handlers: RequestHandler[]) => void;
 

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { ExportService } from '../services/export.service.js';
 import type { ResponsesService } from '../services/responses.service.js';
-import { guardedRoutes, type Limits } from './auth.js';
+import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 
 export function responsesRoutes(responses: ResponsesService, exports: ExportService, limits: Limits, bodyLimit: string): Router {
@@ -11,7 +11,7 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
 
-  route('POST', '/surveys/:survey/responses', ...body, async (req, res) => {
+  route('POST', '/surveys/:survey/responses', noQuery, ...body, async (req, res) => {
     const outcome = await responses.submit(req.params.survey as string, req.body, req.actor);
     res.status(outcome.created ? 201 : 200).location(`${req.baseUrl}/surveys/${outcome.receipt.survey}/responses/${outcome.receipt.id}`).json(outcome.receipt);
   });
@@ -20,15 +20,15 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
     res.json(await responses.list(req.params.survey as string, req.query, req.actor));
   });
 
-  route('GET', '/surveys/:survey/responses/:id', async (req, res) => {
+  route('GET', '/surveys/:survey/responses/:id', noQuery, async (req, res) => {
     res.json(await responses.get(req.params.survey as string, req.params.id as string, req.actor));
   });
 
-  route('GET', '/surveys/:survey/responses/:id/revisions', async (req, res) => {
+  route('GET', '/surveys/:survey/responses/:id/revisions', noQuery, async (req, res) => {
     res.json({ items: await responses.revisions(req.params.survey as string, req.params.id as string, req.actor) });
   });
 
-  route('PATCH', '/surveys/:survey/responses/:id', ...body, async (req, res) => {
+  route('PATCH', '/surveys/:survey/responses/:id', noQuery, ...body, async (req, res) => {
     res.json(await responses.review(req.params.survey as string, req.params.id as string, req.body, req.actor));
   });
 

@@ -3,14 +3,14 @@ import { Router } from 'express';
 import { bundles, isLanguage } from '../../schemas/labels.js';
 import { questionnaires, SURVEY_IDS } from '../../schemas/surveys.js';
 import { problem } from '../domain/problems.js';
-import { guardedRoutes, type Limits } from './auth.js';
+import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { requireSurvey } from '../services/responses.service.js';
 
 export function surveysRoutes(limits: Limits): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
 
-  route('GET', '/surveys', (_req, res) => {
+  route('GET', '/surveys', noQuery, (_req, res) => {
     res.json({
       items: SURVEY_IDS.map((id) => ({
         id,
@@ -23,7 +23,10 @@ export function surveysRoutes(limits: Limits): Router {
 
   route('GET', '/surveys/:survey/schema', (req, res) => {
     const survey = requireSurvey(req.params.survey as string);
-    const lang = req.query.lang;
+    const { lang, ...unknown } = req.query;
+    if (Object.keys(unknown).length > 0) {
+      throw problem('invalidQuery', { errors: Object.keys(unknown).map((k) => ({ path: `/${k}`, item: null, keyword: 'additionalProperties', message: 'unknown parameter' })) });
+    }
     if (lang === undefined) {
       res.json(questionnaires[survey]);
       return;

@@ -107,6 +107,21 @@ describe('route x role matrix', () => {
     }
   });
 
+  it('refuses operator objects and $-keys in the query of every GET route before any store sees them', async () => {
+    const urls = [
+      '/api/v1/me', '/api/v1/surveys', '/api/v1/surveys/population/schema', '/api/v1/surveys/population/responses',
+      `/api/v1/surveys/population/responses/${seeded.responseId}`, `/api/v1/surveys/population/responses/${seeded.responseId}/revisions`,
+      '/api/v1/surveys/population/export', '/api/v1/users', '/api/v1/tokens', '/api/v1/audit',
+    ];
+    for (const url of urls) {
+      for (const qs of ['region[$ne]=x', '$where=1', 'status[$gt]=', 'interviewer[$regex]=.*']) {
+        const res = await ctx.as('admin').get(`${url}?${qs}`);
+        expect(res.status, `${url}?${qs}`).toBe(400);
+        expect(res.body.code, `${url}?${qs}`).toBe('400.3');
+      }
+    }
+  });
+
   it('covers every route of the policy for every kind of caller', () => {
     expect(cases).toHaveLength(Object.keys(POLICY).length * SUBJECTS.length);
   });

@@ -64,6 +64,20 @@ describe('csi CLI', () => {
     expect(all.find((r) => r.os_org_id === 'paper-4')?.os_has_board).toBe('dk');
   }, 90_000);
 
+  it('manages users and tokens: add, list, disable; create and revoke a token', async () => {
+    const added = await csi('users', 'add', 'dana', '--role', 'coordinator', '--regions', 'akmola,aktobe');
+    expect(added.stdout).toMatch(/created dana \(coordinator\)/);
+    expect(added.stdout).toMatch(/password \(shown once\): \S{20,}/);
+    expect((await csi('users', 'list')).stdout).toMatch(/dana\tcoordinator\takmola,aktobe\tactive/);
+    const token = await csi('tokens', 'create', 'dana', '--name', 'nightly');
+    const id = /token (\S+) for dana/.exec(token.stdout)?.[1];
+    expect(token.stdout).toMatch(/secret \(shown once\): csi_/);
+    expect((await csi('tokens', 'revoke', id ?? 'x')).stdout).toMatch(/revoked/);
+    expect((await csi('users', 'disable', 'dana')).stdout).toMatch(/disabled dana/);
+    expect((await csi('users', 'list')).stdout).toMatch(/dana\tcoordinator\takmola,aktobe\tdisabled/);
+    expect((await csi('users', 'add', 'dana', '--role', 'analyst')).code).toBe(2);
+  }, 90_000);
+
   it('refuses unknown commands and surveys with usage', async () => {
     const bad = await csi('frobnicate', 'population');
     expect(bad.code).toBe(2);
