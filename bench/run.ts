@@ -1,30 +1,79 @@
 /**
  * `npm run bench`: runs every benchmark and rewrites BENCHMARKS.md with this run's figures. Every figure is
  * reported next to a baseline measured in the same run, as a ratio, so results compare across machines.
+ *
+ * Order: validation (in process), then the synthetic load is generated, then ingestion and export against the
+ * servers in child processes (FerretDB started once for both). Children, FerretDB and temp dirs are removed on
+ * exit, on error and on Ctrl-C.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { runValidationBench, type BenchRow } from './validation.bench.js';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { generateBodies } from './bodies.js';
+import { runExportBench } from './export.bench.js';
+import { runIngestionBench } from './ingestion.bench.js';
+import { cleanupAll, ROOT } from './processes.js';
+import { markdownTable, num, type BenchSection } from './report.js';
+import { runValidationBench } from './validation.bench.js';
 
-function table(rows: BenchRow[]): string {
-  const lines = ['| Task | µs per response | × baseline |', '|---|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.name} | ${r.perItemMicros.toFixed(2)} | ${r.ratioToBaseline.toFixed(2)} |`);
-  return lines.join('\n');
+/** Enough distinct submissions for the fastest server's warm-up and measured run, and most of the export. */
+const POOL = 60_000;
+
+async function validationSection(): Promise<BenchSection> {
+  const r = await runValidationBench();
+  return {
+    title: r.title,
+    columns: [{ name: 'Task', align: 'left' }, { name: 'µs per response' }, { name: '× baseline' }],
+    rows: r.rows.map((row) => [row.name, num(row.perItemMicros, 2), num(row.ratioToBaseline, 2)]),
+    notes: r.notes,
+  };
+}
+
+/** The commit measured, and whether the working tree differed from it. */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'server', 'schemas').length > 0;
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in server/ or schemas/' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function show(section: BenchSection): void {
+  console.log(`\n${section.title}`);
+  console.table(section.rows.map((row) => Object.fromEntries(section.columns.map((c, i) => [c.name, row[i]]))));
+  for (const n of section.notes) console.log(n);
 }
 
 async function main(): Promise<void> {
-  const sections: string[] = [];
-  const results = [await runValidationBench()];
-  for (const r of results) {
-    console.log(`\n${r.title}`);
-    console.table(r.rows.map((row) => ({ task: row.name, 'µs/response': row.perItemMicros.toFixed(2), 'x baseline': row.ratioToBaseline.toFixed(2) })));
-    for (const n of r.notes) console.log(n);
-    sections.push(`## ${r.title}\n\n${table(r.rows)}\n\n${r.notes.join('\n')}`);
-  }
+  const started = performance.now();
+  const load = loadavg()[0] ?? 0;
+  const code = codeVersion();
+  const sections: BenchSection[] = [];
+  const step = async (name: string, run: () => Promise<BenchSection>) => {
+    console.log(`\n▶ ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    const section = await run();
+    show(section);
+    sections.push(section);
+  };
+
+  await step('validation', validationSection);
+  console.log(`\n▶ generating ${num(POOL)} synthetic population submissions`);
+  const bodies = await generateBodies(POOL, 2024);
+  await step('ingestion', () => runIngestionBench({ bodies }));
+  await step('export', () => runExportBench({ bodies }));
+
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  const doc = `# Benchmarks\n\nWritten by \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${machine}). Each table has a baseline measured in\nthe same run; compare ratios, not absolute times, across machines. Benchmarks are never timed unit tests.\n\n${sections.join('\n\n')}\n`;
+  const doc = `# Benchmarks\n\nWritten by \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${machine}, load average ${load.toFixed(1)} at start, code ${code}). ` +
+    `Each table has a baseline measured in\nthe same run; compare ratios, not absolute times, across machines. Benchmarks are never timed unit tests.\n\n` +
+    `${sections.map((s) => `## ${s.title}\n\n${markdownTable(s)}\n\n${s.notes.join('\n')}`).join('\n\n')}\n`;
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), doc);
-  console.log('\nwrote BENCHMARKS.md');
+  console.log(`\nwrote BENCHMARKS.md (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }
 
-await main();
+try {
+  await main();
+} finally {
+  await cleanupAll();
+}

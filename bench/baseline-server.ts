@@ -1,0 +1,58 @@
+/**
+ * The ingestion benchmark's baseline: bare Express 5 with express.json() and one POST route that builds the stored
+ * record minimally (no validation, no derived variables, no content hash, no request logging) and calls the same
+ * store's insertResponse, answering 201 with the receipt as the app does. Run as a child process with the app's
+ * environment (PORT, HOST, DATA_DIR or MONGODB_URI + MONGODB_DB), so it opens the same kind of store.
+ */
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { questionnaireVersion } from '../schemas/index.js';
+import type { Submission } from '../schemas/api.js';
+import { loadConfig } from '../server/config.js';
+import { receiptOf, regionOf, type StoredResponse } from '../server/domain/response.js';
+import { openStore } from '../server/store/open-store.js';
+
+const config = loadConfig();
+const store = await openStore(config);
+const version = questionnaireVersion('population');
+
+const app = express();
+app.disable('x-powered-by');
+app.use(express.json({ limit: config.bodyLimit }));
+app.post('/api/v1/surveys/population/responses', async (req, res) => {
+  const body = req.body as Submission;
+  const now = new Date().toISOString();
+  const record: StoredResponse = {
+    id: body.id.toLowerCase(),
+    survey: 'population',
+    questionnaireVersion: version,
+    status: 'submitted',
+    answers: body.answers,
+    derived: {},
+    meta: body.meta,
+    region: regionOf(body.answers),
+    interviewer: null,
+    receivedAt: now,
+    updatedAt: now,
+    submissionHash: '',
+    revision: 1,
+    revisions: [{ revision: 1, at: now, actor: null, action: 'created', status: 'submitted' }],
+  };
+  const outcome = await store.insertResponse(record);
+  res.status(outcome.inserted ? 201 : 200).json(receiptOf(outcome.response));
+});
+
+const server = app.listen(config.port, config.host, () => {
+  const { port } = server.address() as AddressInfo;
+  if (config.logLevel === 'info' || config.logLevel === 'debug') console.log(`baseline listening on ${config.host}:${port}`);
+});
+
+const shutdown = () => {
+  server.close(async () => {
+    await store.close();
+    process.exit(0);
+  });
+  server.closeAllConnections();
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
