@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { trackInFlight } from './store/in-flight.js';
 import { openStore } from './store/open-store.js';
 
 async function main(): Promise<void> {
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.logLevel });
-  const store = await openStore(config);
+  const opened = await openStore(config);
+  const { store, idle } = trackInFlight(opened);
   const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits });
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);
   if (bootstrap.generatedPassword) {
@@ -45,7 +47,8 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs);
     force.unref();
     server.close(async () => {
-      await store.close();
+      await idle(config.shutdownGraceMs);
+      await opened.close();
       logger.info('stopped');
       logger.flush();
       process.exit(0);

@@ -15,6 +15,12 @@ import type { Clock } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
 
 const SESSION_HOURS = 12;
+/**
+ * How long this process trusts a token it has already checked. Revocation through this process takes effect at
+ * once (the cache is cleared); through another instance sharing the store, within this many milliseconds.
+ */
+const TOKEN_CACHE_MS = 5_000;
+const TOKEN_CACHE_MAX = 10_000;
 const API_TOKEN_DAYS = 365;
 
 export function hashToken(secret: string): string {
@@ -33,6 +39,7 @@ export interface IssuedToken extends PublicToken {
 export class AccountsService {
   /** Compared against when the user does not exist, so a login takes as long either way. */
   private readonly dummyHash: Promise<string>;
+  private readonly checked = new Map<string, { found: { actor: Actor; tokenId: string }; until: number }>();
 
   constructor(private readonly store: AccountStore, private readonly validators: Validators, private readonly clock: Clock, private readonly audit: Audit) {
     this.dummyHash = hashPassword(generatePassword());
@@ -74,6 +81,7 @@ export class AccountsService {
       updatedAt: this.clock().toISOString(),
     };
     await this.store.replaceUser(after);
+    this.forgetCheckedTokens();
     await this.audit(actor, b.disabled ? 'user.disabled' : 'user.updated', `user:${id}`, {
       before: publicUser(before), after: publicUser(after), details: { passwordChanged: b.password !== undefined },
     });
@@ -125,6 +133,7 @@ export class AccountsService {
   }
 
   async logout(actor: Actor, tokenId: string | null): Promise<void> {
+    this.forgetCheckedTokens();
     if (tokenId && (await this.store.revokeToken(tokenId, this.clock().toISOString()))) {
       await this.audit(actor, 'auth.logout', `token:${tokenId}`);
     }
@@ -150,6 +159,7 @@ export class AccountsService {
     const before = await this.store.findTokenById(id);
     if (!before) throw problem('tokenNotFound', { id });
     await this.store.revokeToken(id, this.clock().toISOString());
+    this.forgetCheckedTokens();
     const after = (await this.store.findTokenById(id)) ?? before;
     await this.audit(actor, 'token.revoked', `token:${id}`, { before: publicToken(before), after: publicToken(after) });
     return publicToken(after);
@@ -157,11 +167,23 @@ export class AccountsService {
 
   /** The actor a bearer secret stands for, with the token's id; null when it is unknown, expired, revoked or its user disabled. */
   async authenticate(secret: string): Promise<{ actor: Actor; tokenId: string } | null> {
-    const token = await this.store.findTokenByHash(hashToken(secret));
+    const hash = hashToken(secret);
+    const now = this.clock().getTime();
+    const cached = this.checked.get(hash);
+    if (cached && cached.until > now) return cached.found;
+    const token = await this.store.findTokenByHash(hash);
     if (!token || !tokenUsable(token, this.clock())) return null;
     const user = await this.store.findUserById(token.userId);
     if (!user || user.disabled) return null;
-    return { actor: { username: user.username, userId: user.id, role: user.role, regions: user.regions }, tokenId: token.id };
+    const found = { actor: { username: user.username, userId: user.id, role: user.role, regions: user.regions }, tokenId: token.id };
+    if (this.checked.size >= TOKEN_CACHE_MAX) this.checked.clear();
+    this.checked.set(hash, { found, until: Math.min(now + TOKEN_CACHE_MS, Date.parse(token.expiresAt)) });
+    return found;
+  }
+
+  /** After any change to users or tokens: nothing checked before it is trusted any more. */
+  private forgetCheckedTokens(): void {
+    this.checked.clear();
   }
 
   /** On an empty store, the first admin: with the given password, or a generated one the caller shows once. */

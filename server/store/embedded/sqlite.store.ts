@@ -3,9 +3,9 @@
  * commit that returned survives a crash or power cut. The whole response is one JSON document per row, with the
  * filter columns copied out and indexed.
  *
- * Inserts are group-committed: those arriving in the same turn of the event loop are written in one transaction,
- * so concurrent submissions share one fsync instead of queueing behind one each. No insert is acknowledged
- * before its transaction committed.
+ * Inserts and audit entries are group-committed: those arriving in the same turn of the event loop are written in
+ * one transaction, so concurrent submissions share one fsync instead of queueing behind one each. No write is
+ * acknowledged before its transaction committed.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -60,9 +60,9 @@ interface Row {
   doc: string;
 }
 
-interface PendingInsert {
-  response: StoredResponse;
-  resolve: (outcome: InsertOutcome) => void;
+interface PendingWrite {
+  run: () => unknown;
+  resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
 }
 
@@ -95,8 +95,9 @@ export class SqliteStore implements Store {
   private readonly insert: Database.Statement;
   private readonly byId: Database.Statement;
   private readonly replace: Database.Statement;
-  private pending: PendingInsert[] = [];
-  private readonly commitBatch: (batch: PendingInsert[]) => InsertOutcome[];
+  private readonly appendAuditStatement: Database.Statement;
+  private pending: PendingWrite[] = [];
+  private readonly commitBatch: (batch: PendingWrite[]) => unknown[];
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -112,7 +113,8 @@ export class SqliteStore implements Store {
     this.replace = this.db.prepare(
       'UPDATE responses SET status = ?, region = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?',
     );
-    this.commitBatch = this.db.transaction((batch: PendingInsert[]) => batch.map(({ response: r }) => this.insertOne(r)));
+    this.appendAuditStatement = this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?)');
+    this.commitBatch = this.db.transaction((batch: PendingWrite[]) => batch.map((w) => w.run()));
   }
 
   /** Inside a transaction: insert, or read back the row that holds the id (possibly from this very batch). */
@@ -125,9 +127,14 @@ export class SqliteStore implements Store {
   }
 
   insertResponse(r: StoredResponse): Promise<InsertOutcome> {
+    return this.enqueue(() => this.insertOne(r)) as Promise<InsertOutcome>;
+  }
+
+  /** Queues a write for the next group commit. */
+  private enqueue(run: () => unknown): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) setImmediate(() => this.flush());
-      this.pending.push({ response: r, resolve, reject });
+      this.pending.push({ run, resolve, reject });
     });
   }
 
@@ -135,10 +142,10 @@ export class SqliteStore implements Store {
     const batch = this.pending;
     this.pending = [];
     try {
-      const outcomes = this.commitBatch(batch);
-      batch.forEach((p, i) => p.resolve(outcomes[i] as InsertOutcome));
+      const results = this.commitBatch(batch);
+      batch.forEach((w, i) => w.resolve(results[i]));
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      for (const w of batch) w.reject(error);
     }
   }
 
@@ -243,7 +250,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?)').run(e.id, e.at, e.actor, e.action, e.target, JSON.stringify(e));
+    await this.enqueue(() => this.appendAuditStatement.run(e.id, e.at, e.actor, e.action, e.target, JSON.stringify(e)));
   }
 
   async listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }> {

@@ -1,0 +1,40 @@
+/**
+ * Counts store calls in flight, so that shutdown closes the store only after the last one settled. Waiting for
+ * HTTP connections is not enough: a client that hangs up leaves its handler still awaiting a write.
+ */
+export interface InFlight<T> {
+  store: T;
+  /** Resolves when no call is in flight, or after `timeoutMs`. */
+  idle(timeoutMs: number): Promise<void>;
+}
+
+export function trackInFlight<T extends object>(target: T): InFlight<T> {
+  let pending = 0;
+  let waiters: Array<() => void> = [];
+  const settle = () => {
+    pending -= 1;
+    if (pending === 0) {
+      for (const w of waiters) w();
+      waiters = [];
+    }
+  };
+  const store = new Proxy(target, {
+    get(obj, key, receiver) {
+      const value: unknown = Reflect.get(obj, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = (value as (...a: unknown[]) => unknown).apply(obj, args);
+        if (!(result instanceof Promise)) return result;
+        pending += 1;
+        return result.finally(settle);
+      };
+    },
+  });
+  return {
+    store,
+    idle: (timeoutMs) => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => {
+      waiters.push(resolve);
+      setTimeout(resolve, timeoutMs).unref();
+    })),
+  };
+}
