@@ -71,10 +71,10 @@ function cell(value: unknown): unknown {
 function rowMapper(survey: SurveyId, labels: 'codes' | Language): (r: StoredResponse) => unknown[] {
   const items = itemsOf(survey);
   const derived = derivedColumns(survey);
-  const label = (item: Item, value: unknown) =>
-    labels === 'codes' || item.kind !== 'choice' && value !== 'dk' && value !== 'ref'
-      ? value
-      : optionLabel(labels, survey, item.optionSet, value as string) ?? value;
+  const label = (item: Item, value: unknown): unknown => {
+    const labelled = labels !== 'codes' && (item.kind === 'choice' || value === 'dk' || value === 'ref');
+    return labelled ? optionLabel(labels, survey, item.optionSet, value as string) ?? value : value;
+  };
   return (r) => [
     ...META_COLUMNS.map(([, get]) => cell(get(r))),
     ...items.map((item) => cell(r.answers[item.id] === undefined ? undefined : label(item, r.answers[item.id]))),
