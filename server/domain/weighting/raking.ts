@@ -1,0 +1,119 @@
+/**
+ * Raking (iterative proportional fitting) of design weights to population margins. Pure: units are given as one
+ * category code per margin variable, the result is a weight per unit with a report. Weights are scaled to the
+ * design-weight total (n when design weights are 1), so shares or totals can be given as margins alike.
+ */
+
+export interface Margin {
+  variable: string;
+  /** Population share (or total) per category; scaled to the weight total. */
+  targets: Record<string, number>;
+}
+
+export interface RakeOptions {
+  /** Convergence: the largest relative gap between a margin's weighted total and its target. */
+  tolerance?: number;
+  maxIterations?: number;
+  designWeights?: ArrayLike<number>;
+}
+
+export interface RakeReport {
+  iterations: number;
+  converged: boolean;
+  /** Largest |weighted total - target| / target over all categories of all margins, after the last cycle. */
+  maxMarginError: number;
+}
+
+export interface Raked extends RakeReport {
+  weights: Float64Array;
+}
+
+export class RakingError extends Error {
+  constructor(message: string, readonly variable: string, readonly category: string | null) {
+    super(message);
+    this.name = 'RakingError';
+  }
+}
+
+/** Units coded for the margins: for each margin variable, the category index of every unit. */
+export interface CodedMargins {
+  margins: Margin[];
+  categories: string[][];
+  codes: Int32Array[];
+  targets: Float64Array[];
+}
+
+/** Codes every unit on every margin; a unit outside a margin's categories, or a category nobody is in, is an error. */
+export function codeUnits(units: ReadonlyArray<Record<string, unknown>>, margins: Margin[], total: number): CodedMargins {
+  const categories = margins.map((m) => Object.keys(m.targets));
+  const codes = margins.map((m, k) => {
+    const index = new Map((categories[k] as string[]).map((c, i) => [c, i]));
+    const column = new Int32Array(units.length);
+    units.forEach((u, i) => {
+      const code = index.get(String(u[m.variable]));
+      if (code === undefined) throw new RakingError(`${m.variable}: respondent ${i} has "${String(u[m.variable])}", which the margin does not list`, m.variable, String(u[m.variable]));
+      column[i] = code;
+    });
+    return column;
+  });
+  const targets = margins.map((m, k) => {
+    const shares = (categories[k] as string[]).map((c) => m.targets[c] as number);
+    const sum = shares.reduce((a, b) => a + b, 0);
+    return Float64Array.from(shares, (s) => (s / sum) * total);
+  });
+  margins.forEach((m, k) => {
+    const seen = new Uint8Array((categories[k] as string[]).length);
+    for (const c of codes[k] as Int32Array) seen[c] = 1;
+    const empty = (categories[k] as string[]).find((c, i) => seen[i] === 0 && ((targets[k] as Float64Array)[i] as number) > 0);
+    if (empty !== undefined) throw new RakingError(`${m.variable}: no respondent in category "${empty}"; collapse it with a neighbour`, m.variable, empty);
+  });
+  return { margins, categories, codes, targets };
+}
+
+function marginTotals(weights: Float64Array, codes: Int32Array, size: number): Float64Array {
+  const totals = new Float64Array(size);
+  for (let i = 0; i < weights.length; i += 1) {
+    const c = codes[i] as number;
+    totals[c] = (totals[c] as number) + (weights[i] as number);
+  }
+  return totals;
+}
+
+function maxError(weights: Float64Array, coded: CodedMargins): number {
+  let worst = 0;
+  coded.codes.forEach((codes, k) => {
+    const target = coded.targets[k] as Float64Array;
+    const totals = marginTotals(weights, codes, target.length);
+    target.forEach((t, c) => {
+      if (t > 0) worst = Math.max(worst, Math.abs((totals[c] as number) - t) / t);
+    });
+  });
+  return worst;
+}
+
+/** Rakes to convergence (or maxIterations full cycles over the margins). */
+export function rakeCoded(coded: CodedMargins, options: RakeOptions = {}): Raked {
+  const n = coded.codes[0]?.length ?? 0;
+  const weights = Float64Array.from({ length: n }, (_, i) => (options.designWeights ? Number(options.designWeights[i]) : 1));
+  const tolerance = options.tolerance ?? 1e-12;
+  const maxIterations = options.maxIterations ?? 1000;
+  let iterations = 0;
+  let error = maxError(weights, coded);
+  while (error > tolerance && iterations < maxIterations) {
+    coded.codes.forEach((codes, k) => {
+      const target = coded.targets[k] as Float64Array;
+      const totals = marginTotals(weights, codes, target.length);
+      const factor = Float64Array.from(target, (t, c) => ((totals[c] as number) > 0 ? t / (totals[c] as number) : 0));
+      for (let i = 0; i < n; i += 1) weights[i] = (weights[i] as number) * (factor[codes[i] as number] as number);
+    });
+    iterations += 1;
+    error = maxError(weights, coded);
+  }
+  return { weights, iterations, converged: error <= tolerance, maxMarginError: error };
+}
+
+export function rake(units: ReadonlyArray<Record<string, unknown>>, margins: Margin[], options: RakeOptions = {}): Raked & { coded: CodedMargins } {
+  const total = options.designWeights ? Array.from(options.designWeights).reduce((a, b) => a + Number(b), 0) : units.length;
+  const coded = codeUnits(units, margins, total);
+  return { ...rakeCoded(coded, options), coded };
+}
