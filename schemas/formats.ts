@@ -24,7 +24,10 @@ const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([
 export function isDateTime(value: string): boolean {
   const m = DATE_TIME.exec(value);
   if (!m || !isDate(m[1] as string)) return false;
-  return Number(m[2]) <= 23 && Number(m[3]) <= 59 && Number(m[4]) <= 59;
+  const zone = /^[+-](\d{2}):(\d{2})$/.exec(m[6] as string);
+  if (zone && (Number(zone[1]) > 23 || Number(zone[2]) > 59)) return false;
+  // Years are four digits, so every accepted value is a real instant both stores compare alike.
+  return Number(m[2]) <= 23 && Number(m[3]) <= 59 && Number(m[4]) <= 59 && Number.isFinite(Date.parse(value));
 }
 
 /** In ajv's format-definition shape, which the standalone validators call as `formats.date.validate`. */

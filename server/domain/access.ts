@@ -19,6 +19,8 @@ export function scopeFilter<F extends ScopableFilter>(actor: Actor, filter: F): 
     if (filter.interviewer !== undefined && filter.interviewer !== actor.username) scoped.regions = [];
     scoped.interviewer = actor.username ?? '\u0000';
   }
+  // Analysts do not see who interviewed: a filter by interviewer would tell them, so it matches nothing.
+  if (actor.role === 'analyst' && filter.interviewer !== undefined) scoped.regions = [];
   if (actor.role === 'coordinator' && actor.regions.length > 0) {
     scoped.regions = filter.region === undefined ? [...actor.regions] : actor.regions.filter((r) => r === filter.region);
   }
@@ -34,10 +36,20 @@ export function canSee(actor: Actor, response: Pick<ResponseReceipt, 'interviewe
 
 const INTERVIEWER_ITEMS = ['ps_interviewer_id'];
 
-/** What an analyst gets: the response without who conducted it. */
-export function redactFor<R extends Pick<ResponseReceipt, 'interviewer' | 'answers'>>(actor: Actor, response: R): R {
+/**
+ * What an analyst gets: the response without who conducted it. The submission hash goes too: it covers the
+ * original answers, so trying candidate interviewer ids against it would reveal the one removed.
+ */
+export function redactFor<R extends Pick<ResponseReceipt, 'interviewer' | 'answers'> & { submissionHash?: string }>(actor: Actor, response: R): R {
   if (actor.role !== 'analyst') return response;
   const answers = { ...response.answers };
   for (const id of INTERVIEWER_ITEMS) delete answers[id];
-  return { ...response, interviewer: null, answers };
+  const { submissionHash: _hash, ...rest } = response;
+  return { ...rest, interviewer: null, answers } as R;
+}
+
+/** Changes of a revision as an actor may see them: analysts do not see interviewer items change. */
+export function visibleChanges<C extends { item: string }>(actor: Actor, changes: C[] | undefined): C[] | undefined {
+  if (actor.role !== 'analyst' || changes === undefined) return changes;
+  return changes.filter((c) => !INTERVIEWER_ITEMS.includes(c.item));
 }

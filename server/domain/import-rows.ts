@@ -41,14 +41,20 @@ export function cellValue(item: Item | undefined, cell: string): unknown {
 
 const META_COLUMNS = new Set(['id', 'status', 'questionnaire_version', 'interviewer', 'received_at', 'updated_at', 'revision', 'meta_duration_seconds', 'ps_age_band', 'ps_ses_group']);
 
+/** Undoes the spreadsheet-formula escaping of our CSV export: a quote put before = + - @ tab or CR. */
+function unescapeFormula(text: string): string {
+  return /^'[=+\-@\t\r]/.test(text) ? text.slice(1) : text;
+}
+
 /** Answers from a CSV record keyed by item id; our own export's meta and derived columns are ignored. */
-export function answersFromCsv(survey: SurveyId, record: Record<string, string>): Record<string, unknown> {
+export function answersFromCsv(survey: SurveyId, record: Record<string, string | undefined>): Record<string, unknown> {
   const items = new Map(itemsOf(survey).map((i) => [i.id, i]));
   const answers: Record<string, unknown> = {};
   for (const [column, raw] of Object.entries(record)) {
-    const cell = raw.trim();
-    if (cell === '' || META_COLUMNS.has(column) || column.startsWith('meta_')) continue;
-    answers[column] = cellValue(items.get(column), cell);
+    if (raw === undefined || raw.trim() === '' || META_COLUMNS.has(column) || column.startsWith('meta_')) continue;
+    const item = items.get(column);
+    // Free text is kept as written; codes and numbers forgive stray spaces.
+    answers[column] = item?.kind === 'text' ? unescapeFormula(raw) : cellValue(item, raw.trim());
   }
   return answers;
 }
@@ -67,19 +73,22 @@ function metaFor(survey: SurveyId, answers: Record<string, unknown>, given: Part
 }
 
 /**
- * The submission for a row: its own id when it has one, else a name-based id from the respondent key (or, without
- * one, from the answers themselves).
+ * The submission for a row: its own id when it has one, else a name-based id from the respondent key, or without
+ * one from the answers and how many identical rows came before it in the file (two paper forms with the same
+ * answers are two respondents; re-running the file still gives the same ids).
  */
-export function submissionFromRow(survey: SurveyId, answers: Record<string, unknown>, given: { id?: unknown; meta?: Partial<SubmissionMeta> } = {}): Submission {
+export function submissionFromRow(
+  survey: SurveyId, answers: Record<string, unknown>, given: { id?: unknown; meta?: Partial<SubmissionMeta>; occurrence?: number } = {},
+): Submission {
   const key = answers[RESPONDENT_KEYS[survey]];
   const id = typeof given.id === 'string' && UUID.test(given.id)
     ? given.id
-    : uuidFromName(`csi-import:${survey}:${typeof key === 'string' ? `key:${key}` : `answers:${canonicalJson(answers)}`}`);
+    : uuidFromName(`csi-import:${survey}:${typeof key === 'string' ? `key:${key}` : `answers:${canonicalJson(answers)}#${given.occurrence ?? 0}`}`);
   return { id, answers, meta: metaFor(survey, answers, given.meta ?? {}) };
 }
 
 /** CSV meta columns (as our export writes them) back into meta. */
-export function metaFromCsv(record: Record<string, string>): Partial<SubmissionMeta> {
+export function metaFromCsv(record: Record<string, string | undefined>): Partial<SubmissionMeta> {
   const pick = (k: string) => (record[k]?.trim() ? record[k]?.trim() : undefined);
   const language = pick('meta_language');
   return {

@@ -1,6 +1,5 @@
 /** Login, logout, the current user, users, API tokens and the audit trail. */
 import { Router } from 'express';
-import { publicUser } from '../domain/accounts.js';
 import type { AccountsService } from '../services/accounts.service.js';
 import { listAudit } from '../services/audit.service.js';
 import type { Validators } from '../services/validation.js';
@@ -22,8 +21,7 @@ export function accountsRoutes(accounts: AccountsService, store: AccountStore, v
     res.status(204).end();
   });
   route('GET', '/me', noQuery, async (req, res) => {
-    const user = req.actor.userId ? await store.findUserById(req.actor.userId) : null;
-    res.json(user ? publicUser(user) : req.actor);
+    res.json(await accounts.me(req.actor));
   });
   route('GET', '/users', noQuery, async (_req, res) => {
     res.json({ items: await accounts.listUsers() });

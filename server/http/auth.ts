@@ -78,7 +78,7 @@ export type Register = (method: Method, path: string, ...handlers: RequestHandle
 
 /** A route registrar for `router` mounted at `prefix`: each route gets its policy, and writes their rate limit. */
 export function guardedRoutes(router: Router, prefix: string, limits: Limits): Register {
-  const writes = limiter(limits.writesPerMinute, (req) => req.tokenId ?? ipKeyGenerator(req.ip ?? ''));
+  const writes = limiter(limits.writesPerMinute, (req) => req.actor.userId ?? req.tokenId ?? ipKeyGenerator(req.ip ?? ''));
   const logins = limiter(limits.loginsPerMinute, (req) => ipKeyGenerator(req.ip ?? ''));
   return (method, path, ...handlers) => {
     const key = `${method} ${prefix}${path}`;

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { problem } from '../domain/problems.js';
+import { checkHealth } from '../services/health.service.js';
 import type { ResponseStore } from '../store/store.port.js';
 import { guardedRoutes, type Limits } from './auth.js';
 
@@ -10,14 +11,14 @@ export function healthRoutes(store: ResponseStore, limits: Limits, openapi: obje
     res.json(openapi);
   });
   route('GET', '/healthz', async (req, res) => {
-    try {
-      await store.ping();
-      res.json({ status: 'ok', store: store.kind });
-    } catch (err) {
-      req.log?.warn({ err }, 'health check: store unreachable');
-      const p = problem('storeUnavailable', { store: store.kind });
-      res.status(p.status).json({ code: p.code, message: p.message, details: p.details });
+    const health = await checkHealth(store);
+    if (health.ok) {
+      res.json({ status: 'ok', store: health.store });
+      return;
     }
+    req.log?.warn({ err: health.error }, 'health check: store unreachable');
+    const p = problem('storeUnavailable', { store: health.store });
+    res.status(p.status).json({ code: p.code, message: p.message, details: p.details });
   });
   return router;
 }

@@ -63,6 +63,12 @@ export class AccountsService {
     return publicUser(user);
   }
 
+  /** The current user as the API shows it (an actor without an account, such as a system actor, as itself). */
+  async me(actor: Actor): Promise<PublicUser | Actor> {
+    const user = actor.userId ? await this.store.findUserById(actor.userId) : null;
+    return user ? publicUser(user) : actor;
+  }
+
   async listUsers(): Promise<PublicUser[]> {
     return (await this.store.listUsers()).map(publicUser);
   }
@@ -81,13 +87,19 @@ export class AccountsService {
       updatedAt: this.clock().toISOString(),
     };
     await this.store.replaceUser(after);
+    // A new password ends every session and API token of the user: a stolen token must not outlive the reset.
+    const revoked = b.password ? await this.store.revokeTokensOfUser(id, this.clock().toISOString()) : 0;
     this.forgetCheckedTokens();
     await this.audit(actor, b.disabled ? 'user.disabled' : 'user.updated', `user:${id}`, {
-      before: publicUser(before), after: publicUser(after), details: { passwordChanged: b.password !== undefined },
+      before: publicUser(before), after: publicUser(after), details: { passwordChanged: b.password !== undefined, tokensRevoked: revoked },
     });
     return publicUser(after);
   }
 
+  /**
+   * A login. The attempt is counted before the password is checked, so parallel guesses cannot outrun the lockout:
+   * at most LOCKOUT.failures passwords are ever evaluated per lock period.
+   */
   async login(body: unknown): Promise<IssuedToken> {
     this.validate('login', body);
     const { username, password } = body as { username: string; password: string };
@@ -102,24 +114,27 @@ export class AccountsService {
       await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: 'locked' } });
       throw problem('accountLocked', { until: user.lockedUntil });
     }
-    if (user.disabled || !(await verifyPassword(password, user.passwordHash))) {
-      await this.recordFailure(user, now);
+    const attempts = await this.store.incrementFailedLogins(user.id);
+    if (attempts > LOCKOUT.failures) {
+      await this.lock(user, now, attempts);
+      throw problem('accountLocked', { until: new Date(now.getTime() + LOCKOUT.minutes * 60_000).toISOString() });
+    }
+    const valid = await verifyPassword(password, user.passwordHash);
+    if (user.disabled || !valid) {
+      if (attempts >= LOCKOUT.failures) await this.lock(user, now, attempts);
+      await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: user.disabled ? 'disabled' : 'wrong password', attempts } });
       throw problem('invalidCredentials');
     }
-    if (user.failedLogins > 0 || user.lockedUntil) await this.store.replaceUser({ ...user, failedLogins: 0, lockedUntil: null });
+    await this.store.setLoginState(user.id, 0, null);
     const issued = await this.issue(user, 'session', 'login', new Date(now.getTime() + SESSION_HOURS * 3600_000));
     await this.audit(user.username, 'auth.login', `user:${user.id}`, { details: { tokenId: issued.id } });
     return issued;
   }
 
-  private async recordFailure(user: User, now: Date): Promise<void> {
-    const failures = await this.store.incrementFailedLogins(user.id);
-    if (failures >= LOCKOUT.failures) {
-      const lockedUntil = new Date(now.getTime() + LOCKOUT.minutes * 60_000).toISOString();
-      const current = (await this.store.findUserById(user.id)) ?? user;
-      await this.store.replaceUser({ ...current, failedLogins: 0, lockedUntil });
-    }
-    await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: user.disabled ? 'disabled' : 'wrong password', failures } });
+  private async lock(user: User, now: Date, attempts: number): Promise<void> {
+    const lockedUntil = new Date(now.getTime() + LOCKOUT.minutes * 60_000).toISOString();
+    await this.store.setLoginState(user.id, 0, lockedUntil);
+    await this.audit(null, 'auth.locked', `user:${user.id}`, { details: { attempts, lockedUntil } });
   }
 
   private async issue(user: User, kind: Token['kind'], name: string, expiresAt: Date): Promise<IssuedToken> {
@@ -133,10 +148,9 @@ export class AccountsService {
   }
 
   async logout(actor: Actor, tokenId: string | null): Promise<void> {
+    const revoked = tokenId !== null && (await this.store.revokeToken(tokenId, this.clock().toISOString()));
     this.forgetCheckedTokens();
-    if (tokenId && (await this.store.revokeToken(tokenId, this.clock().toISOString()))) {
-      await this.audit(actor, 'auth.logout', `token:${tokenId}`);
-    }
+    if (revoked) await this.audit(actor, 'auth.logout', `token:${tokenId}`);
   }
 
   async createApiToken(body: unknown, actor: Actor | string): Promise<IssuedToken> {

@@ -101,6 +101,8 @@ export class ExportService {
           done(null, `${JSON.stringify(receiptOf(r))}\n`);
         },
       });
+      // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
+      responses.on('error', (e) => toLine.destroy(e));
       return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: responses.pipe(toLine) };
     }
     const toRow = rowMapper(survey, q.labels ?? 'codes');

@@ -35,15 +35,35 @@ interface Row {
   parseError?: string;
 }
 
+/** Counts earlier identical answer sets in the file, for the ids of rows without a respondent key. */
+function occurrences(): (answers: Record<string, unknown>) => number {
+  const seen = new Map<string, number>();
+  return (answers) => {
+    const key = canonicalJson(answers);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return n;
+  };
+}
+
 async function* csvRows(file: string, survey: SurveyId): AsyncIterable<Row> {
-  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: false, info: true }));
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+  // Rows of the wrong length are reported one by one rather than ending the import.
+  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }));
+  const occurrence = occurrences();
+  let invalid = 0;
+  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number; invalid_field_length: number } }>) {
+    if (info.invalid_field_length > invalid) {
+      invalid = info.invalid_field_length;
+      yield { line: info.lines, submission: null, parseError: 'the row has a different number of cells than the header' };
+      continue;
+    }
     const answers = answersFromCsv(survey, record);
-    yield { line: info.lines, submission: submissionFromRow(survey, answers, { id: record.id, meta: metaFromCsv(record) }) };
+    yield { line: info.lines, submission: submissionFromRow(survey, answers, { id: record.id, meta: metaFromCsv(record), occurrence: occurrence(answers) }) };
   }
 }
 
 async function* ndjsonRows(file: string, survey: SurveyId): AsyncIterable<Row> {
+  const occurrence = occurrences();
   let line = 0;
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     line += 1;
@@ -58,7 +78,7 @@ async function* ndjsonRows(file: string, survey: SurveyId): AsyncIterable<Row> {
     const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
     const wrapped = typeof obj.answers === 'object' && obj.answers !== null;
     const answers = (wrapped ? obj.answers : obj) as Record<string, unknown>;
-    yield { line, submission: submissionFromRow(survey, answers, { id: obj.id, meta: wrapped ? (obj.meta as Submission['meta']) : undefined }) };
+    yield { line, submission: submissionFromRow(survey, answers, { id: obj.id, meta: wrapped ? (obj.meta as Submission['meta']) : undefined, occurrence: occurrence(answers) }) };
   }
 }
 

@@ -7,7 +7,7 @@ import type { Review, Submission } from '../../schemas/api.js';
 import { deriveVariables } from '../../schemas/derived.js';
 import { isLanguage } from '../../schemas/labels.js';
 import { isSurveyId, questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
-import { canSee, redactFor, scopeFilter } from '../domain/access.js';
+import { canSee, redactFor, scopeFilter, visibleChanges } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { contentHash } from '../domain/canonical.js';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
@@ -89,7 +89,8 @@ export class ResponsesService {
     }
     const existing = outcome.response;
     // Someone else's response is a conflict whatever its content: a retry returns the receipt only to its sender.
-    if (!canSee(actor, existing)) throw problem('conflictingResubmission', { id: existing.id });
+    const own = existing.interviewer !== null && existing.interviewer === actor.username;
+    if (!own && !canSee(actor, existing)) throw problem('conflictingResubmission', { id: existing.id });
     if (isClosed(existing.status)) throw problem('resubmissionOfClosed', { id: existing.id, status: existing.status });
     if (existing.survey !== survey || existing.submissionHash !== response.submissionHash) {
       throw problem('conflictingResubmission', { id: existing.id });
@@ -105,7 +106,8 @@ export class ResponsesService {
     const response = await this.find(surveyParam, id, actor);
     return response.revisions.map((rev) => {
       const { answers } = redactFor(actor, { interviewer: null, answers: answersAtRevision(response, rev.revision) });
-      return { ...rev, actor: actor.role === 'analyst' ? null : rev.actor, answers };
+      const changes = visibleChanges(actor, rev.changes);
+      return { ...rev, actor: actor.role === 'analyst' ? null : rev.actor, ...(changes ? { changes } : {}), answers };
     });
   }
 

@@ -11,12 +11,19 @@ export interface InFlight<T> {
 export function trackInFlight<T extends object>(target: T): InFlight<T> {
   let pending = 0;
   let waiters: Array<() => void> = [];
-  const settle = () => {
-    pending -= 1;
-    if (pending === 0) {
+  // A handler awaiting one store call often makes the next right after it settles (insert, then audit): only when
+  // the count is still zero a turn of the event loop later is the store really idle.
+  const wakeIfIdle = () => {
+    if (pending !== 0) return;
+    setImmediate(() => {
+      if (pending !== 0) return;
       for (const w of waiters) w();
       waiters = [];
-    }
+    });
+  };
+  const settle = () => {
+    pending -= 1;
+    wakeIfIdle();
   };
   const store = new Proxy(target, {
     get(obj, key, receiver) {

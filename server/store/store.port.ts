@@ -72,14 +72,18 @@ export interface AccountStore {
   listUsers(): Promise<User[]>;
   countUsers(): Promise<number>;
   replaceUser(user: User): Promise<void>;
-  /** Atomically counts a failed login and returns the new count. */
+  /** Atomically counts a login attempt against the user and returns the new count. */
   incrementFailedLogins(userId: string): Promise<number>;
+  /** Sets only the login counters, leaving the rest of the user as it is (an admin may be changing it). */
+  setLoginState(userId: string, failedLogins: number, lockedUntil: string | null): Promise<void>;
   insertToken(token: Token): Promise<void>;
   findTokenByHash(tokenHash: string): Promise<Token | null>;
   findTokenById(id: string): Promise<Token | null>;
   listTokens(): Promise<Token[]>;
   /** Marks a token revoked; false when it does not exist or already was. */
   revokeToken(id: string, at: string): Promise<boolean>;
+  /** Revokes every live token of a user; returns how many. */
+  revokeTokensOfUser(userId: string, at: string): Promise<number>;
   /** Appended only: there is no update or delete. */
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }>;

@@ -49,8 +49,10 @@ export async function makeTestStore(kind: StoreKind): Promise<TestStore> {
       return other;
     },
     dispose: async () => {
-      await store.dropDatabaseForTests();
-      for (const s of [store, ...others]) await s.close();
+      // A fresh connection: the test may have closed its own on purpose.
+      const cleaner = await MongoStore.connect(uri, db);
+      await cleaner.dropDatabaseForTests();
+      for (const s of [store, ...others, cleaner]) await s.close();
     },
   };
 }

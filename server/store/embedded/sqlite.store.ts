@@ -228,6 +228,15 @@ export class SqliteStore implements Store {
     return row?.n ?? 0;
   }
 
+  async setLoginState(userId: string, failedLogins: number, lockedUntil: string | null): Promise<void> {
+    this.db.prepare("UPDATE users SET failed_logins = ?, doc = json_set(doc, '$.lockedUntil', ?) WHERE id = ?").run(failedLogins, lockedUntil, userId);
+  }
+
+  async revokeTokensOfUser(userId: string, at: string): Promise<number> {
+    return this.db.prepare("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE json_extract(doc, '$.userId') = ? AND json_extract(doc, '$.revokedAt') IS NULL")
+      .run(at, userId).changes;
+  }
+
   async insertToken(t: Token): Promise<void> {
     this.db.prepare('INSERT INTO tokens (id, token_hash, doc) VALUES (?, ?, ?)').run(t.id, t.tokenHash, JSON.stringify(t));
   }

@@ -173,6 +173,14 @@ export class MongoStore implements Store {
     return doc?.failedLogins ?? 0;
   }
 
+  async setLoginState(userId: string, failedLogins: number, lockedUntil: string | null): Promise<void> {
+    await this.users.updateOne({ _id: userId }, { $set: { failedLogins, lockedUntil } });
+  }
+
+  async revokeTokensOfUser(userId: string, at: string): Promise<number> {
+    return (await this.tokens.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: at } })).modifiedCount;
+  }
+
   async insertToken(t: Token): Promise<void> {
     await this.tokens.insertOne(withId(t));
   }

@@ -28,3 +28,23 @@ describe('trackInFlight', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(40);
   });
 });
+
+describe('trackInFlight between two calls of one handler', () => {
+  it('does not call the store idle in the gap between an insert and the audit that follows it', async () => {
+    const events: string[] = [];
+    const target = {
+      insert: () => new Promise<void>((r) => setTimeout(() => { events.push('insert'); r(); }, 10)),
+      audit: () => new Promise<void>((r) => setTimeout(() => { events.push('audit'); r(); }, 10)),
+    };
+    const { store, idle } = trackInFlight(target);
+    const handler = (async () => {
+      await store.insert();
+      await store.audit();
+    })();
+    await new Promise((r) => setTimeout(r, 1));
+    await idle(5_000);
+    events.push('idle');
+    await handler;
+    expect(events).toEqual(['insert', 'audit', 'idle']);
+  });
+});
