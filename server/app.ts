@@ -14,11 +14,13 @@ import { healthRoutes } from './http/health.routes.js';
 import { buildOpenApi } from './http/openapi.js';
 import { responsesRoutes } from './http/responses.routes.js';
 import { surveysRoutes } from './http/surveys.routes.js';
+import { weightingRoutes } from './http/weighting.routes.js';
 import { AccountsService } from './services/accounts.service.js';
 import { auditTrail } from './services/audit.service.js';
 import { ExportService } from './services/export.service.js';
 import { ResponsesService, type Clock } from './services/responses.service.js';
 import { compileAllValidators, type Validators } from './services/validation.js';
+import { WeightingService } from './services/weighting.service.js';
 import type { Store } from './store/store.port.js';
 
 export interface AppDeps {
@@ -51,6 +53,7 @@ export function buildApp(deps: AppDeps): App {
   const accounts = new AccountsService(deps.store, validators, clock, audit);
   const responses = new ResponsesService(deps.store, validators, clock, audit);
   const exports = new ExportService(deps.store, validators);
+  const weighting = new WeightingService(deps.store, validators, audit);
 
   const app = express();
   app.disable('x-powered-by');
@@ -76,6 +79,7 @@ export function buildApp(deps: AppDeps): App {
   app.use('/api/v1', accountsRoutes(accounts, deps.store, validators, limits, bodyLimit));
   app.use('/api/v1', surveysRoutes(limits));
   app.use('/api/v1', responsesRoutes(responses, exports, limits, bodyLimit));
+  app.use('/api/v1', weightingRoutes(weighting, limits, bodyLimit));
   app.use(notFound);
   app.use(errorHandler);
   return { app, accounts };

@@ -5,7 +5,7 @@
  */
 import { ROLES, type Role } from '../../schemas/api.js';
 
-export type RouteKey = `${'GET' | 'POST' | 'PATCH' | 'DELETE'} /${string}`;
+export type RouteKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
 
 export interface RoutePolicy {
   /** Roles allowed; 'public' routes need no authentication at all. */
@@ -31,6 +31,9 @@ export const POLICY = {
   'GET /api/v1/surveys/:survey/responses/:id/revisions': { allow: ALL },
   'PATCH /api/v1/surveys/:survey/responses/:id': { allow: STAFF, write: true },
   'GET /api/v1/surveys/:survey/export': { allow: ['coordinator', 'analyst', 'admin'] },
+  'GET /api/v1/surveys/:survey/margins': { allow: ['coordinator', 'analyst', 'admin'] },
+  'PUT /api/v1/surveys/:survey/margins': { allow: STAFF, write: true },
+  'GET /api/v1/surveys/:survey/estimates': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/users': { allow: ['admin'] },
   'POST /api/v1/users': { allow: ['admin'], write: true },
   'PATCH /api/v1/users/:id': { allow: ['admin'], write: true },

@@ -29,6 +29,8 @@ export const PROBLEMS = {
   resubmissionOfClosed: define('409.2', 'This response was rejected or withdrawn and cannot be submitted again.'),
   revisionConflict: define('409.3', 'The response changed since the revision you reviewed.'),
   usernameTaken: define('409.4', 'That username is taken.'),
+  weightingFailed: define('409.5', 'The responses cannot be weighted to these margins: see details.'),
+  notWeighted: define('404.6', 'Only the population survey is weighted.'),
   payloadTooLarge: define('413.1', 'The request body is too large.'),
   unsupportedMediaType: define('415.1', 'Send the body as application/json.'),
   tooManyRequests: define('429.1', 'Too many requests: slow down and retry later.'),

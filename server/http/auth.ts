@@ -73,7 +73,7 @@ export const noQuery: RequestHandler = (req, _res, next) => {
   next(problem('invalidQuery', { errors: keys.map((k) => ({ path: `/${k}`, item: null, keyword: 'additionalProperties', message: 'this route takes no query parameters' })) }));
 };
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Register = (method: Method, path: string, ...handlers: RequestHandler[]) => void;
 
 /** A route registrar for `router` mounted at `prefix`: each route gets its policy, and writes their rate limit. */
@@ -85,7 +85,7 @@ export function guardedRoutes(router: Router, prefix: string, limits: Limits): R
     const policy = policyFor(key);
     if (!policy) throw new Error(`no access policy for ${key}: add it to server/domain/policy.ts`);
     const throttle = key === 'POST /api/v1/auth/login' ? [logins] : policy.write ? [writes] : [];
-    const verb = method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete';
+    const verb = method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
     router[verb](path, authorize(policy), ...throttle, ...handlers);
   };
 }

@@ -39,6 +39,7 @@ function document(serverUrl: string): Json {
   const schemas: Json = {
     Submission: asComponent(apiSchemas.submission, 'Submission'),
     Login: asComponent(apiSchemas.login, 'Login'),
+    Margins: asComponent(apiSchemas.margins, 'Margins'),
     UserCreate: asComponent(apiSchemas.userCreate, 'UserCreate'),
     UserPatch: asComponent(apiSchemas.userPatch, 'UserPatch'),
     TokenCreate: asComponent(apiSchemas.tokenCreate, 'TokenCreate'),
@@ -177,6 +178,31 @@ function document(serverUrl: string): Json {
             200: { description: 'The export', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
             400: problemResponse('Invalid query'),
             404: problemResponse('Unknown survey'),
+          },
+        },
+      },
+      '/api/v1/surveys/{survey}/margins': {
+        get: {
+          summary: 'Population margins the survey is weighted to (the shipped Kazakhstan 2009 figures until set), with source and status',
+          parameters: [survey],
+          responses: { 200: { description: 'Margins' }, 404: problemResponse('Not a weighted survey') },
+        },
+        put: {
+          summary: 'Set the population margins',
+          parameters: [survey],
+          requestBody: { required: true, content: json(ref('Margins')) },
+          responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid margins'), 404: problemResponse('Not a weighted survey'), 415: problemResponse('Not application/json') },
+        },
+      },
+      '/api/v1/surveys/{survey}/estimates': {
+        get: {
+          summary: 'Weighted estimates (raked to the margins) with linearised standard errors, overall and by a breakdown',
+          parameters: [survey, ...query(asComponent(apiSchemas.estimatesQuery, 'EstimatesQuery')).map((p) => (p.name === 'items' ? { ...p, required: true } : p))],
+          responses: {
+            200: { description: 'Estimates' },
+            400: problemResponse('Invalid query or item'),
+            404: problemResponse('Not a weighted survey'),
+            409: problemResponse('The responses cannot be weighted to the margins (a category has no respondents)'),
           },
         },
       },

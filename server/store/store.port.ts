@@ -89,8 +89,14 @@ export interface AccountStore {
   listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }>;
 }
 
+/** Survey settings such as population margins: one JSON value per key, replaced whole. */
+export interface SettingsStore {
+  getSetting(key: string): Promise<unknown | null>;
+  putSetting(key: string, value: unknown): Promise<void>;
+}
+
 /** Everything the app stores: both adapters implement all of it. */
-export type Store = ResponseStore & AccountStore;
+export type Store = ResponseStore & AccountStore & SettingsStore;
 
 /** Shared by adapters: pages through listResponses to stream without holding more than one batch. */
 export async function* streamByPages(store: Pick<ResponseStore, 'listResponses'>, filter: ResponseFilter, batchSize = 500): AsyncIterable<StoredResponse> {

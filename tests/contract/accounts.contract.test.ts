@@ -98,3 +98,18 @@ describe('embedded audit trail', () => {
     }
   });
 });
+
+describe.each(STORE_KINDS)('%s settings contract', (kind) => {
+  it('stores one JSON value per key and replaces it whole', async () => {
+    const t = await makeTestStore(kind);
+    try {
+      expect(await t.store.getSetting('margins:population')).toBeNull();
+      await t.store.putSetting('margins:population', { variables: [{ variable: 'ps_gender', shares: { male: 48.2, female: 51.8 } }] });
+      await t.store.putSetting('margins:population', { variables: [{ variable: 'ps_gender', shares: { male: 50, female: 50 } }] });
+      expect(await t.store.getSetting('margins:population')).toEqual({ variables: [{ variable: 'ps_gender', shares: { male: 50, female: 50 } }] });
+      expect(await (await t.reopen()).getSetting('margins:population')).toEqual({ variables: [{ variable: 'ps_gender', shares: { male: 50, female: 50 } }] });
+    } finally {
+      await t.dispose();
+    }
+  });
+});

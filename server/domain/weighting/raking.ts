@@ -37,6 +37,8 @@ export class RakingError extends Error {
 
 /** Units coded for the margins: for each margin variable, the category index of every unit. */
 export interface CodedMargins {
+  /** Number of units (also without margins: unweighted estimates rake to nothing). */
+  units: number;
   margins: Margin[];
   categories: string[][];
   codes: Int32Array[];
@@ -67,7 +69,7 @@ export function codeUnits(units: ReadonlyArray<Record<string, unknown>>, margins
     const empty = (categories[k] as string[]).find((c, i) => seen[i] === 0 && ((targets[k] as Float64Array)[i] as number) > 0);
     if (empty !== undefined) throw new RakingError(`${m.variable}: no respondent in category "${empty}"; collapse it with a neighbour`, m.variable, empty);
   });
-  return { margins, categories, codes, targets };
+  return { units: units.length, margins, categories, codes, targets };
 }
 
 function marginTotals(weights: Float64Array, codes: Int32Array, size: number): Float64Array {
@@ -93,7 +95,7 @@ function maxError(weights: Float64Array, coded: CodedMargins): number {
 
 /** Rakes to convergence (or maxIterations full cycles over the margins). */
 export function rakeCoded(coded: CodedMargins, options: RakeOptions = {}): Raked {
-  const n = coded.codes[0]?.length ?? 0;
+  const n = coded.units;
   const weights = Float64Array.from({ length: n }, (_, i) => (options.designWeights ? Number(options.designWeights[i]) : 1));
   const tolerance = options.tolerance ?? 1e-12;
   const maxIterations = options.maxIterations ?? 1000;

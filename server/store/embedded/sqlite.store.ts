@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS audit (
   doc TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at, id);
+CREATE TABLE IF NOT EXISTS settings (
+  key TEXT PRIMARY KEY,
+  doc TEXT NOT NULL
+) STRICT;
 -- The audit trail is append-only, in the store too.
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
@@ -235,6 +239,15 @@ export class SqliteStore implements Store {
   async revokeTokensOfUser(userId: string, at: string): Promise<number> {
     return this.db.prepare("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE json_extract(doc, '$.userId') = ? AND json_extract(doc, '$.revokedAt') IS NULL")
       .run(at, userId).changes;
+  }
+
+  async getSetting(key: string): Promise<unknown | null> {
+    const row = this.db.prepare('SELECT doc FROM settings WHERE key = ?').get(key) as Row | undefined;
+    return row ? (JSON.parse(row.doc) as unknown) : null;
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    this.db.prepare('INSERT INTO settings (key, doc) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc').run(key, JSON.stringify(value));
   }
 
   async insertToken(t: Token): Promise<void> {

@@ -70,6 +70,7 @@ export class MongoStore implements Store {
   private readonly users: Collection<WithId<User>>;
   private readonly tokens: Collection<WithId<Token>>;
   private readonly audit: Collection<WithId<AuditEntry>>;
+  private readonly settings: Collection<{ _id: string; value: unknown }>;
 
   private constructor(private readonly client: MongoClient, db: Db) {
     const durable = { writeConcern: { w: 'majority' as const, journal: true } };
@@ -77,6 +78,7 @@ export class MongoStore implements Store {
     this.users = db.collection<WithId<User>>('users', durable);
     this.tokens = db.collection<WithId<Token>>('tokens', durable);
     this.audit = db.collection<WithId<AuditEntry>>('audit', durable);
+    this.settings = db.collection<{ _id: string; value: unknown }>('settings', durable);
   }
 
   /** Connects and creates the indexes the queries need (idempotent). */
@@ -179,6 +181,14 @@ export class MongoStore implements Store {
 
   async revokeTokensOfUser(userId: string, at: string): Promise<number> {
     return (await this.tokens.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: at } })).modifiedCount;
+  }
+
+  async getSetting(key: string): Promise<unknown | null> {
+    return (await this.settings.findOne({ _id: key }))?.value ?? null;
+  }
+
+  async putSetting(key: string, value: unknown): Promise<void> {
+    await this.settings.replaceOne({ _id: key }, { value }, { upsert: true });
   }
 
   async insertToken(t: Token): Promise<void> {

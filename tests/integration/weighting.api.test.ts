@@ -1,0 +1,82 @@
+// Margins and weighted estimates through the API, on both stores: weighted shares of a margin variable equal the
+// margin; unweighted ones equal the sample; breakdowns, numeric means, failures naming the empty category, and
+// region scoping of what a coordinator's estimates are computed from.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SyntheticGenerator } from '../../schemas/synthetic.js';
+import { KAZAKHSTAN_2009_MARGINS } from '../../server/domain/weighting/margins.js';
+import { makeTestApp, type TestApp } from '../support/app.js';
+import { STORE_KINDS } from '../support/stores.js';
+
+const BASE = '/api/v1/surveys/population';
+
+describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
+  let ctx: TestApp;
+  const answers: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    ctx = await makeTestApp(kind);
+    const gen = new SyntheticGenerator('population', { seed: 8 });
+    for (let i = 0; i < 400; i += 1) {
+      const s = gen.nextSubmission();
+      answers.push(s.answers);
+      await ctx.as(i % 2 ? 'ainur' : 'boris').post(`${BASE}/responses`).send(s).expect(201);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await ctx.t.dispose();
+  });
+
+  const share = (item: string, code: string) => answers.filter((a) => a[item] === code).length / answers.length;
+
+  it('ships the Kazakhstan 2009 margins, labelled with their status, until someone sets their own', async () => {
+    const margins = (await ctx.as('analyst').get(`${BASE}/margins`).expect(200)).body;
+    expect(margins.default).toBe(true);
+    expect(margins.variables.map((v: { variable: string; status: string }) => [v.variable, v.status])).toEqual([
+      ['ps_region', 'unverified'], ['ps_ethnicity', 'placeholder'], ['ps_gender', 'sourced'], ['ps_settlement_type', 'sourced'],
+    ]);
+    await ctx.as('admin').get('/api/v1/surveys/external/margins').expect(404);
+  });
+
+  it('weights to the margins: the weighted share of a margin variable is the margin', async () => {
+    const report = (await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_gender,ps_settlement_type,ps_trust_people' }).expect(200)).body;
+    expect(report.raking.converged).toBe(true);
+    expect(report.respondents).toBe(400);
+    const est = (item: string, code: string) => report.items.find((i: { item: string }) => i.item === item).overall.estimates.find((e: { category: string }) => e.category === code);
+    expect(est('ps_gender', 'male').estimate).toBeCloseTo(0.482, 8);
+    expect(est('ps_settlement_type', 'urban').estimate).toBeCloseTo(0.541, 8);
+    expect(est('ps_gender', 'male').se).toBeLessThan(1e-6);
+    const trust = est('ps_trust_people', 'most_can_be_trusted');
+    expect(trust.se).toBeGreaterThan(0);
+    expect(trust.ci95[0]).toBeLessThan(trust.estimate);
+    expect(trust.deff).toBeGreaterThan(0);
+  });
+
+  it('gives the sample\'s own shares unweighted, and breakdowns and means', async () => {
+    const report = (await ctx.as('coord').get(`${BASE}/estimates`).query({ items: 'ps_gender,ps_age_years', by: 'ps_age_band', weighted: 'false' }).expect(200)).body;
+    const gender = report.items[0];
+    expect(gender.overall.estimates.find((e: { category: string }) => e.category === 'female').estimate).toBeCloseTo(share('ps_gender', 'female'), 12);
+    const bands = gender.by.groups.map((g: { value: string }) => g.value);
+    expect(bands).toEqual(['18_25', '26_35', '36_45', '46_55', '56_60', '61_plus'].filter((b) => bands.includes(b)));
+    const age = report.items[1].overall.estimates[0];
+    const mean = answers.reduce((s, a) => s + (a.ps_age_years as number), 0) / answers.length;
+    expect(age.category).toBeNull();
+    expect(age.estimate).toBeCloseTo(mean, 9);
+  });
+
+  it('names the margin category nobody is in, and refuses unknown items', async () => {
+    const withUzbek = KAZAKHSTAN_2009_MARGINS.variables.map((v) => (v.variable === 'ps_ethnicity' ? { ...v, shares: { ...v.shares, uzbek: 2.8 }, collapse: { tatar: 'other' } } : v));
+    await ctx.as('coord').put(`${BASE}/margins`).send({ variables: withUzbek }).expect(200);
+    const failed = (await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_trust_people' }).expect(409)).body;
+    expect(failed).toMatchObject({ code: '409.5', details: { variable: 'ps_ethnicity', category: 'uzbek' } });
+    await ctx.as('coord').put(`${BASE}/margins`).send({ variables: KAZAKHSTAN_2009_MARGINS.variables }).expect(200);
+    expect((await ctx.as('analyst').get(`${BASE}/margins`).expect(200)).body.default).toBe(false);
+    const bad = (await ctx.as('coord').put(`${BASE}/margins`).send({ variables: [{ variable: 'ps_gender', shares: { male: 1, other: 1 }, source: 'x', status: 'sourced' }] }).expect(400)).body;
+    expect(bad.details.errors[0]).toMatchObject({ item: 'ps_gender', keyword: 'enum' });
+    expect((await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_nonsense' }).expect(400)).body.code).toBe('400.3');
+  });
+
+  it('computes a scoped coordinator\'s estimates from their regions only', async () => {
+    const report = (await ctx.as('coord_akm').get(`${BASE}/estimates`).query({ items: 'ps_gender', weighted: 'false' }).expect(200)).body;
+    expect(report.respondents).toBe(answers.filter((a) => a.ps_region === 'akmola' || a.ps_region === 'aktobe').length);
+  });
+});
