@@ -78,7 +78,7 @@ export class WeightingService {
     const survey = populationOnly(surveyParam);
     const errors = apiErrors(this.validators.api.estimatesQuery, query);
     if (errors) throw problem('invalidQuery', { errors });
-    const q = query as { items: string; by?: string; weighted?: 'true' | 'false' };
+    const q = query as { items: string; by?: string; weighted?: 'true' | 'false'; trim?: string };
     const items = this.itemsNamed(survey, q.items.split(','));
     const weighted = q.weighted !== 'false';
     const margins = await this.margins(survey);
@@ -86,7 +86,10 @@ export class WeightingService {
     const filter = scopeFilter<ResponseFilter>(actor, { survey });
     for await (const r of this.store.streamResponses(filter)) if (!isClosed(r.status)) responses.push(r);
     const units = responses.map((r) => Object.fromEntries(margins.variables.map((v) => [v.variable, marginCategory(v, unitValue(r.answers, r.derived, v.variable))])));
-    const { weights, report, coded } = this.weigh(units, weighted ? rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []) : []);
+    const [lower, upper] = (q.trim ?? '').split(',').map(Number);
+    const trim = q.trim && lower !== undefined && upper !== undefined && lower < 1 && upper > 1 ? { lower, upper } : undefined;
+    if (q.trim && !trim) throw problem('invalidQuery', { errors: [{ path: '/trim', item: null, keyword: 'trim', message: 'lower must be below 1 and upper above 1' }] });
+    const { weights, report, coded } = this.weigh(units, weighted ? rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []) : [], trim);
     const projection = calibrationProjection(coded, weights);
     const byValues = q.by ? responses.map((r) => String(unitValue(r.answers, r.derived, q.by as string))) : null;
     return {
@@ -124,10 +127,10 @@ export class WeightingService {
     return found as Item[];
   }
 
-  private weigh(units: Array<Record<string, string>>, margins: ReturnType<typeof rakingMargins>) {
+  private weigh(units: Array<Record<string, string>>, margins: ReturnType<typeof rakingMargins>, trim?: { lower: number; upper: number }) {
     try {
       const coded = codeUnits(units, margins, units.length);
-      const raked = rakeCoded(coded, { tolerance: 1e-10 });
+      const raked = rakeCoded(coded, { tolerance: 1e-10, ...(trim ? { trim } : {}) });
       const { weights, ...report } = raked;
       return { weights, report, coded };
     } catch (error) {

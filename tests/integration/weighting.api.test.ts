@@ -49,6 +49,10 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     expect(trust.se).toBeGreaterThan(0);
     expect(trust.ci95[0]).toBeLessThan(trust.estimate);
     expect(trust.deff).toBeGreaterThan(0);
+    const trimmed = (await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_gender', trim: '0.3,3' }).expect(200)).body;
+    expect(trimmed.raking.trimming).toMatchObject({ withinBounds: expect.any(Boolean) });
+    expect(trimmed.raking.maxMarginError).toBeLessThan(1e-9);
+    await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_gender', trim: '2,3' }).expect(400);
   });
 
   it('gives the sample\'s own shares unweighted, and breakdowns and means', async () => {

@@ -15,6 +15,8 @@ export interface RakeOptions {
   tolerance?: number;
   maxIterations?: number;
   designWeights?: ArrayLike<number>;
+  /** Bounds on the weights relative to their mean, e.g. {lower: 0.3, upper: 3}: clamped, then raked again. */
+  trim?: { lower: number; upper: number };
 }
 
 export interface RakeReport {
@@ -22,6 +24,8 @@ export interface RakeReport {
   converged: boolean;
   /** Largest |weighted total - target| / target over all categories of all margins, after the last cycle. */
   maxMarginError: number;
+  /** With trimming: rounds of clamping and re-raking, and how many weights the last clamp moved. */
+  trimming?: { rounds: number; clamped: number; withinBounds: boolean };
 }
 
 export interface Raked extends RakeReport {
@@ -93,10 +97,43 @@ function maxError(weights: Float64Array, coded: CodedMargins): number {
   return worst;
 }
 
-/** Rakes to convergence (or maxIterations full cycles over the margins). */
+/** Rakes to convergence (or maxIterations full cycles over the margins), then trims if asked. */
 export function rakeCoded(coded: CodedMargins, options: RakeOptions = {}): Raked {
+  const weights = Float64Array.from({ length: coded.units }, (_, i) => (options.designWeights ? Number(options.designWeights[i]) : 1));
+  const raked = rakeFrom(weights, coded, options);
+  return options.trim ? trimAndRerake(raked, coded, options, options.trim) : raked;
+}
+
+/**
+ * Trimming: weights outside [lower, upper] x mean are clamped to the bound, and the rest raked again so the
+ * margins hold; repeated until no weight is outside by more than 0.01% or 50 rounds have passed. The margins always
+ * hold at the end; `withinBounds` says whether the bounds do too (to 0.1%): with bounds the margins make
+ * impossible, they cannot.
+ */
+function trimAndRerake(first: Raked, coded: CodedMargins, options: RakeOptions, bounds: { lower: number; upper: number }): Raked {
+  let raked = first;
+  let rounds = 0;
+  let clamped = 0;
+  for (; rounds < 50; rounds += 1) {
+    const mean = raked.weights.reduce((a, b) => a + b, 0) / raked.weights.length;
+    const lo = bounds.lower * mean;
+    const hi = bounds.upper * mean;
+    clamped = 0;
+    for (let i = 0; i < raked.weights.length; i += 1) {
+      const w = raked.weights[i] as number;
+      if (w < lo * (1 - 1e-4) || w > hi * (1 + 1e-4)) clamped += 1;
+      raked.weights[i] = Math.min(hi, Math.max(lo, w));
+    }
+    if (clamped === 0) break;
+    raked = rakeFrom(raked.weights, coded, options);
+  }
+  const mean = raked.weights.reduce((a, b) => a + b, 0) / raked.weights.length;
+  const withinBounds = raked.weights.every((w) => w >= bounds.lower * mean * (1 - 1e-3) && w <= bounds.upper * mean * (1 + 1e-3));
+  return { ...raked, trimming: { rounds, clamped, withinBounds } };
+}
+
+function rakeFrom(weights: Float64Array, coded: CodedMargins, options: RakeOptions): Raked {
   const n = coded.units;
-  const weights = Float64Array.from({ length: n }, (_, i) => (options.designWeights ? Number(options.designWeights[i]) : 1));
   const tolerance = options.tolerance ?? 1e-12;
   const maxIterations = options.maxIterations ?? 1000;
   let iterations = 0;

@@ -83,3 +83,35 @@ describe('rake', () => {
     expect(result.estimates[0]!.estimate + result.estimates[1]!.estimate).toBeCloseTo(1, 12);
   });
 });
+
+describe('trimming', () => {
+  const skewed = [
+    ...Array.from({ length: 30 }, (_, i) => ({ region: 'a', gender: i < 25 ? 'f' : 'm' })),
+    ...Array.from({ length: 20 }, (_, i) => ({ region: 'b', gender: i < 10 ? 'f' : 'm' })),
+    ...Array.from({ length: 10 }, (_, i) => ({ region: 'c', gender: i < 5 ? 'f' : 'm' })),
+  ];
+  const ratio = (w: Float64Array, pick: (a: number, b: number) => number) => w.reduce(pick) / (w.reduce((a, b) => a + b, 0) / w.length);
+
+  it('brings weights within bounds relative to the mean while the margins still hold', () => {
+    expect(ratio(rake(skewed, margins, { tolerance: 1e-10 }).weights, (a, b) => Math.max(a, b))).toBeGreaterThan(1.7);
+    const trimmed = rake(skewed, margins, { tolerance: 1e-10, trim: { lower: 0.5, upper: 1.6 } });
+    expect(trimmed.trimming?.withinBounds).toBe(true);
+    expect(trimmed.trimming?.rounds).toBeGreaterThan(0);
+    expect(ratio(trimmed.weights, (a, b) => Math.max(a, b))).toBeLessThanOrEqual(1.6 * 1.001);
+    expect(trimmed.maxMarginError).toBeLessThan(1e-9);
+  });
+
+  it('says so when the margins make the bounds impossible, and keeps the margins', () => {
+    const trimmed = rake(skewed, margins, { tolerance: 1e-10, trim: { lower: 0.5, upper: 1.4 } });
+    expect(trimmed.trimming?.withinBounds).toBe(false);
+    expect(trimmed.maxMarginError).toBeLessThan(1e-9);
+  });
+
+  it('leaves weights alone when they are already within the bounds', () => {
+    const units = Array.from({ length: 60 }, (_, i) => ({ region: REGIONS[i % 3] as string, gender: GENDERS[i % 2] as string }));
+    const plain = rake(units, margins);
+    const trimmed = rake(units, margins, { trim: { lower: 0.1, upper: 10 } });
+    expect(Array.from(trimmed.weights)).toEqual(Array.from(plain.weights));
+    expect(trimmed.trimming).toEqual({ rounds: 0, clamped: 0, withinBounds: true });
+  });
+});
