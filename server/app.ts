@@ -52,8 +52,8 @@ export function buildApp(deps: AppDeps): App {
   const audit = auditTrail(deps.store, clock);
   const accounts = new AccountsService(deps.store, validators, clock, audit);
   const responses = new ResponsesService(deps.store, validators, clock, audit);
-  const exports = new ExportService(deps.store, validators);
   const weighting = new WeightingService(deps.store, validators, audit);
+  const exports = new ExportService(deps.store, validators, (survey, actor) => weighting.weightsFor(survey, actor));
 
   const app = express();
   app.disable('x-powered-by');

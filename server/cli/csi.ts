@@ -26,6 +26,7 @@ import { ExportService } from '../services/export.service.js';
 import { importFile, type ImportReport } from '../services/import.service.js';
 import { ResponsesService } from '../services/responses.service.js';
 import { compileAllValidators } from '../services/validation.js';
+import { WeightingService } from '../services/weighting.service.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.port.js';
 
@@ -88,7 +89,9 @@ async function runImport(store: Store, survey: SurveyId, file: string | undefine
 async function runExport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { format: { type: 'string' }, labels: { type: 'string' }, bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' } } });
   const query = { ...(values.format ? { format: values.format } : {}), ...(values.labels ? { labels: values.labels } : {}), ...(values.bom ? { bom: 'true' } : {}), ...(values.status ? { status: values.status } : {}) };
-  const result = new ExportService(store, compileAllValidators()).export(survey, query, systemActor('export'));
+  const validators = compileAllValidators();
+  const weighting = new WeightingService(store, validators, auditTrail(store, clock));
+  const result = new ExportService(store, validators, (s, a) => weighting.weightsFor(s, a)).export(survey, query, systemActor('export'));
   await pipeline(result.stream, values.out ? createWriteStream(values.out) : process.stdout);
   if (values.out) console.error(`wrote ${values.out}`);
   return 0;

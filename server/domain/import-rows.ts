@@ -39,7 +39,7 @@ export function cellValue(item: Item | undefined, cell: string): unknown {
   }
 }
 
-const META_COLUMNS = new Set(['id', 'status', 'questionnaire_version', 'interviewer', 'received_at', 'updated_at', 'revision', 'meta_duration_seconds', 'ps_age_band', 'ps_ses_group']);
+const META_COLUMNS = new Set(['id', 'status', 'questionnaire_version', 'interviewer', 'received_at', 'updated_at', 'revision', 'meta_duration_seconds', 'ps_age_band', 'ps_ses_group', 'weight']);
 
 /** Undoes the spreadsheet-formula escaping of our CSV export: a quote put before = + - @ tab or CR. */
 function unescapeFormula(text: string): string {

@@ -58,9 +58,12 @@ function derivedColumns(survey: SurveyId): string[] {
   return Object.keys(derived?.properties ?? {});
 }
 
+/** Surveys whose export carries a weight column (raked to the margins; blank when they cannot be). */
+const WEIGHTED: readonly SurveyId[] = ['population'];
+
 /** Column names of a survey's CSV export, in order. */
 export function exportColumns(survey: SurveyId): string[] {
-  return [...META_COLUMNS.map(([name]) => name), ...itemsOf(survey).map((i) => i.id), ...derivedColumns(survey)];
+  return [...META_COLUMNS.map(([name]) => name), ...itemsOf(survey).map((i) => i.id), ...derivedColumns(survey), ...(WEIGHTED.includes(survey) ? ['weight'] : [])];
 }
 
 function cell(value: unknown): unknown {
@@ -68,7 +71,7 @@ function cell(value: unknown): unknown {
   return typeof value === 'object' ? JSON.stringify(value) : value;
 }
 
-function rowMapper(survey: SurveyId, labels: 'codes' | Language): (r: StoredResponse) => unknown[] {
+function rowMapper(survey: SurveyId, labels: 'codes' | Language, weights: () => Map<string, number> | null): (r: StoredResponse) => unknown[] {
   const items = itemsOf(survey);
   const derived = derivedColumns(survey);
   const label = (item: Item, value: unknown): unknown => {
@@ -79,11 +82,14 @@ function rowMapper(survey: SurveyId, labels: 'codes' | Language): (r: StoredResp
     ...META_COLUMNS.map(([, get]) => cell(get(r))),
     ...items.map((item) => cell(r.answers[item.id] === undefined ? undefined : label(item, r.answers[item.id]))),
     ...derived.map((id) => cell(labels === 'codes' ? r.derived[id] : optionLabel(labels, survey, id, r.derived[id] as string) ?? r.derived[id])),
+    ...(WEIGHTED.includes(survey) ? [cell(weights()?.get(r.id))] : []),
   ];
 }
 
+export type WeightsFor = (survey: SurveyId, actor: Actor) => Promise<Map<string, number> | null>;
+
 export class ExportService {
-  constructor(private readonly store: ResponseStore, private readonly validators: Validators) {}
+  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly weightsFor: WeightsFor = async () => null) {}
 
   export(surveyParam: string, query: unknown, actor: Actor): ExportResult {
     const survey = requireSurvey(surveyParam);
@@ -91,7 +97,11 @@ export class ExportService {
     if (errors) throw problem('invalidQuery', { errors });
     const q = query as ExportQuery;
     const visible = this.store.streamResponses(scopeFilter(actor, toFilter(survey, q)));
+    // Weights need every counted response first (one pass, an id and a number each); rows stream after.
+    let weights: Map<string, number> | null = null;
+    const weigh = q.format === 'ndjson' ? async () => null : () => this.weightsFor(survey, actor);
     const responses = Readable.from((async function* redacted() {
+      weights = await weigh();
       for await (const r of visible) yield redactFor(actor, r);
     })());
     if ((q.format ?? 'csv') === 'ndjson') {
@@ -105,7 +115,7 @@ export class ExportService {
       responses.on('error', (e) => toLine.destroy(e));
       return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: responses.pipe(toLine) };
     }
-    const toRow = rowMapper(survey, q.labels ?? 'codes');
+    const toRow = rowMapper(survey, q.labels ?? 'codes', () => weights);
     const rows = new Transform({
       objectMode: true,
       transform(r: StoredResponse, _enc, done) {

@@ -117,6 +117,29 @@ export class WeightingService {
     };
   }
 
+  /**
+   * Each counted response's weight, raked to the margins over what the actor may see; null when the responses
+   * cannot be weighted (a margin category nobody is in) or the survey is not weighted.
+   */
+  async weightsFor(survey: SurveyId, actor: Actor): Promise<Map<string, number> | null> {
+    if (survey !== 'population') return null;
+    const margins = await this.margins(survey);
+    const ids: string[] = [];
+    const units: Array<Record<string, string>> = [];
+    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
+      if (isClosed(r.status)) continue;
+      ids.push(r.id);
+      units.push(Object.fromEntries(margins.variables.map((v) => [v.variable, marginCategory(v, unitValue(r.answers, r.derived, v.variable))])));
+    }
+    try {
+      const { weights } = this.weigh(units, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []));
+      return new Map(ids.map((id, i) => [id, weights[i] as number]));
+    } catch (error) {
+      if ((error as { code?: string }).code === '409.5') return null;
+      throw error;
+    }
+  }
+
   private itemsNamed(survey: SurveyId, ids: string[]): Item[] {
     const all = itemsOf(survey);
     const found = ids.map((id) => all.find((i) => i.id === id && (i.kind === 'choice' || i.kind === 'integer' || i.kind === 'number')));

@@ -94,6 +94,10 @@ describe('import', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('ignores the columns an export adds (meta, derived, weight) when reading answers back', () => {
+    expect(answersFromCsv('population', { id: 'x', weight: '1.25', ps_age_band: '26_35', meta_language: 'ru', ps_gender: 'female' })).toEqual({ ps_gender: 'female' });
+  });
+
   it('gets free text back exactly as exported, formula escaping undone', () => {
     expect(answersFromCsv('external', { es_policy_issue_1: "'- land reform", es_policy_issue_2: '  spaced  ', es_sector: ' media ' }))
       .toEqual({ es_policy_issue_1: '- land reform', es_policy_issue_2: '  spaced  ', es_sector: 'media' });

@@ -1,6 +1,7 @@
 // Margins and weighted estimates through the API, on both stores: weighted shares of a margin variable equal the
 // margin; unweighted ones equal the sample; breakdowns, numeric means, failures naming the empty category, and
 // region scoping of what a coordinator's estimates are computed from.
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { KAZAKHSTAN_2009_MARGINS } from '../../server/domain/weighting/margins.js';
@@ -77,6 +78,21 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     const bad = (await ctx.as('coord').put(`${BASE}/margins`).send({ variables: [{ variable: 'ps_gender', shares: { male: 1, other: 1 }, source: 'x', status: 'sourced' }] }).expect(400)).body;
     expect(bad.details.errors[0]).toMatchObject({ item: 'ps_gender', keyword: 'enum' });
     expect((await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_nonsense' }).expect(400)).body.code).toBe('400.3');
+  });
+
+  it('exports a weight per counted response, raked to the margins', async () => {
+    const text = (await ctx.as('analyst').get(`${BASE}/export`).buffer(true).parse((res, cb) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => cb(null, body));
+    }).expect(200)).body as string;
+    const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
+    expect(rows).toHaveLength(400);
+    const weights = rows.map((r) => Number(r.weight));
+    expect(weights.every((w) => w > 0)).toBe(true);
+    expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(400, 6);
+    const male = rows.filter((r) => r.ps_gender === 'male').reduce((s, r) => s + Number(r.weight), 0);
+    expect(male / 400).toBeCloseTo(0.482, 6);
   });
 
   it('computes a scoped coordinator\'s estimates from their regions only', async () => {
