@@ -13,7 +13,7 @@ export interface Projection {
   residualize(x: Float64Array): Float64Array;
 }
 
-function cholesky(a: Float64Array, k: number): Float64Array {
+export function cholesky(a: Float64Array, k: number): Float64Array {
   const l = new Float64Array(k * k);
   for (let i = 0; i < k; i += 1) {
     for (let j = 0; j <= i; j += 1) {
@@ -30,7 +30,7 @@ function cholesky(a: Float64Array, k: number): Float64Array {
   return l;
 }
 
-function choleskySolve(l: Float64Array, k: number, b: Float64Array): Float64Array {
+export function choleskySolve(l: Float64Array, k: number, b: Float64Array): Float64Array {
   const y = new Float64Array(k);
   for (let i = 0; i < k; i += 1) {
     let sum = b[i] as number;

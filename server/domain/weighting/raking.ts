@@ -47,6 +47,8 @@ export interface CodedMargins {
   categories: string[][];
   codes: Int32Array[];
   targets: Float64Array[];
+  /** When units are cells of identical respondents: respondents per unit (absent: one each). Weights stay per respondent. */
+  counts?: Float64Array;
 }
 
 /** Codes every unit on every margin; a unit outside a margin's categories, or a category nobody is in, is an error. */
@@ -76,20 +78,32 @@ export function codeUnits(units: ReadonlyArray<Record<string, unknown>>, margins
   return { units: units.length, margins, categories, codes, targets };
 }
 
-function marginTotals(weights: Float64Array, codes: Int32Array, size: number): Float64Array {
+function marginTotals(weights: Float64Array, codes: Int32Array, size: number, counts?: Float64Array): Float64Array {
   const totals = new Float64Array(size);
   for (let i = 0; i < weights.length; i += 1) {
     const c = codes[i] as number;
-    totals[c] = (totals[c] as number) + (weights[i] as number);
+    totals[c] = (totals[c] as number) + (weights[i] as number) * (counts ? (counts[i] as number) : 1);
   }
   return totals;
+}
+
+/** Mean weight per respondent. */
+function meanWeight(weights: Float64Array, counts?: Float64Array): number {
+  let total = 0;
+  let n = 0;
+  for (let i = 0; i < weights.length; i += 1) {
+    const m = counts ? (counts[i] as number) : 1;
+    total += (weights[i] as number) * m;
+    n += m;
+  }
+  return total / n;
 }
 
 function maxError(weights: Float64Array, coded: CodedMargins): number {
   let worst = 0;
   coded.codes.forEach((codes, k) => {
     const target = coded.targets[k] as Float64Array;
-    const totals = marginTotals(weights, codes, target.length);
+    const totals = marginTotals(weights, codes, target.length, coded.counts);
     target.forEach((t, c) => {
       if (t > 0) worst = Math.max(worst, Math.abs((totals[c] as number) - t) / t);
     });
@@ -115,19 +129,19 @@ function trimAndRerake(first: Raked, coded: CodedMargins, options: RakeOptions, 
   let rounds = 0;
   let clamped = 0;
   for (; rounds < 50; rounds += 1) {
-    const mean = raked.weights.reduce((a, b) => a + b, 0) / raked.weights.length;
+    const mean = meanWeight(raked.weights, coded.counts);
     const lo = bounds.lower * mean;
     const hi = bounds.upper * mean;
     clamped = 0;
     for (let i = 0; i < raked.weights.length; i += 1) {
       const w = raked.weights[i] as number;
-      if (w < lo * (1 - 1e-4) || w > hi * (1 + 1e-4)) clamped += 1;
+      if (w < lo * (1 - 1e-4) || w > hi * (1 + 1e-4)) clamped += coded.counts ? (coded.counts[i] as number) : 1;
       raked.weights[i] = Math.min(hi, Math.max(lo, w));
     }
     if (clamped === 0) break;
     raked = rakeFrom(raked.weights, coded, options);
   }
-  const mean = raked.weights.reduce((a, b) => a + b, 0) / raked.weights.length;
+  const mean = meanWeight(raked.weights, coded.counts);
   const withinBounds = raked.weights.every((w) => w >= bounds.lower * mean * (1 - 1e-3) && w <= bounds.upper * mean * (1 + 1e-3));
   return { ...raked, trimming: { rounds, clamped, withinBounds } };
 }
@@ -141,7 +155,7 @@ function rakeFrom(weights: Float64Array, coded: CodedMargins, options: RakeOptio
   while (error > tolerance && iterations < maxIterations) {
     coded.codes.forEach((codes, k) => {
       const target = coded.targets[k] as Float64Array;
-      const totals = marginTotals(weights, codes, target.length);
+      const totals = marginTotals(weights, codes, target.length, coded.counts);
       const factor = Float64Array.from(target, (t, c) => ((totals[c] as number) > 0 ? t / (totals[c] as number) : 0));
       for (let i = 0; i < n; i += 1) weights[i] = (weights[i] as number) * (factor[codes[i] as number] as number);
     });

@@ -1,0 +1,177 @@
+// The cell-aggregated tally engine: the same numbers as R (golden.json) and as the per-respondent reference
+// (estimates.ts + linearization.ts), by one and two variables, weighted and not, whatever the order of responses.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { estimateItem, type ItemEstimates } from '../../../server/domain/weighting/estimates.js';
+import { calibrationProjection } from '../../../server/domain/weighting/linearization.js';
+import { rake, RakingError, type Margin } from '../../../server/domain/weighting/raking.js';
+import { breakdownOf, designFor, respondentWeights, tallyItem, type CodedColumn, type ItemColumn } from '../../../server/domain/weighting/tally.js';
+
+const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'weighting');
+const rows = parse(readFileSync(join(DIR, 'population-600.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+const marginRows = parse(readFileSync(join(DIR, 'margins.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+interface GoldenEstimate { design: string; item: string; domain: string; category: string | null; estimate: number; se: number }
+const golden = JSON.parse(readFileSync(join(DIR, 'golden.json'), 'utf8')) as { weights_calibrate: number[]; estimates: GoldenEstimate[] };
+
+const REASONS = ['dk', 'ref', 'blank'];
+
+function column(units: ReadonlyArray<Record<string, unknown>>, variable: string): CodedColumn {
+  const levels = [...new Set(units.map((u) => u[variable]).filter((v) => v !== null && v !== undefined).map(String))].sort();
+  return { levels, codes: Int32Array.from(units, (u) => (u[variable] === null || u[variable] === undefined ? -1 : levels.indexOf(String(u[variable])))) };
+}
+
+function itemColumn(units: ReadonlyArray<Record<string, unknown>>, item: string, numeric: boolean, categories?: string[]): ItemColumn {
+  const cats = categories ?? (numeric ? [] : [...new Set(units.map((u) => u[item]).filter((v) => v !== null && v !== undefined && !REASONS.includes(String(v))).map(String))].sort());
+  const codes = Int32Array.from(units, (u) => {
+    const v = u[item];
+    if (v === null || v === undefined) return -1 - REASONS.indexOf('blank');
+    if (REASONS.includes(String(v))) return -1 - REASONS.indexOf(String(v));
+    return numeric ? 0 : cats.indexOf(String(v));
+  });
+  return { item, numeric, categories: cats, codes, reasons: REASONS, ...(numeric ? { numbers: Float64Array.from(units, (u) => Number(u[item])) } : {}) };
+}
+
+function expectSame(mine: ItemEstimates, ref: ItemEstimates, label: string) {
+  expect(mine.base, label).toBe(ref.base);
+  expect(mine.excluded, label).toEqual(Object.fromEntries(Object.entries(ref.excluded).filter(([, v]) => v > 0)));
+  expect(Math.abs(mine.weightedBase - ref.weightedBase), label).toBeLessThan(1e-8);
+  expect(Math.abs(mine.effectiveN - ref.effectiveN), label).toBeLessThan(1e-8);
+  expect(mine.estimates.map((e) => e.category), label).toEqual(ref.estimates.map((e) => e.category));
+  mine.estimates.forEach((e, k) => {
+    const r = ref.estimates[k] as (typeof ref.estimates)[number];
+    expect(e.n, label).toBe(r.n);
+    if (Number.isNaN(r.estimate)) return expect(e.estimate).toBeNaN();
+    expect(Math.abs(e.estimate - r.estimate), label).toBeLessThan(1e-10);
+    expect(Math.abs(e.se - r.se), `${label} se ${e.se} vs ${r.se}`).toBeLessThan(1e-10 + 1e-8 * r.se);
+    if (Number.isFinite(r.deff)) expect(Math.abs(e.deff - r.deff), label).toBeLessThan(1e-7 * Math.max(1, r.deff));
+  });
+}
+
+const VARIABLES = ['region', 'ethnicity', 'gender', 'age_band'];
+const margins: Margin[] = VARIABLES.map((variable) => ({
+  variable,
+  targets: Object.fromEntries(marginRows.filter((m) => m.variable === variable).map((m) => [m.category as string, Number(m.share)])),
+}));
+
+describe('tally engine against R survey (golden.json)', () => {
+  const design = designFor(rows.length, margins, VARIABLES.map((v) => column(rows, v)), { tolerance: 1e-13 });
+  const region = breakdownOf(['region'], [column(rows, 'region')]);
+
+  it('rakes the cells to calibrate()\'s weights', () => {
+    expect(design.report.converged).toBe(true);
+    const weights = respondentWeights(design);
+    golden.weights_calibrate.forEach((w, i) => expect(Math.abs((weights[i] as number) - w), `unit ${i}`).toBeLessThan(1e-9));
+    expect(design.counts.length).toBeLessThan(rows.length);
+  });
+
+  it.each(['trust', 'member_religious', 'social_time', 'justify_cheat_taxes'])('%s: estimates within 1e-9, SEs within 1e-6 relative', (item) => {
+    const numeric = item === 'justify_cheat_taxes';
+    const tally = tallyItem(design, itemColumn(rows, item, numeric), region);
+    const cases = golden.estimates.filter((g) => g.design === 'calibrate' && g.item === item);
+    expect(cases.length).toBeGreaterThan(0);
+    for (const g of cases) {
+      const result = g.domain === 'all' ? tally.overall : tally.by?.groups.find((x) => `region=${x.values.region}` === g.domain);
+      const mine = result?.estimates.find((e) => e.category === g.category) ?? { estimate: 0, se: 0 };
+      expect(Math.abs(mine.estimate - g.estimate), `${g.domain} ${g.category}`).toBeLessThan(1e-9);
+      if (g.se === 0) expect(mine.se).toBeLessThan(1e-12);
+      else expect(Math.abs(mine.se - g.se) / g.se, `${g.domain} ${g.category}`).toBeLessThan(1e-6);
+    }
+  });
+});
+
+const REGIONS = ['a', 'b', 'c'];
+const GENDERS = ['f', 'm'];
+const unitArb = fc.record({
+  region: fc.constantFrom(...REGIONS),
+  gender: fc.constantFrom(...GENDERS),
+  age: fc.constantFrom('young', 'old', null),
+  y: fc.constantFrom('yes', 'no', 'maybe', 'dk', 'ref', null),
+  score: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.constantFrom('dk', null)),
+});
+const sampleArb = fc.array(unitArb, { minLength: 20, maxLength: 150 }).filter((units) =>
+  REGIONS.every((r) => units.some((u) => u.region === r)) && GENDERS.every((g) => units.some((u) => u.gender === g)));
+const smallMargins: Margin[] = [
+  { variable: 'region', targets: { a: 50, b: 30, c: 20 } },
+  { variable: 'gender', targets: { f: 52, m: 48 } },
+];
+
+/** The per-respondent reference for one item in one domain. */
+function reference(units: Array<Record<string, unknown>>, weighted: boolean, item: string, numeric: boolean, domain?: Uint8Array): ItemEstimates {
+  const raked = rake(units, weighted ? smallMargins : [], { tolerance: 1e-13 });
+  const values = units.map((u) => {
+    const v = u[item];
+    if (v === null || v === undefined || REASONS.includes(String(v))) return null;
+    return numeric ? Number(v) : String(v);
+  });
+  const excludedAs = units.map((u) => (u[item] === null || u[item] === undefined ? 'blank' : String(u[item])));
+  return estimateItem({ values, excludedAs }, raked.weights, calibrationProjection(raked.coded, raked.weights),
+    numeric ? { numeric: true, ...(domain ? { domain } : {}) } : { categories: ['maybe', 'no', 'yes'], ...(domain ? { domain } : {}) });
+}
+
+describe('tally engine against the per-respondent reference', () => {
+  const cases = [
+    { weighted: true, item: 'y', numeric: false },
+    { weighted: true, item: 'score', numeric: true },
+    { weighted: false, item: 'y', numeric: false },
+    { weighted: false, item: 'score', numeric: true },
+  ];
+  it.each(cases)('weighted=$weighted $item: overall, by one and by two variables', ({ weighted, item, numeric }) => {
+    fc.assert(fc.property(sampleArb, (units) => {
+      const design = designFor(units.length, weighted ? smallMargins : [], weighted ? ['region', 'gender'].map((v) => column(units, v)) : [], { tolerance: 1e-13 });
+      const col = itemColumn(units, item, numeric, numeric ? [] : ['maybe', 'no', 'yes']);
+      const byOne = tallyItem(design, col, breakdownOf(['gender'], [column(units, 'gender')]));
+      expectSame(byOne.overall, reference(units, weighted, item, numeric), 'overall');
+      for (const g of byOne.by?.groups ?? []) {
+        expectSame(g, reference(units, weighted, item, numeric, Uint8Array.from(units, (u) => (u.gender === g.values.gender ? 1 : 0))), `gender=${g.values.gender}`);
+      }
+      const byTwo = tallyItem(design, col, breakdownOf(['region', 'age'], [column(units, 'region'), column(units, 'age')]), { minCell: 5 });
+      for (const g of byTwo.by?.groups ?? []) {
+        const domain = Uint8Array.from(units, (u) => (u.region === g.values.region && u.age === g.values.age ? 1 : 0));
+        expectSame(g, reference(units, weighted, item, numeric, domain), `region=${g.values.region} age=${g.values.age}`);
+        expect(g.small).toBe(units.filter((u, i) => domain[i] === 1 && u[item as 'y'] !== null && !REASONS.includes(String(u[item as 'y']))).length < 5);
+      }
+      // Respondents without an age are in no two-way group, but still in the sample.
+      const grouped = (byTwo.by?.groups ?? []).reduce((s, g) => s + g.base + Object.values(g.excluded).reduce((a, b) => a + b, 0), 0);
+      expect(grouped).toBe(units.filter((u) => u.age !== null).length);
+    }), { numRuns: 40, seed: 21 });
+  });
+
+  it('does not depend on the order of the responses', () => {
+    fc.assert(fc.property(sampleArb, fc.integer(), (units, seed) => {
+      const order = units.map((_, i) => i).sort((a, b) => Math.sin(a * 7919 + seed) - Math.sin(b * 7919 + seed));
+      const shuffled = order.map((i) => units[i] as (typeof units)[number]);
+      const run = (us: typeof units) => tallyItem(
+        designFor(us.length, smallMargins, ['region', 'gender'].map((v) => column(us, v)), { tolerance: 1e-13 }),
+        itemColumn(us, 'y', false, ['maybe', 'no', 'yes']), breakdownOf(['region'], [column(us, 'region')]));
+      const a = run(units);
+      const b = run(shuffled);
+      a.overall.estimates.forEach((e, k) => {
+        expect(Math.abs(e.estimate - (b.overall.estimates[k]?.estimate ?? NaN))).toBeLessThan(1e-12);
+        expect(Math.abs(e.se - (b.overall.estimates[k]?.se ?? NaN))).toBeLessThan(1e-12);
+      });
+      expect(b.by?.groups.map((g) => g.values.region)).toEqual(a.by?.groups.map((g) => g.values.region));
+    }), { numRuns: 50, seed: 22 });
+  });
+});
+
+describe('tally engine errors', () => {
+  it('names the margin category nobody is in', () => {
+    const units = [{ region: 'a', gender: 'f' }, { region: 'b', gender: 'm' }];
+    expect(() => designFor(2, smallMargins, ['region', 'gender'].map((v) => column(units, v)))).toThrow(RakingError);
+    try {
+      designFor(2, smallMargins, ['region', 'gender'].map((v) => column(units, v)));
+    } catch (error) {
+      expect(error).toMatchObject({ variable: 'region', category: 'c' });
+    }
+  });
+
+  it('names a respondent category the margin does not list', () => {
+    const units = [{ region: 'a', gender: 'f' }, { region: 'z', gender: 'm' }, { region: 'a', gender: 'm' }, { region: 'z', gender: 'f' }];
+    const zeroZ = designFor(4, [{ variable: 'region', targets: { a: 1, z: 0 } }, { variable: 'gender', targets: { f: 1, m: 1 } }], ['region', 'gender'].map((v) => column(units, v)));
+    expect(Array.from(respondentWeights(zeroZ)).map((w) => Math.round(w * 1e9) / 1e9)).toEqual([2, 0, 2, 0]);
+    expect(() => designFor(4, [{ variable: 'region', targets: { a: 1 } }], [column(units, 'region')])).toThrow(/region: respondent 1 has "z"/);
+  });
+});
