@@ -1,0 +1,73 @@
+/**
+ * Progress per cell for coordinators: target, achieved, reserved, remaining, percent. Achieved is counted from the
+ * responses themselves (statuses the plan counts), not from slots, so a response accepted over quota (offline, or
+ * under the `flag` policy) shows as achieved and the cell as over target; reserved is the cell's live reservations.
+ */
+import type { ResponseStatus } from '../../../schemas/api.js';
+import { matchCells, planCells } from './matching.js';
+import type { QuotaPlan } from './plan.js';
+import type { CellUsage } from './slots.js';
+
+export interface CountedResponse {
+  status: ResponseStatus;
+  answers: Record<string, unknown>;
+}
+
+/** Achieved responses per cell key: a fold, so a caller can stream responses through `add` in constant memory. */
+export class AchievedCounter {
+  readonly counts = new Map<string, number>();
+  private readonly statuses: Set<ResponseStatus>;
+  constructor(private readonly plan: QuotaPlan) {
+    this.statuses = new Set(plan.countStatuses);
+  }
+
+  /** The cells a response counts in (none when its status does not count). */
+  add(response: CountedResponse): string[] {
+    if (!this.statuses.has(response.status)) return [];
+    const cells = matchCells(this.plan, response.answers).flatMap((m) => (m.status === 'matched' ? [m.cell] : []));
+    for (const c of cells) this.counts.set(c, (this.counts.get(c) ?? 0) + 1);
+    return cells;
+  }
+}
+
+export function countAchieved(plan: QuotaPlan, responses: Iterable<CountedResponse>): Map<string, number> {
+  const counter = new AchievedCounter(plan);
+  for (const r of responses) counter.add(r);
+  return counter.counts;
+}
+
+export interface CellProgress {
+  quota: string;
+  cell: string;
+  categories: Record<string, string>;
+  target: number;
+  achieved: number;
+  reserved: number;
+  /** Target less achieved and reserved, never below 0. */
+  remaining: number;
+  /** Achieved beyond the target (flagged or offline acceptances). */
+  over: number;
+  /** Achieved as a percentage of the target, one decimal; 100 for a cell with target 0. */
+  percent: number;
+  full: boolean;
+}
+
+/** Every cell of the plan, in plan order, including cells nobody has reached yet. */
+export function quotaProgress(plan: QuotaPlan, achieved: ReadonlyMap<string, number>, usage: ReadonlyMap<string, CellUsage>): CellProgress[] {
+  return planCells(plan).map((c) => {
+    const a = achieved.get(c.cell) ?? 0;
+    const reserved = usage.get(c.cell)?.reserved ?? 0;
+    return {
+      quota: c.quota,
+      cell: c.cell,
+      categories: c.categories,
+      target: c.target,
+      achieved: a,
+      reserved,
+      remaining: Math.max(0, c.target - a - reserved),
+      over: Math.max(0, a - c.target),
+      percent: c.target === 0 ? 100 : Math.round((1000 * a) / c.target) / 10,
+      full: a + reserved >= c.target,
+    };
+  });
+}
