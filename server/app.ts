@@ -11,6 +11,7 @@ import { accountsRoutes } from './http/accounts.routes.js';
 import { authenticate, type Limits } from './http/auth.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
+import { pagesRoutes } from './http/pages.routes.js';
 import { buildOpenApi } from './http/openapi.js';
 import { responsesRoutes } from './http/responses.routes.js';
 import { surveysRoutes } from './http/surveys.routes.js';
@@ -76,6 +77,7 @@ export function buildApp(deps: AppDeps): App {
   }));
   app.use(authenticate(accounts));
   app.use(healthRoutes(deps.store, limits, buildOpenApi()));
+  app.use(pagesRoutes(limits));
   app.use('/api/v1', accountsRoutes(accounts, deps.store, validators, limits, bodyLimit));
   app.use('/api/v1', surveysRoutes(limits));
   app.use('/api/v1', responsesRoutes(responses, exports, limits, bodyLimit));

@@ -41,6 +41,10 @@ export const POLICY = {
   'POST /api/v1/tokens': { allow: ['admin'], write: true },
   'DELETE /api/v1/tokens/:id': { allow: ['admin'], write: true },
   'GET /api/v1/audit': { allow: ['admin'] },
+  // Pages hold no data (it comes only from the authenticated API): HTML shells, stylesheet and bundled scripts.
+  'GET /forms/:survey': { allow: 'public' },
+  'GET /dashboard/:page': { allow: 'public' },
+  'GET /assets/:file': { allow: 'public' },
 } as const satisfies Record<RouteKey, RoutePolicy>;
 
 export type PolicyKey = keyof typeof POLICY;

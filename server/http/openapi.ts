@@ -257,6 +257,9 @@ function document(serverUrl: string): Json {
       },
       '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy' }, 503: problemResponse('Store unreachable') } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/forms/{survey}': { get: { summary: 'The interviewer form of a survey (an HTML shell; data only through the API)', parameters: [{ name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey') } } },
+      '/dashboard/{page}': { get: { summary: 'A dashboard page (an HTML shell; data only through the API)', parameters: [{ name: 'page', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('No such page') } } },
+      '/assets/{file}': { get: { summary: 'Stylesheet and bundled browser scripts of the pages', parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'CSS or JavaScript' }, 404: problemResponse('No such asset') } } },
     },
     components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A session token from /api/v1/auth/login, or an API token.' } } },
   };

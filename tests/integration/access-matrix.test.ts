@@ -50,6 +50,9 @@ const REQUESTS: Record<PolicyKey, Call> = {
     return a.delete(`/api/v1/tokens/${victim.id}`);
   },
   'GET /api/v1/audit': (a) => a.get('/api/v1/audit?action=user.created'),
+  'GET /forms/:survey': (a) => a.get('/forms/population'),
+  'GET /dashboard/:page': (a) => a.get('/dashboard/tallies'),
+  'GET /assets/:file': (a) => a.get('/assets/app.css'),
 };
 
 function expected(policy: RoutePolicy, subject: Subject): 'ok' | 401 | 403 {

@@ -1,0 +1,2 @@
+/** Service worker (placeholder until the offline layer lands). */
+export {};

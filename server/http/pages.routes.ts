@@ -1,0 +1,116 @@
+/**
+ * Public pages: HTML shells and the browser code they load. Pages hold no data (data comes only from the
+ * authenticated API), so they are public and identical for everyone. Shells have no inline script (helmet's CSP
+ * forbids it): each loads one bundled module from /assets/ and the shared stylesheet.
+ *
+ * To add a dashboard: one line in DASHBOARDS below (`name: 'Title'`) and its entry at forms/dashboard/<name>.ts.
+ * It is then served at /dashboard/<name>, its code at /assets/dashboard-<name>.js; policy, OpenAPI and the
+ * access matrix already cover it (one route, `GET /dashboard/:page`).
+ */
+import { Router, type Response } from 'express';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isSurveyId, SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
+import { problem } from '../domain/problems.js';
+import { guardedRoutes, noQuery, type Limits } from './auth.js';
+import { findRoot, memoBundler, type BundleSource } from './browser-bundles.js';
+
+/** Dashboards by name: the title of the page. The entry point is forms/dashboard/<name>.ts (written separately). */
+export const DASHBOARDS: Readonly<Record<string, string>> = {
+  tallies: 'Fieldwork tallies',
+  fieldwork: 'Fieldwork progress',
+  indicators: 'CSI indicators',
+};
+
+const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey', organisational: 'Organisational survey', external: 'External perceptions survey' };
+
+/** The form bundle of one survey: the app with that survey's questionnaire, labels and standalone validator only. */
+const formEntry = (survey: SurveyId): BundleSource => ({
+  name: `form-${survey}.entry.ts`,
+  source: [
+    `import { startFormApp } from './forms/app/form.app.ts';`,
+    `import validate from './schemas/generated/${survey}.validate.js';`,
+    `startFormApp(${JSON.stringify(survey)}, validate);`,
+  ].join('\n'),
+});
+
+/** What /assets/<file> serves besides the stylesheet: bundled scripts. */
+function scriptSource(file: string): BundleSource | null {
+  if (file === 'sw.js') return { file: 'forms/offline/sw.ts' };
+  const form = /^form-([a-z]+)\.js$/.exec(file);
+  if (form?.[1] && isSurveyId(form[1])) return formEntry(form[1]);
+  const dash = /^dashboard-([a-z][a-z0-9-]*)\.js$/.exec(file);
+  if (dash?.[1] && Object.hasOwn(DASHBOARDS, dash[1])) return { file: `forms/dashboard/${dash[1]}.ts` };
+  return null;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export interface Shell {
+  title: string;
+  script: string;
+  /** data-* attributes of the app's root element. */
+  data: Record<string, string>;
+}
+
+export function shellHtml(shell: Shell, lang = 'en'): string {
+  const data = Object.entries(shell.data).map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`).join('');
+  return `<!doctype html>
+<html lang="${escapeHtml(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(shell.title)} · CSI</title>
+<link rel="stylesheet" href="/assets/app.css">
+<script type="module" src="/assets/${escapeHtml(shell.script)}"></script>
+</head>
+<body>
+<div id="app"${data}><p class="loading">…</p></div>
+<noscript>This page needs JavaScript.</noscript>
+</body>
+</html>
+`;
+}
+
+function sendHtml(res: Response, html: string): void {
+  res.set('Cache-Control', 'no-cache').type('html').send(html);
+}
+
+export function pagesRoutes(limits: Limits, root: string = findRoot()): Router {
+  const router = Router();
+  const route = guardedRoutes(router, '', limits);
+  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+  const bundler = memoBundler(root, version);
+  let css: string | null = null;
+
+  route('GET', '/forms/:survey', noQuery, (req, res) => {
+    const survey = req.params.survey as string;
+    if (!isSurveyId(survey)) throw problem('unknownSurvey', { survey, surveys: SURVEY_IDS });
+    sendHtml(res, shellHtml({ title: FORM_TITLES[survey], script: `form-${survey}.js`, data: { survey } }));
+  });
+
+  route('GET', '/dashboard/:page', noQuery, (req, res) => {
+    const page = req.params.page as string;
+    const title = Object.hasOwn(DASHBOARDS, page) ? DASHBOARDS[page] : undefined;
+    if (title === undefined) throw problem('routeNotFound');
+    sendHtml(res, shellHtml({ title, script: `dashboard-${page}.js`, data: { page } }));
+  });
+
+  route('GET', '/assets/:file', noQuery, async (req, res) => {
+    const file = req.params.file as string;
+    res.set('Cache-Control', 'no-cache');
+    if (file === 'app.css') {
+      css ??= readFileSync(join(root, 'forms', 'app', 'app.css'), 'utf8');
+      res.type('css').send(css);
+      return;
+    }
+    const source = scriptSource(file);
+    const code = source ? await bundler.bundle(file, source) : null;
+    if (code === null) throw problem('routeNotFound');
+    // The service worker lives under /assets/ but controls the form pages.
+    if (file === 'sw.js') res.set('Service-Worker-Allowed', '/forms/');
+    res.type('js').send(code);
+  });
+
+  return router;
+}
