@@ -6,6 +6,7 @@
 import type { ResponseStatus } from '../../schemas/api.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { AuditEntry, Token, User } from '../domain/accounts.js';
+import type { QuotaSlot } from '../domain/quotas/slots.js';
 import type { StoredResponse } from '../domain/response.js';
 
 export interface ResponseFilter {
@@ -95,8 +96,61 @@ export interface SettingsStore {
   putSetting(key: string, value: unknown): Promise<void>;
 }
 
+/** A request for one slot of a quota cell (see domain/quotas/slots.ts for why slots, not counters). */
+export interface SlotClaim {
+  /** Key space of the plan version (planSpace). */
+  space: string;
+  /** Cell key (cellKey). */
+  cell: string;
+  /** The cell's target: slots 0..target-1 exist. */
+  target: number;
+  reservationId: string;
+  /** The current time (ISO): lapsed reservations are judged against it. */
+  now: string;
+  /** When the reservation lapses; null when a response claims the slot directly (it is consumed at once). */
+  expiresAt: string | null;
+  /** Set when a response claims directly (an offline interview, a plan replaced): the slot is consumed at once. */
+  responseId?: string | null;
+  /** How long past its expiry a reservation must be before its slot is taken back (default QUOTA_GRACE_MS). */
+  graceMs?: number;
+}
+
+export interface SlotFilter {
+  cell?: string;
+  reservationId?: string;
+  responseId?: string;
+}
+
+/**
+ * Quota slots. The one guarantee: a cell never holds more than `target` slots, under any concurrency, across app
+ * instances, on both stores, without transactions (a unique index on space, cell and slot number). Reservations,
+ * consumption and release are single-claim writes keyed by ids only their owner knows.
+ */
+export interface QuotaStore {
+  /**
+   * Takes a free slot of the cell, reclaiming lapsed reservations (expired more than the grace period) when no slot
+   * is free; null when every slot is held (by responses, live reservations or reservations within their grace).
+   */
+  claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null>;
+  /**
+   * Writes the response id on the reservation's slots whose expiry is not before `now`; returns every slot of the
+   * reservation the response holds (idempotent: a retry returns the same slots). Lapsed slots are not consumed.
+   */
+  consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]>;
+  /** Deletes the reservation's unconsumed slots (screening abandoned, or a partial claim rolled back); how many. */
+  cancelQuotaReservation(space: string, reservationId: string): Promise<number>;
+  /** Deletes the slots a response holds (it was rejected or withdrawn): the cells reopen. How many. */
+  releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number>;
+  /** The slots of a space, optionally of one cell, reservation or response, ordered by cell and slot. */
+  listQuotaSlots(space: string, filter?: SlotFilter): Promise<QuotaSlot[]>;
+  /** Deletes every reservation of the space lapsed more than the grace period at `now`, each by its own id. */
+  reclaimLapsedQuotaSlots(space: string, now: string, graceMs?: number): Promise<number>;
+  /** Deletes every slot of a space (a replaced plan version); how many. */
+  deleteQuotaSpace(space: string): Promise<number>;
+}
+
 /** Everything the app stores: both adapters implement all of it. */
-export type Store = ResponseStore & AccountStore & SettingsStore;
+export type Store = ResponseStore & AccountStore & SettingsStore & QuotaStore;
 
 /** Shared by adapters: pages through listResponses to stream without holding more than one batch. */
 export async function* streamByPages(store: Pick<ResponseStore, 'listResponses'>, filter: ResponseFilter, batchSize = 500): AsyncIterable<StoredResponse> {

@@ -67,3 +67,9 @@ export function cellUsage(slots: Iterable<QuotaSlot>, now: string): Map<string, 
   }
   return usage;
 }
+
+/** Slot numbers 0..target-1 not in `taken`, ascending. */
+export function freeSlotNumbers(target: number, taken: Iterable<number>): number[] {
+  const held = new Set(taken);
+  return Array.from({ length: Math.max(0, target) }, (_, i) => i).filter((i) => !held.has(i));
+}

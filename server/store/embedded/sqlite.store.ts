@@ -8,12 +8,15 @@
  * acknowledged before its transaction committed.
  */
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEntry, Token, User } from '../../domain/accounts.js';
+import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
 import {
-  streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type Store,
+  streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
+  type SlotFilter, type Store,
 } from '../store.port.js';
 
 const SCHEMA = `
@@ -55,6 +58,21 @@ CREATE TABLE IF NOT EXISTS settings (
   key TEXT PRIMARY KEY,
   doc TEXT NOT NULL
 ) STRICT;
+-- Quota slots: the unique key caps a cell at its target whatever the concurrency (domain/quotas/slots.ts).
+CREATE TABLE IF NOT EXISTS quota_slots (
+  id TEXT PRIMARY KEY,
+  space TEXT NOT NULL,
+  cell TEXT NOT NULL,
+  slot INTEGER NOT NULL,
+  reservation_id TEXT NOT NULL,
+  claimed_at TEXT NOT NULL,
+  expires_at TEXT,
+  response_id TEXT,
+  consumed_at TEXT,
+  UNIQUE (space, cell, slot)
+) STRICT;
+CREATE INDEX IF NOT EXISTS quota_slots_by_reservation ON quota_slots (space, reservation_id);
+CREATE INDEX IF NOT EXISTS quota_slots_by_response ON quota_slots (space, response_id);
 -- The audit trail is append-only, in the store too.
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
@@ -63,6 +81,27 @@ CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT
 interface Row {
   doc: string;
 }
+
+interface SlotRow {
+  id: string;
+  space: string;
+  cell: string;
+  slot: number;
+  reservation_id: string;
+  claimed_at: string;
+  expires_at: string | null;
+  response_id: string | null;
+  consumed_at: string | null;
+}
+
+function slotOf(r: SlotRow): QuotaSlot {
+  return {
+    id: r.id, space: r.space, cell: r.cell, slot: r.slot, reservationId: r.reservation_id, claimedAt: r.claimed_at,
+    expiresAt: r.expires_at, responseId: r.response_id, consumedAt: r.consumed_at,
+  };
+}
+
+const iso = (at: string) => new Date(at).toISOString();
 
 interface PendingWrite {
   run: () => unknown;
@@ -291,6 +330,76 @@ export class SqliteStore implements Store {
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return { items: page, next: items.length > limit && last ? { at: last.at, id: last.id } : null };
+  }
+
+  /**
+   * One IMMEDIATE transaction: read the cell's slots, take the lowest free one, or reclaim lapsed ones first when
+   * none is free. The write lock serialises claims across connections; the unique key is the backstop.
+   */
+  async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
+    const now = iso(claim.now);
+    const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
+    const claimOnce = this.db.transaction((): QuotaSlot | null => {
+      const held = () => (this.db.prepare('SELECT slot FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?')
+        .all(claim.space, claim.cell, claim.target) as Array<{ slot: number }>).map((r) => r.slot);
+      let free = freeSlotNumbers(claim.target, held());
+      if (free.length === 0) {
+        const lapsed = this.db.prepare('SELECT id FROM quota_slots WHERE space = ? AND cell = ? AND response_id IS NULL AND expires_at < ?')
+          .all(claim.space, claim.cell, cutoff) as Array<{ id: string }>;
+        for (const { id } of lapsed) this.db.prepare('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?').run(id, cutoff);
+        free = freeSlotNumbers(claim.target, held());
+      }
+      const slot = free[0];
+      if (slot === undefined) return null;
+      const row: SlotRow = {
+        id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservation_id: claim.reservationId, claimed_at: now,
+        expires_at: claim.expiresAt === null ? null : iso(claim.expiresAt), response_id: claim.responseId ?? null,
+        consumed_at: claim.responseId ? now : null,
+      };
+      this.db.prepare(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, claimed_at, expires_at, response_id, consumed_at)
+        VALUES (@id, @space, @cell, @slot, @reservation_id, @claimed_at, @expires_at, @response_id, @consumed_at)`).run(row);
+      return slotOf(row);
+    });
+    return claimOnce.immediate();
+  }
+
+  async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
+    const at = iso(now);
+    this.db.prepare('UPDATE quota_slots SET response_id = ?, consumed_at = ? WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND expires_at >= ?')
+      .run(responseId, at, space, reservationId, at);
+    return this.listQuotaSlots(space, { reservationId, responseId });
+  }
+
+  async cancelQuotaReservation(space: string, reservationId: string): Promise<number> {
+    return this.db.prepare('DELETE FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL').run(space, reservationId).changes;
+  }
+
+  async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
+    return this.db.prepare('DELETE FROM quota_slots WHERE space = ? AND response_id = ?').run(space, responseId).changes;
+  }
+
+  async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
+    const clauses = ['space = ?'];
+    const params: unknown[] = [space];
+    for (const [column, value] of [['cell', filter.cell], ['reservation_id', filter.reservationId], ['response_id', filter.responseId]] as const) {
+      if (value !== undefined) {
+        clauses.push(`${column} = ?`);
+        params.push(value);
+      }
+    }
+    const rows = this.db.prepare(`SELECT * FROM quota_slots WHERE ${clauses.join(' AND ')} ORDER BY cell, slot`).all(...params) as SlotRow[];
+    return rows.map(slotOf);
+  }
+
+  async reclaimLapsedQuotaSlots(space: string, now: string, graceMs = QUOTA_GRACE_MS): Promise<number> {
+    const cutoff = reclaimCutoff(iso(now), graceMs);
+    const lapsed = this.db.prepare('SELECT id FROM quota_slots WHERE space = ? AND response_id IS NULL AND expires_at < ?').all(space, cutoff) as Array<{ id: string }>;
+    const remove = this.db.prepare('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?');
+    return lapsed.reduce((n, { id }) => n + remove.run(id, cutoff).changes, 0);
+  }
+
+  async deleteQuotaSpace(space: string): Promise<number> {
+    return this.db.prepare('DELETE FROM quota_slots WHERE space = ?').run(space).changes;
   }
 
   async close(): Promise<void> {

@@ -4,10 +4,13 @@
  * id is `_id` (unique by construction), a change is a conditional single-document replace.
  */
 import { MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
+import { randomUUID } from 'node:crypto';
 import type { AuditEntry, Token, User } from '../../domain/accounts.js';
+import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
 import {
-  streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type Store,
+  streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
+  type SlotFilter, type Store,
 } from '../store.port.js';
 
 type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & { _id: string; receivedAt: Date; updatedAt: Date };
@@ -53,6 +56,13 @@ function toFilter(filter: ResponseFilter, after?: PagePosition): Filter<Doc> {
 
 type WithId<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
 
+type SlotDoc = WithId<QuotaSlot>;
+
+// Claims that lost every free slot to others re-read the cell; past this many rounds of churn the cell counts as full.
+const CLAIM_ROUNDS = 20;
+
+const iso = (at: string) => new Date(at).toISOString();
+
 function withId<T extends { id: string }>(value: T): WithId<T> {
   const { id, ...rest } = value;
   return { _id: id, ...rest } as WithId<T>;
@@ -71,6 +81,7 @@ export class MongoStore implements Store {
   private readonly tokens: Collection<WithId<Token>>;
   private readonly audit: Collection<WithId<AuditEntry>>;
   private readonly settings: Collection<{ _id: string; value: unknown }>;
+  private readonly quotaSlots: Collection<SlotDoc>;
 
   private constructor(private readonly client: MongoClient, db: Db) {
     const durable = { writeConcern: { w: 'majority' as const, journal: true } };
@@ -79,6 +90,7 @@ export class MongoStore implements Store {
     this.tokens = db.collection<WithId<Token>>('tokens', durable);
     this.audit = db.collection<WithId<AuditEntry>>('audit', durable);
     this.settings = db.collection<{ _id: string; value: unknown }>('settings', durable);
+    this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
   }
 
   /** Connects and creates the indexes the queries need (idempotent). */
@@ -97,6 +109,9 @@ export class MongoStore implements Store {
     await this.users.createIndex({ username: 1 }, { name: 'username', unique: true });
     await this.tokens.createIndex({ tokenHash: 1 }, { name: 'token_hash', unique: true });
     await this.audit.createIndex({ at: 1, _id: 1 }, { name: 'by_time' });
+    await this.quotaSlots.createIndex({ space: 1, cell: 1, slot: 1 }, { name: 'quota_slot', unique: true });
+    await this.quotaSlots.createIndex({ space: 1, reservationId: 1 }, { name: 'by_reservation' });
+    await this.quotaSlots.createIndex({ space: 1, responseId: 1 }, { name: 'by_response' });
   }
 
   async insertResponse(r: StoredResponse): Promise<InsertOutcome> {
@@ -226,6 +241,79 @@ export class MongoStore implements Store {
     const items = docs.slice(0, limit).map((d) => withoutId<AuditEntry>(d) as AuditEntry);
     const last = items[items.length - 1];
     return { items, next: docs.length > limit && last ? { at: last.at, id: last.id } : null };
+  }
+
+  /**
+   * Inserts into the lowest free slot; a duplicate key means another claim won it, so the next free one is tried.
+   * No free slot: lapsed reservations are deleted, each by its own id, and the cell read again. Nothing here relies
+   * on an update being atomic (FerretDB 1.24's are not under concurrency), only on the unique index.
+   */
+  async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
+    const now = iso(claim.now);
+    const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
+    for (let round = 0; round < CLAIM_ROUNDS; round += 1) {
+      const held = await this.quotaSlots.find({ space: claim.space, cell: claim.cell, slot: { $lt: claim.target } }).toArray();
+      const free = freeSlotNumbers(claim.target, held.map((d) => d.slot));
+      for (const slot of free) {
+        const won = await this.insertSlot(claim, slot, now);
+        if (won) return won;
+      }
+      const lapsed = held.filter((d) => d.responseId === null && d.expiresAt !== null && d.expiresAt < cutoff);
+      if (free.length === 0 && lapsed.length === 0) return null;
+      for (const d of lapsed) await this.quotaSlots.deleteOne({ _id: d._id, responseId: null, expiresAt: { $lt: cutoff } });
+    }
+    return null;
+  }
+
+  /** The slot, or null when another claim holds its number. */
+  private async insertSlot(claim: SlotClaim, slot: number, now: string): Promise<QuotaSlot | null> {
+    const responseId = claim.responseId ?? null;
+    const doc: SlotDoc = {
+      _id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservationId: claim.reservationId, claimedAt: now,
+      expiresAt: claim.expiresAt === null ? null : iso(claim.expiresAt), responseId, consumedAt: responseId ? now : null,
+    };
+    try {
+      await this.quotaSlots.insertOne(doc);
+      return withoutId<QuotaSlot>(doc);
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return null;
+      throw error;
+    }
+  }
+
+  async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
+    const at = iso(now);
+    await this.quotaSlots.updateMany({ space, reservationId, responseId: null, expiresAt: { $gte: at } }, { $set: { responseId, consumedAt: at } });
+    return this.listQuotaSlots(space, { reservationId, responseId });
+  }
+
+  async cancelQuotaReservation(space: string, reservationId: string): Promise<number> {
+    return (await this.quotaSlots.deleteMany({ space, reservationId, responseId: null })).deletedCount;
+  }
+
+  async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
+    return (await this.quotaSlots.deleteMany({ space, responseId })).deletedCount;
+  }
+
+  async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
+    const f: Filter<SlotDoc> = { space };
+    if (filter.cell !== undefined) f.cell = filter.cell;
+    if (filter.reservationId !== undefined) f.reservationId = filter.reservationId;
+    if (filter.responseId !== undefined) f.responseId = filter.responseId;
+    const docs = await this.quotaSlots.find(f).sort({ cell: 1, slot: 1 }).toArray();
+    return docs.map((d) => withoutId<QuotaSlot>(d) as QuotaSlot);
+  }
+
+  async reclaimLapsedQuotaSlots(space: string, now: string, graceMs = QUOTA_GRACE_MS): Promise<number> {
+    const cutoff = reclaimCutoff(iso(now), graceMs);
+    const lapsed = await this.quotaSlots.find({ space, responseId: null, expiresAt: { $lt: cutoff } }).project<{ _id: string }>({ _id: 1 }).toArray();
+    let deleted = 0;
+    for (const { _id } of lapsed) deleted += (await this.quotaSlots.deleteOne({ _id, responseId: null, expiresAt: { $lt: cutoff } })).deletedCount;
+    return deleted;
+  }
+
+  async deleteQuotaSpace(space: string): Promise<number> {
+    return (await this.quotaSlots.deleteMany({ space })).deletedCount;
   }
 
   /** Every document of a collection: for tests that inspect what is stored, never reachable from the API. */
