@@ -1,0 +1,161 @@
+// One contract for quota slots on every store: a cell never holds more than its target, under concurrency across two
+// connections (two app instances), with lapsed reservations reclaimed and consumption and release working the same.
+// Times are given, never waited for: `now` is an argument of every call.
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { QuotaSlot } from '../../server/domain/quotas/slots.js';
+import type { SlotClaim, Store } from '../../server/store/store.port.js';
+import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js';
+
+const T0 = '2009-07-01T09:00:00.000Z';
+const at = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
+const SPACE = 'population@1';
+const CELL = 'ps_region*ps_gender:ps_region=akmola&ps_gender=female';
+
+function claim(store: Store, overrides: Partial<SlotClaim> = {}): Promise<QuotaSlot | null> {
+  return store.claimQuotaSlot({
+    space: SPACE, cell: CELL, target: 20, reservationId: randomUUID(), now: T0, expiresAt: at(600), ...overrides,
+  });
+}
+
+/** Fills slots with responses (consumed at once), as accepted interviews would. */
+async function fillWithResponses(store: Store, count: number, overrides: Partial<SlotClaim> = {}): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const slot = await claim(store, { expiresAt: null, responseId: randomUUID(), ...overrides });
+    expect(slot).not.toBeNull();
+  }
+}
+
+describe.each(STORE_KINDS)('%s quota slots contract', (kind) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await makeTestStore(kind);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('hands out slots 0..target-1 and then refuses', async () => {
+    const slots = [];
+    for (let i = 0; i < 3; i += 1) slots.push(await claim(t.store, { target: 3 }));
+    expect(slots.map((s) => s?.slot)).toEqual([0, 1, 2]);
+    expect(await claim(t.store, { target: 3 })).toBeNull();
+    const listed = await t.store.listQuotaSlots(SPACE, { cell: CELL });
+    expect(listed).toEqual(slots);
+    expect(listed[0]).toMatchObject({ space: SPACE, cell: CELL, claimedAt: T0, expiresAt: at(600), responseId: null, consumedAt: null });
+  });
+
+  it('lets exactly 5 of 50 concurrent claims take the last 5 slots, across two connections', async () => {
+    await fillWithResponses(t.store, 15);
+    const other = await t.reopen();
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => claim(i % 2 ? other : t.store)));
+    const won = outcomes.filter((o): o is QuotaSlot => o !== null);
+    expect(won).toHaveLength(5);
+    expect(new Set(won.map((s) => s.slot)).size).toBe(5);
+    const cell = await other.listQuotaSlots(SPACE, { cell: CELL });
+    expect(cell).toHaveLength(20);
+    expect(cell.map((s) => s.slot)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(await claim(t.store)).toBeNull();
+  });
+
+  it('frees lapsed reservations for concurrent claimants: exactly as many win as lapsed, never more', async () => {
+    await fillWithResponses(t.store, 15);
+    for (let i = 0; i < 5; i += 1) expect(await claim(t.store, { expiresAt: at(60) })).not.toBeNull();
+    const other = await t.reopen();
+    const later = at(60 + 61);
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => claim(i % 2 ? other : t.store, { now: later, expiresAt: at(1000) })));
+    expect(outcomes.filter((o) => o !== null)).toHaveLength(5);
+    const cell = await t.store.listQuotaSlots(SPACE, { cell: CELL });
+    expect(cell).toHaveLength(20);
+    expect(cell.filter((s) => s.responseId === null && s.expiresAt === at(1000))).toHaveLength(5);
+  });
+
+  it('keeps a lapsed reservation within the grace period, reclaims it after', async () => {
+    const first = await claim(t.store, { target: 1, expiresAt: at(60) });
+    expect(first).not.toBeNull();
+    expect(await claim(t.store, { target: 1, now: at(60 + 30) })).toBeNull();
+    const second = await claim(t.store, { target: 1, now: at(60 + 61), expiresAt: at(700) });
+    expect(second).toMatchObject({ slot: 0 });
+    expect(second?.id).not.toBe(first?.id);
+    // The first reservation lost its slot: consuming it now gives nothing, and leaves the new claim alone.
+    expect(await t.store.consumeQuotaReservation(SPACE, first?.reservationId as string, randomUUID(), at(62))).toEqual([]);
+    expect(await t.store.listQuotaSlots(SPACE)).toEqual([second]);
+  });
+
+  it('consumes a reservation in every cell it holds, idempotently, up to its expiry only', async () => {
+    const reservationId = randomUUID();
+    const other = 'ps_ethnicity:ps_ethnicity=kazakh';
+    await claim(t.store, { reservationId });
+    await claim(t.store, { reservationId, cell: other });
+    const responseId = randomUUID();
+    const consumed = await t.store.consumeQuotaReservation(SPACE, reservationId, responseId, at(600));
+    expect(consumed).toHaveLength(2);
+    for (const s of consumed) expect(s).toMatchObject({ reservationId, responseId, consumedAt: at(600) });
+    expect(await t.store.consumeQuotaReservation(SPACE, reservationId, responseId, at(601))).toEqual(consumed);
+    expect(await t.store.listQuotaSlots(SPACE, { responseId })).toEqual(consumed);
+
+    const late = await claim(t.store, { expiresAt: at(60) });
+    expect(await t.store.consumeQuotaReservation(SPACE, late?.reservationId as string, randomUUID(), at(61))).toEqual([]);
+  });
+
+  it('a consumed slot is never reclaimed, however old', async () => {
+    const slot = await claim(t.store, { target: 1, expiresAt: at(60) });
+    await t.store.consumeQuotaReservation(SPACE, slot?.reservationId as string, randomUUID(), at(30));
+    expect(await claim(t.store, { target: 1, now: at(86_400) })).toBeNull();
+    expect(await t.store.reclaimLapsedQuotaSlots(SPACE, at(86_400))).toBe(0);
+  });
+
+  it('releases the slots of a rejected response and cancels unconsumed reservations', async () => {
+    const responseId = randomUUID();
+    await claim(t.store, { target: 2, expiresAt: null, responseId });
+    await claim(t.store, { target: 2, expiresAt: null, responseId, cell: 'ps_ethnicity:ps_ethnicity=kazakh' });
+    const reservation = await claim(t.store, { target: 2 });
+    expect(await claim(t.store, { target: 2 })).toBeNull();
+
+    expect(await t.store.releaseQuotaSlotsOfResponse(SPACE, responseId)).toBe(2);
+    expect(await claim(t.store, { target: 2 })).not.toBeNull();
+
+    expect(await t.store.cancelQuotaReservation(SPACE, reservation?.reservationId as string)).toBe(1);
+    expect(await t.store.cancelQuotaReservation(SPACE, reservation?.reservationId as string)).toBe(0);
+    expect(await t.store.listQuotaSlots(SPACE, { cell: CELL })).toHaveLength(1);
+  });
+
+  it('cancelling never touches a consumed slot', async () => {
+    const reservation = await claim(t.store);
+    await t.store.consumeQuotaReservation(SPACE, reservation?.reservationId as string, randomUUID(), T0);
+    expect(await t.store.cancelQuotaReservation(SPACE, reservation?.reservationId as string)).toBe(0);
+    expect(await t.store.listQuotaSlots(SPACE)).toHaveLength(1);
+  });
+
+  it('reclaims only reservations lapsed beyond the grace period', async () => {
+    await claim(t.store, { expiresAt: at(10) });
+    await claim(t.store, { expiresAt: at(100) });
+    await claim(t.store, { expiresAt: null, responseId: randomUUID() });
+    expect(await t.store.reclaimLapsedQuotaSlots(SPACE, at(100), 60_000)).toBe(1);
+    expect(await t.store.reclaimLapsedQuotaSlots(SPACE, at(100), 60_000)).toBe(0);
+    expect((await t.store.listQuotaSlots(SPACE)).map((s) => s.expiresAt)).toEqual([at(100), null]);
+    expect(await t.store.reclaimLapsedQuotaSlots(SPACE, at(100), 0)).toBe(0);
+    expect(await t.store.reclaimLapsedQuotaSlots(SPACE, at(101), 0)).toBe(1);
+  });
+
+  it('keeps plan versions apart: a new space starts empty, and an old one can be deleted', async () => {
+    await fillWithResponses(t.store, 2, { target: 2 });
+    expect(await claim(t.store, { target: 2 })).toBeNull();
+    const next = 'population@2';
+    expect(await claim(t.store, { target: 2, space: next })).toMatchObject({ space: next, slot: 0 });
+    expect(await t.store.deleteQuotaSpace(SPACE)).toBe(2);
+    expect(await t.store.listQuotaSlots(SPACE)).toEqual([]);
+    expect(await t.store.listQuotaSlots(next)).toHaveLength(1);
+  });
+
+  it('lists slots by cell, reservation or response, ordered by cell and slot', async () => {
+    const reservationId = randomUUID();
+    const b = await claim(t.store, { cell: 'b', reservationId });
+    const a = await claim(t.store, { cell: 'a', reservationId });
+    const a2 = await claim(t.store, { cell: 'a' });
+    expect(await t.store.listQuotaSlots(SPACE)).toEqual([a, a2, b]);
+    expect(await t.store.listQuotaSlots(SPACE, { reservationId })).toEqual([a, b]);
+    expect(await t.store.listQuotaSlots(SPACE, { cell: 'a' })).toEqual([a, a2]);
+    expect(await t.store.listQuotaSlots(SPACE, { responseId: 'nobody' })).toEqual([]);
+  });
+});
