@@ -14,7 +14,7 @@ import tokenCreate from './api/token-create.schema.json' with { type: 'json' };
 import auditQuery from './api/audit-query.schema.json' with { type: 'json' };
 import emptyQuery from './api/empty-query.schema.json' with { type: 'json' };
 import margins from './api/margins.schema.json' with { type: 'json' };
-import estimatesQuery from './api/estimates-query.schema.json' with { type: 'json' };
+import talliesQuery from './api/tallies-query.schema.json' with { type: 'json' };
 import type { SchemaObject } from './surveys.js';
 
 export type ApiSchema = SchemaObject & { $id: string; title: string; $defs?: Record<string, SchemaObject> };
@@ -31,7 +31,7 @@ export const apiSchemas = {
   auditQuery: auditQuery as unknown as ApiSchema,
   emptyQuery: emptyQuery as unknown as ApiSchema,
   margins: margins as unknown as ApiSchema,
-  estimatesQuery: estimatesQuery as unknown as ApiSchema,
+  talliesQuery: talliesQuery as unknown as ApiSchema,
 } as const;
 
 export const ROLES = ['interviewer', 'coordinator', 'analyst', 'admin'] as const;

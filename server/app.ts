@@ -21,6 +21,7 @@ import { auditTrail } from './services/audit.service.js';
 import { ExportService } from './services/export.service.js';
 import { ResponsesService, type Clock } from './services/responses.service.js';
 import { compileAllValidators, type Validators } from './services/validation.js';
+import { TalliesService } from './services/tallies.service.js';
 import { WeightingService } from './services/weighting.service.js';
 import type { Store } from './store/store.port.js';
 
@@ -54,6 +55,7 @@ export function buildApp(deps: AppDeps): App {
   const accounts = new AccountsService(deps.store, validators, clock, audit);
   const responses = new ResponsesService(deps.store, validators, clock, audit);
   const weighting = new WeightingService(deps.store, validators, audit);
+  const tallies = new TalliesService(deps.store, validators, weighting);
   const exports = new ExportService(deps.store, validators, (survey, actor) => weighting.weightsFor(survey, actor));
 
   const app = express();
@@ -81,7 +83,7 @@ export function buildApp(deps: AppDeps): App {
   app.use('/api/v1', accountsRoutes(accounts, deps.store, validators, limits, bodyLimit));
   app.use('/api/v1', surveysRoutes(limits));
   app.use('/api/v1', responsesRoutes(responses, exports, limits, bodyLimit));
-  app.use('/api/v1', weightingRoutes(weighting, limits, bodyLimit));
+  app.use('/api/v1', weightingRoutes(weighting, tallies, limits, bodyLimit));
   app.use(notFound);
   app.use(errorHandler);
   return { app, accounts };

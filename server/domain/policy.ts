@@ -33,7 +33,7 @@ export const POLICY = {
   'GET /api/v1/surveys/:survey/export': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/surveys/:survey/margins': { allow: ['coordinator', 'analyst', 'admin'] },
   'PUT /api/v1/surveys/:survey/margins': { allow: STAFF, write: true },
-  'GET /api/v1/surveys/:survey/estimates': { allow: ['coordinator', 'analyst', 'admin'] },
+  'GET /api/v1/surveys/:survey/tallies': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/users': { allow: ['admin'] },
   'POST /api/v1/users': { allow: ['admin'], write: true },
   'PATCH /api/v1/users/:id': { allow: ['admin'], write: true },

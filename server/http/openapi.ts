@@ -194,14 +194,14 @@ function document(serverUrl: string): Json {
           responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid margins'), 404: problemResponse('Not a weighted survey'), 415: problemResponse('Not application/json') },
         },
       },
-      '/api/v1/surveys/{survey}/estimates': {
+      '/api/v1/surveys/{survey}/tallies': {
         get: {
-          summary: 'Weighted estimates (raked to the margins) with linearised standard errors, overall and by a breakdown',
-          parameters: [survey, ...query(asComponent(apiSchemas.estimatesQuery, 'EstimatesQuery')).map((p) => (p.name === 'items' ? { ...p, required: true } : p))],
+          summary: 'Tallies of items, overall and by one or two variables: weighted (raked to the margins; population) or not, with linearised standard errors, 95% CIs, bases, effective n and design effects; JSON or CSV',
+          parameters: [survey, ...query(asComponent(apiSchemas.talliesQuery, 'TalliesQuery')).map((p) => (p.name === 'items' ? { ...p, required: true } : p))],
           responses: {
-            200: { description: 'Estimates' },
-            400: problemResponse('Invalid query or item'),
-            404: problemResponse('Not a weighted survey'),
+            200: { description: 'Tallies', content: { 'application/json': {}, 'text/csv': {} } },
+            400: problemResponse('Invalid query, item or breakdown'),
+            404: problemResponse('No such survey, or weighting asked of an unweighted survey'),
             409: problemResponse('The responses cannot be weighted to the margins (a category has no respondents)'),
           },
         },

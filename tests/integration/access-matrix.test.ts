@@ -39,7 +39,7 @@ const REQUESTS: Record<PolicyKey, Call> = {
   'GET /api/v1/surveys/:survey/export': (a) => a.get('/api/v1/surveys/population/export'),
   'GET /api/v1/surveys/:survey/margins': (a) => a.get('/api/v1/surveys/population/margins'),
   'PUT /api/v1/surveys/:survey/margins': (a) => a.put('/api/v1/surveys/population/margins').send({ variables: KAZAKHSTAN_2009_MARGINS.variables }),
-  'GET /api/v1/surveys/:survey/estimates': (a) => a.get('/api/v1/surveys/population/estimates?items=ps_trust_people&weighted=false'),
+  'GET /api/v1/surveys/:survey/tallies': (a) => a.get('/api/v1/surveys/population/tallies?items=ps_trust_people&weighted=false'),
   'GET /api/v1/users': (a) => a.get('/api/v1/users'),
   'POST /api/v1/users': (a) => a.post('/api/v1/users').send({ username: `u${randomUUID().slice(0, 8)}`, password: 'a long enough password', role: 'interviewer' }),
   'PATCH /api/v1/users/:id': (a) => a.patch(`/api/v1/users/${seeded.userId}`).send({ regions: ['akmola'] }),
@@ -119,7 +119,7 @@ describe('route x role matrix', () => {
       '/api/v1/me', '/api/v1/surveys', '/api/v1/surveys/population/schema', '/api/v1/surveys/population/responses',
       `/api/v1/surveys/population/responses/${seeded.responseId}`, `/api/v1/surveys/population/responses/${seeded.responseId}/revisions`,
       '/api/v1/surveys/population/export', '/api/v1/users', '/api/v1/tokens', '/api/v1/audit',
-      '/api/v1/surveys/population/margins', '/api/v1/surveys/population/estimates',
+      '/api/v1/surveys/population/margins', '/api/v1/surveys/population/tallies',
     ];
     for (const url of urls) {
       for (const qs of ['region[$ne]=x', '$where=1', 'status[$gt]=', 'interviewer[$regex]=.*']) {

@@ -1,6 +1,7 @@
-// Margins and weighted estimates through the API, on both stores: weighted shares of a margin variable equal the
-// margin; unweighted ones equal the sample; breakdowns, numeric means, failures naming the empty category, and
-// region scoping of what a coordinator's estimates are computed from.
+// Margins and tallies through the API, on both stores: weighted shares of a margin variable equal the margin;
+// unweighted ones equal the sample; breakdowns by one and two variables with small groups flagged, numeric means,
+// CSV, the unweighted surveys, failures naming the empty category, and region scoping of what a coordinator's
+// tallies are computed from.
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
@@ -39,7 +40,7 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
   });
 
   it('weights to the margins: the weighted share of a margin variable is the margin', async () => {
-    const report = (await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_gender,ps_settlement_type,ps_trust_people' }).expect(200)).body;
+    const report = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender,ps_settlement_type,ps_trust_people' }).expect(200)).body;
     expect(report.raking.converged).toBe(true);
     expect(report.respondents).toBe(400);
     const est = (item: string, code: string) => report.items.find((i: { item: string }) => i.item === item).overall.estimates.find((e: { category: string }) => e.category === code);
@@ -50,17 +51,17 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     expect(trust.se).toBeGreaterThan(0);
     expect(trust.ci95[0]).toBeLessThan(trust.estimate);
     expect(trust.deff).toBeGreaterThan(0);
-    const trimmed = (await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_gender', trim: '0.3,3' }).expect(200)).body;
+    const trimmed = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', trim: '0.3,3' }).expect(200)).body;
     expect(trimmed.raking.trimming).toMatchObject({ withinBounds: expect.any(Boolean) });
     expect(trimmed.raking.maxMarginError).toBeLessThan(1e-9);
-    await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_gender', trim: '2,3' }).expect(400);
+    await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', trim: '2,3' }).expect(400);
   });
 
   it('gives the sample\'s own shares unweighted, and breakdowns and means', async () => {
-    const report = (await ctx.as('coord').get(`${BASE}/estimates`).query({ items: 'ps_gender,ps_age_years', by: 'ps_age_band', weighted: 'false' }).expect(200)).body;
+    const report = (await ctx.as('coord').get(`${BASE}/tallies`).query({ items: 'ps_gender,ps_age_years', by: 'ps_age_band', weighted: 'false' }).expect(200)).body;
     const gender = report.items[0];
     expect(gender.overall.estimates.find((e: { category: string }) => e.category === 'female').estimate).toBeCloseTo(share('ps_gender', 'female'), 12);
-    const bands = gender.by.groups.map((g: { value: string }) => g.value);
+    const bands = gender.by.groups.map((g: { values: { ps_age_band: string } }) => g.values.ps_age_band);
     expect(bands).toEqual(['18_25', '26_35', '36_45', '46_55', '56_60', '61_plus'].filter((b) => bands.includes(b)));
     const age = report.items[1].overall.estimates[0];
     const mean = answers.reduce((s, a) => s + (a.ps_age_years as number), 0) / answers.length;
@@ -68,16 +69,60 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     expect(age.estimate).toBeCloseTo(mean, 9);
   });
 
+  it('breaks down by two variables, counts every group exactly and flags small ones', async () => {
+    const report = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people', by: 'ps_gender,ps_settlement_type', minCell: '60', weighted: 'false' }).expect(200)).body;
+    expect(report.by).toEqual(['ps_gender', 'ps_settlement_type']);
+    const groups = report.items[0].by.groups as Array<{ values: Record<string, string>; base: number; small: boolean; excluded: Record<string, number> }>;
+    expect(groups.length).toBe(4);
+    for (const g of groups) {
+      const members = answers.filter((a) => a.ps_gender === g.values.ps_gender && a.ps_settlement_type === g.values.ps_settlement_type);
+      const inBase = members.filter((a) => typeof a.ps_trust_people === 'string' && !['dk', 'ref'].includes(a.ps_trust_people));
+      expect(g.base).toBe(inBase.length);
+      expect(g.base + Object.values(g.excluded).reduce((x, y) => x + y, 0)).toBe(members.length);
+      expect(g.small).toBe(inBase.length < 60);
+    }
+    await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people', by: 'ps_gender,ps_gender' }).expect(400);
+    const bad = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people', by: 'ps_age_years' }).expect(400)).body;
+    expect(bad.details.errors[0]).toMatchObject({ path: '/by', item: 'ps_age_years' });
+  });
+
+  it('answers as CSV, one row per item, group and category', async () => {
+    const res = await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender,ps_age_years', by: 'ps_gender', format: 'csv' }).expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = parse(res.text, { columns: true }) as Array<Record<string, string>>;
+    const json = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender,ps_age_years', by: 'ps_gender' }).expect(200)).body;
+    const male = rows.find((r) => r.item === 'ps_gender' && r.group === 'all' && r.category === 'male');
+    expect(Number(male?.estimate)).toBe(json.items[0].overall.estimates.find((e: { category: string }) => e.category === 'male').estimate);
+    expect(Number(male?.se)).toBe(json.items[0].overall.estimates.find((e: { category: string }) => e.category === 'male').se);
+    expect(rows.filter((r) => r.item === 'ps_age_years').map((r) => r.group)).toEqual(['all', 'ps_gender=male', 'ps_gender=female']);
+    expect(rows).toHaveLength(3 * 2 + 3);
+  });
+
+  it('tallies the organisational survey unweighted, and refuses to weight it', async () => {
+    const gen = new SyntheticGenerator('organisational', { seed: 9 });
+    const orgs = Array.from({ length: 12 }, () => gen.nextSubmission());
+    for (const s of orgs) await ctx.as('ainur').post('/api/v1/surveys/organisational/responses').send(s).expect(201);
+    const closed = Object.entries(orgs[0]?.answers ?? {}).find(([, v]) => typeof v === 'string' && !v.includes('-') && !v.includes(' '));
+    const id = closed?.[0] as string;
+    const report = (await ctx.as('analyst').get('/api/v1/surveys/organisational/tallies').query({ items: id }).expect(200)).body;
+    expect(report.weighted).toBe(false);
+    expect(report.raking).toBeNull();
+    expect(report.respondents).toBe(12);
+    const total = report.items[0].overall.estimates.reduce((s: number, e: { n: number }) => s + e.n, 0);
+    expect(total).toBe(report.items[0].overall.base);
+    await ctx.as('analyst').get('/api/v1/surveys/organisational/tallies').query({ items: id, weighted: 'true' }).expect(404);
+  });
+
   it('names the margin category nobody is in, and refuses unknown items', async () => {
     const withUzbek = KAZAKHSTAN_2009_MARGINS.variables.map((v) => (v.variable === 'ps_ethnicity' ? { ...v, shares: { ...v.shares, uzbek: 2.8 }, collapse: { tatar: 'other' } } : v));
     await ctx.as('coord').put(`${BASE}/margins`).send({ variables: withUzbek }).expect(200);
-    const failed = (await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_trust_people' }).expect(409)).body;
+    const failed = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people' }).expect(409)).body;
     expect(failed).toMatchObject({ code: '409.5', details: { variable: 'ps_ethnicity', category: 'uzbek' } });
     await ctx.as('coord').put(`${BASE}/margins`).send({ variables: KAZAKHSTAN_2009_MARGINS.variables }).expect(200);
     expect((await ctx.as('analyst').get(`${BASE}/margins`).expect(200)).body.default).toBe(false);
     const bad = (await ctx.as('coord').put(`${BASE}/margins`).send({ variables: [{ variable: 'ps_gender', shares: { male: 1, other: 1 }, source: 'x', status: 'sourced' }] }).expect(400)).body;
     expect(bad.details.errors[0]).toMatchObject({ item: 'ps_gender', keyword: 'enum' });
-    expect((await ctx.as('analyst').get(`${BASE}/estimates`).query({ items: 'ps_nonsense' }).expect(400)).body.code).toBe('400.3');
+    expect((await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_nonsense' }).expect(400)).body.code).toBe('400.3');
   });
 
   it('exports a weight per counted response, raked to the margins', async () => {
@@ -95,8 +140,8 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     expect(male / 400).toBeCloseTo(0.482, 6);
   });
 
-  it('computes a scoped coordinator\'s estimates from their regions only', async () => {
-    const report = (await ctx.as('coord_akm').get(`${BASE}/estimates`).query({ items: 'ps_gender', weighted: 'false' }).expect(200)).body;
+  it('computes a scoped coordinator\'s tallies from their regions only', async () => {
+    const report = (await ctx.as('coord_akm').get(`${BASE}/tallies`).query({ items: 'ps_gender', weighted: 'false' }).expect(200)).body;
     expect(report.respondents).toBe(answers.filter((a) => a.ps_region === 'akmola' || a.ps_region === 'aktobe').length);
   });
 });

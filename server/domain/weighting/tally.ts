@@ -190,7 +190,8 @@ function sumsOf(design: CellDesign, item: ItemColumn, groups: number, groupOf: (
     present[g] = 1;
     const code = codes[i] as number;
     if (code < 0) {
-      excluded[g * item.reasons.length - code - 1] += 1;
+      const slot = g * item.reasons.length - code - 1;
+      excluded[slot] = (excluded[slot] as number) + 1;
       continue;
     }
     const at = (g * cells + (cellOf[i] as number)) * slots;
@@ -200,10 +201,11 @@ function sumsOf(design: CellDesign, item: ItemColumn, groups: number, groupOf: (
       const count = (sums[at] as number) + 1;
       const delta = y - (sums[at + 1] as number);
       sums[at] = count;
-      sums[at + 1] += delta / count;
-      sums[at + 2] += delta * (y - (sums[at + 1] as number));
+      const mean = (sums[at + 1] as number) + delta / count;
+      sums[at + 1] = mean;
+      sums[at + 2] = (sums[at + 2] as number) + delta * (y - mean);
     } else {
-      sums[at + code] += 1;
+      sums[at + code] = (sums[at + code] as number) + 1;
     }
   }
   return { groups, slots, sums, excluded, present };
@@ -241,7 +243,7 @@ function estimateFromCells(design: CellDesign, a: (c: number) => number, mean: (
     ssSrs += dev2;
     s1[c] = (a(c) * dev) / weightedBase;
     s2[c] = dev2 / (weightedBase * weightedBase);
-    for (const col of rows[c] as Int32Array) xtz[col] += s1[c] as number;
+    for (const col of rows[c] as Int32Array) xtz[col] = (xtz[col] as number) + (s1[c] as number);
   }
   const beta = choleskySolve(chol, columns, xtz);
   let sumOut = 0;
@@ -277,7 +279,7 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: nu
     estimates = [estimateFromCells(design, (c) => at(c, 0), (c) => at(c, 1), (c) => at(c, 2), null)];
   } else {
     const inBase = new Float64Array(cells);
-    for (let c = 0; c < cells; c += 1) for (let k = 0; k < s.slots; k += 1) inBase[c] += at(c, k);
+    for (let c = 0; c < cells; c += 1) for (let k = 0; k < s.slots; k += 1) inBase[c] = (inBase[c] as number) + at(c, k);
     // A 0/1 variable with b ones among a: mean b/a, squared deviations b(a-b)/a.
     const share = (c: number, k: number) => ((inBase[c] as number) > 0 ? at(c, k) / (inBase[c] as number) : 0);
     estimates = item.categories.map((category, k) => estimateFromCells(design, (c) => inBase[c] as number, (c) => share(c, k), (c) => at(c, k) * (1 - share(c, k)), category));

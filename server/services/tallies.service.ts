@@ -1,0 +1,150 @@
+/**
+ * Tallies as analysts ask for them: items, overall and by one or two variables, from the responses the actor may
+ * see (rejected and withdrawn ones never count). The population survey is raked to its margins by default; the
+ * organisational and external surveys are tallied unweighted, with the same estimator (standard errors as for a
+ * simple random sample with replacement). Responses stream into coded columns; the numbers come from the
+ * cell-aggregated engine of domain/weighting/tally.ts.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { itemsOf } from '../../schemas/items.js';
+import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
+import { scopeFilter } from '../domain/access.js';
+import type { Actor } from '../domain/actor.js';
+import { problem } from '../domain/problems.js';
+import { isClosed } from '../domain/response.js';
+import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js';
+import { rakingMargins, type MarginVariable } from '../domain/weighting/margins.js';
+import { RakingError, type RakeReport } from '../domain/weighting/raking.js';
+import { breakdownOf, designFor, tallyItem, type CellDesign, type ItemTally } from '../domain/weighting/tally.js';
+import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
+import { requireSurvey } from './responses.service.js';
+import { apiErrors, type Validators } from './validation.js';
+import type { WeightingService } from './weighting.service.js';
+
+export interface TalliesQuery {
+  items: string;
+  by?: string;
+  weighted?: 'true' | 'false';
+  trim?: string;
+  minCell?: string;
+  format?: 'json' | 'csv';
+}
+
+export interface TalliesReport {
+  survey: SurveyId;
+  weighted: boolean;
+  respondents: number;
+  by: string[];
+  minCell: number;
+  raking: RakeReport | null;
+  margins: Array<Pick<MarginVariable, 'variable' | 'source' | 'status' | 'year'>>;
+  items: ItemTally[];
+}
+
+const DEFAULT_MIN_CELL = 30;
+
+function invalid(path: string, item: string | null, keyword: string, message: string) {
+  return problem('invalidQuery', { errors: [{ path, item, keyword, message }] });
+}
+
+function derivedLevels(survey: SurveyId): Map<string, string[]> {
+  const derived = questionnaires[survey].$defs.derived as { properties?: Record<string, { enum?: string[] }> } | undefined;
+  return new Map(Object.entries(derived?.properties ?? {}).map(([id, node]) => [id, node.enum ?? []]));
+}
+
+/** Items that can be tallied: closed single-choice items (shares) and numbers (means). */
+export function tallyItemsOf(survey: SurveyId, ids: string[]): ColumnItem[] {
+  const all = itemsOf(survey);
+  return ids.map((id) => {
+    const item = all.find((i) => i.id === id);
+    if (!item || !(item.kind === 'choice' || item.kind === 'integer' || item.kind === 'number')) {
+      throw invalid('/items', id, 'enum', `${id} is not a closed or numeric item of ${survey}`);
+    }
+    return { id, numeric: item.kind !== 'choice', categories: item.codes.map(String) };
+  });
+}
+
+/** Breakdown variables: closed items or derived variables of the survey, with their levels in questionnaire order. */
+export function breakdownsOf(survey: SurveyId, ids: string[]): Array<{ variable: string; levels: string[] }> {
+  const derived = derivedLevels(survey);
+  if (new Set(ids).size !== ids.length) throw invalid('/by', ids[0] ?? null, 'uniqueItems', 'a breakdown variable is named twice');
+  return ids.map((id) => {
+    const item = itemsOf(survey).find((i) => i.id === id && i.kind === 'choice');
+    const levels = item ? item.codes.map(String) : derived.get(id);
+    if (!levels) throw invalid('/by', id, 'enum', `${id} is not a closed item or derived variable of ${survey}`);
+    return { variable: id, levels };
+  });
+}
+
+function parseTrim(trim: string | undefined): { lower: number; upper: number } | undefined {
+  if (!trim) return undefined;
+  const [lower, upper] = trim.split(',').map(Number);
+  if (lower === undefined || upper === undefined || !(lower < 1 && upper > 1)) throw invalid('/trim', null, 'trim', 'lower must be below 1 and upper above 1');
+  return { lower, upper };
+}
+
+export class TalliesService {
+  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly weighting: WeightingService) {}
+
+  async tallies(surveyParam: string, query: unknown, actor: Actor): Promise<TalliesReport> {
+    const survey = requireSurvey(surveyParam);
+    const errors = apiErrors(this.validators.api.talliesQuery, query);
+    if (errors) throw problem('invalidQuery', { errors });
+    const q = query as TalliesQuery;
+    if (survey !== 'population' && q.weighted === 'true') throw problem('notWeighted', { survey });
+    if (survey !== 'population' && q.trim) throw problem('notWeighted', { survey });
+    const weighted = survey === 'population' && q.weighted !== 'false';
+    const items = tallyItemsOf(survey, q.items.split(','));
+    const by = breakdownsOf(survey, q.by ? q.by.split(',') : []);
+    const trim = parseTrim(q.trim);
+    const minCell = q.minCell === undefined ? DEFAULT_MIN_CELL : Number(q.minCell);
+    const margins = weighted ? await this.weighting.margins(survey) : { variables: [] };
+
+    const builder = new ColumnsBuilder({ margins: margins.variables, by, items });
+    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
+      if (!isClosed(r.status)) builder.add(r.answers, r.derived);
+    }
+    const columns = builder.done();
+    const design = this.design(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, trim);
+    const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
+    return {
+      survey,
+      weighted,
+      respondents: columns.n,
+      by: by.map((b) => b.variable),
+      minCell,
+      raking: weighted ? design.report : null,
+      margins: margins.variables.map(({ variable, source, status, year }) => ({ variable, source, status, ...(year ? { year } : {}) })),
+      items: columns.items.map((item) => tallyItem(design, item, breakdown, { minCell })),
+    };
+  }
+
+  private design(n: number, margins: ReturnType<typeof rakingMargins>, columns: Parameters<typeof designFor>[2], trim?: { lower: number; upper: number }): CellDesign {
+    try {
+      return designFor(n, margins, columns, { tolerance: 1e-10, ...(trim ? { trim } : {}) });
+    } catch (error) {
+      if (error instanceof RakingError) throw problem('weightingFailed', { variable: error.variable, category: error.category, reason: error.message });
+      throw error;
+    }
+  }
+}
+
+const CSV_COLUMNS = ['item', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'n', 'base', 'weighted_total', 'weighted_base', 'effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank'];
+
+/** One row per item, group (overall first) and category; a mean has an empty category. */
+export function talliesCsv(report: TalliesReport): string {
+  const rows: unknown[][] = [];
+  for (const tally of report.items) {
+    const groups = [{ label: 'all', small: false, est: tally.overall }, ...(tally.by?.groups ?? []).map((g) => ({
+      label: Object.entries(g.values).map(([k, v]) => `${k}=${v}`).join(';'), small: g.small, est: g,
+    }))];
+    for (const { label, small, est } of groups) {
+      for (const e of est.estimates) {
+        rows.push([tally.item, label, e.category ?? '', e.estimate, e.se, e.ci95[0], e.ci95[1], e.n, est.base, e.weightedTotal, est.weightedBase,
+          est.effectiveN, e.deff, small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0]);
+      }
+    }
+  }
+  const number = (v: number) => (Number.isFinite(v) ? String(v) : '');
+  return stringify(rows, { header: true, columns: CSV_COLUMNS, cast: { number, boolean: (b) => (b ? 'true' : 'false') } });
+}
