@@ -1,8 +1,319 @@
-/** The interviewer app's entry point (bundled per survey by server/http/pages.routes.ts). */
-import type { RawValidate } from '../../schemas/validation.js';
+/**
+ * The interviewer app: wires the form model, the renderer and the offline layer together (one bundle per survey,
+ * built by server/http/pages.routes.ts). Drafts are saved to IndexedDB after every answer; completed interviews
+ * go to the outbox and are uploaded whenever there is a connection. The screen is redrawn from state after each
+ * event; typing only saves, so the caret never jumps.
+ */
+import { isLanguage, type Language } from '../../schemas/labels.js';
+import type { Item } from '../../schemas/items.js';
 import type { SurveyId } from '../../schemas/surveys.js';
+import { toValidator, type RawValidate } from '../../schemas/validation.js';
+import type { ValidationError } from '../../schemas/validation-errors.js';
+import { isSpecial } from '../model/answer-input.js';
+import { newDraft, type Draft } from '../model/draft.js';
+import { FormModel, type ReviewSection, type ScreeningCheck } from '../model/form-model.js';
+import { Texts } from '../model/texts.js';
+import { IdbStore, openDb } from '../offline/idb.js';
+import { Outbox, type OutboxEntry, type SyncStatus } from '../offline/outbox.js';
+import { registerServiceWorker } from '../offline/sw-register.js';
+import { h, replaceContent } from '../render/dom.js';
+import { renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
+import { login, logout, upload, type Session } from './session.js';
+import { APP_VERSION } from './version.js';
 
-export function startFormApp(survey: SurveyId, _validate: RawValidate): void {
+interface Setting {
+  id: string;
+  value: string;
+}
+
+type Screen = 'login' | 'home' | 'interview' | 'stopped';
+
+export interface FormAppOptions {
+  /** Issue 6 (quotas) plugs in here: asked after the screening section whether the respondent's cell is open. */
+  screeningCheck?: ScreeningCheck;
+}
+
+interface Stores {
+  drafts: IdbStore<Draft>;
+  outbox: IdbStore<OutboxEntry>;
+  settings: IdbStore<Setting | Session>;
+}
+
+export function startFormApp(survey: SurveyId, raw: RawValidate, options: FormAppOptions = {}): void {
   const root = document.getElementById('app');
-  if (root) root.textContent = survey;
+  if (!root) throw new Error('no #app element');
+  void new FormApp(root, survey, raw, options).start();
+}
+
+class FormApp {
+  private lang: Language = 'ru';
+  private screen: Screen = 'login';
+  private session: Session | null = null;
+  private model: FormModel | null = null;
+  private sync: SyncStatus | null = null;
+  private drafts: Draft[] = [];
+  private showErrors = false;
+  private reviewErrors: ValidationError[] = [];
+  private loginError: string | null = null;
+  private notice: string | null = null;
+  private saving: Promise<void> = Promise.resolve();
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private stores!: Stores;
+  private outbox!: Outbox;
+  private readonly validate;
+
+  constructor(private readonly root: HTMLElement, private readonly survey: SurveyId, raw: RawValidate, private readonly options: FormAppOptions) {
+    this.validate = toValidator(survey, raw);
+  }
+
+  private get texts(): Texts {
+    return new Texts(this.lang, this.survey);
+  }
+
+  async start(): Promise<void> {
+    const db = await openDb();
+    this.stores = { drafts: new IdbStore(db, 'drafts'), outbox: new IdbStore(db, 'outbox'), settings: new IdbStore(db, 'settings') };
+    this.session = ((await this.stores.settings.get('session')) as Session | undefined) ?? null;
+    const lang = ((await this.stores.settings.get('language')) as Setting | undefined)?.value;
+    if (isLanguage(lang)) this.lang = lang;
+    this.outbox = new Outbox(this.stores.outbox, (e) => this.send(e), Date.now, (s) => this.onSyncStatus(s));
+    this.sync = await this.outbox.status();
+    this.screen = this.session ? 'home' : 'login';
+    await this.loadDrafts();
+    this.render();
+    performance.mark('csi:first-render');
+    window.addEventListener('online', () => void this.flush(true));
+    window.addEventListener('offline', () => this.render());
+    void registerServiceWorker([location.pathname, '/assets/app.css', `/assets/form-${this.survey}.js`]);
+    void this.flush(true);
+  }
+
+  // ---- sync ----
+
+  private send(entry: OutboxEntry): Promise<{ status: number; message?: string }> {
+    if (!this.session) return Promise.resolve({ status: 401 });
+    return upload(entry, this.session.token);
+  }
+
+  /** Uploads what is due, one tab at a time, then schedules the next retry. */
+  private async flush(force: boolean): Promise<void> {
+    const run = () => this.outbox.flush(force);
+    if (navigator.locks) await navigator.locks.request('csi-outbox', run);
+    else await run();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const due = await this.outbox.nextDue();
+    if (due !== null) this.retryTimer = setTimeout(() => void this.flush(false), Math.max(500, due - Date.now()));
+  }
+
+  private onSyncStatus(status: SyncStatus): void {
+    this.sync = status;
+    if (this.screen === 'home') {
+      this.render();
+      return;
+    }
+    document.getElementById('sync-status')?.replaceWith(syncLine(this.texts, status, navigator.onLine));
+  }
+
+  // ---- drafts ----
+
+  private async loadDrafts(): Promise<void> {
+    const all = await this.stores.drafts.all();
+    this.drafts = all.filter((d) => d.survey === this.survey).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  }
+
+  /** Saves are chained, so they reach IndexedDB in the order the answers were given. */
+  private save(draft: Draft): void {
+    const copy = structuredClone(draft);
+    this.saving = this.saving.then(() => this.stores.drafts.put(copy)).catch(() => undefined);
+  }
+
+  private open(draft: Draft): void {
+    this.model = new FormModel(draft, { validate: this.validate, screeningCheck: this.options.screeningCheck, onChange: (d) => this.save(d) });
+    this.showErrors = false;
+    this.reviewErrors = [];
+    this.notice = null;
+    this.screen = draft.stopped ? 'stopped' : 'interview';
+    this.render();
+    this.focusHeading();
+  }
+
+  private async close(discard: boolean): Promise<void> {
+    const model = this.model;
+    this.model = null;
+    await this.saving;
+    if (model && discard) await this.stores.drafts.delete(model.draft.id);
+    this.screen = 'home';
+    await this.loadDrafts();
+    this.render();
+  }
+
+  // ---- events ----
+
+  private setLanguage(lang: Language): void {
+    this.lang = lang;
+    void this.stores.settings.put({ id: 'language', value: lang });
+    this.model?.setLanguage(lang);
+    this.render();
+  }
+
+  private async doLogin(username: string, password: string): Promise<void> {
+    const result = await login(username, password);
+    if (!result.ok) {
+      this.loginError = result.reason === 'credentials' ? this.texts.ui('login_failed') : result.reason === 'offline' ? this.texts.ui('login_offline') : (result.message ?? this.texts.ui('login_failed'));
+      this.render();
+      return;
+    }
+    this.session = result.session;
+    this.loginError = null;
+    await this.stores.settings.put(result.session);
+    this.outbox.loggedIn();
+    this.screen = 'home';
+    this.render();
+    void this.flush(true);
+  }
+
+  private async doLogout(): Promise<void> {
+    if (this.session) await logout(this.session);
+    this.session = null;
+    await this.stores.settings.delete('session');
+    this.screen = 'login';
+    this.render();
+  }
+
+  private onAnswer(item: Item, value: unknown, commit: boolean): void {
+    const model = this.model;
+    if (!model?.currentPage) return;
+    const before = model.visibleItems(model.currentPage).map((i) => i.id).join();
+    const cleared = model.setAnswer(item.id, value);
+    const after = model.visibleItems(model.currentPage).map((i) => i.id).join();
+    if (commit || cleared.length > 0 || before !== after) this.render();
+  }
+
+  private async next(): Promise<void> {
+    const model = this.model;
+    if (!model) return;
+    const result = await model.next(this.lang);
+    if (result.stopped) this.screen = 'stopped';
+    this.showErrors = !result.moved && !result.stopped;
+    this.render();
+    if (this.showErrors) this.focusFirstError();
+    else this.focusHeading();
+  }
+
+  private async submit(): Promise<void> {
+    const model = this.model;
+    if (!model) return;
+    const completion = model.complete(this.lang, { appVersion: APP_VERSION, device: navigator.userAgent });
+    if (!completion.ok) {
+      this.reviewErrors = completion.errors;
+      this.render();
+      return;
+    }
+    await this.outbox.enqueue(this.survey, completion.submission);
+    await this.close(true);
+    this.notice = this.texts.ui('submitted');
+    this.render();
+    void this.flush(true);
+  }
+
+  // ---- rendering ----
+
+  private render(): void {
+    document.documentElement.lang = this.lang;
+    document.title = `${this.texts.title()} · CSI`;
+    const bar = renderTopBar({ texts: this.texts, sync: this.session ? this.sync : null, online: navigator.onLine, onLanguage: (l) => this.setLanguage(l), onSyncNow: () => void this.flush(true) });
+    replaceContent(this.root, bar, h('main', { id: 'main' }, this.screenContent()));
+  }
+
+  private screenContent(): HTMLElement {
+    const t = this.texts;
+    switch (this.screen) {
+      case 'login':
+        return renderLogin(t, this.loginError, (u, p) => void this.doLogin(u, p));
+      case 'home':
+        return this.homeContent();
+      case 'stopped':
+        return renderStopped(t, () => void this.close(true));
+      case 'interview':
+        return this.interviewContent();
+    }
+  }
+
+  private homeContent(): HTMLElement {
+    return renderHome({
+      texts: this.texts,
+      username: this.session?.username ?? '',
+      drafts: this.drafts,
+      notice: this.notice,
+      rejected: [],
+      onNew: () => this.open(newDraft(crypto.randomUUID(), this.survey, this.lang, new Date())),
+      onResume: (id) => {
+        const draft = this.drafts.find((d) => d.id === id);
+        if (draft) this.open(draft);
+      },
+      onDiscard: (id) => {
+        if (!confirm(this.texts.ui('discard_confirm'))) return;
+        void this.stores.drafts.delete(id).then(() => this.loadDrafts()).then(() => this.render());
+      },
+      onSyncNow: () => void this.flush(true),
+      onLogout: () => void this.doLogout(),
+    });
+  }
+
+  private interviewContent(): HTMLElement {
+    const model = this.model;
+    if (!model) return h('p', {}, '');
+    const { step, steps } = model.progress();
+    const page = model.currentPage;
+    if (!page) {
+      return renderReview({
+        texts: this.texts, sections: model.review(), errors: this.reviewErrors, step, steps,
+        valueText: (_s: ReviewSection, row) => this.valueText(row.item, row.value),
+        onEdit: (index) => {
+          model.goTo(index);
+          this.render();
+          this.focusHeading();
+        },
+        onBack: () => {
+          model.back();
+          this.render();
+        },
+        onSubmit: () => void this.submit(),
+      });
+    }
+    const errors = new Map<string, string>();
+    if (this.showErrors) for (const e of model.pageErrors(page, this.lang)) if (e.item && !errors.has(e.item)) errors.set(e.item, e.message);
+    return renderPage({
+      texts: this.texts, sectionId: page.id, blocks: model.visibleBlocks(page), step, steps,
+      isLast: model.draft.page === model.pages.length - 1, canGoBack: model.draft.page > 0, showSummary: errors.size > 0,
+      question: { texts: this.texts, answers: model.answers, errors, required: (i) => model.isRequired(i), onAnswer: (i, v, c) => this.onAnswer(i, v, c) },
+      onBack: () => {
+        model.back();
+        this.showErrors = false;
+        this.render();
+        this.focusHeading();
+      },
+      onNext: () => void this.next(),
+      onHome: () => void this.close(false),
+    });
+  }
+
+  private valueText(item: Item, value: unknown): string | null {
+    if (value === undefined) return null;
+    if (item.kind === 'choice' || isSpecial(value)) return this.texts.option(item, value);
+    return String(value);
+  }
+
+  private focusHeading(): void {
+    const heading = this.root.querySelector('h1');
+    if (!heading) return;
+    heading.setAttribute('tabindex', '-1');
+    heading.focus();
+    window.scrollTo(0, 0);
+  }
+
+  private focusFirstError(): void {
+    const target = this.root.querySelector<HTMLElement>('.invalid input, .invalid textarea, .invalid button');
+    target?.focus();
+  }
 }

@@ -1,0 +1,27 @@
+/**
+ * A draft is everything an unfinished interview is: saved whole on every answer, so reopening the app (or the
+ * browser, or the device) resumes it exactly. Plain data, structured-clone safe, for IndexedDB.
+ */
+import type { Language } from '../../schemas/labels.js';
+import type { SurveyId } from '../../schemas/surveys.js';
+
+export interface Draft {
+  /** The client-minted UUID that becomes the response id: the idempotency key of the upload. */
+  id: string;
+  survey: SurveyId;
+  answers: Record<string, unknown>;
+  /** Index of the current page; equal to the number of pages on the review page. */
+  page: number;
+  language: Language;
+  startedAt: string;
+  updatedAt: string;
+  /** Seconds spent per section id so far. */
+  sectionDurations: Record<string, number>;
+  /** Set when the screening check stopped the interview. */
+  stopped?: boolean;
+}
+
+export function newDraft(id: string, survey: SurveyId, language: Language, now: Date): Draft {
+  const at = now.toISOString();
+  return { id, survey, answers: {}, page: 0, language, startedAt: at, updatedAt: at, sectionDurations: {} };
+}

@@ -1,0 +1,101 @@
+/**
+ * Questions as elements, for every answer type the schemas use: single choice (radios; scales in one row),
+ * yes/no, integers and numbers, text, dates, and don't-know/refused as two distinct buttons wherever the item
+ * accepts them. Grids render one row per item under the grid's shared question. Labels are bound to inputs,
+ * errors are tied to their question with aria-describedby, and all of it works with the keyboard alone.
+ */
+import type { Item } from '../../schemas/items.js';
+import { choiceCode, choiceValue, isSpecial, parseNumber, parseText, SPECIAL } from '../model/answer-input.js';
+import type { Block } from '../model/pages.js';
+import type { Texts } from '../model/texts.js';
+import { h } from './dom.js';
+
+export interface QuestionContext {
+  texts: Texts;
+  answers: Readonly<Record<string, unknown>>;
+  /** Error message per item id, in the current language. */
+  errors: ReadonlyMap<string, string>;
+  required(item: Item): boolean;
+  /** `commit` is false while typing (saved, but the page need not be redrawn). */
+  onAnswer(item: Item, value: unknown, commit: boolean): void;
+}
+
+const errorId = (item: Item) => `e-${item.id}`;
+
+function errorLine(item: Item, ctx: QuestionContext): HTMLElement | null {
+  const message = ctx.errors.get(item.id);
+  return message ? h('p', { class: 'error', id: errorId(item) }, message) : null;
+}
+
+function specialButtons(item: Item, ctx: QuestionContext): HTMLElement | null {
+  if (!item.special) return null;
+  const value = ctx.answers[item.id];
+  return h('div', { class: 'special' }, SPECIAL.map((code) => h('button', {
+    type: 'button', id: `q-${item.id}-${code}`, 'aria-pressed': value === code ? 'true' : 'false', 'data-special': code,
+    onclick: () => ctx.onAnswer(item, value === code ? undefined : code, true),
+  }, ctx.texts.option(item, code))));
+}
+
+function choiceOptions(item: Item, ctx: QuestionContext, labelledBy: string): HTMLElement {
+  const value = ctx.answers[item.id];
+  const scale = item.codes.every((c) => typeof c === 'number');
+  const cls = `options${scale ? ' scale' : item.codes.length > 6 ? ' cols' : ''}`;
+  return h('div', { class: cls, role: 'radiogroup', 'aria-labelledby': labelledBy }, item.codes.map((code, i) => {
+    const id = `q-${item.id}-${i}`;
+    return h('label', { class: 'option', for: id },
+      h('input', {
+        type: 'radio', id, name: item.id, value: choiceValue(item, code), checked: value === code,
+        'aria-describedby': ctx.errors.has(item.id) ? errorId(item) : null,
+        onchange: (e: Event) => ctx.onAnswer(item, choiceCode(item, (e.target as HTMLInputElement).value), true),
+      }),
+      h('span', {}, ctx.texts.option(item, code)));
+  }));
+}
+
+function fieldInput(item: Item, ctx: QuestionContext): HTMLElement {
+  const value = ctx.answers[item.id];
+  const shown = value === undefined || isSpecial(value) ? '' : String(value);
+  const numeric = item.kind === 'integer' || item.kind === 'number';
+  const common = {
+    id: `q-${item.id}`, name: item.id,
+    'aria-describedby': [ctx.errors.has(item.id) ? errorId(item) : '', ctx.texts.hint(item) ? `h-${item.id}` : ''].filter(Boolean).join(' ') || null,
+    'aria-invalid': ctx.errors.has(item.id) ? 'true' : null, 'aria-required': ctx.required(item) ? 'true' : null,
+  };
+  const read = (e: Event) => {
+    const text = (e.target as HTMLInputElement | HTMLTextAreaElement).value;
+    return numeric ? parseNumber(text) : parseText(text);
+  };
+  const handlers = { oninput: (e: Event) => ctx.onAnswer(item, read(e), false), onchange: (e: Event) => ctx.onAnswer(item, read(e), true) };
+  if (item.kind === 'text' && (item.maxLength ?? 0) > 200) return h('textarea', { ...common, ...handlers, maxlength: item.maxLength }, shown);
+  if (item.kind === 'date') return h('input', { ...common, ...handlers, type: 'date', value: shown });
+  return h('input', {
+    ...common, ...handlers, type: 'text', value: shown, autocomplete: 'off',
+    inputmode: item.kind === 'integer' ? 'numeric' : item.kind === 'number' ? 'decimal' : null, maxlength: item.maxLength,
+  });
+}
+
+function hintLine(item: Item, ctx: QuestionContext): HTMLElement | null {
+  const hint = ctx.texts.hint(item);
+  return hint ? h('p', { class: 'hint', id: `h-${item.id}` }, hint) : null;
+}
+
+export function renderItem(item: Item, ctx: QuestionContext, inGrid = false): HTMLElement {
+  const invalid = ctx.errors.has(item.id);
+  const cls = `question${inGrid ? ' grid-row' : ''}${invalid ? ' invalid' : ''}`;
+  if (item.kind === 'choice') {
+    const legendId = `l-${item.id}`;
+    return h('fieldset', { class: cls, id: `f-${item.id}`, 'data-item': item.id, 'aria-describedby': invalid ? errorId(item) : null },
+      h('legend', { id: legendId }, ctx.texts.label(item)),
+      hintLine(item, ctx), choiceOptions(item, ctx, legendId), specialButtons(item, ctx), errorLine(item, ctx));
+  }
+  return h('div', { class: cls, id: `f-${item.id}`, 'data-item': item.id },
+    h('label', { class: 'field', for: `q-${item.id}` }, ctx.texts.label(item)),
+    hintLine(item, ctx), fieldInput(item, ctx), specialButtons(item, ctx), errorLine(item, ctx));
+}
+
+export function renderBlock(block: Block, ctx: QuestionContext): HTMLElement {
+  if (block.kind === 'item') return renderItem(block.item, ctx);
+  return h('section', { class: 'grid', 'aria-labelledby': `g-${block.grid}` },
+    h('p', { class: 'grid-intro', id: `g-${block.grid}` }, ctx.texts.grid(block.grid)),
+    block.items.map((item) => renderItem(item, ctx, true)));
+}
