@@ -5,6 +5,7 @@
  *   csi import <survey> <file.csv|file.ndjson>   keyed-in paper questionnaires; idempotent; error report beside the file
  *   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
+ *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
  *   csi users add <username> --role R [--regions a,b] [--password P]   (password read from CSI_NEW_PASSWORD or generated)
  *   csi users list | csi users disable <username>
  *   csi tokens create <username> --name N [--days D] | csi tokens revoke <token-id>
@@ -25,15 +26,18 @@ import { generatePassword } from '../services/passwords.js';
 import { ExportService } from '../services/export.service.js';
 import { importFile, type ImportReport } from '../services/import.service.js';
 import { ResponsesService } from '../services/responses.service.js';
+import { talliesCsv, TalliesService, type TalliesReport } from '../services/tallies.service.js';
 import { compileAllValidators } from '../services/validation.js';
 import { WeightingService } from '../services/weighting.service.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.port.js';
+import { renderTable } from './table.js';
 
 const USAGE = `usage:
   csi import <survey> <file.csv|file.ndjson>
   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
+  csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
   csi users add <username> --role interviewer|coordinator|analyst|admin [--regions r1,r2] [--password P]
   csi users list
   csi users disable <username>
@@ -114,6 +118,46 @@ async function runSeed(store: Store, survey: SurveyId, args: string[]): Promise<
   return 0;
 }
 
+async function runTallies(store: Store, survey: SurveyId, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: {
+    items: { type: 'string' }, by: { type: 'string' }, unweighted: { type: 'boolean' }, trim: { type: 'string' }, 'min-cell': { type: 'string' }, format: { type: 'string', default: 'table' },
+  } });
+  if (!values.items) fail(`--items is required\n${USAGE}`);
+  if (!['table', 'csv', 'json'].includes(values.format)) fail('--format must be table, csv or json');
+  const validators = compileAllValidators();
+  const weighting = new WeightingService(store, validators, auditTrail(store, clock));
+  const query = {
+    items: values.items, ...(values.by ? { by: values.by } : {}), ...(values.unweighted ? { weighted: 'false' } : {}),
+    ...(values.trim ? { trim: values.trim } : {}), ...(values['min-cell'] ? { minCell: values['min-cell'] } : {}),
+  };
+  const report = await new TalliesService(store, validators, weighting).tallies(survey, query, systemActor('tallies'));
+  if (values.format === 'json') console.log(JSON.stringify(report, null, 2));
+  else if (values.format === 'csv') process.stdout.write(talliesCsv(report));
+  else console.log(talliesTable(report));
+  return 0;
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '');
+const num = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '');
+
+/** Shares as percentages with their 95% CI, means as numbers; small groups marked with an asterisk. */
+function talliesTable(report: TalliesReport): string {
+  const blocks = report.items.map((tally) => {
+    const groups = [{ label: 'all', small: false, est: tally.overall }, ...(tally.by?.groups ?? []).map((g) => ({ label: Object.values(g.values).join(' / '), small: g.small, est: g }))];
+    const rows = groups.flatMap(({ label, small, est }) => est.estimates.map((e) => {
+      const share = e.category !== null;
+      return [`${label}${small ? ' *' : ''}`, e.category ?? 'mean', share ? pct(e.estimate) : num(e.estimate), share ? pct(e.se) : num(e.se, 3),
+        share ? `${pct(e.ci95[0])} - ${pct(e.ci95[1])}` : `${num(e.ci95[0])} - ${num(e.ci95[1])}`, e.n, est.base, num(e.deff)];
+    }));
+    const title = `${tally.item}${tally.by ? ` by ${tally.by.variables.join(' x ')}` : ''}`;
+    return `${title}\n${renderTable(['group', 'category', 'estimate', 'se', '95% CI', 'n', 'base', 'deff'], rows)}`;
+  });
+  const how = report.weighted
+    ? `weighted: raked to ${report.margins.map((m) => m.variable).join(', ')} (${report.raking?.converged ? 'converged' : 'NOT converged'} in ${report.raking?.iterations} iterations)`
+    : 'unweighted';
+  return [`${report.survey}: ${report.respondents} responses, ${how}; * = base under ${report.minCell}`, ...blocks].join('\n\n');
+}
+
 const clock = () => new Date();
 
 function responsesService(store: Store): ResponsesService {
@@ -192,6 +236,7 @@ async function main(argv: string[]): Promise<number> {
       case 'import': return await runImport(store, surveyArg(survey), rest[0]);
       case 'export': return await runExport(store, surveyArg(survey), rest);
       case 'seed': return await runSeed(store, surveyArg(survey), rest);
+      case 'tallies': return await runTallies(store, surveyArg(survey), rest);
       default: fail(`unknown command "${command}"\n${USAGE}`);
     }
   } catch (error) {

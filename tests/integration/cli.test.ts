@@ -78,6 +78,24 @@ describe('csi CLI', () => {
     expect((await csi('users', 'add', 'dana', '--role', 'analyst')).code).toBe(2);
   }, 90_000);
 
+  it('prints weighted tallies as a table, and the same numbers as CSV and JSON', async () => {
+    expect((await csi('seed', 'population', '--count', '120', '--seed', '5')).code).toBe(0);
+    const table = await csi('tallies', 'population', '--items', 'ps_trust_people', '--by', 'ps_gender');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/population: 120 responses, weighted: raked to ps_region, ps_ethnicity, ps_gender, ps_settlement_type \((NOT )?converged in \d+ iterations\)/);
+    expect(table.stdout).toMatch(/ps_trust_people by ps_gender\ngroup +category +estimate +se +95% CI +n +base +deff/);
+    const json = JSON.parse((await csi('tallies', 'population', '--items', 'ps_trust_people', '--by', 'ps_gender', '--format', 'json')).stdout);
+    const all = json.items[0].overall.estimates.find((e: { category: string }) => e.category === 'most_can_be_trusted');
+    expect(table.stdout).toContain(`all     most_can_be_trusted  ${`${(all.estimate * 100).toFixed(1)}%`.padStart(8)}`);
+    const csv = parse((await csi('tallies', 'population', '--items', 'ps_trust_people', '--by', 'ps_gender', '--format', 'csv')).stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(Number(csv.find((r) => r.group === 'all' && r.category === 'most_can_be_trusted')?.estimate)).toBe(all.estimate);
+    const unweighted = await csi('tallies', 'population', '--items', 'ps_trust_people', '--unweighted');
+    expect(unweighted.stdout).toMatch(/120 responses, unweighted/);
+    const bad = await csi('tallies', 'population', '--items', 'ps_nope');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/400\.3 .*ps_nope/);
+  }, 120_000);
+
   it('refuses unknown commands and surveys with usage', async () => {
     const bad = await csi('frobnicate', 'population');
     expect(bad.code).toBe(2);
