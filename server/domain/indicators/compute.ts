@@ -1,0 +1,198 @@
+/**
+ * The CSI indicator matrix computed from the three surveys and the secondary data: the engine's entry point.
+ * Pure: responses, weights and secondary inputs in; every indicator's value (0-100, full precision) with its
+ * n, base, standard error, source, confidence, rule text and default flag, or `missing` with the reason; then
+ * sub-dimensions and dimensions (aggregation.ts). Population indicators are unweighted unless weights are given
+ * (the report appears unweighted, data dictionary §0.2), and can be broken down by a variable (ps_region,
+ * ps_age_band, ps_ethnicity, ...) as domains of the same estimate. Rules are interpreted from the matrix data
+ * (schemas/csi/indicators.json); the engine holds no per-indicator code.
+ */
+import {
+  indicatorMatrix, indicatorsOf, type Confidence, type IndicatorDefinition, type IndicatorMatrix, type IndicatorSource,
+  type LocalisedName, type Rule,
+} from '../../../schemas/csi/indicators.js';
+import { itemById } from '../../../schemas/items.js';
+import type { SurveyId } from '../../../schemas/surveys.js';
+import type { Projection } from '../weighting/linearization.js';
+import { aggregateScores, type ScoreResult } from './aggregation.js';
+import { ones } from './estimation.js';
+import { isAnswer, tableOf, type ResponseRecord, type Table } from './records.js';
+import { ruleText } from './rule-text.js';
+import { evaluateSecondary, type SecondaryData, type SecondaryOutcome } from './secondary.js';
+import { evaluateSurveyRule, missing, type Component, type Evaluation, type SurveyContext } from './survey-rules.js';
+
+export interface IndicatorInputs {
+  responses: Partial<Record<SurveyId, readonly ResponseRecord[]>>;
+  secondary: SecondaryData;
+}
+
+export interface IndicatorOptions {
+  /** Weights of the population responses, in their order (e.g. raked); absent: unweighted. */
+  weights?: Float64Array;
+  /** The calibration projection of those weights, for standard errors that account for the raking. */
+  projection?: Projection;
+  /** Break population indicators down by this variable (item or derived variable). */
+  breakdown?: string;
+  /** Another matrix (tests, a country's variant); default: the shipped one. */
+  matrix?: IndicatorMatrix;
+}
+
+export interface BreakdownCell {
+  category: string;
+  status: 'ok' | 'missing';
+  value: number | null;
+  reason: string | null;
+  n: number | null;
+  base: number | null;
+  se: number | null;
+}
+
+export interface AlternativeResult {
+  label: string;
+  rule: string;
+  value: number | null;
+  reason: string | null;
+}
+
+export interface IndicatorResult {
+  id: string;
+  dimension: string;
+  subDimension: string;
+  name: LocalisedName;
+  source: IndicatorSource;
+  confidence: Confidence;
+  /** The rule is a documented default for an unknown CIVICUS rule: show it as such. */
+  default: boolean;
+  rule: string;
+  note: string;
+  items: string[];
+  status: 'ok' | 'missing';
+  /** 0-100, full precision; null when missing (never 0 for want of data). */
+  value: number | null;
+  reason: string | null;
+  n: number | null;
+  base: number | null;
+  weightedBase: number | null;
+  /** Standard error in points; null for secondary data and rules without one. */
+  se: number | null;
+  /** Population indicators computed with weights. */
+  weighted: boolean;
+  flags: string[];
+  components: Component[];
+  /** Secondary inputs used, with source and year. */
+  inputs: SecondaryOutcome['inputs'];
+  alternatives: AlternativeResult[];
+  breakdown: BreakdownCell[] | null;
+  /** The Kazakhstan 2009-10 value, for comparison. */
+  published: number;
+}
+
+export interface MatrixResult {
+  matrixVersion: string;
+  weighted: boolean;
+  breakdownBy: string | null;
+  indicators: IndicatorResult[];
+  subDimensions: ScoreResult[];
+  dimensions: ScoreResult[];
+  /** Ids of the indicators whose rule is a default (U). */
+  defaults: string[];
+}
+
+interface Prepared {
+  tables: Record<SurveyId, Table>;
+  weights: Record<SurveyId, Float64Array>;
+  projection?: Projection;
+  weighted: boolean;
+  ruleOf(id: string): Rule | undefined;
+}
+
+function prepare(inputs: IndicatorInputs, options: IndicatorOptions, matrix: IndicatorMatrix): Prepared {
+  const records = (s: SurveyId): readonly ResponseRecord[] => inputs.responses[s] ?? [];
+  const population = records('population');
+  if (options.weights && options.weights.length !== population.length) {
+    throw new Error(`weights: ${options.weights.length} for ${population.length} population responses`);
+  }
+  const rules = new Map(indicatorsOf(matrix).map((i) => [i.id, i.rule]));
+  return {
+    tables: { population: tableOf(population), organisational: tableOf(records('organisational')), external: tableOf(records('external')) },
+    weights: {
+      population: options.weights ?? ones(population.length),
+      organisational: ones(records('organisational').length),
+      external: ones(records('external').length),
+    },
+    projection: options.weights ? options.projection : undefined,
+    weighted: options.weights !== undefined,
+    ruleOf: (id) => rules.get(id),
+  };
+}
+
+function evaluate(rule: Rule, source: IndicatorSource, prepared: Prepared, secondary: SecondaryData, domain?: Uint8Array): Evaluation & { inputs: SecondaryOutcome['inputs'] } {
+  if (rule.kind === 'secondary') {
+    const out = evaluateSecondary(rule, secondary);
+    const value: Evaluation = out.value === null
+      ? missing(out.reason ?? 'missing')
+      : { value: out.value, reason: null, n: null, base: null, weightedBase: null, se: null, flags: [], components: [] };
+    return { ...value, inputs: out.inputs };
+  }
+  if (source === 'secondary') return { ...missing(`a ${rule.kind} rule needs a survey`), inputs: [] };
+  const ctx: SurveyContext = {
+    table: prepared.tables[source], weights: prepared.weights[source], ruleOf: prepared.ruleOf, domain,
+    projection: source === 'population' ? prepared.projection : undefined,
+  };
+  return { ...evaluateSurveyRule(rule, ctx), inputs: [] };
+}
+
+/** The categories of a breakdown variable: its codes in questionnaire order, else the values seen, sorted. */
+function categoriesOf(variable: string, table: Table): string[] {
+  const codes = itemById('population', variable)?.codes;
+  if (codes && codes.length > 0) return codes.map(String);
+  const seen = new Set<string>();
+  for (const v of table.column(variable)) if (isAnswer(v)) seen.add(String(v));
+  return [...seen].sort();
+}
+
+function breakdownOf(def: IndicatorDefinition, variable: string, prepared: Prepared, secondary: SecondaryData): BreakdownCell[] {
+  const table = prepared.tables.population;
+  return categoriesOf(variable, table).map((category) => {
+    const domain = Uint8Array.from(table.column(variable), (v) => (isAnswer(v) && String(v) === category ? 1 : 0));
+    const e = evaluate(def.rule, def.source, prepared, secondary, domain);
+    return { category, status: e.value === null ? 'missing' : 'ok', value: e.value, reason: e.reason, n: e.n, base: e.base, se: e.se };
+  });
+}
+
+function computeIndicator(
+  def: IndicatorDefinition, location: { dimension: string; subDimension: string }, prepared: Prepared,
+  secondary: SecondaryData, breakdown?: string,
+): IndicatorResult {
+  const e = evaluate(def.rule, def.source, prepared, secondary);
+  const alternatives = (def.alternatives ?? []).map((a): AlternativeResult => {
+    const alt = evaluate(a.rule, def.source, prepared, secondary);
+    return { label: a.label, rule: ruleText(a.rule), value: alt.value, reason: alt.reason };
+  });
+  return {
+    id: def.id, ...location, name: def.name, source: def.source, confidence: def.confidence, default: def.default,
+    rule: ruleText(def.rule), note: def.note, items: def.items,
+    status: e.value === null ? 'missing' : 'ok', value: e.value, reason: e.reason,
+    n: e.n, base: e.base, weightedBase: e.weightedBase, se: e.se,
+    weighted: def.source === 'population' && prepared.weighted,
+    flags: e.flags, components: e.components, inputs: e.inputs, alternatives,
+    breakdown: breakdown && def.source === 'population' ? breakdownOf(def, breakdown, prepared, secondary) : null,
+    published: def.published,
+  };
+}
+
+/** Every indicator, sub-dimension and dimension of the matrix. */
+export function computeMatrix(inputs: IndicatorInputs, options: IndicatorOptions = {}): MatrixResult {
+  const matrix = options.matrix ?? indicatorMatrix;
+  const prepared = prepare(inputs, options, matrix);
+  const indicators = matrix.dimensions.flatMap((d) => d.subDimensions.flatMap((s) => s.indicators.map((def) =>
+    computeIndicator(def, { dimension: d.id, subDimension: s.id }, prepared, inputs.secondary, options.breakdown))));
+  const { subDimensions, dimensions } = aggregateScores(matrix, new Map(indicators.map((i) => [i.id, i])));
+  return {
+    matrixVersion: matrix.version,
+    weighted: options.weights !== undefined,
+    breakdownBy: options.breakdown ?? null,
+    indicators, subDimensions, dimensions,
+    defaults: indicators.filter((i) => i.default).map((i) => i.id),
+  };
+}
