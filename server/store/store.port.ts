@@ -135,6 +135,8 @@ export interface QuotaStore {
   /**
    * Writes the response id on the reservation's slots whose expiry is not before `now`; returns every slot of the
    * reservation the response holds (idempotent: a retry returns the same slots). Lapsed slots are not consumed.
+   * Updates are not atomic on FerretDB, so one reservation must only ever be consumed by one response: use the
+   * response id (the form makes it before screening) as the reservation id, and consume with that same id.
    */
   consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]>;
   /** Deletes the reservation's unconsumed slots (screening abandoned, or a partial claim rolled back); how many. */
