@@ -130,6 +130,9 @@ export interface QuotaStore {
   /**
    * Takes a free slot of the cell, reclaiming lapsed reservations (expired more than the grace period) when no slot
    * is free; null when every slot is held (by responses, live reservations or reservations within their grace).
+   * Idempotent per reservation and cell, concurrent retries included: a reservation that holds a live or consumed
+   * slot there gets that slot back (unchanged, even if this claim names a response); a lapsed one is let go and
+   * the claim starts afresh.
    */
   claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null>;
   /**

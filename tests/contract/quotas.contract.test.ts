@@ -70,6 +70,28 @@ describe.each(STORE_KINDS)('%s quota slots contract', (kind) => {
     expect(cell.filter((s) => s.responseId === null && s.expiresAt === at(1000))).toHaveLength(5);
   });
 
+  it('gives a reservation one slot per cell, however often and concurrently it claims, across two connections', async () => {
+    const reservationId = randomUUID();
+    const other = await t.reopen();
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => claim(i % 2 ? other : t.store, { reservationId })));
+    const ids = new Set(outcomes.map((o) => o?.id));
+    expect(ids.size).toBe(1);
+    expect(await t.store.listQuotaSlots(SPACE, { reservationId })).toEqual([outcomes[0]]);
+    // Once consumed, claiming again (even naming another response) gives back the consumed slot.
+    const responseId = randomUUID();
+    await t.store.consumeQuotaReservation(SPACE, reservationId, responseId, T0);
+    expect(await claim(t.store, { reservationId, responseId: randomUUID(), expiresAt: null })).toMatchObject({ id: outcomes[0]?.id, responseId });
+  });
+
+  it('lets a lapsed reservation claim afresh, with its new expiry', async () => {
+    const reservationId = randomUUID();
+    const first = await claim(t.store, { reservationId, target: 1, expiresAt: at(60) });
+    const again = await claim(t.store, { reservationId, target: 1, now: at(61), expiresAt: at(661) });
+    expect(again).toMatchObject({ slot: 0, reservationId, expiresAt: at(661), claimedAt: at(61) });
+    expect(again?.id).not.toBe(first?.id);
+    expect(await t.store.listQuotaSlots(SPACE)).toEqual([again]);
+  });
+
   it('keeps a lapsed reservation within the grace period, reclaims it after', async () => {
     const first = await claim(t.store, { target: 1, expiresAt: at(60) });
     expect(first).not.toBeNull();

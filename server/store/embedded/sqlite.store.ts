@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS quota_slots (
   expires_at TEXT,
   response_id TEXT,
   consumed_at TEXT,
-  UNIQUE (space, cell, slot)
+  UNIQUE (space, cell, slot),
+  UNIQUE (space, cell, reservation_id)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS quota_slots_by_reservation ON quota_slots (space, reservation_id);
 CREATE INDEX IF NOT EXISTS quota_slots_by_response ON quota_slots (space, response_id);
@@ -333,13 +334,18 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * One IMMEDIATE transaction: read the cell's slots, take the lowest free one, or reclaim lapsed ones first when
-   * none is free. The write lock serialises claims across connections; the unique key is the backstop.
+   * One IMMEDIATE transaction: the slot the reservation already holds in the cell (a lapsed one is let go), else
+   * the lowest free one, reclaiming lapsed reservations first when none is free. The write lock serialises claims
+   * across connections; the unique keys are the backstop.
    */
   async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
     const now = iso(claim.now);
     const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
     const claimOnce = this.db.transaction((): QuotaSlot | null => {
+      const own = this.db.prepare('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND reservation_id = ?')
+        .get(claim.space, claim.cell, claim.reservationId) as SlotRow | undefined;
+      if (own && (own.response_id !== null || own.expires_at === null || own.expires_at >= now)) return slotOf(own);
+      if (own) this.db.prepare('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL').run(own.id);
       const held = () => (this.db.prepare('SELECT slot FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?')
         .all(claim.space, claim.cell, claim.target) as Array<{ slot: number }>).map((r) => r.slot);
       let free = freeSlotNumbers(claim.target, held());

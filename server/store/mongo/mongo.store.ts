@@ -110,6 +110,7 @@ export class MongoStore implements Store {
     await this.tokens.createIndex({ tokenHash: 1 }, { name: 'token_hash', unique: true });
     await this.audit.createIndex({ at: 1, _id: 1 }, { name: 'by_time' });
     await this.quotaSlots.createIndex({ space: 1, cell: 1, slot: 1 }, { name: 'quota_slot', unique: true });
+    await this.quotaSlots.createIndex({ space: 1, cell: 1, reservationId: 1 }, { name: 'quota_reservation', unique: true });
     await this.quotaSlots.createIndex({ space: 1, reservationId: 1 }, { name: 'by_reservation' });
     await this.quotaSlots.createIndex({ space: 1, responseId: 1 }, { name: 'by_response' });
   }
@@ -251,6 +252,8 @@ export class MongoStore implements Store {
   async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
     const now = iso(claim.now);
     const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
+    const own = await this.slotOfReservation(claim, now);
+    if (own) return own;
     for (let round = 0; round < CLAIM_ROUNDS; round += 1) {
       const held = await this.quotaSlots.find({ space: claim.space, cell: claim.cell, slot: { $lt: claim.target } }).toArray();
       const free = freeSlotNumbers(claim.target, held.map((d) => d.slot));
@@ -265,7 +268,19 @@ export class MongoStore implements Store {
     return null;
   }
 
-  /** The slot, or null when another claim holds its number. */
+  /** The slot this reservation holds in the cell, if live or consumed; a lapsed one is let go (its owner asks again). */
+  private async slotOfReservation(claim: SlotClaim, now: string): Promise<QuotaSlot | null> {
+    const doc = await this.quotaSlots.findOne({ space: claim.space, cell: claim.cell, reservationId: claim.reservationId });
+    if (!doc) return null;
+    if (doc.responseId !== null || doc.expiresAt === null || doc.expiresAt >= now) return withoutId<QuotaSlot>(doc);
+    await this.quotaSlots.deleteOne({ _id: doc._id, responseId: null });
+    return null;
+  }
+
+  /**
+   * The slot, or null when another claim holds its number. A duplicate on the reservation's own key means a
+   * concurrent claim of the same reservation won: its slot is the answer.
+   */
   private async insertSlot(claim: SlotClaim, slot: number, now: string): Promise<QuotaSlot | null> {
     const responseId = claim.responseId ?? null;
     const doc: SlotDoc = {
@@ -276,8 +291,9 @@ export class MongoStore implements Store {
       await this.quotaSlots.insertOne(doc);
       return withoutId<QuotaSlot>(doc);
     } catch (error) {
-      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return null;
-      throw error;
+      if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+      const twin = await this.quotaSlots.findOne({ space: claim.space, cell: claim.cell, reservationId: claim.reservationId });
+      return twin ? withoutId<QuotaSlot>(twin) : null;
     }
   }
 
