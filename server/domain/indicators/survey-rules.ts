@@ -167,7 +167,7 @@ function meanOfShares(rule: MeanOfSharesRule, ctx: SurveyContext, domain = ctx.d
       : { label: part.item, value: null, n: null, base: null, reason: emptyReason({ ...ctx, domain }, `an answer to ${part.item}`) });
     if (s) parts.push(s);
   }
-  if (parts.length < rule.parts.length) return { reason: `a part has no data: ${components.filter((c) => c.reason).map((c) => c.label).join(', ')}` };
+  if (parts.length < rule.parts.length) return { reason: `a part has no data: ${components.filter((c) => c.reason).map((c) => `${c.label} (${c.reason})`).join('; ')}` };
   const k = parts.length;
   const masks = parts.map((s) => s.inBase);
   return {
@@ -274,10 +274,18 @@ function toEvaluation(o: Outcome, ctx: SurveyContext, fallback?: ShareRule['empt
   };
 }
 
+/** The emptyBase value stands for "asked, and nobody qualified": it needs answers to the base condition. */
+function baseAnswered(rule: ShareRule, ctx: SurveyContext): boolean {
+  if (!rule.base) return false;
+  const column = ctx.table.column(rule.base.variable);
+  return column.some((v, i) => isAnswer(v) && (!ctx.domain || ctx.domain[i] === 1));
+}
+
 export function evaluateSurveyRule(rule: SurveyRule, ctx: SurveyContext): Evaluation {
+  if (ctx.table.size === 0) return missing('no responses');
   switch (rule.kind) {
     case 'share':
-      return toEvaluation(binaryEstimate(shareBinary(rule, ctx.table), ctx, `an answer to ${rule.item}${rule.base ? ` and ${rule.base.variable} in {${rule.base.in.join(', ')}}` : ''}`), ctx, rule.emptyBase);
+      return toEvaluation(binaryEstimate(shareBinary(rule, ctx.table), ctx, `an answer to ${rule.item}${rule.base ? ` and ${rule.base.variable} in {${rule.base.in.join(', ')}}` : ''}`), ctx, baseAnswered(rule, ctx) ? rule.emptyBase : undefined);
     case 'count':
       return toEvaluation(binaryEstimate(countBinary(rule, ctx.table), ctx, `an answer to any of ${rule.items.join(', ')}`), ctx);
     case 'depth':
