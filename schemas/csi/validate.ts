@@ -8,12 +8,21 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { AJV_OPTIONS } from '../keywords.js';
 import schema from './indicators.schema.json' with { type: 'json' };
 import { indicatorsOf, type IndicatorMatrix, type Rule } from './indicators.js';
+import { secondaryDataSchema } from './secondary.js';
 
-let compiled: ReturnType<Ajv2020['compile']> | undefined;
+type Compiled = ReturnType<Ajv2020['compile']>;
+let compiled: { matrix: Compiled; secondary: Compiled } | undefined;
 
-function schemaValidator(): ReturnType<Ajv2020['compile']> {
-  compiled ??= new Ajv2020({ ...AJV_OPTIONS }).compile(schema);
+function validators(): { matrix: Compiled; secondary: Compiled } {
+  if (!compiled) {
+    const ajv = new Ajv2020({ ...AJV_OPTIONS });
+    compiled = { matrix: ajv.compile(schema), secondary: ajv.compile(secondaryDataSchema) };
+  }
   return compiled;
+}
+
+function messages(validate: Compiled): string[] {
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
 }
 
 function measureRefs(rule: Rule): string[] {
@@ -58,7 +67,13 @@ function structuralProblems(matrix: IndicatorMatrix): string[] {
 
 /** Problems with a matrix, as messages; empty when it is valid. */
 export function validateIndicatorMatrix(data: unknown): string[] {
-  const validate = schemaValidator();
-  if (!validate(data)) return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
+  const { matrix } = validators();
+  if (!matrix(data)) return messages(matrix);
   return structuralProblems(data as IndicatorMatrix);
+}
+
+/** Problems with a secondary-data payload (unknown keys, missing source or year, negative values); empty when valid. */
+export function validateSecondaryData(data: unknown): string[] {
+  const { secondary } = validators();
+  return secondary(data) ? [] : messages(secondary);
 }

@@ -5,18 +5,9 @@
  * the report, not the original sources, and say so.
  */
 import type { SecondaryKey, SecondaryRule } from '../../../schemas/csi/indicators.js';
+import type { SecondaryData, SecondaryValue } from '../../../schemas/csi/secondary.js';
 
-export interface SecondaryValue {
-  value: number;
-  source: string;
-  /** Year (or edition) of the data; null when the report does not say. */
-  year: number | null;
-  /** reported: as printed or published by the source; derived: backed out of the published indicator score. */
-  status?: 'reported' | 'derived';
-  note?: string;
-}
-
-export type SecondaryData = Partial<Record<SecondaryKey, SecondaryValue>>;
+export type { SecondaryData, SecondaryValue } from '../../../schemas/csi/secondary.js';
 
 export const SECONDARY_LABELS: Readonly<Record<SecondaryKey, string>> = {
   bci: 'Social Watch Basic Capabilities Index (0-100)',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { indicatorMatrix, indicatorsOf, type IndicatorDefinition, type Rule } from '../../../schemas/csi/indicators.js';
-import { validateIndicatorMatrix } from '../../../schemas/csi/validate.js';
+import { validateIndicatorMatrix, validateSecondaryData } from '../../../schemas/csi/validate.js';
+import { KAZAKHSTAN_SECONDARY } from '../../../server/domain/indicators/secondary.js';
 import { itemsOf } from '../../../schemas/items.js';
 import { questionnaires, SURVEY_IDS, type SurveyId } from '../../../schemas/surveys.js';
 
@@ -123,5 +124,22 @@ describe('validateIndicatorMatrix rejects', () => {
     const m = clone();
     mutate(m);
     expect(validateIndicatorMatrix(m).join('\n')).toMatch(message);
+  });
+});
+
+describe('validateSecondaryData', () => {
+  it('accepts the shipped Kazakhstan example and an empty payload', () => {
+    expect(validateSecondaryData(KAZAKHSTAN_SECONDARY)).toEqual([]);
+    expect(validateSecondaryData({})).toEqual([]);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['an unknown input', { hdi: { value: 1, source: 's', year: 2008 } }, /additional properties/],
+    ['a value without source', { cpi: { value: 2.2, year: 2008 } }, /required property 'source'/],
+    ['a value without year', { cpi: { value: 2.2, source: 'TI' } }, /required property 'year'/],
+    ['a negative value', { gini: { value: -1, source: 'WDI', year: 2008 } }, /must be >= 0/],
+    ['a value that is a string', { bci: { value: '98', source: 'SW', year: 2008 } }, /must be number/],
+  ])('rejects %s', (_name, payload, message) => {
+    expect(validateSecondaryData(payload).join('\n')).toMatch(message);
   });
 });
