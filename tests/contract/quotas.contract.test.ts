@@ -43,6 +43,12 @@ describe.each(STORE_KINDS)('%s quota slots contract', (kind) => {
     const listed = await t.store.listQuotaSlots(SPACE, { cell: CELL });
     expect(listed).toEqual(slots);
     expect(listed[0]).toMatchObject({ space: SPACE, cell: CELL, claimedAt: T0, expiresAt: at(600), responseId: null, consumedAt: null });
+    expect(await claim(t.store, { target: 0, cell: 'closed' })).toBeNull();
+  });
+
+  it('refuses a reservation that could never lapse', async () => {
+    await expect(claim(t.store, { expiresAt: null })).rejects.toThrow(/needs an expiry/);
+    expect(await t.store.listQuotaSlots(SPACE)).toEqual([]);
   });
 
   it('lets exactly 5 of 50 concurrent claims take the last 5 slots, across two connections', async () => {

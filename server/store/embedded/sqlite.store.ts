@@ -339,6 +339,7 @@ export class SqliteStore implements Store {
    * across connections; the unique keys are the backstop.
    */
   async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
+    if (claim.expiresAt === null && !claim.responseId) throw new Error('a quota reservation needs an expiry, or a response that consumes it');
     const now = iso(claim.now);
     const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
     const claimOnce = this.db.transaction((): QuotaSlot | null => {

@@ -250,6 +250,7 @@ export class MongoStore implements Store {
    * on an update being atomic (FerretDB 1.24's are not under concurrency), only on the unique index.
    */
   async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
+    if (claim.expiresAt === null && !claim.responseId) throw new Error('a quota reservation needs an expiry, or a response that consumes it');
     const now = iso(claim.now);
     const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
     const own = await this.slotOfReservation(claim, now);
