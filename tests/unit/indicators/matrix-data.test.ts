@@ -102,9 +102,13 @@ describe('schemas/csi/indicators.json', () => {
     expect(indicators.filter((i) => i.source === 'secondary').map((i) => i.id)).toEqual(['2.6.1', '5.1.1', '5.1.2', '5.1.3', '5.1.4', '5.2.1', '5.2.2', '5.2.3', '5.2.5']);
   });
 
-  it('names every dimension and sub-dimension in en, ru and kk', () => {
+  it('names every dimension, sub-dimension and indicator in en, ru and kk', () => {
     for (const d of indicatorMatrix.dimensions) {
-      for (const named of [d, ...d.subDimensions]) for (const lang of ['en', 'ru', 'kk'] as const) expect(named.name[lang], `${named.id} ${lang}`).toBeTruthy();
+      for (const named of [d, ...d.subDimensions, ...d.subDimensions.flatMap((s) => s.indicators)]) {
+        for (const lang of ['en', 'ru', 'kk'] as const) expect(named.name[lang], `${named.id} ${lang}`).toBeTruthy();
+        expect(named.name.ru, named.id).toMatch(/[а-яё]/i);
+        expect(named.name.kk, named.id).toMatch(/[а-яёәғқңөұүһі]/i);
+      }
     }
   });
 });
