@@ -71,3 +71,18 @@ export function quotaProgress(plan: QuotaPlan, achieved: ReadonlyMap<string, num
     };
   });
 }
+
+/**
+ * When a plan is replaced, the new version's key space starts empty: the responses that count already hold slots
+ * there again, one claim each per matched cell (reservation id = response id, so re-running the carry-over is
+ * idempotent). Claims beyond a lowered target fail, and those responses simply count as over quota.
+ */
+export function carryOverClaims(plan: QuotaPlan, responses: Iterable<CountedResponse & { id: string }>): Array<{ responseId: string; cell: string; target: number }> {
+  const statuses = new Set(plan.countStatuses);
+  const claims: Array<{ responseId: string; cell: string; target: number }> = [];
+  for (const r of responses) {
+    if (!statuses.has(r.status)) continue;
+    for (const m of matchCells(plan, r.answers)) if (m.status === 'matched') claims.push({ responseId: r.id, cell: m.cell, target: m.target });
+  }
+  return claims;
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResponseStatus } from '../../../schemas/api.js';
 import { fieldworkSummary, localDay, type MonitoredResponse } from '../../../server/domain/quotas/monitoring.js';
 import { cellKey, makeQuotaPlan, type Quota } from '../../../server/domain/quotas/plan.js';
-import { countAchieved, quotaProgress } from '../../../server/domain/quotas/progress.js';
+import { carryOverClaims, countAchieved, quotaProgress } from '../../../server/domain/quotas/progress.js';
 import { cellUsage, freeSlotNumbers, isLiveReservation, isReclaimable, type QuotaSlot } from '../../../server/domain/quotas/slots.js';
 
 let n = 0;
@@ -88,6 +88,14 @@ describe('quota progress', () => {
       { status: 'submitted', answers: { ps_gender: 'dk' } },
     ]);
     expect([...achieved]).toEqual([[male, 3]]);
+  });
+
+  it('carries counted responses over to a replaced plan, one claim per matched cell', () => {
+    expect(carryOverClaims(plan, [
+      { id: 'a', status: 'approved', answers: { ps_gender: 'female' } },
+      { id: 'b', status: 'rejected', answers: { ps_gender: 'female' } },
+      { id: 'c', status: 'submitted', answers: {} },
+    ])).toEqual([{ responseId: 'a', cell: female, target: 3 }]);
   });
 
   it('per cell: target, achieved, reserved, remaining, over and percent', () => {
