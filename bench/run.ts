@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { generateBodies } from './bodies.js';
 import { runExportBench } from './export.bench.js';
+import { runFormBench } from './form.bench.js';
 import { runIngestionBench } from './ingestion.bench.js';
 import { cleanupAll, ROOT } from './processes.js';
 import { markdownTable, num, type BenchSection } from './report.js';
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   };
 
   await step('validation', validationSection);
+  await step('form', runFormBench);
   console.log(`\n▶ generating ${num(POOL)} synthetic population submissions`);
   const bodies = await generateBodies(POOL, 2024);
   await step('ingestion', () => runIngestionBench({ bodies }));

@@ -52,6 +52,7 @@ class FormApp {
   private model: FormModel | null = null;
   private sync: SyncStatus | null = null;
   private drafts: Draft[] = [];
+  private rejected: Array<{ id: string; error: string | null }> = [];
   private showErrors = false;
   private reviewErrors: ValidationError[] = [];
   private loginError: string | null = null;
@@ -73,13 +74,12 @@ class FormApp {
   async start(): Promise<void> {
     const db = await openDb();
     this.stores = { drafts: new IdbStore(db, 'drafts'), outbox: new IdbStore(db, 'outbox'), settings: new IdbStore(db, 'settings') };
-    this.session = ((await this.stores.settings.get('session')) as Session | undefined) ?? null;
-    const lang = ((await this.stores.settings.get('language')) as Setting | undefined)?.value;
-    if (isLanguage(lang)) this.lang = lang;
     this.outbox = new Outbox(this.stores.outbox, (e) => this.send(e), Date.now, (s) => this.onSyncStatus(s));
-    this.sync = await this.outbox.status();
+    const [session, lang, sync] = await Promise.all([this.stores.settings.get('session'), this.stores.settings.get('language'), this.outbox.status(), this.loadDrafts()]);
+    this.session = (session as Session | undefined) ?? null;
+    if (isLanguage((lang as Setting | undefined)?.value)) this.lang = (lang as Setting).value as Language;
+    this.sync = sync;
     this.screen = this.session ? 'home' : 'login';
-    await this.loadDrafts();
     this.render();
     performance.mark('csi:first-render');
     window.addEventListener('online', () => void this.flush(true));
@@ -106,9 +106,11 @@ class FormApp {
   }
 
   private onSyncStatus(status: SyncStatus): void {
+    const newlyRejected = status.rejected !== this.sync?.rejected;
     this.sync = status;
     if (this.screen === 'home') {
-      this.render();
+      if (newlyRejected) void this.loadDrafts().then(() => this.render());
+      else this.render();
       return;
     }
     document.getElementById('sync-status')?.replaceWith(syncLine(this.texts, status, navigator.onLine));
@@ -117,8 +119,9 @@ class FormApp {
   // ---- drafts ----
 
   private async loadDrafts(): Promise<void> {
-    const all = await this.stores.drafts.all();
+    const [all, outbox] = await Promise.all([this.stores.drafts.all(), this.stores.outbox.all()]);
     this.drafts = all.filter((d) => d.survey === this.survey).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    this.rejected = outbox.filter((e) => e.state === 'rejected').map((e) => ({ id: e.id, error: e.lastError }));
   }
 
   /** Saves are chained, so they reach IndexedDB in the order the answers were given. */
@@ -245,7 +248,7 @@ class FormApp {
       username: this.session?.username ?? '',
       drafts: this.drafts,
       notice: this.notice,
-      rejected: [],
+      rejected: this.rejected,
       onNew: () => this.open(newDraft(crypto.randomUUID(), this.survey, this.lang, new Date())),
       onResume: (id) => {
         const draft = this.drafts.find((d) => d.id === id);

@@ -27,6 +27,7 @@ const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey',
 /** The form bundle of one survey: the app with that survey's questionnaire, labels and standalone validator only. */
 const formEntry = (survey: SurveyId): BundleSource => ({
   name: `form-${survey}.entry.ts`,
+  survey,
   source: [
     `import { startFormApp } from './forms/app/form.app.ts';`,
     `import validate from './schemas/generated/${survey}.validate.js';`,
@@ -80,7 +81,7 @@ export function pagesRoutes(limits: Limits, root: string = findRoot()): Router {
   const router = Router();
   const route = guardedRoutes(router, '', limits);
   const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const bundler = memoBundler(root, version);
+  const bundler = memoBundler(root, version, SURVEY_IDS);
   let css: string | null = null;
 
   route('GET', '/forms/:survey', noQuery, (req, res) => {
