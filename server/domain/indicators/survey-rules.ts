@@ -65,9 +65,8 @@ function emptyReason(ctx: SurveyContext, what: string): string {
   return `empty base${cell}: no response with ${what}`;
 }
 
-function fromShare(s: ShareEstimate, label?: string): Estimate {
-  const components = label ? [{ label, value: 100 * s.p, n: s.n, base: s.base, reason: null }] : [];
-  return { p: s.p, influence: s.influence, masks: [s.inBase], n: s.n, base: s.base, weightedBase: s.weightedBase, components };
+function fromShare(s: ShareEstimate): Estimate {
+  return { p: s.p, influence: s.influence, masks: [s.inBase], n: s.n, base: s.base, weightedBase: s.weightedBase, components: [] };
 }
 
 // --- per-respondent variables -------------------------------------------------------------------------------

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { indicatorMatrix, indicatorsOf, type IndicatorMatrix } from '../../../schemas/csi/indicators.js';
 import { computeMatrix, type IndicatorResult } from '../../../server/domain/indicators/compute.js';
 import type { ResponseRecord } from '../../../server/domain/indicators/records.js';
+import { matrixRows } from '../../../server/domain/indicators/rows.js';
 import { ruleText } from '../../../server/domain/indicators/rule-text.js';
+import { KAZAKHSTAN_SECONDARY } from '../../../server/domain/indicators/secondary.js';
 import { estimateItem } from '../../../server/domain/weighting/estimates.js';
 import { calibrationProjection } from '../../../server/domain/weighting/linearization.js';
 import { rake } from '../../../server/domain/weighting/raking.js';
@@ -229,6 +231,19 @@ describe('outputs', () => {
     ['5.2.4', /^mean of: % os_legal_framework in \{moderately_enabling, fully_enabling\}; % os_illegitimate_restriction in \{false\}/],
   ])('the rule text of %s says what is computed', (id, text) => {
     expect(result.indicators.find((i) => i.id === id)?.rule).toMatch(text);
+  });
+
+  it('lays the matrix out as rows in the order of Appendix 1, with display values', () => {
+    const rows = matrixRows(computeMatrix({ responses: {}, secondary: KAZAKHSTAN_SECONDARY }), 'kk');
+    expect(rows).toHaveLength(5 + 27 + 65);
+    expect(rows.slice(0, 4).map((r) => [r.level, r.id])).toEqual([['dimension', '1'], ['subDimension', '1.1'], ['indicator', '1.1.1'], ['indicator', '1.1.2']]);
+    expect(rows.map((r) => r.id).filter((id) => id.startsWith('5'))).toEqual([
+      '5', '5.1', '5.1.1', '5.1.2', '5.1.3', '5.1.4', '5.2', '5.2.1', '5.2.2', '5.2.3', '5.2.4', '5.2.5', '5.3', '5.3.1', '5.3.2', '5.3.3',
+    ]);
+    expect(rows.find((r) => r.id === '5.1')).toMatchObject({ display: '46.5', status: 'ok', name: 'Әлеуметтік-экономикалық жағдай' });
+    expect(rows.find((r) => r.id === '5.1.4')).toMatchObject({ display: '0.0', value: 0, confidence: 'V', source: 'secondary' });
+    expect(rows.find((r) => r.id === '5.3.2')).toMatchObject({ display: '', value: null, status: 'missing', default: true, reason: 'no responses' });
+    expect(rows.find((r) => r.id === '5.3')).toMatchObject({ display: '', status: 'missing', default: false });
   });
 
   it('computes a matrix it is given rather than the shipped one', () => {
