@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { isSurveyId, SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { problem } from '../domain/problems.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
-import { findRoot, memoBundler, type BundleSource } from './browser-bundles.js';
+import { findRoot, memoBundler, type Bundler, type BundleSource } from './browser-bundles.js';
 
 /** Dashboards by name: the title of the page. The entry point is forms/dashboard/<name>.ts (written separately). */
 export const DASHBOARDS: Readonly<Record<string, string>> = {
@@ -77,11 +77,22 @@ function sendHtml(res: Response, html: string): void {
   res.set('Cache-Control', 'no-cache').type('html').send(html);
 }
 
-export function pagesRoutes(limits: Limits, root: string = findRoot()): Router {
+/** Where the browser sources are and how to bundle them: found on first use, so a server without forms/ still boots. */
+function sources(root?: string): () => { root: string; bundler: Bundler } {
+  let found: { root: string; bundler: Bundler } | null = null;
+  return () => {
+    if (found) return found;
+    const dir = root ?? findRoot();
+    const version = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    found = { root: dir, bundler: memoBundler(dir, version, SURVEY_IDS) };
+    return found;
+  };
+}
+
+export function pagesRoutes(limits: Limits, root?: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '', limits);
-  const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const bundler = memoBundler(root, version, SURVEY_IDS);
+  const src = sources(root);
   let css: string | null = null;
 
   route('GET', '/forms/:survey', noQuery, (req, res) => {
@@ -101,12 +112,12 @@ export function pagesRoutes(limits: Limits, root: string = findRoot()): Router {
     const file = req.params.file as string;
     res.set('Cache-Control', 'no-cache');
     if (file === 'app.css') {
-      css ??= readFileSync(join(root, 'forms', 'app', 'app.css'), 'utf8');
+      css ??= readFileSync(join(src().root, 'forms', 'app', 'app.css'), 'utf8');
       res.type('css').send(css);
       return;
     }
     const source = scriptSource(file);
-    const code = source ? await bundler.bundle(file, source) : null;
+    const code = source ? await src().bundler.bundle(file, source) : null;
     if (code === null) throw problem('routeNotFound');
     // The service worker lives under /assets/ but controls the form pages.
     if (file === 'sw.js') res.set('Service-Worker-Allowed', '/forms/');
