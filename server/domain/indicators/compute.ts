@@ -151,10 +151,26 @@ function categoriesOf(variable: string, table: Table): string[] {
   return [...seen].sort();
 }
 
-function breakdownOf(def: IndicatorDefinition, variable: string, prepared: Prepared, secondary: SecondaryData): BreakdownCell[] {
-  const table = prepared.tables.population;
+interface Cell {
+  category: string;
+  domain: Uint8Array;
+}
+
+/** One domain per category of the breakdown variable, built once for all indicators. */
+function cellsOf(variable: string, table: Table): Cell[] {
+  const column = table.column(variable);
   return categoriesOf(variable, table).map((category) => {
-    const domain = Uint8Array.from(table.column(variable), (v) => (isAnswer(v) && String(v) === category ? 1 : 0));
+    const domain = new Uint8Array(table.size);
+    for (let i = 0; i < table.size; i += 1) {
+      const v = column[i];
+      if (isAnswer(v) && String(v) === category) domain[i] = 1;
+    }
+    return { category, domain };
+  });
+}
+
+function breakdownOf(def: IndicatorDefinition, cells: Cell[], prepared: Prepared, secondary: SecondaryData): BreakdownCell[] {
+  return cells.map(({ category, domain }) => {
     const e = evaluate(def.rule, def.source, prepared, secondary, domain);
     return { category, status: e.value === null ? 'missing' : 'ok', value: e.value, reason: e.reason, n: e.n, base: e.base, se: e.se };
   });
@@ -162,7 +178,7 @@ function breakdownOf(def: IndicatorDefinition, variable: string, prepared: Prepa
 
 function computeIndicator(
   def: IndicatorDefinition, location: { dimension: string; subDimension: string }, prepared: Prepared,
-  secondary: SecondaryData, breakdown?: string,
+  secondary: SecondaryData, cells: Cell[] | null,
 ): IndicatorResult {
   const e = evaluate(def.rule, def.source, prepared, secondary);
   const alternatives = (def.alternatives ?? []).map((a): AlternativeResult => {
@@ -176,7 +192,7 @@ function computeIndicator(
     n: e.n, base: e.base, weightedBase: e.weightedBase, se: e.se,
     weighted: def.source === 'population' && prepared.weighted,
     flags: e.flags, components: e.components, inputs: e.inputs, alternatives,
-    breakdown: breakdown && def.source === 'population' ? breakdownOf(def, breakdown, prepared, secondary) : null,
+    breakdown: cells && def.source === 'population' ? breakdownOf(def, cells, prepared, secondary) : null,
     published: def.published,
   };
 }
@@ -185,8 +201,9 @@ function computeIndicator(
 export function computeMatrix(inputs: IndicatorInputs, options: IndicatorOptions = {}): MatrixResult {
   const matrix = options.matrix ?? indicatorMatrix;
   const prepared = prepare(inputs, options, matrix);
+  const cells = options.breakdown ? cellsOf(options.breakdown, prepared.tables.population) : null;
   const indicators = matrix.dimensions.flatMap((d) => d.subDimensions.flatMap((s) => s.indicators.map((def) =>
-    computeIndicator(def, { dimension: d.id, subDimension: s.id }, prepared, inputs.secondary, options.breakdown))));
+    computeIndicator(def, { dimension: d.id, subDimension: s.id }, prepared, inputs.secondary, cells))));
   const { subDimensions, dimensions } = aggregateScores(matrix, new Map(indicators.map((i) => [i.id, i])));
   return {
     matrixVersion: matrix.version,
