@@ -6,13 +6,20 @@
  * (the report appears unweighted, data dictionary §0.2), and can be broken down by a variable (ps_region,
  * ps_age_band, ps_ethnicity, ...) as domains of the same estimate. Rules are interpreted from the matrix data
  * (schemas/csi/indicators.json); the engine holds no per-indicator code.
+ *
+ * Missing values (aggregation.ts has the details): an indicator without data is `missing` with the reason; its
+ * sub-dimension is missing too unless the indicator is declared `whenMissing: "exclude"` (none is in the shipped
+ * matrix, since the report gives no rule for it), and a dimension is missing when any sub-dimension is.
+ *
+ * Weighted estimates: pass the raked weights (server/domain/weighting/raking.ts) and their calibration projection
+ * (linearization.ts) so standard errors account for the raking, as the estimates route does.
  */
 import {
   indicatorMatrix, indicatorsOf, type Confidence, type IndicatorDefinition, type IndicatorMatrix, type IndicatorSource,
   type LocalisedName, type Rule,
 } from '../../../schemas/csi/indicators.js';
 import { itemById } from '../../../schemas/items.js';
-import type { SurveyId } from '../../../schemas/surveys.js';
+import { questionnaires, type SchemaObject, type SurveyId } from '../../../schemas/surveys.js';
 import type { Projection } from '../weighting/linearization.js';
 import { aggregateScores, type ScoreResult } from './aggregation.js';
 import { ones } from './estimation.js';
@@ -144,7 +151,8 @@ function evaluate(rule: Rule, source: IndicatorSource, prepared: Prepared, secon
 
 /** The categories of a breakdown variable: its codes in questionnaire order, else the values seen, sorted. */
 function categoriesOf(variable: string, table: Table): string[] {
-  const codes = itemById('population', variable)?.codes;
+  const derived = (questionnaires.population.$defs.derived as SchemaObject | undefined)?.properties?.[variable];
+  const codes = itemById('population', variable)?.codes ?? (typeof derived === 'object' ? derived.enum : undefined);
   if (codes && codes.length > 0) return codes.map(String);
   const seen = new Set<string>();
   for (const v of table.column(variable)) if (isAnswer(v)) seen.add(String(v));

@@ -195,7 +195,7 @@ describe('weights, standard errors and breakdowns', () => {
   it('breaks down by a derived variable (age band) computed from the answers', () => {
     const people = recordsOf({ ps_age_years: [20, 22, 70], ps_trust_people: ['most_can_be_trusted', 'need_to_be_careful', 'most_can_be_trusted'] }, 3);
     const cells = indicator(people, '5.3.1', 'population', { breakdown: 'ps_age_band' }).breakdown;
-    expect(cells?.map((c) => [c.category, c.value])).toEqual([['18_25', 50], ['61_plus', 100]]);
+    expect(cells?.map((c) => [c.category, c.value])).toEqual([['18_25', 50], ['26_35', null], ['36_45', null], ['46_55', null], ['56_60', null], ['61_plus', 100]]);
   });
 
   it('gives no breakdown to indicators of the other surveys', () => {
