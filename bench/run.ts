@@ -7,12 +7,13 @@
  * exit, on error and on Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { generateBodies } from './bodies.js';
 import { runExportBench } from './export.bench.js';
 import { runFormBench } from './form.bench.js';
 import { runIngestionBench } from './ingestion.bench.js';
+import { runTalliesBench } from './tallies.bench.js';
 import { cleanupAll, ROOT } from './processes.js';
 import { markdownTable, num, type BenchSection } from './report.js';
 import { runValidationBench } from './validation.bench.js';
@@ -47,29 +48,53 @@ function show(section: BenchSection): void {
   for (const n of section.notes) console.log(n);
 }
 
+/** `npm run bench -- --only tallies,form`: run some sections; the others keep their figures from the last full run. */
+function selected(): Set<string> | null {
+  const at = process.argv.indexOf('--only');
+  return at < 0 ? null : new Set((process.argv[at + 1] ?? '').split(',').filter(Boolean));
+}
+
+/** The sections of the current BENCHMARKS.md by title, each with its body (table and notes). */
+function previousSections(): Map<string, string> {
+  const file = new URL('../BENCHMARKS.md', import.meta.url);
+  if (!existsSync(file)) return new Map();
+  const parts = readFileSync(file, 'utf8').split(/^## /m).slice(1);
+  return new Map(parts.map((p) => [p.slice(0, p.indexOf('\n')), p.slice(p.indexOf('\n') + 1).trim()]));
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
+  const only = selected();
+  const previous = previousSections();
+  const entries: Array<{ title: string; body: string }> = [];
   const load = loadavg()[0] ?? 0;
   const code = codeVersion();
-  const sections: BenchSection[] = [];
-  const step = async (name: string, run: () => Promise<BenchSection>) => {
+  const step = async (name: string, run: () => Promise<BenchSection>, title: string) => {
+    if (only && !only.has(name)) {
+      const body = previous.get(title);
+      if (body) entries.push({ title, body });
+      return;
+    }
     console.log(`\n▶ ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     const section = await run();
     show(section);
-    sections.push(section);
+    entries.push({ title: section.title, body: `${markdownTable(section)}\n\n${section.notes.join('\n')}` });
   };
 
-  await step('validation', validationSection);
-  await step('form', runFormBench);
-  console.log(`\n▶ generating ${num(POOL)} synthetic population submissions`);
-  const bodies = await generateBodies(POOL, 2024);
-  await step('ingestion', () => runIngestionBench({ bodies }));
-  await step('export', () => runExportBench({ bodies }));
+  await step('validation', validationSection, 'Validation of one population response');
+  await step('form', runFormBench, 'Interviewer form (population): size and first render');
+  const needBodies = !only || only.has('ingestion') || only.has('export');
+  if (needBodies) console.log(`\n▶ generating ${num(POOL)} synthetic population submissions`);
+  const bodies = needBodies ? await generateBodies(POOL, 2024) : [];
+  await step('ingestion', () => runIngestionBench({ bodies }), 'Ingestion: POST a population response, 64 connections');
+  await step('export', () => runExportBench({ bodies }), 'Export: population responses as CSV, streamed');
+  await step('tallies', runTalliesBench, 'Weighted tallies: raking + 20 items x 5 breakdowns with standard errors');
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  const doc = `# Benchmarks\n\nWritten by \`npm run bench\` (${new Date().toISOString().slice(0, 10)}, ${machine}, load average ${load.toFixed(1)} at start, code ${code}). ` +
+  const partial = only ? ` (this run: ${[...only].join(', ')}; the other sections are from an earlier run)` : '';
+  const doc = `# Benchmarks\n\nWritten by \`npm run bench\`${partial} (${new Date().toISOString().slice(0, 10)}, ${machine}, load average ${load.toFixed(1)} at start, code ${code}). ` +
     `Each table has a baseline measured in\nthe same run; compare ratios, not absolute times, across machines. Benchmarks are never timed unit tests.\n\n` +
-    `${sections.map((s) => `## ${s.title}\n\n${markdownTable(s)}\n\n${s.notes.join('\n')}`).join('\n\n')}\n`;
+    `${entries.map((s) => `## ${s.title}\n\n${s.body}`).join('\n\n')}\n`;
   writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), doc);
   console.log(`\nwrote BENCHMARKS.md (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }

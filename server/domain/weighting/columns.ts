@@ -106,16 +106,19 @@ export class ColumnsBuilder {
 
   /** One response: its answers, with derived variables (e.g. ps_age_band) looked up when no answer has the id. */
   add(answers: Record<string, unknown>, derived: Record<string, unknown> = {}): void {
-    const value = (id: string) => answers[id] ?? derived[id];
-    this.spec.margins.forEach((m, k) => {
-      const v = value(m.variable);
+    // Plain loops: this runs once per response, a million times for a large survey.
+    const { margins, by, items } = this.spec;
+    for (let k = 0; k < margins.length; k += 1) {
+      const m = margins[k] as MarginVariable;
+      const v = answers[m.variable] ?? derived[m.variable];
       (this.margins[k] as LevelColumn).add(v === undefined || v === null ? null : marginCategory(m, v));
-    });
-    this.spec.by.forEach((b, k) => {
-      const v = value(b.variable);
+    }
+    for (let k = 0; k < by.length; k += 1) {
+      const variable = (by[k] as { variable: string }).variable;
+      const v = answers[variable] ?? derived[variable];
       (this.by[k] as LevelColumn).add(v === undefined || v === null ? null : String(v));
-    });
-    this.spec.items.forEach((item, k) => (this.items[k] as ItemBuilder).add(answers[item.id]));
+    }
+    for (let k = 0; k < items.length; k += 1) (this.items[k] as ItemBuilder).add(answers[(items[k] as ColumnItem).id]);
     this.n += 1;
   }
 

@@ -47,8 +47,13 @@ export interface CellDesign {
   /** Raked weight of each respondent in the cell. */
   weights: Float64Array;
   report: RakeReport;
-  /** Calibration-model columns of each cell (intercept, then one per non-first category of every margin). */
-  rows: Int32Array[];
+  /**
+   * Calibration-model columns of each cell (intercept, then one per non-first category of every margin), flattened
+   * with `stride` entries per cell; a margin whose first category the cell is in points at column `columns`, a
+   * padding slot that is always zero.
+   */
+  rowCols: Int32Array;
+  stride: number;
   columns: number;
   chol: Float64Array;
 }
@@ -142,176 +147,303 @@ function cellsOf(n: number, perMargin: Int32Array[], sizes: number[]): { cellOf:
   return { cellOf, cellCodes };
 }
 
-function modelOf(coded: CodedMargins): Pick<CellDesign, 'rows' | 'columns' | 'chol'> {
+function modelOf(coded: CodedMargins): Pick<CellDesign, 'rowCols' | 'stride' | 'columns' | 'chol'> {
   const offsets: number[] = [];
   let columns = 1;
   for (const cats of coded.categories) {
     offsets.push(columns);
     columns += cats.length - 1;
   }
-  const rows = Array.from({ length: coded.units }, (_, cell) => {
+  const stride = 1 + coded.codes.length;
+  const rowCols = new Int32Array(coded.units * stride).fill(columns);
+  const xtx = new Float64Array(columns * columns);
+  for (let cell = 0; cell < coded.units; cell += 1) {
     const cols = [0];
     coded.codes.forEach((codes, k) => {
       const c = codes[cell] as number;
       if (c > 0) cols.push((offsets[k] as number) + c - 1);
     });
-    return Int32Array.from(cols);
-  });
-  const xtx = new Float64Array(columns * columns);
-  rows.forEach((cols, cell) => {
+    rowCols.set(cols, cell * stride);
     const m = (coded.counts as Float64Array)[cell] as number;
     for (const a of cols) for (const b of cols) xtx[a * columns + b] = (xtx[a * columns + b] as number) + m;
-  });
-  return { rows, columns, chol: cholesky(xtx, columns) };
-}
-
-/** Per cell and group: what the estimates of one item need. */
-interface ItemSums {
-  groups: number;
-  slots: number;
-  /** [group][cell][slot]: categorical: count per category; numeric: count, mean, sum of squared deviations. */
-  sums: Float64Array;
-  /** [group][reason]: respondents out of the base. */
-  excluded: Float64Array;
-  present: Uint8Array;
-}
-
-function sumsOf(design: CellDesign, item: ItemColumn, groups: number, groupOf: (i: number) => number): ItemSums {
-  const cells = design.counts.length;
-  const slots = item.numeric ? 3 : item.categories.length;
-  const sums = new Float64Array(groups * cells * slots);
-  const excluded = new Float64Array(groups * item.reasons.length);
-  const present = new Uint8Array(groups);
-  const { cellOf } = design;
-  const { codes, numbers } = item;
-  for (let i = 0; i < design.n; i += 1) {
-    const g = groupOf(i);
-    if (g < 0) continue;
-    present[g] = 1;
-    const code = codes[i] as number;
-    if (code < 0) {
-      const slot = g * item.reasons.length - code - 1;
-      excluded[slot] = (excluded[slot] as number) + 1;
-      continue;
-    }
-    const at = (g * cells + (cellOf[i] as number)) * slots;
-    if (item.numeric) {
-      // Welford's running mean and sum of squared deviations: sums of y^2 would cancel catastrophically.
-      const y = (numbers as Float64Array)[i] as number;
-      const count = (sums[at] as number) + 1;
-      const delta = y - (sums[at + 1] as number);
-      sums[at] = count;
-      const mean = (sums[at + 1] as number) + delta / count;
-      sums[at + 1] = mean;
-      sums[at + 2] = (sums[at + 2] as number) + delta * (y - mean);
-    } else {
-      sums[at + code] = (sums[at + code] as number) + 1;
-    }
   }
-  return { groups, slots, sums, excluded, present };
+  return { rowCols, stride, columns, chol: cholesky(xtx, columns) };
 }
 
 /**
- * Per cell: a = respondents in the base, mean = their mean y, m2 = their sum of squared deviations from it (for a
- * category y is 0/1). The estimate, its linearised variance (projection on the calibration model) and the SRS
- * variance for the deff.
+ * Respondents grouped at once by margin cell and by the group of every breakdown asked for ("fine cells"): each
+ * item then takes one pass over the respondents, and every breakdown is an aggregation of its fine-cell table.
  */
-function estimateFromCells(design: CellDesign, a: (c: number) => number, mean: (c: number) => number, m2: (c: number) => number, category: string | null): Estimate & { base: number; weightedBase: number; sumW2: number } {
-  const cells = design.counts.length;
-  const { weights, rows, columns, chol, counts, n } = design;
+export interface TallyFrame {
+  design: CellDesign;
+  breakdowns: Breakdown[];
+  fineOf: Int32Array;
+  /** Per fine cell: its margin cell, and its group in each breakdown (-1: in none). */
+  fineCell: Int32Array;
+  fineGroups: Int32Array[];
+}
+
+export function frameFor(design: CellDesign, breakdowns: Breakdown[]): TallyFrame {
+  let fineOf: Int32Array = Int32Array.from(design.cellOf);
+  let fineCell: Int32Array = Int32Array.from({ length: design.counts.length }, (_, c) => c);
+  let fineGroups: Int32Array[] = [];
+  for (const by of breakdowns) {
+    const width = by.levels.reduce((p, l) => p * l.length, 1) + 1;
+    const next = densify(fineOf, by.codes, width, fineCell.length);
+    fineCell = pick(fineCell, next.parents);
+    fineGroups = fineGroups.map((groups) => pick(groups, next.parents));
+    fineGroups.push(Int32Array.from(next.extras, (g) => g - 1));
+    fineOf = next.ids;
+  }
+  return { design, breakdowns, fineOf, fineCell, fineGroups };
+}
+
+function pick(values: Int32Array, at: number[]): Int32Array {
+  const out = new Int32Array(at.length);
+  for (let k = 0; k < at.length; k += 1) out[k] = values[at[k] as number] as number;
+  return out;
+}
+
+/** Dense ids for the pairs (id, code + 1) that occur: for each new id its old id (parent) and its code + 1 (extra). */
+function densify(ids: Int32Array, codes: Int32Array, width: number, size: number): { ids: Int32Array; parents: number[]; extras: number[] } {
+  const out = new Int32Array(ids.length);
+  const parents: number[] = [];
+  const extras: number[] = [];
+  const span = size * width;
+  const table = span <= 1 << 24 ? new Int32Array(span).fill(-1) : null;
+  const map = table ? null : new Map<number, number>();
+  for (let i = 0; i < ids.length; i += 1) {
+    const extra = (codes[i] as number) + 1;
+    const key = (ids[i] as number) * width + extra;
+    let id = table ? (table[key] as number) : (map?.get(key) ?? -1);
+    if (id < 0) {
+      id = parents.length;
+      parents.push(ids[i] as number);
+      extras.push(extra);
+      if (table) table[key] = id;
+      else map?.set(key, id);
+    }
+    out[i] = id;
+  }
+  return { ids: out, parents, extras };
+}
+
+/** Per fine cell (or, aggregated, per group and margin cell): what the estimates of one item need. */
+interface ItemSums {
+  slots: number;
+  /** [unit][slot]: categorical: count per category; numeric: count, mean, sum of squared deviations. */
+  sums: Float64Array;
+  /** [unit][reason]: respondents out of the base. */
+  excluded: Float64Array;
+  /** Respondents in the unit (in the base or not). */
+  present: Float64Array;
+}
+
+function emptySums(units: number, item: ItemColumn): ItemSums {
+  const slots = item.numeric ? 3 : item.categories.length;
+  return { slots, sums: new Float64Array(units * slots), excluded: new Float64Array(units * item.reasons.length), present: new Float64Array(units) };
+}
+
+/** The one pass over the respondents for an item. */
+function fineSums(frame: TallyFrame, item: ItemColumn): ItemSums {
+  const out = emptySums(frame.fineCell.length, item);
+  const { sums, excluded, present, slots } = out;
+  const reasons = item.reasons.length;
+  const { fineOf } = frame;
+  const { codes } = item;
+  const n = fineOf.length;
+  if (item.numeric) {
+    const numbers = item.numbers as Float64Array;
+    for (let i = 0; i < n; i += 1) {
+      const f = fineOf[i] as number;
+      present[f] = (present[f] as number) + 1;
+      const code = codes[i] as number;
+      if (code < 0) {
+        excluded[f * reasons - code - 1] = (excluded[f * reasons - code - 1] as number) + 1;
+        continue;
+      }
+      // Welford's running mean and squared deviations: sums of y^2 would cancel catastrophically.
+      const at = f * 3;
+      const y = numbers[i] as number;
+      const count = (sums[at] as number) + 1;
+      const delta = y - (sums[at + 1] as number);
+      const mean = (sums[at + 1] as number) + delta / count;
+      sums[at] = count;
+      sums[at + 1] = mean;
+      sums[at + 2] = (sums[at + 2] as number) + delta * (y - mean);
+    }
+    return out;
+  }
+  for (let i = 0; i < n; i += 1) {
+    const f = fineOf[i] as number;
+    present[f] = (present[f] as number) + 1;
+    const code = codes[i] as number;
+    if (code < 0) excluded[f * reasons - code - 1] = (excluded[f * reasons - code - 1] as number) + 1;
+    else sums[f * slots + code] = (sums[f * slots + code] as number) + 1;
+  }
+  return out;
+}
+
+/** Fine cells into (group, margin cell) units; numeric summaries merged with Chan's formula. */
+function aggregate(frame: TallyFrame, fine: ItemSums, item: ItemColumn, groupOf: Int32Array | null, groups: number): ItemSums {
+  const cells = frame.design.counts.length;
+  const out = emptySums(groups * cells, item);
+  const { slots } = fine;
+  const reasons = item.reasons.length;
+  for (let f = 0; f < frame.fineCell.length; f += 1) {
+    const g = groupOf ? (groupOf[f] as number) : 0;
+    if (g < 0) continue;
+    const u = g * cells + (frame.fineCell[f] as number);
+    out.present[u] = (out.present[u] as number) + (fine.present[f] as number);
+    for (let r = 0; r < reasons; r += 1) out.excluded[u * reasons + r] = (out.excluded[u * reasons + r] as number) + (fine.excluded[f * reasons + r] as number);
+    if (!item.numeric) {
+      for (let k = 0; k < slots; k += 1) out.sums[u * slots + k] = (out.sums[u * slots + k] as number) + (fine.sums[f * slots + k] as number);
+      continue;
+    }
+    const nb = fine.sums[f * 3] as number;
+    if (nb === 0) continue;
+    const na = out.sums[u * 3] as number;
+    const delta = (fine.sums[f * 3 + 1] as number) - (out.sums[u * 3 + 1] as number);
+    const count = na + nb;
+    out.sums[u * 3] = count;
+    out.sums[u * 3 + 1] = (out.sums[u * 3 + 1] as number) + (delta * nb) / count;
+    out.sums[u * 3 + 2] = (out.sums[u * 3 + 2] as number) + (fine.sums[f * 3 + 2] as number) + (delta * delta * na * nb) / count;
+  }
+  return out;
+}
+
+/**
+ * The estimates of one group (a domain, or everyone) from its per-cell sums: each category's share (or the mean)
+ * with its linearised variance, the residuals of the influence values projected on the calibration model summed per
+ * cell, and the SRS variance for the deff. Tight loops without closures: this runs for every category of every group
+ * of every item.
+ */
+function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: number): ItemEstimates {
+  const { weights, rowCols, stride, columns, chol, counts, n } = design;
+  const cells = counts.length;
+  const { sums, slots } = s;
+  const first = g * cells;
+  const excluded: Record<string, number> = {};
+  const reasons = item.reasons.length;
+  for (let r = 0; r < reasons; r += 1) {
+    let count = 0;
+    for (let c = 0; c < cells; c += 1) count += s.excluded[(first + c) * reasons + r] as number;
+    if (count > 0) excluded[item.reasons[r] as string] = count;
+  }
+  const a = new Float64Array(cells);
   let weightedBase = 0;
-  let total = 0;
   let sumW2 = 0;
   let base = 0;
-  let members = 0;
   for (let c = 0; c < cells; c += 1) {
+    let ac = 0;
+    if (item.numeric) ac = sums[(first + c) * 3] as number;
+    else for (let k = 0; k < slots; k += 1) ac += sums[(first + c) * slots + k] as number;
+    a[c] = ac;
     const w = weights[c] as number;
-    weightedBase += w * a(c);
-    total += w * a(c) * mean(c);
-    sumW2 += w * w * a(c);
-    base += a(c);
-    members += category === null ? a(c) : Math.round(a(c) * mean(c));
+    weightedBase += w * ac;
+    sumW2 += w * w * ac;
+    base += ac;
   }
-  const p = weightedBase > 0 ? total / weightedBase : NaN;
   const s1 = new Float64Array(cells);
   const s2 = new Float64Array(cells);
-  const xtz = new Float64Array(columns);
-  let ssSrs = 0;
-  for (let c = 0; c < cells; c += 1) {
-    const dev = a(c) > 0 ? mean(c) - p : 0;
-    const dev2 = m2(c) + a(c) * dev * dev;
-    ssSrs += dev2;
-    s1[c] = (a(c) * dev) / weightedBase;
-    s2[c] = dev2 / (weightedBase * weightedBase);
-    for (const col of rows[c] as Int32Array) xtz[col] = (xtz[col] as number) + (s1[c] as number);
-  }
-  const beta = choleskySolve(chol, columns, xtz);
-  let sumOut = 0;
-  let sumOut2 = 0;
-  for (let c = 0; c < cells; c += 1) {
-    let f = 0;
-    for (const col of rows[c] as Int32Array) f += beta[col] as number;
-    const w = weights[c] as number;
-    const m = counts[c] as number;
-    sumOut += w * ((s1[c] as number) - m * f);
-    sumOut2 += w * w * ((s2[c] as number) - 2 * f * (s1[c] as number) + m * f * f);
-  }
-  const variance = n < 2 ? NaN : Math.max(0, (n / (n - 1)) * (sumOut2 - (sumOut * sumOut) / n));
-  const se = Math.sqrt(variance);
-  const srs = base < 2 ? NaN : category === null ? ssSrs / (base - 1) / base : (p * (1 - p)) / base;
-  return {
-    category, estimate: p, se, ci95: [p - Z95 * se, p + Z95 * se], n: members,
-    weightedTotal: category === null ? weightedBase : total, deff: srs > 0 ? variance / srs : NaN,
-    base, weightedBase, sumW2,
+  const xtz = new Float64Array(columns + 1);
+  const beta = new Float64Array(columns + 1);
+  const W = weightedBase;
+
+  const estimate = (category: string | null, k: number): Estimate => {
+    let total = 0;
+    let members = 0;
+    for (let c = 0; c < cells; c += 1) {
+      const y = item.numeric ? (a[c] as number) * (sums[(first + c) * 3 + 1] as number) : (sums[(first + c) * slots + k] as number);
+      total += (weights[c] as number) * y;
+      members += item.numeric ? (a[c] as number) : y;
+    }
+    const p = W > 0 ? total / W : NaN;
+    xtz.fill(0);
+    let ssSrs = 0;
+    for (let c = 0; c < cells; c += 1) {
+      const ac = a[c] as number;
+      if (ac === 0) {
+        s1[c] = 0;
+        s2[c] = 0;
+        continue;
+      }
+      let z: number;
+      let dev2: number;
+      if (item.numeric) {
+        const dev = (sums[(first + c) * 3 + 1] as number) - p;
+        dev2 = (sums[(first + c) * 3 + 2] as number) + ac * dev * dev;
+        z = (ac * dev) / W;
+      } else {
+        // A 0/1 variable with b ones among a: squared deviations from p are b(1-p)^2 + (a-b)p^2, never cancelling.
+        const b = sums[(first + c) * slots + k] as number;
+        dev2 = b * (1 - p) * (1 - p) + (ac - b) * p * p;
+        z = (b - p * ac) / W;
+      }
+      ssSrs += dev2;
+      s1[c] = z;
+      s2[c] = dev2 / (W * W);
+      for (let j = c * stride, end = j + stride; j < end; j += 1) {
+        const col = rowCols[j] as number;
+        xtz[col] = (xtz[col] as number) + z;
+      }
+    }
+    beta.set(choleskySolve(chol, columns, xtz));
+    beta[columns] = 0;
+    let sumOut = 0;
+    let sumOut2 = 0;
+    for (let c = 0; c < cells; c += 1) {
+      let f = 0;
+      for (let j = c * stride, end = j + stride; j < end; j += 1) f += beta[rowCols[j] as number] as number;
+      const w = weights[c] as number;
+      const z = s1[c] as number;
+      const m = counts[c] as number;
+      sumOut += w * (z - m * f);
+      sumOut2 += w * w * ((s2[c] as number) - 2 * f * z + m * f * f);
+    }
+    const variance = n < 2 ? NaN : Math.max(0, (n / (n - 1)) * (sumOut2 - (sumOut * sumOut) / n));
+    const se = Math.sqrt(variance);
+    const srs = base < 2 ? NaN : category === null ? ssSrs / (base - 1) / base : (p * (1 - p)) / base;
+    return {
+      category, estimate: p, se, ci95: [p - Z95 * se, p + Z95 * se], n: Math.round(members),
+      weightedTotal: category === null ? W : total, deff: srs > 0 ? variance / srs : NaN,
+    };
   };
+
+  const estimates = item.numeric ? [estimate(null, 0)] : item.categories.map((category, k) => estimate(category, k));
+  return { base, excluded, weightedBase, effectiveN: sumW2 > 0 ? (weightedBase * weightedBase) / sumW2 : 0, estimates };
 }
 
-function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: number): ItemEstimates {
-  const cells = design.counts.length;
-  const at = (c: number, slot: number) => s.sums[(g * cells + c) * s.slots + slot] as number;
-  const excluded: Record<string, number> = {};
-  item.reasons.forEach((r, k) => {
-    const count = s.excluded[g * item.reasons.length + k] as number;
-    if (count > 0) excluded[r] = count;
-  });
-  let estimates: Array<ReturnType<typeof estimateFromCells>>;
-  if (item.numeric) {
-    estimates = [estimateFromCells(design, (c) => at(c, 0), (c) => at(c, 1), (c) => at(c, 2), null)];
-  } else {
-    const inBase = new Float64Array(cells);
-    for (let c = 0; c < cells; c += 1) for (let k = 0; k < s.slots; k += 1) inBase[c] = (inBase[c] as number) + at(c, k);
-    // A 0/1 variable with b ones among a: mean b/a, squared deviations b(a-b)/a.
-    const share = (c: number, k: number) => ((inBase[c] as number) > 0 ? at(c, k) / (inBase[c] as number) : 0);
-    estimates = item.categories.map((category, k) => estimateFromCells(design, (c) => inBase[c] as number, (c) => share(c, k), (c) => at(c, k) * (1 - share(c, k)), category));
-  }
-  const first = estimates[0];
-  const weightedBase = first?.weightedBase ?? 0;
-  const sumW2 = first?.sumW2 ?? 0;
-  return {
-    base: first?.base ?? 0,
-    excluded,
-    weightedBase,
-    effectiveN: sumW2 > 0 ? (weightedBase * weightedBase) / sumW2 : 0,
-    estimates: estimates.map(({ base: _b, weightedBase: _w, sumW2: _s, ...e }) => e),
-  };
-}
-
-/** One item, overall and (optionally) by a breakdown; domains zero the weights outside them (n stays the sample). */
-export function tallyItem(design: CellDesign, item: ItemColumn, by?: Breakdown, options: { minCell?: number } = {}): ItemTally {
-  const overallSums = sumsOf(design, item, 1, () => 0);
-  const overall = groupEstimates(design, item, overallSums, 0);
-  if (!by) return { item: item.item, overall };
+/**
+ * One item, overall and by every breakdown of the frame; domains zero the weights outside them (n stays the
+ * sample). Groups with respondents only, their bases under `minCell` flagged small.
+ */
+export function tallyFrame(frame: TallyFrame, item: ItemColumn, options: { minCell?: number } = {}): { overall: ItemEstimates; by: GroupEstimates[][] } {
   const minCell = options.minCell ?? 30;
-  const groupCount = by.levels.reduce((p, l) => p * l.length, 1);
-  const byCodes = by.codes;
-  const s = sumsOf(design, item, groupCount, (i) => byCodes[i] as number);
-  const groups: GroupEstimates[] = [];
-  for (let g = 0; g < groupCount; g += 1) {
-    if (!s.present[g]) continue;
-    const estimates = groupEstimates(design, item, s, g);
-    groups.push({ values: valuesOf(by, g), small: estimates.base < minCell, ...estimates });
-  }
-  return { item: item.item, overall, by: { variables: by.variables, groups } };
+  const fine = fineSums(frame, item);
+  const overall = groupEstimates(frame.design, item, aggregate(frame, fine, item, null, 1), 0);
+  const cells = frame.design.counts.length;
+  const by = frame.breakdowns.map((breakdown, b) => {
+    const groupCount = breakdown.levels.reduce((p, l) => p * l.length, 1);
+    const s = aggregate(frame, fine, item, frame.fineGroups[b] as Int32Array, groupCount);
+    const groups: GroupEstimates[] = [];
+    for (let g = 0; g < groupCount; g += 1) {
+      let present = 0;
+      for (let c = 0; c < cells; c += 1) present += s.present[g * cells + c] as number;
+      if (present === 0) continue;
+      const estimates = groupEstimates(frame.design, item, s, g);
+      groups.push({ values: valuesOf(breakdown, g), small: estimates.base < minCell, ...estimates });
+    }
+    return groups;
+  });
+  return { overall, by };
+}
+
+/** One item, overall and (optionally) by one breakdown. */
+export function tallyItem(design: CellDesign, item: ItemColumn, by?: Breakdown, options: { minCell?: number } = {}): ItemTally {
+  const result = tallyFrame(frameFor(design, by ? [by] : []), item, options);
+  if (!by) return { item: item.item, overall: result.overall };
+  return { item: item.item, overall: result.overall, by: { variables: by.variables, groups: result.by[0] as GroupEstimates[] } };
 }
 
 function valuesOf(by: Breakdown, g: number): Record<string, string> {
