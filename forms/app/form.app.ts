@@ -108,6 +108,15 @@ class FormApp {
   private onSyncStatus(status: SyncStatus): void {
     const newlyRejected = status.rejected !== this.sync?.rejected;
     this.sync = status;
+    // An expired or revoked session: ask for a login, except in the middle of an interview (it can wait).
+    if (status.needsLogin && this.session && this.screen === 'home') {
+      this.session = null;
+      void this.stores.settings.delete('session');
+      this.loginError = this.texts.ui('sync_login');
+      this.screen = 'login';
+      this.render();
+      return;
+    }
     if (this.screen === 'home') {
       if (newlyRejected) void this.loadDrafts().then(() => this.render());
       else this.render();
