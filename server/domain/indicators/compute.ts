@@ -84,6 +84,8 @@ export interface IndicatorResult {
   se: number | null;
   /** Population indicators computed with weights. */
   weighted: boolean;
+  /** Share rules: respondents left out of the base by answer (dk, ref, blank, ...); null for other rules. */
+  excluded: Record<string, number> | null;
   flags: string[];
   components: Component[];
   /** Secondary inputs used, with source and year. */
@@ -197,7 +199,7 @@ function computeIndicator(
     id: def.id, ...location, name: def.name, source: def.source, confidence: def.confidence, default: def.default,
     rule: ruleText(def.rule), note: def.note, items: def.items,
     status: e.value === null ? 'missing' : 'ok', value: e.value, reason: e.reason,
-    n: e.n, base: e.base, weightedBase: e.weightedBase, se: e.se,
+    n: e.n, base: e.base, weightedBase: e.weightedBase, se: e.se, excluded: e.excluded ?? null,
     weighted: def.source === 'population' && prepared.weighted,
     flags: e.flags, components: e.components, inputs: e.inputs, alternatives,
     breakdown: cells && def.source === 'population' ? breakdownOf(def, cells, prepared, secondary) : null,

@@ -37,6 +37,11 @@ export interface Evaluation {
   se: number | null;
   flags: string[];
   components: Component[];
+  /**
+   * Share rules: respondents left out of the base for their answer to the item (dk, ref, blank, ignored codes),
+   * among those meeting the base condition, so the other don't-know convention can be computed (dictionary §1.1).
+   */
+  excluded?: Record<string, number>;
 }
 
 export interface SurveyContext {
@@ -273,6 +278,21 @@ function toEvaluation(o: Outcome, ctx: SurveyContext, fallback?: ShareRule['empt
   };
 }
 
+function excludedCounts(rule: ShareRule, ctx: SurveyContext): Record<string, number> {
+  const values = ctx.table.column(rule.item);
+  const filter = rule.base ? ctx.table.column(rule.base.variable) : undefined;
+  const out: Record<string, number> = {};
+  for (let i = 0; i < ctx.table.size; i += 1) {
+    if (ctx.domain && ctx.domain[i] !== 1) continue;
+    if (filter && rule.base && !inCodes(filter[i], rule.base.in)) continue;
+    const v = values[i];
+    if (isAnswer(v, rule.ignore) || (isBlank(v) && rule.blankAs === 'unfavourable')) continue;
+    const key = isBlank(v) ? 'blank' : String(v);
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
 /** The emptyBase value stands for "asked, and nobody qualified": it needs answers to the base condition. */
 function baseAnswered(rule: ShareRule, ctx: SurveyContext): boolean {
   if (!rule.base) return false;
@@ -283,8 +303,11 @@ function baseAnswered(rule: ShareRule, ctx: SurveyContext): boolean {
 export function evaluateSurveyRule(rule: SurveyRule, ctx: SurveyContext): Evaluation {
   if (ctx.table.size === 0) return missing('no responses');
   switch (rule.kind) {
-    case 'share':
-      return toEvaluation(binaryEstimate(shareBinary(rule, ctx.table), ctx, `an answer to ${rule.item}${rule.base ? ` and ${rule.base.variable} in {${rule.base.in.join(', ')}}` : ''}`), ctx, baseAnswered(rule, ctx) ? rule.emptyBase : undefined);
+    case 'share': {
+      const what = `an answer to ${rule.item}${rule.base ? ` and ${rule.base.variable} in {${rule.base.in.join(', ')}}` : ''}`;
+      const evaluation = toEvaluation(binaryEstimate(shareBinary(rule, ctx.table), ctx, what), ctx, baseAnswered(rule, ctx) ? rule.emptyBase : undefined);
+      return { ...evaluation, excluded: excludedCounts(rule, ctx) };
+    }
     case 'count':
       return toEvaluation(binaryEstimate(countBinary(rule, ctx.table), ctx, `an answer to any of ${rule.items.join(', ')}`), ctx);
     case 'depth':

@@ -44,8 +44,9 @@ describe('count, depth and share rules', () => {
 
   it('1.2.3 is a share among the engaged, and a blank base condition leaves the respondent out', () => {
     const records = recordsOf({ ps_social_time_sports_voluntary: ['weekly', 'once_twice_month', 'few_times_year', 'not_at_all', 'dk', undefined] }, 6);
-    expect(indicator(records, '1.2.3')).toMatchObject({ value: (2 / 3) * 100, n: 2, base: 3 });
-    expect(indicator(records, '1.1.3')).toMatchObject({ value: 75, n: 3, base: 4 });
+    expect(indicator(records, '1.2.3')).toMatchObject({ value: (2 / 3) * 100, n: 2, base: 3, excluded: {} });
+    expect(indicator(records, '1.1.3')).toMatchObject({ value: 75, n: 3, base: 4, excluded: { dk: 1, blank: 1 } });
+    expect(indicator(records, '1.1.1').excluded).toBeNull();
   });
 
   it('4.3.3 counts CSOs that did not push as not approved, 4.3.3 <= 4.3.2', () => {

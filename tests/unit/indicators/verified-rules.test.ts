@@ -59,6 +59,7 @@ describe('the ten V-marked rules on responses built to the report\'s component s
     const plain = indicatorOf(c.survey, recordsFromShares(c.shares, c.size), id);
     const withDk = indicatorOf(c.survey, withDontKnow(recordsFromShares(c.shares, c.size), c), id);
     expect(withDk.value).toBe(plain.value);
+    if (Object.keys(c.shares).length === 1) expect(withDk.excluded).toEqual(c.dontKnow > 0 ? { dk: c.dontKnow } : {});
   });
 
   it('3.5.5 is 85.2 although its printed components add up to 85.3', () => {
