@@ -77,7 +77,8 @@ class FormApp {
     this.outbox = new Outbox(this.stores.outbox, (e) => this.send(e), Date.now, (s) => this.onSyncStatus(s));
     const [session, lang, sync] = await Promise.all([this.stores.settings.get('session'), this.stores.settings.get('language'), this.outbox.status(), this.loadDrafts()]);
     this.session = (session as Session | undefined) ?? null;
-    if (isLanguage((lang as Setting | undefined)?.value)) this.lang = (lang as Setting).value as Language;
+    const preferred = (lang as Setting | undefined)?.value ?? navigator.language.slice(0, 2);
+    if (isLanguage(preferred)) this.lang = preferred;
     this.sync = sync;
     this.screen = this.session ? 'home' : 'login';
     this.render();

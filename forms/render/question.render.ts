@@ -40,16 +40,26 @@ function choiceOptions(item: Item, ctx: QuestionContext, labelledBy: string): HT
   const value = ctx.answers[item.id];
   const scale = item.codes.every((c) => typeof c === 'number');
   const cls = `options${scale ? ' scale' : item.codes.length > 6 ? ' cols' : ''}`;
-  return h('div', { class: cls, role: 'radiogroup', 'aria-labelledby': labelledBy }, item.codes.map((code, i) => {
+  const options = h('div', { class: cls, role: 'radiogroup', 'aria-labelledby': labelledBy }, item.codes.map((code, i) => {
     const id = `q-${item.id}-${i}`;
+    const text = ctx.texts.option(item, code);
     return h('label', { class: 'option', for: id },
       h('input', {
         type: 'radio', id, name: item.id, value: choiceValue(item, code), checked: value === code,
+        // A scale shows its numbers; the words of its end points are read out with them.
+        'aria-label': scale ? text : null,
         'aria-describedby': ctx.errors.has(item.id) ? errorId(item) : null,
         onchange: (e: Event) => ctx.onAnswer(item, choiceCode(item, (e.target as HTMLInputElement).value), true),
       }),
-      h('span', {}, ctx.texts.option(item, code)));
+      h('span', {}, scale ? String(code) : text));
   }));
+  return scale ? h('div', {}, options, scaleEnds(item, ctx)) : options;
+}
+
+/** Under a 1-10 scale: what its first and last points mean (the labels that say more than the number). */
+function scaleEnds(item: Item, ctx: QuestionContext): HTMLElement | null {
+  const ends = [item.codes[0], item.codes.at(-1)].map((code) => ctx.texts.option(item, code)).filter((text, i) => text !== String(i === 0 ? item.codes[0] : item.codes.at(-1)));
+  return ends.length === 2 ? h('p', { class: 'scale-ends', 'aria-hidden': 'true' }, h('span', {}, ends[0]), h('span', {}, ends[1])) : null;
 }
 
 function fieldInput(item: Item, ctx: QuestionContext): HTMLElement {

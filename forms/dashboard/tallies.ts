@@ -1,0 +1,201 @@
+/**
+ * /dashboard/tallies: analysts choose a survey, items and up to two breakdowns, and see each item as bars with 95%
+ * confidence intervals (small groups faded and starred), the bases and design effects, and a table of the numbers;
+ * the same as CSV. The choice lives in the URL, so a view can be bookmarked or sent. All numbers come from
+ * GET /api/v1/surveys/:survey/tallies; labels from the questionnaire label bundles.
+ */
+import { itemsOf, type Item } from '../../schemas/items.js';
+import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
+import { questionnaires, SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
+import { h, replaceContent } from '../render/dom.js';
+import { ApiError, startDashboard, type Dashboard } from './shell.js';
+import { tallyChartSvg, type ChartGroup } from './tally-chart.js';
+import { text } from './texts.js';
+
+interface Estimate { category: string | null; estimate: number; se: number; ci95: [number, number]; n: number; deff: number }
+interface Estimates { base: number; excluded: Record<string, number>; weightedBase: number; effectiveN: number; estimates: Estimate[] }
+interface Group extends Estimates { values: Record<string, string>; small: boolean }
+interface Report {
+  survey: SurveyId; weighted: boolean; respondents: number; by: string[]; minCell: number;
+  raking: { converged: boolean; iterations: number } | null;
+  margins: Array<{ variable: string; status: string }>;
+  items: Array<{ item: string; overall: Estimates; by?: { variables: string[]; groups: Group[] } }>;
+}
+
+interface State { survey: SurveyId; items: string[]; by: string[]; weighted: boolean }
+
+const TITLES: Record<Language, string> = { en: 'Tallies', ru: 'Таблицы', kk: 'Кестелер' };
+
+function readState(): State {
+  const q = new URLSearchParams(location.search);
+  const survey = (SURVEY_IDS as readonly string[]).includes(q.get('survey') ?? '') ? (q.get('survey') as SurveyId) : 'population';
+  const items = (q.get('items') ?? '').split(',').filter(Boolean);
+  return {
+    survey,
+    items: items.length > 0 ? items : survey === 'population' ? ['ps_trust_people'] : [],
+    by: (q.get('by') ?? '').split(',').filter(Boolean).slice(0, 2),
+    weighted: q.get('weighted') !== 'false',
+  };
+}
+
+function writeState(state: State): void {
+  const q = new URLSearchParams({ survey: state.survey, items: state.items.join(',') });
+  if (state.by.length > 0) q.set('by', state.by.join(','));
+  if (!state.weighted) q.set('weighted', 'false');
+  history.replaceState(null, '', `${location.pathname}?${q}`);
+}
+
+function apiQuery(state: State, format?: 'csv'): string {
+  const q = new URLSearchParams({ items: state.items.join(',') });
+  if (state.by.length > 0) q.set('by', state.by.join(','));
+  if (state.survey === 'population') q.set('weighted', String(state.weighted));
+  if (format) q.set('format', format);
+  return `/api/v1/surveys/${state.survey}/tallies?${q}`;
+}
+
+const tallyable = (survey: SurveyId) => itemsOf(survey).filter((i) => i.kind === 'choice' || i.kind === 'integer' || i.kind === 'number');
+
+function derivedVariables(survey: SurveyId): Array<{ id: string; levels: string[] }> {
+  const derived = questionnaires[survey].$defs.derived as { properties?: Record<string, { enum?: string[] }> } | undefined;
+  return Object.entries(derived?.properties ?? {}).map(([id, node]) => ({ id, levels: node.enum ?? [] }));
+}
+
+function itemLabel(lang: Language, survey: SurveyId, id: string): string {
+  const label = bundles[lang].surveys[survey].items[id]?.label ?? bundles.en.surveys[survey].items[id]?.label;
+  return label ?? id;
+}
+
+function valueLabel(lang: Language, survey: SurveyId, variable: string, code: string): string {
+  const item = itemsOf(survey).find((i) => i.id === variable);
+  return optionLabel(lang, survey, item?.optionSet ?? variable, code) ?? code.replace(/_/g, ' ');
+}
+
+let state = readState();
+let report: Report | null = null;
+let pending = false;
+let failure: string | null = null;
+
+function controls(d: Dashboard): HTMLElement {
+  const { lang } = d;
+  const survey = h('select', { id: 'survey' }, ...SURVEY_IDS.map((s) => h('option', { value: s, selected: s === state.survey }, bundles[lang].surveys[s].title)));
+  survey.addEventListener('change', () => {
+    state = { survey: survey.value as SurveyId, items: [], by: [], weighted: true };
+    report = null;
+    d.refresh();
+  });
+  const items = h('select', { id: 'items', multiple: true, size: 8 }, ...tallyable(state.survey).map((i: Item) =>
+    h('option', { value: i.id, selected: state.items.includes(i.id) }, `${i.id} · ${itemLabel(lang, state.survey, i.id)}`)));
+  const breakdownOptions = (selected: string | undefined) => [
+    h('option', { value: '' }, text(lang, 'none')),
+    ...derivedVariables(state.survey).map((v) => h('option', { value: v.id, selected: v.id === selected }, v.id)),
+    ...itemsOf(state.survey).filter((i) => i.kind === 'choice').map((i) => h('option', { value: i.id, selected: i.id === selected }, `${i.id} · ${itemLabel(lang, state.survey, i.id)}`)),
+  ];
+  const by1 = h('select', { id: 'by1' }, ...breakdownOptions(state.by[0]));
+  const by2 = h('select', { id: 'by2' }, ...breakdownOptions(state.by[1]));
+  const weighted = h('input', { type: 'checkbox', id: 'weighted', checked: state.weighted && state.survey === 'population', disabled: state.survey !== 'population' });
+  const read = (): State => ({
+    survey: state.survey,
+    items: Array.from(items.selectedOptions, (o) => o.value),
+    by: [by1.value, by2.value].filter((v, k, all) => v !== '' && all.indexOf(v) === k),
+    weighted: weighted.checked,
+  });
+  const show = h('button', { type: 'submit', class: 'primary', id: 'show' }, text(lang, 'show'));
+  const csv = h('button', { type: 'button', id: 'csv', onclick: () => void download(d, read()) }, text(lang, 'csv'));
+  const form = h('form', { class: 'card controls', id: 'controls' },
+    h('label', { class: 'field', for: 'survey' }, text(lang, 'survey')), survey,
+    h('label', { class: 'field', for: 'items' }, text(lang, 'items')), items, h('p', { class: 'hint' }, text(lang, 'itemsHint')),
+    h('div', { class: 'row' },
+      h('div', {}, h('label', { class: 'field', for: 'by1' }, text(lang, 'by')), by1),
+      h('div', {}, h('label', { class: 'field', for: 'by2' }, text(lang, 'byThen')), by2)),
+    h('p', {}, h('label', { class: 'option' }, weighted, text(lang, 'weighted'))),
+    h('p', { class: 'actions' }, show, ' ', csv));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    state = read();
+    void load(d);
+  });
+  return form;
+}
+
+async function load(d: Dashboard): Promise<void> {
+  writeState(state);
+  if (state.items.length === 0) {
+    failure = text(d.lang, 'chooseItem');
+    report = null;
+    d.refresh();
+    return;
+  }
+  pending = true;
+  failure = null;
+  d.refresh();
+  try {
+    report = await d.get<Report>(apiQuery(state));
+  } catch (error) {
+    report = null;
+    failure = error instanceof ApiError && error.status === 403 ? text(d.lang, 'forbidden') : (error as Error).message;
+  }
+  pending = false;
+  d.refresh();
+}
+
+async function download(d: Dashboard, chosen: State): Promise<void> {
+  if (chosen.items.length === 0) return;
+  const blob = await d.blob(apiQuery(chosen, 'csv'));
+  const link = h('a', { href: URL.createObjectURL(blob), download: `${chosen.survey}-tallies.csv` });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+function svgNode(svg: string): Node {
+  return document.importNode(new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement, true);
+}
+
+function summary(lang: Language, r: Report): HTMLElement {
+  const how = r.weighted
+    ? `${text(lang, 'weightedNote', { margins: r.margins.map((m) => `${m.variable} (${m.status})`).join(', ') })}${r.raking?.converged === false ? `; ${text(lang, 'notConverged')}` : ''}`
+    : text(lang, 'unweightedNote');
+  return h('p', { class: 'muted', id: 'summary' }, `${text(lang, 'respondents', { n: r.respondents })} · ${how}. ${r.by.length > 0 ? text(lang, 'smallNote', { n: r.minCell }) : ''}`);
+}
+
+function itemCard(lang: Language, r: Report, tally: Report['items'][number]): HTMLElement {
+  const item = itemsOf(r.survey).find((i) => i.id === tally.item) as Item;
+  const share = item.kind === 'choice';
+  const categoryLabel = (c: string | null) => (c === null ? text(lang, 'mean') : valueLabel(lang, r.survey, tally.item, c));
+  const groupLabel = (g: Group) => Object.entries(g.values).map(([v, code]) => valueLabel(lang, r.survey, v, code)).join(' · ');
+  const groups: Array<{ label: string; small: boolean; est: Estimates }> = [
+    { label: text(lang, 'overall'), small: false, est: tally.overall },
+    ...(tally.by?.groups ?? []).map((g) => ({ label: groupLabel(g), small: g.small, est: g })),
+  ];
+  const chartGroups: ChartGroup[] = groups.map((g) => ({
+    label: g.label, small: g.small,
+    bars: g.est.estimates.map((e) => ({ category: e.category ?? 'mean', label: categoryLabel(e.category), estimate: e.estimate, low: e.ci95[0], high: e.ci95[1] })),
+  }));
+  const pct = (x: number) => (Number.isFinite(x) ? (share ? `${(x * 100).toFixed(1)}%` : x.toFixed(2)) : '–');
+  const excluded = Object.entries(tally.overall.excluded).map(([k, v]) => `${text(lang, k as 'dk' | 'ref' | 'blank')} ${v}`).join(', ');
+  const rows = groups.flatMap((g) => g.est.estimates.map((e) => h('tr', { class: g.small ? 'small' : '' },
+    h('th', { scope: 'row' }, `${g.label}${g.small ? ' *' : ''}`), h('td', {}, categoryLabel(e.category)), h('td', { class: 'num' }, pct(e.estimate)),
+    h('td', { class: 'num' }, `${pct(e.ci95[0])} – ${pct(e.ci95[1])}`), h('td', { class: 'num' }, String(e.n)), h('td', { class: 'num' }, String(g.est.base)),
+    h('td', { class: 'num' }, Number.isFinite(e.deff) ? e.deff.toFixed(2) : '–'))));
+  return h('section', { class: 'card tally', 'data-item': tally.item },
+    h('h2', {}, itemLabel(lang, r.survey, tally.item)),
+    h('p', { class: 'muted' }, [tally.item, text(lang, 'base', { n: tally.overall.base }), text(lang, 'effectiveN', { n: tally.overall.effectiveN.toFixed(0) }), excluded ? text(lang, 'excluded', { list: excluded }) : ''].filter(Boolean).join(' · ')),
+    svgNode(tallyChartSvg(chartGroups, { share, title: itemLabel(lang, r.survey, tally.item) })),
+    h('details', {}, h('summary', {}, `${text(lang, 'estimate')}, ${text(lang, 'ci')}`),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'numbers' },
+        h('thead', {}, h('tr', {}, ...[text(lang, 'group'), text(lang, 'category'), text(lang, 'estimate'), text(lang, 'ci'), text(lang, 'n'), 'base', text(lang, 'deff')].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, ...rows)))));
+}
+
+function results(d: Dashboard): HTMLElement {
+  const box = h('div', { id: 'results', 'aria-live': 'polite', 'aria-busy': String(pending) });
+  if (pending) replaceContent(box, h('p', { class: 'loading' }, text(d.lang, 'loading')));
+  else if (failure) replaceContent(box, h('p', { class: 'error', role: 'alert' }, failure));
+  else if (report) replaceContent(box, summary(d.lang, report), ...report.items.map((t) => itemCard(d.lang, report as Report, t)));
+  return box;
+}
+
+startDashboard(TITLES, (d, main) => {
+  replaceContent(main, h('h1', {}, TITLES[d.lang]), controls(d), results(d));
+  if (!report && !pending && !failure && state.items.length > 0 && new URLSearchParams(location.search).has('items')) void load(d);
+});
