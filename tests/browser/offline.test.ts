@@ -73,26 +73,31 @@ describe('offline', () => {
   it('a draft survives closing and reopening the browser', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'csi-profile-'));
     try {
-      const first = await chromium.launchPersistentContext(dir, { ...CHROMIUM, viewport: PHONE });
-      const page = first.pages()[0] ?? await first.newPage();
-      await logIn(page, h.base, 'population', 'ainur');
-      await page.locator('#new-interview').click();
       const items = new Map(itemsOf('population').map((i) => [i.id, i]));
-      await answer(page, items.get('ps_region')!, 'pavlodar');
-      await answer(page, items.get('ps_age_years')!, 47);
-      await answer(page, items.get('ps_ethnicity')!, 'other');
-      await answer(page, items.get('ps_ethnicity_other')!, 'Dungan');
-      await first.close();
-
+      const first = await chromium.launchPersistentContext(dir, { ...CHROMIUM, viewport: PHONE });
+      try {
+        const page = first.pages()[0] ?? await first.newPage();
+        await logIn(page, h.base, 'population', 'ainur');
+        await page.locator('#new-interview').click();
+        await answer(page, items.get('ps_region')!, 'pavlodar');
+        await answer(page, items.get('ps_age_years')!, 47);
+        await answer(page, items.get('ps_ethnicity')!, 'other');
+        await answer(page, items.get('ps_ethnicity_other')!, 'Dungan');
+      } finally {
+        await first.close();
+      }
       const second = await chromium.launchPersistentContext(dir, { ...CHROMIUM, viewport: PHONE });
-      const again = second.pages()[0] ?? await second.newPage();
-      await again.goto(`${h.base}/forms/population`);
-      await again.locator('#drafts li').first().locator('button.primary').click();
-      const region = items.get('ps_region')!.codes.indexOf('pavlodar');
-      await expect.poll(() => again.locator(`#q-ps_region-${region}`).isChecked()).toBe(true);
-      expect(await again.locator('#q-ps_age_years').inputValue()).toBe('47');
-      expect(await again.locator('#q-ps_ethnicity_other').inputValue()).toBe('Dungan');
-      await second.close();
+      try {
+        const again = second.pages()[0] ?? await second.newPage();
+        await again.goto(`${h.base}/forms/population`);
+        await again.locator('#drafts li').first().locator('button.primary').click();
+        const region = items.get('ps_region')!.codes.indexOf('pavlodar');
+        await expect.poll(() => again.locator(`#q-ps_region-${region}`).isChecked()).toBe(true);
+        expect(await again.locator('#q-ps_age_years').inputValue()).toBe('47');
+        expect(await again.locator('#q-ps_ethnicity_other').inputValue()).toBe('Dungan');
+      } finally {
+        await second.close();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
