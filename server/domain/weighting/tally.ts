@@ -55,6 +55,12 @@ export interface CellDesign {
   rowCols: Int32Array;
   stride: number;
   columns: number;
+  /**
+   * Sums over all cells of w m x (a vector) and w^2 m x x' (a matrix), x a cell's model row (padding included):
+   * the residual sums of respondents outside a domain follow from them, so estimates loop over the domain's cells only.
+   */
+  wx: Float64Array;
+  w2xx: Float64Array;
   chol: Float64Array;
 }
 
@@ -99,7 +105,7 @@ export function designFor(n: number, margins: Margin[], columns: CodedColumn[], 
   const coded: CodedMargins = { units: cells, margins, categories, codes: cellCodes, targets, counts };
   const { weights, ...report } = rakeCoded(coded, options);
   const model = modelOf(coded);
-  return { n, cellOf, counts, weights, report, ...model };
+  return { n, cellOf, counts, weights, report, ...model, ...outerSums(model, counts, weights) };
 }
 
 /** Maps a column's levels onto the margin's categories; a level the margin does not list is an error when used. */
@@ -145,6 +151,25 @@ function cellsOf(n: number, perMargin: Int32Array[], sizes: number[]): { cellOf:
     }
   });
   return { cellOf, cellCodes };
+}
+
+function outerSums(model: { rowCols: Int32Array; stride: number; columns: number }, counts: Float64Array, weights: Float64Array): { wx: Float64Array; w2xx: Float64Array } {
+  const size = model.columns + 1;
+  const wx = new Float64Array(size);
+  const w2xx = new Float64Array(size * size);
+  for (let c = 0; c < counts.length; c += 1) {
+    const w = weights[c] as number;
+    const m = counts[c] as number;
+    for (let i = c * model.stride; i < (c + 1) * model.stride; i += 1) {
+      const a = model.rowCols[i] as number;
+      wx[a] = (wx[a] as number) + w * m;
+      for (let j = c * model.stride; j < (c + 1) * model.stride; j += 1) {
+        const b = model.rowCols[j] as number;
+        w2xx[a * size + b] = (w2xx[a * size + b] as number) + w * w * m;
+      }
+    }
+  }
+  return { wx, w2xx };
 }
 
 function modelOf(coded: CodedMargins): Pick<CellDesign, 'rowCols' | 'stride' | 'columns' | 'chol'> {
@@ -319,8 +344,8 @@ function aggregate(frame: TallyFrame, fine: ItemSums, item: ItemColumn, groupOf:
  * of every item.
  */
 function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: number): ItemEstimates {
-  const { weights, rowCols, stride, columns, chol, counts, n } = design;
-  const cells = counts.length;
+  const { weights, rowCols, stride, columns, chol, n, wx, w2xx } = design;
+  const cells = design.counts.length;
   const { sums, slots } = s;
   const first = g * cells;
   const excluded: Record<string, number> = {};
@@ -330,6 +355,8 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: nu
     for (let c = 0; c < cells; c += 1) count += s.excluded[(first + c) * reasons + r] as number;
     if (count > 0) excluded[item.reasons[r] as string] = count;
   }
+  // The cells with respondents of the domain in the base: the only ones the loops below visit.
+  const active: number[] = [];
   const a = new Float64Array(cells);
   let weightedBase = 0;
   let sumW2 = 0;
@@ -338,39 +365,38 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: nu
     let ac = 0;
     if (item.numeric) ac = sums[(first + c) * 3] as number;
     else for (let k = 0; k < slots; k += 1) ac += sums[(first + c) * slots + k] as number;
+    if (ac === 0) continue;
+    active.push(c);
     a[c] = ac;
     const w = weights[c] as number;
     weightedBase += w * ac;
     sumW2 += w * w * ac;
     base += ac;
   }
-  const s1 = new Float64Array(cells);
-  const s2 = new Float64Array(cells);
-  const xtz = new Float64Array(columns + 1);
-  const beta = new Float64Array(columns + 1);
+  const size = columns + 1;
+  const xtz = new Float64Array(size);
+  const beta = new Float64Array(size);
   const W = weightedBase;
+  const numeric = item.numeric;
 
   const estimate = (category: string | null, k: number): Estimate => {
     let total = 0;
     let members = 0;
-    for (let c = 0; c < cells; c += 1) {
-      const y = item.numeric ? (a[c] as number) * (sums[(first + c) * 3 + 1] as number) : (sums[(first + c) * slots + k] as number);
+    for (const c of active) {
+      const y = numeric ? (a[c] as number) * (sums[(first + c) * 3 + 1] as number) : (sums[(first + c) * slots + k] as number);
       total += (weights[c] as number) * y;
-      members += item.numeric ? (a[c] as number) : y;
+      members += numeric ? (a[c] as number) : y;
     }
     const p = W > 0 ? total / W : NaN;
     xtz.fill(0);
     let ssSrs = 0;
-    for (let c = 0; c < cells; c += 1) {
+    let sumWz = 0;
+    let sumW2s2 = 0;
+    for (const c of active) {
       const ac = a[c] as number;
-      if (ac === 0) {
-        s1[c] = 0;
-        s2[c] = 0;
-        continue;
-      }
       let z: number;
       let dev2: number;
-      if (item.numeric) {
+      if (numeric) {
         const dev = (sums[(first + c) * 3 + 1] as number) - p;
         dev2 = (sums[(first + c) * 3 + 2] as number) + ac * dev * dev;
         z = (ac * dev) / W;
@@ -381,8 +407,9 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: nu
         z = (b - p * ac) / W;
       }
       ssSrs += dev2;
-      s1[c] = z;
-      s2[c] = dev2 / (W * W);
+      const w = weights[c] as number;
+      sumWz += w * z;
+      sumW2s2 += w * w * (dev2 / (W * W));
       for (let j = c * stride, end = j + stride; j < end; j += 1) {
         const col = rowCols[j] as number;
         xtz[col] = (xtz[col] as number) + z;
@@ -390,17 +417,30 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: nu
     }
     beta.set(choleskySolve(chol, columns, xtz));
     beta[columns] = 0;
-    let sumOut = 0;
-    let sumOut2 = 0;
-    for (let c = 0; c < cells; c += 1) {
+    // Residual sums over every respondent: sum w (z - m f) and sum w^2 (sum z^2 - 2 f z + m f^2) per cell, the
+    // f-only terms over all cells taken from the design's outer sums (cells outside the domain have z = 0).
+    let sumWfz = 0;
+    for (const c of active) {
       let f = 0;
       for (let j = c * stride, end = j + stride; j < end; j += 1) f += beta[rowCols[j] as number] as number;
       const w = weights[c] as number;
-      const z = s1[c] as number;
-      const m = counts[c] as number;
-      sumOut += w * (z - m * f);
-      sumOut2 += w * w * ((s2[c] as number) - 2 * f * z + m * f * f);
+      let z = 0;
+      if (numeric) z = ((a[c] as number) * ((sums[(first + c) * 3 + 1] as number) - p)) / W;
+      else z = ((sums[(first + c) * slots + k] as number) - p * (a[c] as number)) / W;
+      sumWfz += w * w * f * z;
     }
+    let betaWx = 0;
+    let quadratic = 0;
+    for (let i = 0; i < size; i += 1) {
+      const bi = beta[i] as number;
+      if (bi === 0) continue;
+      betaWx += bi * (wx[i] as number);
+      let row = 0;
+      for (let j = 0; j < size; j += 1) row += (w2xx[i * size + j] as number) * (beta[j] as number);
+      quadratic += bi * row;
+    }
+    const sumOut = sumWz - betaWx;
+    const sumOut2 = sumW2s2 - 2 * sumWfz + quadratic;
     const variance = n < 2 ? NaN : Math.max(0, (n / (n - 1)) * (sumOut2 - (sumOut * sumOut) / n));
     const se = Math.sqrt(variance);
     const srs = base < 2 ? NaN : category === null ? ssSrs / (base - 1) / base : (p * (1 - p)) / base;
@@ -410,7 +450,7 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: nu
     };
   };
 
-  const estimates = item.numeric ? [estimate(null, 0)] : item.categories.map((category, k) => estimate(category, k));
+  const estimates = numeric ? [estimate(null, 0)] : item.categories.map((category, k) => estimate(category, k));
   return { base, excluded, weightedBase, effectiveN: sumW2 > 0 ? (weightedBase * weightedBase) / sumW2 : 0, estimates };
 }
 
