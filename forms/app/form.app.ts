@@ -222,9 +222,12 @@ class FormApp {
       this.render();
       return;
     }
-    await this.outbox.enqueue(this.survey, completion.submission);
+    await this.saving;
+    // Completed (or discarded) in another tab meanwhile: the first submission stands, this one is not queued.
+    const elsewhere = (await this.stores.drafts.get(model.draft.id)) === undefined;
+    if (!elsewhere) await this.outbox.enqueue(this.survey, completion.submission);
     await this.close(true);
-    this.notice = this.texts.ui('submitted');
+    this.notice = this.texts.ui(elsewhere ? 'already_submitted' : 'submitted');
     this.render();
     void this.flush(true);
   }

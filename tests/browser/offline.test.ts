@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemsOf } from '../../schemas/items.js';
+import { bundles } from '../../schemas/labels.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { answer, CHROMIUM, interview, logIn, PHONE, shellReady, startHarness, storedResponses, TABLET, type Harness } from './support/form-harness.js';
 
@@ -69,6 +70,28 @@ describe('offline', () => {
     expect(stored.map((r) => r.id).sort()).toEqual([...lost].sort());
     await context.close();
   }, 240_000);
+
+  it('the same interview submitted from two tabs is stored once', async () => {
+    const context = await h.browser.newContext({ viewport: TABLET });
+    const one = await context.newPage();
+    await logIn(one, h.base, 'external', 'ainur');
+    const answers = new SyntheticGenerator('external', { seed: 700 }).next();
+    await interview(one, 'external', answers, { stopAtReview: true });
+    const two = await context.newPage();
+    await two.goto(`${h.base}/forms/external`);
+    await two.locator('#drafts li').first().locator('button.primary').click();
+    await two.locator('#review').waitFor();
+    await two.locator('button[data-lang=en]').click();
+    await one.locator('#submit').click();
+    await one.locator('#notice').waitFor();
+    await two.locator('#submit').click();
+    await two.locator('#notice').waitFor();
+    expect(await two.locator('#notice').textContent()).toBe(bundles.en.common.ui.already_submitted);
+    for (const page of [one, two]) await page.locator('#sync-status[data-pending="0"]').waitFor({ timeout: 30_000 });
+    expect(await two.locator('#rejected').count()).toBe(0);
+    expect(await storedResponses(h, 'external')).toHaveLength(1);
+    await context.close();
+  }, 120_000);
 
   it('a draft survives closing and reopening the browser', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'csi-profile-'));

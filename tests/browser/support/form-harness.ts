@@ -88,6 +88,8 @@ export async function shownItems(page: Page): Promise<string[]> {
 export interface InterviewOptions {
   /** Called on each page before its answers are given (to check or do something there). */
   onPage?: (section: string) => Promise<void>;
+  /** Stop on the review page instead of submitting. */
+  stopAtReview?: boolean;
 }
 
 /**
@@ -119,6 +121,7 @@ export async function interview(page: Page, survey: SurveyId, answers: Record<st
     }
   }
   await page.locator('#review').waitFor();
+  if (options.stopAtReview) return visited;
   await page.locator('#submit').click();
   await page.locator('#notice').waitFor();
   return visited;
