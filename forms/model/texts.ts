@@ -32,6 +32,11 @@ export class Texts {
     return bundles[this.lang].surveys[this.survey].items[item.id]?.label ?? item.id;
   }
 
+  /** The question of an item known only by id (errors name items by id). */
+  labelOf(id: string): string {
+    return bundles[this.lang].surveys[this.survey].items[id]?.label ?? id;
+  }
+
   hint(item: Item): string | undefined {
     return bundles[this.lang].surveys[this.survey].items[item.id]?.hint;
   }

@@ -154,7 +154,7 @@ export function renderReview(v: ReviewView): HTMLElement {
     ...progressBar(t, v.step, v.steps),
     h('h1', {}, t.ui('review_title')),
     h('p', { class: 'muted' }, t.ui('review_intro')),
-    v.errors.length > 0 ? h('ul', { class: 'errors-summary', role: 'alert', id: 'errors-summary' }, v.errors.map((e) => h('li', {}, `${e.item ? `${e.item}: ` : ''}${e.message}`))) : null,
+    v.errors.length > 0 ? h('ul', { class: 'errors-summary', role: 'alert', id: 'errors-summary' }, v.errors.map((e) => h('li', {}, `${e.item ? `${t.labelOf(e.item)}: ` : ''}${e.message}`))) : null,
     v.sections.map((s) => h('section', { class: 'card', 'data-section': s.page.id },
       h('h2', {}, t.section(s.page.id)),
       h('dl', {}, s.rows.flatMap((row) => {
