@@ -7,7 +7,7 @@
  * It is then served at /dashboard/<name>, its code at /assets/dashboard-<name>.js; policy, OpenAPI and the
  * access matrix already cover it (one route, `GET /dashboard/:page`).
  */
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSurveyId, SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
@@ -73,6 +73,16 @@ export function shellHtml(shell: Shell, lang = 'en'): string {
 `;
 }
 
+/**
+ * A dashboard keeps its view (survey, items, breakdowns) in the query string for bookmarks; the server ignores it
+ * but still refuses anything that is not a plain name=value pair (operator keys, arrays, oversize values).
+ */
+const viewQuery: RequestHandler = (req, _res, next) => {
+  const bad = Object.entries(req.query).filter(([k, v]) => !/^[a-z][A-Za-z0-9_]{0,40}$/.test(k) || typeof v !== 'string' || v.length > 2000);
+  if (bad.length === 0) return next();
+  next(problem('invalidQuery', { errors: bad.map(([k]) => ({ path: `/${k}`, item: null, keyword: 'pattern', message: 'a view parameter must be a plain name=value pair' })) }));
+};
+
 function sendHtml(res: Response, html: string): void {
   res.set('Cache-Control', 'no-cache').type('html').send(html);
 }
@@ -101,7 +111,7 @@ export function pagesRoutes(limits: Limits, root?: string): Router {
     sendHtml(res, shellHtml({ title: FORM_TITLES[survey], script: `form-${survey}.js`, data: { survey } }));
   });
 
-  route('GET', '/dashboard/:page', noQuery, (req, res) => {
+  route('GET', '/dashboard/:page', viewQuery, (req, res) => {
     const page = req.params.page as string;
     const title = Object.hasOwn(DASHBOARDS, page) ? DASHBOARDS[page] : undefined;
     if (title === undefined) throw problem('routeNotFound');
@@ -117,11 +127,13 @@ export function pagesRoutes(limits: Limits, root?: string): Router {
       return;
     }
     const source = scriptSource(file);
-    const code = source ? await src().bundler.bundle(file, source) : null;
-    if (code === null) throw problem('routeNotFound');
+    const built = source ? await src().bundler.bundle(file, source) : null;
+    if (built === null) throw problem('routeNotFound');
     // The service worker lives under /assets/ but controls the form pages.
     if (file === 'sw.js') res.set('Service-Worker-Allowed', '/forms/');
-    res.type('js').send(code);
+    res.type('js').vary('Accept-Encoding');
+    if (req.acceptsEncodings('gzip') === 'gzip') res.set('Content-Encoding', 'gzip').send(built.gzip);
+    else res.send(built.code);
   });
 
   return router;

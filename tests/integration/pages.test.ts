@@ -37,6 +37,16 @@ describe('pages', () => {
     expect(external.text).not.toContain('ps_age_years');
   }, 60_000);
 
+  it('sends scripts gzipped to clients that accept it, plain to others', async () => {
+    const zipped = await request(ctx.app).get('/assets/form-organisational.js').set('accept-encoding', 'gzip').expect(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(zipped.text).toContain('os_has_board');
+    const plain = await request(ctx.app).get('/assets/form-organisational.js').set('accept-encoding', 'identity').expect(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toBe(zipped.text);
+  }, 60_000);
+
   it('serves the service worker with the scope of the form pages, and the stylesheet', async () => {
     const sw = await request(ctx.app).get('/assets/sw.js').expect(200);
     expect(sw.headers['service-worker-allowed']).toBe('/forms/');
