@@ -51,7 +51,7 @@ describe('tallies dashboard', () => {
     // A bar's drawn length is its share of the axis.
     const width = Number(await bars.first().getAttribute('width'));
     expect(width / 470).toBeCloseTo(trust.overall.estimates[0].estimate, 2);
-    expect(page.url()).toContain('items=ps_trust_people%2Cps_age_years');
+    expect(page.url()).toContain('items=ps_age_years%2Cps_trust_people&by=ps_gender');
     await page.screenshot({ path: join(SHOTS, 'dashboard-tallies-en-tablet.png'), fullPage: true });
 
     // Two-way breakdown with a high small-cell threshold is not offered in the UI; groups under 30 are starred.
