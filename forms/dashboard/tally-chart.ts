@@ -22,6 +22,7 @@ export interface ChartGroup {
 export interface ChartOptions {
   /** Shares (0-1, drawn as percentages on a 0-100% axis) or means (an axis from 0 to the largest upper bound). */
   share: boolean;
+  /** The accessible name of the chart (the page shows the question as a heading above it). */
   title: string;
 }
 
@@ -34,7 +35,7 @@ const PLOT = 470;
 const BAR = 14;
 const GAP = 4;
 const GROUP_GAP = 14;
-const TOP = 34;
+const TOP = 10;
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
@@ -90,5 +91,5 @@ export function tallyChartSvg(groups: ChartGroup[], options: ChartOptions): stri
   const axis = ticks.map((t) => `<line x1="${x(t)}" y1="${TOP - 4}" x2="${x(t)}" y2="${y}" stroke="#d8dde6"/><text x="${x(t)}" y="${y + 14}" text-anchor="middle" font-size="11" fill="#555">${format(t, share).replace('.0%', '%')}</text>`);
   const total = y + 24;
   return `<svg xmlns="http://www.w3.org/2000/svg" class="tally-chart" role="img" aria-label="${escapeXml(options.title)}" viewBox="0 0 ${WIDTH} ${total}" width="100%" style="max-width:${WIDTH}px" font-family="system-ui, sans-serif">` +
-    `<text x="0" y="16" font-size="14" font-weight="700">${escapeXml(options.title)}</text>${axis.join('')}${parts.join('')}</svg>`;
+    `<title>${escapeXml(options.title)}</title>${axis.join('')}${parts.join('')}</svg>`;
 }
