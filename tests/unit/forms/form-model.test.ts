@@ -244,7 +244,7 @@ describe('texts', () => {
       }
     }
     const t = new Texts(lang, 'population');
-    for (const key of Object.keys(bundles.en.common.ui)) expect(t.ui(key)).toBe(bundles[lang].common.ui[key]?.replace(/\{\w+\}/g, (m) => m));
+    for (const key of Object.keys(bundles.en.common.ui)) expect(t.ui(key)).toBe(bundles[lang].common.ui[key]);
     expect(t.ui('page_of', { page: 2, pages: 9 })).toMatch(/2/);
   });
 });
