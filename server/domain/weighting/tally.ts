@@ -203,15 +203,51 @@ export interface TallyFrame {
   design: CellDesign;
   breakdowns: Breakdown[];
   fineOf: Int32Array;
-  /** Per fine cell: its margin cell, and its group in each breakdown (-1: in none). */
+  /** Per fine cell: its margin cell. */
   fineCell: Int32Array;
-  fineGroups: Int32Array[];
+  /** Everyone (overall), then each breakdown: the (group, margin cell) pairs that occur. */
+  partitions: Partition[];
+}
+
+/**
+ * The (group, margin cell) pairs of one breakdown that hold respondents ("units"): per fine cell its unit (-1: in
+ * no group), per unit its margin cell, and the units of each group (groups in code order, empty ones left out).
+ */
+interface Partition {
+  unitOfFine: Int32Array;
+  unitCell: Int32Array;
+  groups: Array<{ code: number; units: Int32Array }>;
+}
+
+function partitionOf(fineCell: Int32Array, fineGroup: Int32Array | null): Partition {
+  const unitOfFine = new Int32Array(fineCell.length).fill(-1);
+  const key = new Map<number, number>();
+  const unitCell: number[] = [];
+  const unitGroup: number[] = [];
+  for (let f = 0; f < fineCell.length; f += 1) {
+    const g = fineGroup ? (fineGroup[f] as number) : 0;
+    if (g < 0) continue;
+    const c = fineCell[f] as number;
+    const k = g * fineCell.length * 4 + c;
+    let u = key.get(k);
+    if (u === undefined) {
+      u = unitCell.length;
+      key.set(k, u);
+      unitCell.push(c);
+      unitGroup.push(g);
+    }
+    unitOfFine[f] = u;
+  }
+  const codes = [...new Set(unitGroup)].sort((x, y) => x - y);
+  const groups = codes.map((code) => ({ code, units: Int32Array.from(unitGroup.flatMap((g, u) => (g === code ? [u] : []))) }));
+  return { unitOfFine, unitCell: Int32Array.from(unitCell), groups };
 }
 
 export function frameFor(design: CellDesign, breakdowns: Breakdown[]): TallyFrame {
   let fineOf: Int32Array = Int32Array.from(design.cellOf);
   let fineCell: Int32Array = Int32Array.from({ length: design.counts.length }, (_, c) => c);
   let fineGroups: Int32Array[] = [];
+  // Margin cells and breakdown codes are well under 2^21 each, so (cell, group) keys stay exact in a double.
   for (const by of breakdowns) {
     const width = by.levels.reduce((p, l) => p * l.length, 1) + 1;
     const next = densify(fineOf, by.codes, width, fineCell.length);
@@ -220,7 +256,8 @@ export function frameFor(design: CellDesign, breakdowns: Breakdown[]): TallyFram
     fineGroups.push(Int32Array.from(next.extras, (g) => g - 1));
     fineOf = next.ids;
   }
-  return { design, breakdowns, fineOf, fineCell, fineGroups };
+  const partitions = [partitionOf(fineCell, null), ...fineGroups.map((groups) => partitionOf(fineCell, groups))];
+  return { design, breakdowns, fineOf, fineCell, partitions };
 }
 
 function pick(values: Int32Array, at: number[]): Int32Array {
@@ -309,16 +346,15 @@ function fineSums(frame: TallyFrame, item: ItemColumn): ItemSums {
   return out;
 }
 
-/** Fine cells into (group, margin cell) units; numeric summaries merged with Chan's formula. */
-function aggregate(frame: TallyFrame, fine: ItemSums, item: ItemColumn, groupOf: Int32Array | null, groups: number): ItemSums {
-  const cells = frame.design.counts.length;
-  const out = emptySums(groups * cells, item);
+/** Fine cells into the units of a partition; numeric summaries merged with Chan's formula. */
+function aggregate(fine: ItemSums, item: ItemColumn, partition: Partition): ItemSums {
+  const out = emptySums(partition.unitCell.length, item);
   const { slots } = fine;
   const reasons = item.reasons.length;
-  for (let f = 0; f < frame.fineCell.length; f += 1) {
-    const g = groupOf ? (groupOf[f] as number) : 0;
-    if (g < 0) continue;
-    const u = g * cells + (frame.fineCell[f] as number);
+  const { unitOfFine } = partition;
+  for (let f = 0; f < unitOfFine.length; f += 1) {
+    const u = unitOfFine[f] as number;
+    if (u < 0) continue;
     out.present[u] = (out.present[u] as number) + (fine.present[f] as number);
     for (let r = 0; r < reasons; r += 1) out.excluded[u * reasons + r] = (out.excluded[u * reasons + r] as number) + (fine.excluded[f * reasons + r] as number);
     if (!item.numeric) {
@@ -339,118 +375,140 @@ function aggregate(frame: TallyFrame, fine: ItemSums, item: ItemColumn, groupOf:
 
 /**
  * The estimates of one group (a domain, or everyone) from its per-cell sums: each category's share (or the mean)
- * with its linearised variance, the residuals of the influence values projected on the calibration model summed per
- * cell, and the SRS variance for the deff. Tight loops without closures: this runs for every category of every group
- * of every item.
+ * with its linearised variance and the SRS variance for the deff. Only the cells holding members of the domain are
+ * visited: the influence values of everyone else are zero, and the sums of their projection residuals follow from
+ * the design's outer sums. All categories are computed together, over contiguous per-cell arrays: this runs for
+ * every group of every item, so it is written as tight loops without closures.
  */
-function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: number): ItemEstimates {
+function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, partition: Partition, units: Int32Array): ItemEstimates {
   const { weights, rowCols, stride, columns, chol, n, wx, w2xx } = design;
-  const cells = design.counts.length;
   const { sums, slots } = s;
-  const first = g * cells;
   const excluded: Record<string, number> = {};
   const reasons = item.reasons.length;
   for (let r = 0; r < reasons; r += 1) {
     let count = 0;
-    for (let c = 0; c < cells; c += 1) count += s.excluded[(first + c) * reasons + r] as number;
+    for (const u of units) count += s.excluded[u * reasons + r] as number;
     if (count > 0) excluded[item.reasons[r] as string] = count;
   }
-  // The cells with respondents of the domain in the base: the only ones the loops below visit.
+  const numeric = item.numeric;
+  const K = numeric ? 1 : slots;
+  // The group's units with respondents in the base (index j): their margin cell, base count a, and per category k
+  // the mean y and squared deviations from it.
   const active: number[] = [];
-  const a = new Float64Array(cells);
+  const activeUnit: number[] = [];
+  for (const u of units) {
+    let ac = 0;
+    if (numeric) ac = sums[u * 3] as number;
+    else for (let k = 0; k < slots; k += 1) ac += sums[u * slots + k] as number;
+    if (ac > 0) {
+      active.push(partition.unitCell[u] as number);
+      activeUnit.push(u);
+    }
+  }
+  const J = active.length;
+  const a = new Float64Array(J);
+  const ybar = new Float64Array(J * K);
+  const m2 = new Float64Array(J * K);
   let weightedBase = 0;
   let sumW2 = 0;
   let base = 0;
-  for (let c = 0; c < cells; c += 1) {
+  for (let j = 0; j < J; j += 1) {
+    const c = active[j] as number;
+    const at = (activeUnit[j] as number) * slots;
     let ac = 0;
-    if (item.numeric) ac = sums[(first + c) * 3] as number;
-    else for (let k = 0; k < slots; k += 1) ac += sums[(first + c) * slots + k] as number;
-    if (ac === 0) continue;
-    active.push(c);
-    a[c] = ac;
+    if (numeric) {
+      ac = sums[at] as number;
+      ybar[j] = sums[at + 1] as number;
+      m2[j] = sums[at + 2] as number;
+    } else {
+      for (let k = 0; k < K; k += 1) ac += sums[at + k] as number;
+      for (let k = 0; k < K; k += 1) {
+        const b = sums[at + k] as number;
+        ybar[j * K + k] = b / ac;
+        m2[j * K + k] = (b * (ac - b)) / ac;
+      }
+    }
+    a[j] = ac;
     const w = weights[c] as number;
     weightedBase += w * ac;
     sumW2 += w * w * ac;
     base += ac;
   }
-  const size = columns + 1;
-  const xtz = new Float64Array(size);
-  const beta = new Float64Array(size);
   const W = weightedBase;
-  const numeric = item.numeric;
+  const total = new Float64Array(K);
+  for (let j = 0; j < J; j += 1) {
+    const wa = (weights[active[j] as number] as number) * (a[j] as number);
+    for (let k = 0; k < K; k += 1) total[k] = (total[k] as number) + wa * (ybar[j * K + k] as number);
+  }
+  const p = Float64Array.from(total, (t) => (W > 0 ? t / W : NaN));
 
-  const estimate = (category: string | null, k: number): Estimate => {
-    let total = 0;
-    let members = 0;
-    for (const c of active) {
-      const y = numeric ? (a[c] as number) * (sums[(first + c) * 3 + 1] as number) : (sums[(first + c) * slots + k] as number);
-      total += (weights[c] as number) * y;
-      members += numeric ? (a[c] as number) : y;
-    }
-    const p = W > 0 ? total / W : NaN;
-    xtz.fill(0);
-    let ssSrs = 0;
-    let sumWz = 0;
-    let sumW2s2 = 0;
-    for (const c of active) {
-      const ac = a[c] as number;
-      let z: number;
-      let dev2: number;
-      if (numeric) {
-        const dev = (sums[(first + c) * 3 + 1] as number) - p;
-        dev2 = (sums[(first + c) * 3 + 2] as number) + ac * dev * dev;
-        z = (ac * dev) / W;
-      } else {
-        // A 0/1 variable with b ones among a: squared deviations from p are b(1-p)^2 + (a-b)p^2, never cancelling.
-        const b = sums[(first + c) * slots + k] as number;
-        dev2 = b * (1 - p) * (1 - p) + (ac - b) * p * p;
-        z = (b - p * ac) / W;
-      }
-      ssSrs += dev2;
-      const w = weights[c] as number;
-      sumWz += w * z;
-      sumW2s2 += w * w * (dev2 / (W * W));
-      for (let j = c * stride, end = j + stride; j < end; j += 1) {
-        const col = rowCols[j] as number;
-        xtz[col] = (xtz[col] as number) + z;
+  // Influence per active cell and category: z = a (ybar - p) / W; its sums, and X'z for the projection.
+  const size = columns + 1;
+  const z = new Float64Array(J * K);
+  const xtz = new Float64Array(K * size);
+  const sumWz = new Float64Array(K);
+  const sumW2s2 = new Float64Array(K);
+  const ssSrs = new Float64Array(K);
+  for (let j = 0; j < J; j += 1) {
+    const c = active[j] as number;
+    const w = weights[c] as number;
+    const ac = a[j] as number;
+    for (let k = 0; k < K; k += 1) {
+      const dev = (ybar[j * K + k] as number) - (p[k] as number);
+      const dev2 = (m2[j * K + k] as number) + ac * dev * dev;
+      const zz = (ac * dev) / W;
+      z[j * K + k] = zz;
+      ssSrs[k] = (ssSrs[k] as number) + dev2;
+      sumWz[k] = (sumWz[k] as number) + w * zz;
+      sumW2s2[k] = (sumW2s2[k] as number) + (w * w * dev2) / (W * W);
+      for (let t = c * stride, end = t + stride; t < end; t += 1) {
+        const col = k * size + (rowCols[t] as number);
+        xtz[col] = (xtz[col] as number) + zz;
       }
     }
-    beta.set(choleskySolve(chol, columns, xtz));
-    beta[columns] = 0;
-    // Residual sums over every respondent: sum w (z - m f) and sum w^2 (sum z^2 - 2 f z + m f^2) per cell, the
-    // f-only terms over all cells taken from the design's outer sums (cells outside the domain have z = 0).
-    let sumWfz = 0;
-    for (const c of active) {
+  }
+  const beta = new Float64Array(K * size);
+  for (let k = 0; k < K; k += 1) {
+    beta.set(choleskySolve(chol, columns, xtz.subarray(k * size, k * size + columns)), k * size);
+  }
+  // Residual sums over every respondent: sum w (z - m f) and sum w^2 (z^2 terms - 2 f z + m f^2) per cell; the
+  // f-only terms over all cells come from the design's outer sums (cells outside the domain have z = 0).
+  const sumWfz = new Float64Array(K);
+  for (let j = 0; j < J; j += 1) {
+    const c = active[j] as number;
+    const w2 = (weights[c] as number) ** 2;
+    for (let k = 0; k < K; k += 1) {
       let f = 0;
-      for (let j = c * stride, end = j + stride; j < end; j += 1) f += beta[rowCols[j] as number] as number;
-      const w = weights[c] as number;
-      let z = 0;
-      if (numeric) z = ((a[c] as number) * ((sums[(first + c) * 3 + 1] as number) - p)) / W;
-      else z = ((sums[(first + c) * slots + k] as number) - p * (a[c] as number)) / W;
-      sumWfz += w * w * f * z;
+      for (let t = c * stride, end = t + stride; t < end; t += 1) f += beta[k * size + (rowCols[t] as number)] as number;
+      sumWfz[k] = (sumWfz[k] as number) + w2 * f * (z[j * K + k] as number);
     }
+  }
+  const estimates: Estimate[] = [];
+  for (let k = 0; k < K; k += 1) {
     let betaWx = 0;
     let quadratic = 0;
-    for (let i = 0; i < size; i += 1) {
-      const bi = beta[i] as number;
+    for (let i = 0; i < columns; i += 1) {
+      const bi = beta[k * size + i] as number;
       if (bi === 0) continue;
       betaWx += bi * (wx[i] as number);
       let row = 0;
-      for (let j = 0; j < size; j += 1) row += (w2xx[i * size + j] as number) * (beta[j] as number);
+      for (let t = 0; t < columns; t += 1) row += (w2xx[i * size + t] as number) * (beta[k * size + t] as number);
       quadratic += bi * row;
     }
-    const sumOut = sumWz - betaWx;
-    const sumOut2 = sumW2s2 - 2 * sumWfz + quadratic;
+    const sumOut = (sumWz[k] as number) - betaWx;
+    const sumOut2 = (sumW2s2[k] as number) - 2 * (sumWfz[k] as number) + quadratic;
     const variance = n < 2 ? NaN : Math.max(0, (n / (n - 1)) * (sumOut2 - (sumOut * sumOut) / n));
     const se = Math.sqrt(variance);
-    const srs = base < 2 ? NaN : category === null ? ssSrs / (base - 1) / base : (p * (1 - p)) / base;
-    return {
-      category, estimate: p, se, ci95: [p - Z95 * se, p + Z95 * se], n: Math.round(members),
-      weightedTotal: category === null ? W : total, deff: srs > 0 ? variance / srs : NaN,
-    };
-  };
-
-  const estimates = numeric ? [estimate(null, 0)] : item.categories.map((category, k) => estimate(category, k));
+    const pk = p[k] as number;
+    const srs = base < 2 ? NaN : numeric ? (ssSrs[k] as number) / (base - 1) / base : (pk * (1 - pk)) / base;
+    let members = 0;
+    if (numeric) members = base;
+    else for (let j = 0; j < J; j += 1) members += (a[j] as number) * (ybar[j * K + k] as number);
+    estimates.push({
+      category: numeric ? null : (item.categories[k] as string), estimate: pk, se, ci95: [pk - Z95 * se, pk + Z95 * se], n: Math.round(members),
+      weightedTotal: numeric ? W : (total[k] as number), deff: srs > 0 ? variance / srs : NaN,
+    });
+  }
   return { base, excluded, weightedBase, effectiveN: sumW2 > 0 ? (weightedBase * weightedBase) / sumW2 : 0, estimates };
 }
 
@@ -461,20 +519,15 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, g: nu
 export function tallyFrame(frame: TallyFrame, item: ItemColumn, options: { minCell?: number } = {}): { overall: ItemEstimates; by: GroupEstimates[][] } {
   const minCell = options.minCell ?? 30;
   const fine = fineSums(frame, item);
-  const overall = groupEstimates(frame.design, item, aggregate(frame, fine, item, null, 1), 0);
-  const cells = frame.design.counts.length;
+  const [everyone, ...partitions] = frame.partitions as [Partition, ...Partition[]];
+  const overall = groupEstimates(frame.design, item, aggregate(fine, item, everyone), everyone, everyone.groups[0]?.units ?? new Int32Array(0));
   const by = frame.breakdowns.map((breakdown, b) => {
-    const groupCount = breakdown.levels.reduce((p, l) => p * l.length, 1);
-    const s = aggregate(frame, fine, item, frame.fineGroups[b] as Int32Array, groupCount);
-    const groups: GroupEstimates[] = [];
-    for (let g = 0; g < groupCount; g += 1) {
-      let present = 0;
-      for (let c = 0; c < cells; c += 1) present += s.present[g * cells + c] as number;
-      if (present === 0) continue;
-      const estimates = groupEstimates(frame.design, item, s, g);
-      groups.push({ values: valuesOf(breakdown, g), small: estimates.base < minCell, ...estimates });
-    }
-    return groups;
+    const partition = partitions[b] as Partition;
+    const s = aggregate(fine, item, partition);
+    return partition.groups.map(({ code, units }) => {
+      const estimates = groupEstimates(frame.design, item, s, partition, units);
+      return { values: valuesOf(breakdown, code), small: estimates.base < minCell, ...estimates };
+    });
   });
   return { overall, by };
 }
