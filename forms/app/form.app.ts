@@ -53,6 +53,7 @@ class FormApp {
   private sync: SyncStatus | null = null;
   private drafts: Draft[] = [];
   private rejected: Array<{ id: string; error: string | null }> = [];
+  private pending: OutboxEntry[] = [];
   private showErrors = false;
   private reviewErrors: ValidationError[] = [];
   private loginError: string | null = null;
@@ -107,7 +108,7 @@ class FormApp {
   }
 
   private onSyncStatus(status: SyncStatus): void {
-    const newlyRejected = status.rejected !== this.sync?.rejected;
+    const changed = status.rejected !== this.sync?.rejected || status.pending !== this.sync?.pending;
     this.sync = status;
     // An expired or revoked session: ask for a login, except in the middle of an interview (it can wait).
     if (status.needsLogin && this.session && this.screen === 'home') {
@@ -119,7 +120,7 @@ class FormApp {
       return;
     }
     if (this.screen === 'home') {
-      if (newlyRejected) void this.loadDrafts().then(() => this.render());
+      if (changed) void this.loadDrafts().then(() => this.render());
       else this.render();
       return;
     }
@@ -132,6 +133,7 @@ class FormApp {
     const [all, outbox] = await Promise.all([this.stores.drafts.all(), this.stores.outbox.all()]);
     this.drafts = all.filter((d) => d.survey === this.survey).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
     this.rejected = outbox.filter((e) => e.state === 'rejected').map((e) => ({ id: e.id, error: e.lastError }));
+    this.pending = outbox.filter((e) => e.state === 'pending' && e.survey === this.survey).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   }
 
   /** Saves are chained, so they reach IndexedDB in the order the answers were given. */
@@ -262,6 +264,7 @@ class FormApp {
       drafts: this.drafts,
       notice: this.notice,
       rejected: this.rejected,
+      pending: this.pending.map((e) => ({ id: e.id, queuedAt: e.queuedAt, attempts: e.attempts })),
       onNew: () => this.open(newDraft(crypto.randomUUID(), this.survey, this.lang, new Date())),
       onResume: (id) => {
         const draft = this.drafts.find((d) => d.id === id);

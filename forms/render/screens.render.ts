@@ -72,6 +72,7 @@ export interface HomeView {
   drafts: Draft[];
   notice: string | null;
   rejected: Array<{ id: string; error: string | null }>;
+  pending: Array<{ id: string; queuedAt: string; attempts: number }>;
   onNew(): void;
   onResume(id: string): void;
   onDiscard(id: string): void;
@@ -93,6 +94,10 @@ export function renderHome(v: HomeView): HTMLElement {
       h('span', {},
         h('button', { type: 'button', class: 'primary', onclick: () => v.onResume(d.id) }, t.ui('resume')), ' ',
         h('button', { type: 'button', onclick: () => v.onDiscard(d.id) }, t.ui('discard')))))),
+    v.pending.length > 0 ? [
+      h('h2', {}, t.ui('uploads')),
+      h('ul', { class: 'list', id: 'uploads' }, v.pending.map((p) => h('li', { 'data-upload': p.id }, t.ui('upload_entry', { time: when(p.queuedAt), attempts: p.attempts })))),
+    ] : null,
     v.rejected.length > 0 ? h('ul', { class: 'list', id: 'rejected' }, v.rejected.map((r) => h('li', { class: 'error' }, `${r.id.slice(0, 8)}: ${r.error ?? ''}`))) : null,
     h('p', {},
       h('button', { type: 'button', id: 'sync-now', onclick: v.onSyncNow }, t.ui('sync_now')), ' ',

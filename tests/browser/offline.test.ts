@@ -34,9 +34,11 @@ describe('offline', () => {
     for (let i = 0; i < 3; i += 1) await interview(page, 'population', answersOf(gen));
     await page.reload();
     await page.locator('#sync-status[data-pending="3"]').waitFor();
+    expect(await page.locator('#uploads li').count()).toBe(3);
     expect(await storedResponses(h, 'population')).toHaveLength(0);
     await context.setOffline(false);
     await page.locator('#sync-status[data-pending="0"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('#uploads li').count()).toBe(0);
     const stored = (await storedResponses(h, 'population')).filter((r) => r.interviewer === 'ainur');
     expect(stored).toHaveLength(3);
     await context.close();
