@@ -14,7 +14,7 @@ import { problem } from '../domain/problems.js';
 import { isClosed } from '../domain/response.js';
 import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js';
 import { rakingMargins, type MarginVariable } from '../domain/weighting/margins.js';
-import { RakingError, type RakeReport } from '../domain/weighting/raking.js';
+import { RakingError, type RakeOptions, type RakeReport } from '../domain/weighting/raking.js';
 import { breakdownOf, designFor, tallyItem, type CellDesign, type ItemTally } from '../domain/weighting/tally.js';
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 import { requireSurvey } from './responses.service.js';
@@ -26,6 +26,8 @@ export interface TalliesQuery {
   by?: string;
   weighted?: 'true' | 'false';
   trim?: string;
+  tolerance?: string;
+  maxIterations?: string;
   minCell?: string;
   format?: 'json' | 'csv';
 }
@@ -105,7 +107,8 @@ export class TalliesService {
       if (!isClosed(r.status)) builder.add(r.answers, r.derived);
     }
     const columns = builder.done();
-    const design = this.design(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, trim);
+    const options = { tolerance: q.tolerance ? Number(q.tolerance) : 1e-10, ...(q.maxIterations ? { maxIterations: Number(q.maxIterations) } : {}), ...(trim ? { trim } : {}) };
+    const design = this.design(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, options);
     const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
     return {
       survey,
@@ -119,9 +122,9 @@ export class TalliesService {
     };
   }
 
-  private design(n: number, margins: ReturnType<typeof rakingMargins>, columns: Parameters<typeof designFor>[2], trim?: { lower: number; upper: number }): CellDesign {
+  private design(n: number, margins: ReturnType<typeof rakingMargins>, columns: Parameters<typeof designFor>[2], options: RakeOptions): CellDesign {
     try {
-      return designFor(n, margins, columns, { tolerance: 1e-10, ...(trim ? { trim } : {}) });
+      return designFor(n, margins, columns, options);
     } catch (error) {
       if (error instanceof RakingError) throw problem('weightingFailed', { variable: error.variable, category: error.category, reason: error.message });
       throw error;

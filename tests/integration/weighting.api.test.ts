@@ -55,6 +55,13 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     expect(trimmed.raking.trimming).toMatchObject({ withinBounds: expect.any(Boolean) });
     expect(trimmed.raking.maxMarginError).toBeLessThan(1e-9);
     await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', trim: '2,3' }).expect(400);
+    const capped = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', tolerance: '1e-14', maxIterations: '2' }).expect(200)).body;
+    expect(capped.raking).toMatchObject({ iterations: 2, converged: false });
+    expect(capped.raking.maxMarginError).toBeGreaterThan(1e-14);
+    const loose = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', tolerance: '0.01' }).expect(200)).body;
+    expect(loose.raking.converged).toBe(true);
+    expect(loose.raking.maxMarginError).toBeLessThanOrEqual(0.01);
+    expect(loose.raking.iterations).toBeLessThan(report.raking.iterations);
   });
 
   it('gives the sample\'s own shares unweighted, and breakdowns and means', async () => {

@@ -157,6 +157,30 @@ describe('tally engine against the per-respondent reference', () => {
   });
 });
 
+describe('cell raking', () => {
+  it('reproduces every margin within the tolerance, and keeps weights at 1 when the margins are the sample\'s own', () => {
+    fc.assert(fc.property(sampleArb, (units) => {
+      const columns = ['region', 'gender'].map((v) => column(units, v));
+      const design = designFor(units.length, smallMargins, columns, { tolerance: 1e-11 });
+      expect(design.report.converged).toBe(true);
+      const weights = respondentWeights(design);
+      for (const m of smallMargins) {
+        const sum = Object.values(m.targets).reduce((a, b) => a + b, 0);
+        for (const [c, t] of Object.entries(m.targets)) {
+          const share = units.reduce((s, u, i) => s + (u[m.variable as 'region'] === c ? (weights[i] as number) : 0), 0) / units.length;
+          expect(Math.abs(share - t / sum)).toBeLessThan(1e-10);
+        }
+      }
+      const own: Margin[] = ['region', 'gender'].map((variable) => ({
+        variable, targets: Object.fromEntries((variable === 'region' ? REGIONS : GENDERS).map((c) => [c, units.filter((u) => u[variable as 'region'] === c).length])),
+      }));
+      const flat = designFor(units.length, own, columns);
+      for (const w of respondentWeights(flat)) expect(Math.abs(w - 1)).toBeLessThan(1e-12);
+      expect(flat.report.iterations).toBe(0);
+    }), { numRuns: 60, seed: 23 });
+  });
+});
+
 describe('tally engine errors', () => {
   it('names the margin category nobody is in', () => {
     const units = [{ region: 'a', gender: 'f' }, { region: 'b', gender: 'm' }];
