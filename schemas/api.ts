@@ -15,6 +15,10 @@ import auditQuery from './api/audit-query.schema.json' with { type: 'json' };
 import emptyQuery from './api/empty-query.schema.json' with { type: 'json' };
 import margins from './api/margins.schema.json' with { type: 'json' };
 import talliesQuery from './api/tallies-query.schema.json' with { type: 'json' };
+import quotaPlan from './api/quota-plan.schema.json' with { type: 'json' };
+import quotaAllocation from './api/quota-allocation.schema.json' with { type: 'json' };
+import quotaScreen from './api/quota-screen.schema.json' with { type: 'json' };
+import fieldworkQuery from './api/fieldwork-query.schema.json' with { type: 'json' };
 import type { SchemaObject } from './surveys.js';
 
 export type ApiSchema = SchemaObject & { $id: string; title: string; $defs?: Record<string, SchemaObject> };
@@ -32,6 +36,10 @@ export const apiSchemas = {
   emptyQuery: emptyQuery as unknown as ApiSchema,
   margins: margins as unknown as ApiSchema,
   talliesQuery: talliesQuery as unknown as ApiSchema,
+  quotaPlan: quotaPlan as unknown as ApiSchema,
+  quotaAllocation: quotaAllocation as unknown as ApiSchema,
+  quotaScreen: quotaScreen as unknown as ApiSchema,
+  fieldworkQuery: fieldworkQuery as unknown as ApiSchema,
 } as const;
 
 export const ROLES = ['interviewer', 'coordinator', 'analyst', 'admin'] as const;

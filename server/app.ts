@@ -12,6 +12,7 @@ import { authenticate, type Limits } from './http/auth.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
 import { pagesRoutes } from './http/pages.routes.js';
+import { quotasRoutes } from './http/quotas.routes.js';
 import { buildOpenApi } from './http/openapi.js';
 import { responsesRoutes } from './http/responses.routes.js';
 import { surveysRoutes } from './http/surveys.routes.js';
@@ -19,6 +20,9 @@ import { weightingRoutes } from './http/weighting.routes.js';
 import { AccountsService } from './services/accounts.service.js';
 import { auditTrail } from './services/audit.service.js';
 import { ExportService } from './services/export.service.js';
+import { FieldworkEvents } from './services/fieldwork-events.js';
+import { FieldworkService } from './services/fieldwork.service.js';
+import { QuotasService } from './services/quotas.service.js';
 import { ResponsesService, type Clock } from './services/responses.service.js';
 import { compileAllValidators, type Validators } from './services/validation.js';
 import { TalliesService } from './services/tallies.service.js';
@@ -53,8 +57,11 @@ export function buildApp(deps: AppDeps): App {
   const bodyLimit = deps.bodyLimit ?? '1mb';
   const audit = auditTrail(deps.store, clock);
   const accounts = new AccountsService(deps.store, validators, clock, audit);
-  const responses = new ResponsesService(deps.store, validators, clock, audit);
   const weighting = new WeightingService(deps.store, validators, audit);
+  const events = new FieldworkEvents();
+  const quotas = new QuotasService(deps.store, validators, clock, audit, weighting, events);
+  const fieldwork = new FieldworkService(deps.store, validators, clock);
+  const responses = new ResponsesService(deps.store, validators, clock, audit, quotas.hooks());
   const tallies = new TalliesService(deps.store, validators, weighting);
   const exports = new ExportService(deps.store, validators, (survey, actor) => weighting.weightsFor(survey, actor));
 
@@ -84,6 +91,7 @@ export function buildApp(deps: AppDeps): App {
   app.use('/api/v1', surveysRoutes(limits));
   app.use('/api/v1', responsesRoutes(responses, exports, limits, bodyLimit));
   app.use('/api/v1', weightingRoutes(weighting, tallies, limits, bodyLimit));
+  app.use('/api/v1', quotasRoutes(quotas, fieldwork, events, limits, bodyLimit));
   app.use(notFound);
   app.use(errorHandler);
   return { app, accounts };

@@ -34,6 +34,8 @@ export interface StoredResponse {
   submissionHash: string;
   revision: number;
   revisions: Revision[];
+  /** Quotas (ids) whose cell was full when this response was accepted: flag policy, or completed offline. */
+  overQuota?: string[];
 }
 
 /** The receipt a client gets for a submission: the stored resource without the revision history. */

@@ -40,6 +40,9 @@ function document(serverUrl: string): Json {
     Submission: asComponent(apiSchemas.submission, 'Submission'),
     Login: asComponent(apiSchemas.login, 'Login'),
     Margins: asComponent(apiSchemas.margins, 'Margins'),
+    QuotaPlan: asComponent(apiSchemas.quotaPlan, 'QuotaPlan'),
+    QuotaAllocation: asComponent(apiSchemas.quotaAllocation, 'QuotaAllocation'),
+    QuotaScreen: asComponent(apiSchemas.quotaScreen, 'QuotaScreen'),
     UserCreate: asComponent(apiSchemas.userCreate, 'UserCreate'),
     UserPatch: asComponent(apiSchemas.userPatch, 'UserPatch'),
     TokenCreate: asComponent(apiSchemas.tokenCreate, 'TokenCreate'),
@@ -204,6 +207,57 @@ function document(serverUrl: string): Json {
             404: problemResponse('No such survey, or weighting asked of an unweighted survey'),
             409: problemResponse('The responses cannot be weighted to the margins (a category has no respondents)'),
           },
+        },
+      },
+      '/api/v1/surveys/{survey}/quotas': {
+        get: { summary: 'The quota plan (with its version, policy and counted statuses)', parameters: [survey], responses: { 200: { description: 'The plan' }, 404: problemResponse('Unknown survey, or no plan yet') } },
+        put: {
+          summary: 'Replace the quota plan (a new version; counted responses keep their slots). JSON, or CSV rows variables,categories,target[,quota] with policy and countStatuses in the query',
+          parameters: [survey, { name: 'policy', in: 'query', required: false, schema: { enum: ['refuse', 'flag'] } }, { name: 'countStatuses', in: 'query', required: false, schema: { type: 'string' } }],
+          requestBody: { required: true, content: { ...json(ref('QuotaPlan')), 'text/csv': { schema: { type: 'string' } } } },
+          responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid plan (details.errors, with CSV lines)'), 404: problemResponse('Unknown survey'), 413: problemResponse('Body too large'), 415: problemResponse('Neither JSON nor CSV') },
+        },
+      },
+      '/api/v1/surveys/{survey}/quotas/allocation': {
+        post: {
+          summary: 'A proportional plan to edit (not stored): largest-remainder targets summing to the total, a minimum per cell, from given shares, a joint table or the population margins',
+          parameters: [survey],
+          requestBody: { required: true, content: json(ref('QuotaAllocation')) },
+          responses: { 200: { description: 'A plan' }, 400: problemResponse('Invalid request, or shares that cannot be allocated'), 404: problemResponse('Unknown survey'), 415: problemResponse('Not application/json') },
+        },
+      },
+      '/api/v1/surveys/{survey}/quotas/screen': {
+        post: {
+          summary: 'Screen a respondent: open/full per matching cell and, when open, a reservation under the response id that holds the slots until it lapses; submission consumes it',
+          parameters: [survey],
+          requestBody: { required: true, content: json(ref('QuotaScreen')) },
+          responses: {
+            200: { description: 'Open (under the flag policy possibly over quota): the cells and the reservation' },
+            400: problemResponse('Invalid request, or screening answers that do not place the respondent in every quota (details.missing)'),
+            404: problemResponse('Unknown survey, or no plan'),
+            409: problemResponse('A cell is full under the refuse policy (details.cells); nothing is held'),
+            415: problemResponse('Not application/json'),
+          },
+        },
+      },
+      '/api/v1/surveys/{survey}/quotas/reservations/{id}': {
+        delete: { summary: 'Give a reservation back (the respondent broke off)', parameters: [survey, id], responses: { 204: { description: 'Released' }, 404: problemResponse('No plan, or no such reservation') } },
+      },
+      '/api/v1/surveys/{survey}/quotas/progress': {
+        get: { summary: 'Per cell: target, achieved, reserved, remaining, over, percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress' }, 404: problemResponse('Unknown survey, or no plan') } },
+      },
+      '/api/v1/surveys/{survey}/fieldwork': {
+        get: {
+          summary: 'Fieldwork: per interviewer, region and day (today, total, median duration, rejection rate, share flagged), quality flags with response ids, responses over quota, region x age band',
+          parameters: [survey, ...query(asComponent(apiSchemas.fieldworkQuery, 'FieldworkQuery'))],
+          responses: { 200: { description: 'Summary' }, 400: problemResponse('Invalid query'), 404: problemResponse('Unknown survey') },
+        },
+      },
+      '/api/v1/surveys/{survey}/fieldwork/events': {
+        get: {
+          summary: 'Server-Sent Events: an event (submitted, reviewed, reservation, plan) on every change of the survey, without ids; refetch the numbers on each. Send the bearer token (read with fetch)',
+          parameters: [survey],
+          responses: { 200: { description: 'An endless event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey') },
         },
       },
       '/api/v1/auth/login': {

@@ -39,13 +39,23 @@ export interface ListQuery {
 
 const DEFAULT_PAGE = 50;
 
+/**
+ * Optional collaborators told about changes (quotas, the fieldwork stream), so this service knows nothing of them.
+ * `onSubmitted` also runs on an accepted retry (its work must be idempotent), and may return the response as it
+ * stored it afterwards (e.g. flagged over quota) for the receipt.
+ */
+export interface ResponseHooks {
+  onSubmitted?(response: StoredResponse): Promise<StoredResponse | void>;
+  onReviewed?(before: StoredResponse, after: StoredResponse): Promise<StoredResponse | void>;
+}
+
 export function requireSurvey(survey: string): SurveyId {
   if (!isSurveyId(survey)) throw problem('unknownSurvey', { survey });
   return survey;
 }
 
 export class ResponsesService {
-  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly clock: Clock, private readonly audit: Audit) {}
+  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly clock: Clock, private readonly audit: Audit, private readonly hooks: ResponseHooks = {}) {}
 
   /** Validates a submission: the envelope first, then the answers against the survey's questionnaire. */
   validateSubmission(survey: SurveyId, body: unknown): Submission {
@@ -85,7 +95,7 @@ export class ResponsesService {
     const outcome = await this.store.insertResponse(response);
     if (outcome.inserted) {
       await this.audit(actor, 'response.created', `response:${response.id}`, { after: response.submissionHash, details: { survey } });
-      return { created: true, receipt: receiptOf(outcome.response) };
+      return { created: true, receipt: receiptOf((await this.hooks.onSubmitted?.(outcome.response)) ?? outcome.response) };
     }
     const existing = outcome.response;
     // Someone else's response is a conflict whatever its content: a retry returns the receipt only to its sender.
@@ -95,7 +105,7 @@ export class ResponsesService {
     if (existing.survey !== survey || existing.submissionHash !== response.submissionHash) {
       throw problem('conflictingResubmission', { id: existing.id });
     }
-    return { created: false, receipt: redactFor(actor, receiptOf(existing)) };
+    return { created: false, receipt: redactFor(actor, receiptOf((await this.hooks.onSubmitted?.(existing)) ?? existing)) };
   }
 
   async get(surveyParam: string, id: string, actor: Actor): Promise<ResponseReceipt> {
@@ -165,7 +175,7 @@ export class ResponsesService {
     await this.audit(actor, `response.${revision.action}`, `response:${id.toLowerCase()}`, {
       before: receiptOf(current), after: receiptOf(next), details: { revision: revision.revision, status },
     });
-    return receiptOf(next);
+    return receiptOf((await this.hooks.onReviewed?.(current, next)) ?? next);
   }
 
   /** A response the actor may see; one they may not is "not found", so that its existence does not leak. */

@@ -22,6 +22,31 @@ type Call = (agent: request.Agent, ctx: TestApp, subject: Subject) => Promise<re
 const gen = new SyntheticGenerator('population', { seed: 77 });
 let seeded: { responseId: string; userId: string };
 
+const QUOTAS = '/api/v1/surveys/population/quotas';
+const QUOTA_PLAN = { quotas: [{ id: 'gender', variables: ['ps_gender'], cells: [{ categories: { ps_gender: 'male' }, target: 500 }, { categories: { ps_gender: 'female' }, target: 500 }] }] };
+let planned: Promise<unknown> | null = null;
+/** The quota routes that need a plan get one, set once by the admin. */
+const withPlan = (ctx: TestApp) => (planned ??= ctx.as('admin').put(QUOTAS).send(QUOTA_PLAN).expect(200));
+
+/** Reads a JSON body, or just the opening of an event stream (which never ends by itself). */
+function firstChunk(res: NodeJS.ReadableStream & { headers: Record<string, string> }, done: (err: Error | null, body: unknown) => void): void {
+  let text = '';
+  let finished = false;
+  const finish = (body: unknown) => {
+    Object.assign(res, { text });
+    if (!finished) done(null, body);
+    finished = true;
+  };
+  res.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    if (String(res.headers['content-type']).startsWith('text/event-stream')) {
+      (res as unknown as { destroy(): void }).destroy();
+      finish({ stream: text });
+    }
+  });
+  res.on('end', () => finish(text ? JSON.parse(text) : {}));
+}
+
 /** One request per policy key that succeeds for anyone the policy allows. */
 const REQUESTS: Record<PolicyKey, Call> = {
   'GET /healthz': (a) => a.get('/healthz'),
@@ -40,6 +65,19 @@ const REQUESTS: Record<PolicyKey, Call> = {
   'GET /api/v1/surveys/:survey/margins': (a) => a.get('/api/v1/surveys/population/margins'),
   'PUT /api/v1/surveys/:survey/margins': (a) => a.put('/api/v1/surveys/population/margins').send({ variables: KAZAKHSTAN_2009_MARGINS.variables }),
   'GET /api/v1/surveys/:survey/tallies': (a) => a.get('/api/v1/surveys/population/tallies?items=ps_trust_people&weighted=false'),
+  'GET /api/v1/surveys/:survey/quotas': async (a, ctx) => (await withPlan(ctx), a.get(QUOTAS)),
+  'PUT /api/v1/surveys/:survey/quotas': (a) => a.put(QUOTAS).send(QUOTA_PLAN),
+  'POST /api/v1/surveys/:survey/quotas/allocation': (a) => a.post(`${QUOTAS}/allocation`).send({ total: 542, quotas: [{ variables: ['ps_gender'] }] }),
+  'POST /api/v1/surveys/:survey/quotas/screen': async (a, ctx) => (await withPlan(ctx), a.post(`${QUOTAS}/screen`).send({ responseId: randomUUID(), answers: { ps_gender: 'female' } })),
+  'DELETE /api/v1/surveys/:survey/quotas/reservations/:id': async (a, ctx) => {
+    await withPlan(ctx);
+    const responseId = randomUUID();
+    await ctx.as('admin').post(`${QUOTAS}/screen`).send({ responseId, answers: { ps_gender: 'male' } }).expect(200);
+    return a.delete(`${QUOTAS}/reservations/${responseId}`);
+  },
+  'GET /api/v1/surveys/:survey/quotas/progress': async (a, ctx) => (await withPlan(ctx), a.get(`${QUOTAS}/progress`)),
+  'GET /api/v1/surveys/:survey/fieldwork': (a) => a.get('/api/v1/surveys/population/fieldwork'),
+  'GET /api/v1/surveys/:survey/fieldwork/events': (a) => a.get('/api/v1/surveys/population/fieldwork/events').buffer(true).parse((res, done) => firstChunk(res as unknown as Parameters<typeof firstChunk>[0], done)),
   'GET /api/v1/users': (a) => a.get('/api/v1/users'),
   'POST /api/v1/users': (a) => a.post('/api/v1/users').send({ username: `u${randomUUID().slice(0, 8)}`, password: 'a long enough password', role: 'interviewer' }),
   'PATCH /api/v1/users/:id': (a) => a.patch(`/api/v1/users/${seeded.userId}`).send({ regions: ['akmola'] }),
@@ -120,6 +158,7 @@ describe('route x role matrix', () => {
       `/api/v1/surveys/population/responses/${seeded.responseId}`, `/api/v1/surveys/population/responses/${seeded.responseId}/revisions`,
       '/api/v1/surveys/population/export', '/api/v1/users', '/api/v1/tokens', '/api/v1/audit',
       '/api/v1/surveys/population/margins', '/api/v1/surveys/population/tallies',
+      QUOTAS, `${QUOTAS}/progress`, '/api/v1/surveys/population/fieldwork', '/api/v1/surveys/population/fieldwork/events',
     ];
     for (const url of urls) {
       for (const qs of ['region[$ne]=x', '$where=1', 'status[$gt]=', 'interviewer[$regex]=.*']) {

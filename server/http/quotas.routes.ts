@@ -1,0 +1,90 @@
+/**
+ * Quotas and fieldwork: the plan (JSON, or CSV with `Content-Type: text/csv`), the allocation helper, screening
+ * with reservations, progress, the fieldwork summary and its live stream. Routes parse, call one service, send.
+ *
+ * The stream is Server-Sent Events read with fetch (the dashboard sends its bearer token in the Authorization
+ * header like every other call) rather than EventSource, which cannot send headers: a token in the query string
+ * would end up in logs, proxies and browser history.
+ */
+import express, { Router, type RequestHandler } from 'express';
+import type { ResponseStatus } from '../../schemas/api.js';
+import { problem } from '../domain/problems.js';
+import type { QuotaPolicy } from '../domain/quotas/plan.js';
+import type { FieldworkEvents } from '../services/fieldwork-events.js';
+import type { FieldworkService } from '../services/fieldwork.service.js';
+import type { QuotasService } from '../services/quotas.service.js';
+import { requireSurvey } from '../services/responses.service.js';
+import { guardedRoutes, noQuery, type Limits } from './auth.js';
+import { jsonBody } from './json-body.js';
+
+/** Heartbeat on the stream, so proxies and the browser keep an idle connection open. */
+const HEARTBEAT_MS = 25_000;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A plan as JSON or as CSV: `text/csv` is read as UTF-8 text, anything else goes through the JSON body rules. */
+function planBody(limit: string): RequestHandler[] {
+  const [requireJson, parseJson] = jsonBody(limit) as [RequestHandler, RequestHandler];
+  const parseCsv = express.text({ type: 'text/csv', limit, verify: (_req, _res, buf) => void utf8.decode(buf) });
+  return [
+    (req, res, next) => (req.is('text/csv') ? parseCsv(req, res, next) : requireJson(req, res, next)),
+    (req, res, next) => (req.is('text/csv') ? next() : parseJson(req, res, next)),
+  ];
+}
+
+/** CSV import options from the query string (JSON plans carry them in the body and take no query). */
+function csvOptions(query: Record<string, unknown>): { policy?: QuotaPolicy; countStatuses?: ResponseStatus[] } {
+  const bad = Object.entries(query).filter(([k, v]) => typeof v !== 'string' || !((k === 'policy' && /^(refuse|flag)$/.test(v)) || (k === 'countStatuses' && /^(submitted|approved|has_issues)(,(submitted|approved|has_issues)){0,2}$/.test(v))));
+  if (bad.length > 0) throw problem('invalidQuery', { errors: bad.map(([k]) => ({ path: `/${k}`, item: null, keyword: 'pattern', message: 'policy=refuse|flag and countStatuses=submitted,approved,has_issues only' })) });
+  return {
+    ...(typeof query.policy === 'string' ? { policy: query.policy as QuotaPolicy } : {}),
+    ...(typeof query.countStatuses === 'string' ? { countStatuses: query.countStatuses.split(',') as ResponseStatus[] } : {}),
+  };
+}
+
+export function quotasRoutes(quotas: QuotasService, fieldwork: FieldworkService, events: FieldworkEvents, limits: Limits, bodyLimit: string): Router {
+  const router = Router();
+  const route = guardedRoutes(router, '/api/v1', limits);
+  const body = jsonBody(bodyLimit);
+
+  route('GET', '/surveys/:survey/quotas', noQuery, async (req, res) => {
+    res.json(await quotas.getPlan(req.params.survey as string));
+  });
+  route('PUT', '/surveys/:survey/quotas', ...planBody(bodyLimit), (req, res, next) => (req.is('text/csv') ? next() : noQuery(req, res, next)), async (req, res) => {
+    const survey = req.params.survey as string;
+    if (req.is('text/csv')) return void res.json(await quotas.importPlanCsv(survey, String(req.body), csvOptions(req.query), req.actor));
+    res.json(await quotas.putPlan(survey, req.body, req.actor));
+  });
+  route('POST', '/surveys/:survey/quotas/allocation', noQuery, ...body, async (req, res) => {
+    res.json(await quotas.allocate(req.params.survey as string, req.body));
+  });
+  route('POST', '/surveys/:survey/quotas/screen', noQuery, ...body, async (req, res) => {
+    res.json(await quotas.screen(req.params.survey as string, req.body));
+  });
+  route('DELETE', '/surveys/:survey/quotas/reservations/:id', noQuery, async (req, res) => {
+    await quotas.cancelReservation(req.params.survey as string, req.params.id as string);
+    res.status(204).end();
+  });
+  route('GET', '/surveys/:survey/quotas/progress', noQuery, async (req, res) => {
+    res.json(await quotas.progress(req.params.survey as string, req.actor));
+  });
+  route('GET', '/surveys/:survey/fieldwork', async (req, res) => {
+    res.json(await fieldwork.fieldwork(req.params.survey as string, req.query, req.actor));
+  });
+  route('GET', '/surveys/:survey/fieldwork/events', noQuery, (req, res) => {
+    const survey = requireSurvey(req.params.survey as string);
+    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    res.write('retry: 3000\n: connected\n\n');
+    const unsubscribe = events.subscribe((e) => {
+      if (e.survey === survey) res.write(`event: ${e.kind}\ndata: ${JSON.stringify(e)}\n\n`);
+    });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    heartbeat.unref();
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+  return router;
+}

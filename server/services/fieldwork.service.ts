@@ -1,0 +1,98 @@
+/**
+ * Fieldwork monitoring for coordinators: per interviewer, per region and per day (domain/quotas/monitoring.ts),
+ * quality flags with the responses they concern (domain/quotas/quality.ts), responses accepted over quota, and a
+ * region x age-band table of counted interviews against the plan's targets when the plan has that quota. Always
+ * computed from the store over what the actor may see; analysts get no per-interviewer figures (they are not told
+ * who interviewed).
+ */
+import type { SurveyId } from '../../schemas/surveys.js';
+import { scopeFilter } from '../domain/access.js';
+import type { Actor } from '../domain/actor.js';
+import { problem } from '../domain/problems.js';
+import { variableCodes, type QuotaPlan } from '../domain/quotas/plan.js';
+import { fieldworkSummary, type FieldworkSummary, type MonitoredResponse } from '../domain/quotas/monitoring.js';
+import { flagsByResponse, qualityFlags, type CheckedResponse, type QualityFlag } from '../domain/quotas/quality.js';
+import { isClosed, type StoredResponse } from '../domain/response.js';
+import type { ResponseFilter, Store } from '../store/store.port.js';
+import { loadPlan } from './quotas.service.js';
+import { requireSurvey, type Clock } from './responses.service.js';
+import { apiErrors, type Validators } from './validation.js';
+
+/** Almaty time (UTC+6), where "today" is judged unless the caller says otherwise. */
+export const DEFAULT_UTC_OFFSET = 360;
+
+export interface HeatCell {
+  region: string;
+  band: string;
+  achieved: number;
+  target: number | null;
+}
+
+export interface FieldworkReport extends FieldworkSummary {
+  survey: SurveyId;
+  at: string;
+  utcOffsetMinutes: number;
+  flags: Array<QualityFlag & { interviewer: string | null; region: string | null; status: string; receivedAt: string }>;
+  overQuota: Array<{ response: string; quotas: string[]; interviewer: string | null; region: string | null }>;
+  /** Population only: counted interviews per region and age band, with the plan's target where it has one. */
+  heat: { regions: string[]; bands: string[]; cells: HeatCell[] } | null;
+}
+
+/** The plan's quota on exactly region x age band, if any: its targets fill the heat table. */
+function heatTargets(plan: QuotaPlan | null): Map<string, number> {
+  const quota = plan?.quotas.find((q) => q.variables.length === 2 && q.variables.includes('ps_region') && q.variables.includes('ps_age_band'));
+  const targets = new Map<string, number>();
+  for (const c of quota?.cells ?? []) targets.set(`${c.categories.ps_region}|${c.categories.ps_age_band}`, c.target);
+  return targets;
+}
+
+function heatTable(responses: readonly StoredResponse[], plan: QuotaPlan | null, actor: Actor): FieldworkReport['heat'] {
+  const scoped = actor.role === 'coordinator' && actor.regions.length > 0;
+  const regions = (variableCodes('population', 'ps_region') ?? []).filter((r) => !scoped || actor.regions.includes(r));
+  const bands = variableCodes('population', 'ps_age_band') ?? [];
+  const counted = new Set<string>(plan?.countStatuses ?? ['submitted', 'approved']);
+  const achieved = new Map<string, number>();
+  for (const r of responses) {
+    if (!counted.has(r.status)) continue;
+    const key = `${String(r.answers.ps_region)}|${String(r.derived.ps_age_band)}`;
+    achieved.set(key, (achieved.get(key) ?? 0) + 1);
+  }
+  const targets = heatTargets(plan);
+  const cells = regions.flatMap((region) => bands.map((band) => ({ region, band, achieved: achieved.get(`${region}|${band}`) ?? 0, target: targets.get(`${region}|${band}`) ?? null })));
+  return { regions, bands, cells };
+}
+
+export class FieldworkService {
+  constructor(private readonly store: Store, private readonly validators: Validators, private readonly clock: Clock) {}
+
+  async fieldwork(surveyParam: string, query: unknown, actor: Actor): Promise<FieldworkReport> {
+    const survey = requireSurvey(surveyParam);
+    const errors = apiErrors(this.validators.api.fieldworkQuery, query);
+    if (errors) throw problem('invalidQuery', { errors });
+    const offset = (query as { utcOffset?: string }).utcOffset;
+    const utcOffsetMinutes = offset === undefined ? DEFAULT_UTC_OFFSET : Number(offset);
+    if (utcOffsetMinutes < -720 || utcOffsetMinutes > 840) {
+      throw problem('invalidQuery', { errors: [{ path: '/utcOffset', item: null, keyword: 'maximum', message: 'an offset is between -720 and 840 minutes' }] });
+    }
+    const responses: StoredResponse[] = [];
+    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) if (r.status !== 'withdrawn') responses.push(r);
+    const checked: CheckedResponse[] = responses.filter((r) => !isClosed(r.status)).map((r) => ({ id: r.id, survey: r.survey, answers: r.answers, meta: r.meta }));
+    const flags = qualityFlags(checked);
+    const now = this.clock().toISOString();
+    const summary = fieldworkSummary(responses as MonitoredResponse[], { now, utcOffsetMinutes, flagged: new Set(flagsByResponse(flags).keys()) });
+    const byId = new Map(responses.map((r) => [r.id, r]));
+    const analyst = actor.role === 'analyst';
+    const who = (r: StoredResponse | undefined) => (analyst ? null : (r?.interviewer ?? null));
+    const plan = await loadPlan(this.store, survey);
+    return {
+      survey, at: now, utcOffsetMinutes, ...summary,
+      interviewers: analyst ? [] : summary.interviewers,
+      flags: flags.map((f) => {
+        const r = byId.get(f.response) as StoredResponse;
+        return { ...f, interviewer: who(r), region: r.region, status: r.status, receivedAt: r.receivedAt };
+      }),
+      overQuota: responses.filter((r) => (r.overQuota?.length ?? 0) > 0).map((r) => ({ response: r.id, quotas: r.overQuota ?? [], interviewer: who(r), region: r.region })),
+      heat: survey === 'population' ? heatTable(responses, plan, actor) : null,
+    };
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * Quotas as coordinators and interviewers use them: the plan (set as JSON or imported from CSV, or drafted by the
+ * allocation helper), screening with reservations, consumption at submission and release on rejection, and
+ * progress per cell. The guarantee that a cell never overshoots under `refuse` lives in the store's slots (see
+ * domain/quotas/slots.ts); this service only decides which slots to claim and what the answers mean.
+ *
+ * A reservation's id is the response id the form minted before screening, so one reservation can only ever be
+ * consumed by one response (the store's consumption is not atomic on FerretDB). A submission is never refused for a
+ * quota: a response that finds its cell full (flag policy, an interview completed offline, a lapsed reservation)
+ * is accepted and marked `overQuota`; refusing happens at screening, before anybody's time is spent.
+ */
+import type { ResponseStatus } from '../../schemas/api.js';
+import type { SurveyId } from '../../schemas/surveys.js';
+import { scopeFilter } from '../domain/access.js';
+import type { Actor } from '../domain/actor.js';
+import { problem } from '../domain/problems.js';
+import { AllocationError, allocateFromJoint, allocateFromMargins, shareVariables, type ShareVariable } from '../domain/quotas/allocation.js';
+import { matchCells, type CellMatch } from '../domain/quotas/matching.js';
+import { quotaPlanFromCsv } from '../domain/quotas/plan-csv.js';
+import { checkQuotaPlan, makeQuotaPlan, planSpace, type Quota, type QuotaPlan, type QuotaPolicy } from '../domain/quotas/plan.js';
+import { AchievedCounter, carryOverClaims, quotaProgress, type CellProgress } from '../domain/quotas/progress.js';
+import { cellsToClaim, decideScreening, type ScreeningDecision } from '../domain/quotas/screening.js';
+import { cellUsage } from '../domain/quotas/slots.js';
+import type { StoredResponse } from '../domain/response.js';
+import type { ResponseFilter, Store } from '../store/store.port.js';
+import type { Audit } from './audit.service.js';
+import type { FieldworkEvents, FieldworkEventKind } from './fieldwork-events.js';
+import { requireSurvey, type Clock, type ResponseHooks } from './responses.service.js';
+import { apiErrors, type Validators } from './validation.js';
+import type { WeightingService } from './weighting.service.js';
+
+/** How long a reservation holds its slot: a long interview plus travel to a connection (interviews take ~40 min). */
+export const RESERVATION_MS = 3 * 60 * 60_000;
+
+/** Variables that place a cell in a region, for region-scoped coordinators. */
+const REGION_VARIABLES = ['ps_region', 'os_region', 'es_region'];
+
+const planKey = (survey: SurveyId) => `quotas:${survey}`;
+
+export interface QuotaPlanInput {
+  policy?: QuotaPolicy;
+  countStatuses?: ResponseStatus[];
+  quotas: Quota[];
+}
+
+interface AllocationInput {
+  total: number;
+  minimum?: number;
+  policy?: QuotaPolicy;
+  quotas: Array<{ id?: string; label?: string; variables: string[]; total?: number; minimum?: number; shares?: Record<string, Record<string, number>>; joint?: Array<{ categories: Record<string, string>; share: number }> }>;
+}
+
+export interface ScreeningResult extends ScreeningDecision {
+  planVersion: number;
+  /** The slots held for the response id, until `expiresAt`; null when no quota cell matched. */
+  reservation: { id: string; expiresAt: string; cells: string[] } | null;
+}
+
+export interface QuotaProgress {
+  survey: SurveyId;
+  version: number;
+  policy: QuotaPolicy;
+  at: string;
+  cells: CellProgress[];
+}
+
+/** Plan errors in the shared `{path, item, keyword, message}` shape; item is the variable a path names, if any. */
+function planErrors(errors: ReadonlyArray<{ path: string; message: string }>): Array<{ path: string; item: string | null; keyword: string; message: string }> {
+  return errors.map((e) => ({ path: e.path, item: /\/(?:categories|collapse)\/([^/]+)$/.exec(e.path)?.[1] ?? null, keyword: 'quotaPlan', message: e.message }));
+}
+
+export async function loadPlan(store: Pick<Store, 'getSetting'>, survey: SurveyId): Promise<QuotaPlan | null> {
+  return (await store.getSetting(planKey(survey))) as QuotaPlan | null;
+}
+
+const matchedCells = (matches: readonly CellMatch[]) => matches.flatMap((m) => (m.status === 'matched' ? [m] : []));
+const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+export class QuotasService {
+  constructor(
+    private readonly store: Store,
+    private readonly validators: Validators,
+    private readonly clock: Clock,
+    private readonly audit: Audit,
+    private readonly weighting: WeightingService,
+    private readonly events: FieldworkEvents,
+    private readonly reservationMs = RESERVATION_MS,
+  ) {}
+
+  async getPlan(surveyParam: string): Promise<QuotaPlan> {
+    const survey = requireSurvey(surveyParam);
+    const plan = await loadPlan(this.store, survey);
+    if (!plan) throw problem('quotaPlanNotFound', { survey });
+    return plan;
+  }
+
+  /** A plan as JSON. */
+  async putPlan(surveyParam: string, body: unknown, actor: Actor): Promise<QuotaPlan> {
+    const survey = requireSurvey(surveyParam);
+    const errors = apiErrors(this.validators.api.quotaPlan, body);
+    if (errors) throw problem('schemaInvalid', { errors });
+    const input = body as QuotaPlanInput;
+    return this.replacePlan(survey, input.quotas, { policy: input.policy, countStatuses: input.countStatuses }, actor);
+  }
+
+  /** A plan from a spreadsheet (see domain/quotas/plan-csv.ts); every problem reported with its line. */
+  async importPlanCsv(surveyParam: string, text: string, options: { policy?: QuotaPolicy; countStatuses?: ResponseStatus[] }, actor: Actor): Promise<QuotaPlan> {
+    const survey = requireSurvey(surveyParam);
+    const parsed = quotaPlanFromCsv(survey, text, options);
+    if (!parsed.ok) {
+      throw problem('invalidQuotaPlan', { errors: parsed.errors.map((e) => ({ path: `/lines/${e.line}`, item: null, keyword: 'csv', message: `line ${e.line}${e.column ? `, ${e.column}` : ''}: ${e.message}` })) });
+    }
+    return this.replacePlan(survey, parsed.plan.quotas, options, actor);
+  }
+
+  /**
+   * Stores a plan as the next version. Responses that count claim their slots in the new key space before the plan
+   * is visible and once more after (new arrivals in between), then the old key space is deleted.
+   */
+  private async replacePlan(survey: SurveyId, quotas: Quota[], options: { policy?: QuotaPolicy | undefined; countStatuses?: ResponseStatus[] | undefined }, actor: Actor): Promise<QuotaPlan> {
+    const previous = await loadPlan(this.store, survey);
+    const plan = makeQuotaPlan(survey, quotas, {
+      version: (previous?.version ?? 0) + 1,
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(options.countStatuses ? { countStatuses: options.countStatuses } : {}),
+    });
+    const errors = checkQuotaPlan(plan);
+    if (errors.length > 0) throw problem('invalidQuotaPlan', { errors: planErrors(errors) });
+    await this.carryOver(plan);
+    await this.store.putSetting(planKey(survey), plan);
+    await this.carryOver(plan);
+    if (previous) await this.store.deleteQuotaSpace(planSpace(previous));
+    await this.audit(actor, 'quotas.updated', `quotas:${survey}`, { before: previous ?? undefined, after: plan, details: { version: plan.version } });
+    this.emit('plan', survey);
+    return plan;
+  }
+
+  private async carryOver(plan: QuotaPlan): Promise<void> {
+    const responses: Array<Pick<StoredResponse, 'id' | 'status' | 'answers'>> = [];
+    for await (const r of this.store.streamResponses({ survey: plan.survey })) responses.push({ id: r.id, status: r.status, answers: r.answers });
+    const now = this.now();
+    for (const c of carryOverClaims(plan, responses)) {
+      await this.store.claimQuotaSlot({ space: planSpace(plan), cell: c.cell, target: c.target, reservationId: c.responseId, responseId: c.responseId, now, expiresAt: null });
+    }
+  }
+
+  /** A proportional plan to edit (not stored): shares given per variable, else the survey's population margins. */
+  async allocate(surveyParam: string, body: unknown): Promise<QuotaPlan> {
+    const survey = requireSurvey(surveyParam);
+    const errors = apiErrors(this.validators.api.quotaAllocation, body);
+    if (errors) throw problem('schemaInvalid', { errors });
+    const input = body as AllocationInput;
+    const previous = await loadPlan(this.store, survey);
+    const quotas: Quota[] = [];
+    for (const [i, q] of input.quotas.entries()) {
+      try {
+        quotas.push(await this.allocateQuota(survey, input, q));
+      } catch (error) {
+        if (!(error instanceof AllocationError)) throw error;
+        throw problem('invalidQuotaPlan', { errors: [{ path: `/quotas/${i}`, item: null, keyword: 'allocation', message: error.message }] });
+      }
+    }
+    const plan = makeQuotaPlan(survey, quotas, { version: (previous?.version ?? 0) + 1, ...(input.policy ? { policy: input.policy } : {}) });
+    const problems = checkQuotaPlan(plan);
+    if (problems.length > 0) throw problem('invalidQuotaPlan', { errors: planErrors(problems) });
+    return plan;
+  }
+
+  private async allocateQuota(survey: SurveyId, input: AllocationInput, q: AllocationInput['quotas'][number]): Promise<Quota> {
+    const spec = { total: q.total ?? input.total, minimum: q.minimum ?? input.minimum ?? 0, ...(q.id ? { id: q.id } : {}), ...(q.label ? { label: q.label } : {}) };
+    if (q.joint) return allocateFromJoint(q.variables, q.joint, spec);
+    const fromMargins = q.variables.filter((v) => !q.shares?.[v]);
+    let margins: ShareVariable[] = [];
+    if (fromMargins.length > 0) {
+      if (survey !== 'population') throw new AllocationError(`give shares for ${fromMargins.join(', ')}: only the population survey has margins`);
+      margins = shareVariables(await this.weighting.margins(survey), fromMargins);
+    }
+    const variables = q.variables.map((v) => (q.shares?.[v] ? { variable: v, shares: q.shares[v] } : (margins.find((m) => m.variable === v) as ShareVariable)));
+    return allocateFromMargins(variables, spec);
+  }
+
+  /**
+   * Screening: a slot in every matching cell, held for the response id until the reservation lapses. Under `refuse`
+   * a full cell gives back what was claimed and answers 409.6; under `flag` the interview goes on, over quota.
+   */
+  async screen(surveyParam: string, body: unknown): Promise<ScreeningResult> {
+    const survey = requireSurvey(surveyParam);
+    const errors = apiErrors(this.validators.api.quotaScreen, body);
+    if (errors) throw problem('schemaInvalid', { errors });
+    const { responseId: given, answers } = body as { responseId: string; answers: Record<string, unknown> };
+    const responseId = given.toLowerCase();
+    const plan = await this.getPlan(survey);
+    const matches = matchCells(plan, answers);
+    const missing = matches.flatMap((m) => (m.status === 'missing' ? [{ quota: m.quota, variables: m.variables }] : []));
+    if (missing.length > 0) throw problem('screeningIncomplete', { missing });
+    const now = this.now();
+    const expiresAt = new Date(Date.parse(now) + this.reservationMs).toISOString();
+    const claimed = new Map<string, boolean>();
+    for (const m of cellsToClaim(matches)) {
+      const slot = await this.store.claimQuotaSlot({ space: planSpace(plan), cell: m.cell, target: m.target, reservationId: responseId, now, expiresAt });
+      claimed.set(m.cell, slot !== null);
+    }
+    const decision = decideScreening(plan.policy, matches, claimed);
+    const held = [...claimed].filter(([, ok]) => ok).map(([cell]) => cell);
+    if (decision.decision === 'full') {
+      if (held.length > 0) await this.store.cancelQuotaReservation(planSpace(plan), responseId);
+      this.emit('reservation', survey);
+      throw problem('quotaFull', { decision: decision.decision, cells: decision.cells, overQuota: decision.overQuota, planVersion: plan.version });
+    }
+    if (held.length > 0) this.emit('reservation', survey);
+    return { ...decision, planVersion: plan.version, reservation: held.length > 0 ? { id: responseId, expiresAt, cells: held } : null };
+  }
+
+  /** Gives a reservation's unconsumed slots back (the respondent broke off after screening). */
+  async cancelReservation(surveyParam: string, id: string): Promise<void> {
+    const plan = await this.getPlan(surveyParam);
+    const released = await this.store.cancelQuotaReservation(planSpace(plan), id.toLowerCase());
+    if (released === 0) throw problem('reservationNotFound', { id });
+    this.emit('reservation', plan.survey);
+  }
+
+  /** Per cell target, achieved (responses the actor may see), reserved, remaining and percent. */
+  async progress(surveyParam: string, actor: Actor): Promise<QuotaProgress> {
+    const plan = await this.getPlan(surveyParam);
+    const counter = new AchievedCounter(plan);
+    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey: plan.survey }))) counter.add(r);
+    const now = this.now();
+    const usage = cellUsage(await this.store.listQuotaSlots(planSpace(plan)), now);
+    const scoped = actor.role === 'coordinator' && actor.regions.length > 0;
+    const inScope = (c: CellProgress) => !scoped || REGION_VARIABLES.every((v) => c.categories[v] === undefined || actor.regions.includes(c.categories[v] as string));
+    return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, counter.counts, usage).filter(inScope) };
+  }
+
+  /** The hooks the responses service calls: consumption at submission, release and re-claim on review. */
+  hooks(): ResponseHooks {
+    return {
+      onSubmitted: (response) => this.submitted(response),
+      onReviewed: (before, after) => this.reviewed(before, after),
+    };
+  }
+
+  /**
+   * Consumes the response's reservation; cells it holds no live slot in are claimed directly (reservation lapsed,
+   * never screened, answers changed since screening). Cells found full, or outside the plan, flag it over quota.
+   * Idempotent, so a retried submission repairs what a failure in between left undone.
+   */
+  private async submitted(response: StoredResponse): Promise<StoredResponse | void> {
+    const plan = await loadPlan(this.store, response.survey);
+    let result: StoredResponse | void = undefined;
+    if (plan && plan.countStatuses.includes(response.status)) {
+      const matches = matchCells(plan, response.answers);
+      const cells = matchedCells(matches);
+      const space = planSpace(plan);
+      const consumed = await this.store.consumeQuotaReservation(space, response.id, response.id, this.now());
+      // A slot in a cell the answers no longer match (corrected after screening): start over with direct claims.
+      const stale = consumed.some((s) => !cells.some((c) => c.cell === s.cell));
+      if (stale) await this.store.releaseQuotaSlotsOfResponse(space, response.id);
+      const held = new Set(stale ? [] : consumed.map((s) => s.cell));
+      const full = await this.claimDirectly(plan, response.id, cells.filter((c) => !held.has(c.cell)));
+      result = await this.flagOverQuota(response, [...full, ...matches.filter((m) => m.status === 'unmatched').map((m) => m.quota)]);
+    }
+    this.emit('submitted', response.survey);
+    return result;
+  }
+
+  /** A review that stops a response counting releases its slots; one that makes it count (again) claims them. */
+  private async reviewed(before: StoredResponse, after: StoredResponse): Promise<StoredResponse | void> {
+    const plan = await loadPlan(this.store, after.survey);
+    let result: StoredResponse | void = undefined;
+    if (plan) {
+      const counted = (r: StoredResponse) => plan.countStatuses.includes(r.status);
+      const cellsBefore = matchedCells(matchCells(plan, before.answers));
+      const matchesAfter = matchCells(plan, after.answers);
+      const cellsAfter = matchedCells(matchesAfter);
+      const moved = !sameSet(cellsBefore.map((c) => c.cell), cellsAfter.map((c) => c.cell));
+      if (counted(before) && (!counted(after) || moved)) await this.store.releaseQuotaSlotsOfResponse(planSpace(plan), after.id);
+      if (counted(after) && (!counted(before) || moved)) {
+        const full = await this.claimDirectly(plan, after.id, cellsAfter);
+        result = await this.flagOverQuota(after, [...full, ...matchesAfter.filter((m) => m.status === 'unmatched').map((m) => m.quota)]);
+      }
+    }
+    this.emit('reviewed', after.survey);
+    return result;
+  }
+
+  /** Claims a consumed slot per cell for a response; returns the quotas whose cell was full. */
+  private async claimDirectly(plan: QuotaPlan, responseId: string, cells: ReadonlyArray<{ quota: string; cell: string; target: number }>): Promise<string[]> {
+    const full: string[] = [];
+    const now = this.now();
+    for (const c of cells) {
+      const slot = await this.store.claimQuotaSlot({ space: planSpace(plan), cell: c.cell, target: c.target, reservationId: responseId, responseId, now, expiresAt: null });
+      if (!slot) full.push(c.quota);
+    }
+    return full;
+  }
+
+  /** Writes the over-quota mark when it changed (no new revision: it is the server's note, not an edit). */
+  private async flagOverQuota(response: StoredResponse, overQuota: string[]): Promise<StoredResponse | void> {
+    const current = response.overQuota ?? [];
+    if (sameSet(current, overQuota)) return;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const latest = attempt === 0 ? response : await this.store.findResponseById(response.id);
+      if (!latest) return;
+      const { overQuota: _old, ...rest } = latest;
+      const next: StoredResponse = overQuota.length > 0 ? { ...rest, overQuota } : rest;
+      if (await this.store.replaceResponse(next, latest.revision)) return next;
+    }
+  }
+
+  private emit(kind: FieldworkEventKind, survey: SurveyId): void {
+    this.events.emit({ kind, survey, at: this.now() });
+  }
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+}
