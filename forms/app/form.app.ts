@@ -75,9 +75,10 @@ class FormApp {
   async start(): Promise<void> {
     const db = await openDb();
     this.stores = { drafts: new IdbStore(db, 'drafts'), outbox: new IdbStore(db, 'outbox'), settings: new IdbStore(db, 'settings') };
-    this.outbox = new Outbox(this.stores.outbox, (e) => this.send(e), Date.now, (s) => this.onSyncStatus(s));
-    const [session, lang, sync] = await Promise.all([this.stores.settings.get('session'), this.stores.settings.get('language'), this.outbox.status(), this.loadDrafts()]);
+    this.outbox = new Outbox(this.stores.outbox, (e) => this.send(e), Date.now, (s) => this.onSyncStatus(s), (e) => this.mine(e.owner));
+    const [session, lang, sync] = await Promise.all([this.stores.settings.get('session'), this.stores.settings.get('language'), this.outbox.status()]);
     this.session = (session as Session | undefined) ?? null;
+    await this.loadDrafts();
     const preferred = (lang as Setting | undefined)?.value ?? navigator.language.slice(0, 2);
     if (isLanguage(preferred)) this.lang = preferred;
     this.sync = sync;
@@ -91,6 +92,11 @@ class FormApp {
   }
 
   // ---- sync ----
+
+  /** Whether something owned by `owner` belongs to the interviewer logged in (unowned: anyone's). */
+  private mine(owner: string | undefined): boolean {
+    return owner === undefined || owner === this.session?.username;
+  }
 
   private send(entry: OutboxEntry): Promise<{ status: number; message?: string }> {
     if (!this.session) return Promise.resolve({ status: 401 });
@@ -131,9 +137,9 @@ class FormApp {
 
   private async loadDrafts(): Promise<void> {
     const [all, outbox] = await Promise.all([this.stores.drafts.all(), this.stores.outbox.all()]);
-    this.drafts = all.filter((d) => d.survey === this.survey).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    this.drafts = all.filter((d) => d.survey === this.survey && this.mine(d.interviewer)).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
     this.rejected = outbox.filter((e) => e.state === 'rejected').map((e) => ({ id: e.id, error: e.lastError }));
-    this.pending = outbox.filter((e) => e.state === 'pending' && e.survey === this.survey).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
+    this.pending = outbox.filter((e) => e.state === 'pending' && e.survey === this.survey && this.mine(e.owner)).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   }
 
   /** Saves are chained, so they reach IndexedDB in the order the answers were given. */
@@ -183,6 +189,7 @@ class FormApp {
     await this.stores.settings.put(result.session);
     this.outbox.loggedIn();
     this.screen = 'home';
+    await this.loadDrafts();
     this.render();
     void this.flush(true);
   }
@@ -227,7 +234,7 @@ class FormApp {
     await this.saving;
     // Completed (or discarded) in another tab meanwhile: the first submission stands, this one is not queued.
     const elsewhere = (await this.stores.drafts.get(model.draft.id)) === undefined;
-    if (!elsewhere) await this.outbox.enqueue(this.survey, completion.submission);
+    if (!elsewhere) await this.outbox.enqueue(this.survey, completion.submission, model.draft.interviewer);
     await this.close(true);
     this.notice = this.texts.ui(elsewhere ? 'already_submitted' : 'submitted');
     this.render();
@@ -265,7 +272,7 @@ class FormApp {
       notice: this.notice,
       rejected: this.rejected,
       pending: this.pending.map((e) => ({ id: e.id, queuedAt: e.queuedAt, attempts: e.attempts })),
-      onNew: () => this.open(newDraft(crypto.randomUUID(), this.survey, this.lang, new Date())),
+      onNew: () => this.open(newDraft(crypto.randomUUID(), this.survey, this.lang, new Date(), this.session?.username)),
       onResume: (id) => {
         const draft = this.drafts.find((d) => d.id === id);
         if (draft) this.open(draft);

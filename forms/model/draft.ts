@@ -17,11 +17,13 @@ export interface Draft {
   updatedAt: string;
   /** Seconds spent per section id so far. */
   sectionDurations: Record<string, number>;
+  /** The interviewer (user name) conducting it: each sees only their own drafts on a shared device. */
+  interviewer?: string;
   /** Set when the screening check stopped the interview. */
   stopped?: boolean;
 }
 
-export function newDraft(id: string, survey: SurveyId, language: Language, now: Date): Draft {
+export function newDraft(id: string, survey: SurveyId, language: Language, now: Date, interviewer?: string): Draft {
   const at = now.toISOString();
-  return { id, survey, answers: {}, page: 0, language, startedAt: at, updatedAt: at, sectionDurations: {} };
+  return { id, survey, answers: {}, page: 0, language, startedAt: at, updatedAt: at, sectionDurations: {}, ...(interviewer ? { interviewer } : {}) };
 }

@@ -12,6 +12,8 @@ import type { SurveyId } from '../../schemas/surveys.js';
 
 export interface OutboxEntry {
   id: string;
+  /** Who completed the interview: only their session uploads it (a shared tablet never misattributes one). */
+  owner?: string;
   survey: SurveyId;
   body: Submission;
   queuedAt: string;
@@ -59,11 +61,13 @@ export class Outbox {
     private readonly send: Send,
     private readonly now: () => number = Date.now,
     private readonly onStatus: (status: SyncStatus) => void = () => {},
+    /** Which entries the current session may send (others wait for their interviewer to log in). */
+    private readonly sendable: (entry: OutboxEntry) => boolean = () => true,
   ) {}
 
-  async enqueue(survey: SurveyId, body: Submission): Promise<void> {
+  async enqueue(survey: SurveyId, body: Submission, owner?: string): Promise<void> {
     const at = this.now();
-    await this.store.put({ id: body.id, survey, body, queuedAt: new Date(at).toISOString(), attempts: 0, nextAttemptAt: at, lastError: null, state: 'pending' });
+    await this.store.put({ id: body.id, ...(owner ? { owner } : {}), survey, body, queuedAt: new Date(at).toISOString(), attempts: 0, nextAttemptAt: at, lastError: null, state: 'pending' });
     await this.report();
   }
 
@@ -74,7 +78,7 @@ export class Outbox {
 
   /** When the next retry is due (epoch ms), or null when nothing waits. */
   async nextDue(): Promise<number | null> {
-    const due = (await this.store.all()).filter((e) => e.state === 'pending').map((e) => e.nextAttemptAt);
+    const due = (await this.store.all()).filter((e) => e.state === 'pending' && this.sendable(e)).map((e) => e.nextAttemptAt);
     return due.length > 0 ? Math.min(...due) : null;
   }
 
@@ -96,7 +100,7 @@ export class Outbox {
     this.state.sending = true;
     await this.report();
     try {
-      const entries = (await this.store.all()).filter((e) => e.state === 'pending' && (force || e.nextAttemptAt <= this.now()));
+      const entries = (await this.store.all()).filter((e) => e.state === 'pending' && this.sendable(e) && (force || e.nextAttemptAt <= this.now()));
       for (const entry of entries) {
         const go = await this.attempt(entry);
         if (!go) break;

@@ -109,6 +109,24 @@ describe('outbox', () => {
     expect(t.calls).toHaveLength(2);
   });
 
+  it("sends only what the session may send: another interviewer's interviews wait for them", async () => {
+    const store = new MemoryStore();
+    const sent: string[] = [];
+    let user = 'ainur';
+    const outbox = new Outbox(store, async (e) => { sent.push(e.id); return { status: 201 }; }, () => 0, () => {}, (e) => e.owner === user);
+    const boris = gen.nextSubmission('api');
+    const ainur = gen.nextSubmission('api');
+    await outbox.enqueue('population', boris, 'boris');
+    await outbox.enqueue('population', ainur, 'ainur');
+    await outbox.flush(true);
+    expect(sent).toEqual([ainur.id]);
+    expect(await outbox.nextDue()).toBeNull();
+    user = 'boris';
+    await outbox.flush(true);
+    expect(sent).toEqual([ainur.id, boris.id]);
+    expect(store.rows.size).toBe(0);
+  });
+
   it('shares one run between concurrent flushes (two triggers never send the same entry twice at once)', async () => {
     const t = harness();
     await t.outbox.enqueue('population', gen.nextSubmission('api'));
