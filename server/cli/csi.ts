@@ -6,6 +6,7 @@
  *   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
+ *   csi indicators [--format table|csv|json] [--lang en|ru|kk] [--weighted] [--by ps_region|ps_age_band|ps_ethnicity]
  *   csi users add <username> --role R [--regions a,b] [--password P]   (password read from CSI_NEW_PASSWORD or generated)
  *   csi users list | csi users disable <username>
  *   csi tokens create <username> --name N [--days D] | csi tokens revoke <token-id>
@@ -31,6 +32,7 @@ import { compileAllValidators } from '../services/validation.js';
 import { WeightingService } from '../services/weighting.service.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.port.js';
+import { INDICATORS_USAGE, runIndicators } from './indicators.cli.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage:
@@ -38,6 +40,7 @@ const USAGE = `usage:
   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
   csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
+  ${INDICATORS_USAGE}
   csi users add <username> --role interviewer|coordinator|analyst|admin [--regions r1,r2] [--password P]
   csi users list
   csi users disable <username>
@@ -237,6 +240,7 @@ async function main(argv: string[]): Promise<number> {
       case 'export': return await runExport(store, surveyArg(survey), rest);
       case 'seed': return await runSeed(store, surveyArg(survey), rest);
       case 'tallies': return await runTallies(store, surveyArg(survey), rest);
+      case 'indicators': return await runIndicators(store, argv.slice(1), fail);
       default: fail(`unknown command "${command}"\n${USAGE}`);
     }
   } catch (error) {

@@ -96,6 +96,22 @@ describe('csi CLI', () => {
     expect(bad.stderr).toMatch(/400\.3 .*ps_nope/);
   }, 120_000);
 
+  it('prints the CSI indicator matrix as a table in Appendix 1 order, and the same numbers as CSV and JSON', async () => {
+    for (const [survey, seed] of [['population', '5'], ['organisational', '3'], ['external', '6']]) expect((await csi('seed', survey as string, '--count', '40', '--seed', seed as string)).code).toBe(0);
+    const table = await csi('indicators');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/CSI indicators \(matrix [\d.]+\) from \d+ population, \d+ organisational and \d+ external responses; population indicators unweighted/);
+    expect(table.stdout).toMatch(/\nid +name +score +n +base +se +source +conf +default +reason\n/);
+    const json = JSON.parse((await csi('indicators', '--format', 'json')).stdout);
+    expect(json.indicators).toHaveLength(65);
+    const trust = json.indicators.find((i: { id: string }) => i.id === '5.3.1');
+    expect(table.stdout).toMatch(new RegExp(`\\n    5\\.3\\.1 +    .*? +${(Math.floor(trust.value * 10 + 0.5) / 10).toFixed(1)} +${trust.n} +${trust.base} `));
+    const csv = parse((await csi('indicators', '--format', 'csv', '--lang', 'kk', '--by', 'ps_region')).stdout, { columns: true }) as Array<Record<string, string>>;
+    expect(csv[0]).toMatchObject({ level: 'dimension', id: '1', name: 'Азаматтық белсенділік' });
+    expect(Number(csv.find((r) => r.id === '5.3.1' && r.group === 'all')?.value)).toBe(trust.value);
+    expect((await csi('indicators', '--format', 'xml')).code).toBe(2);
+  }, 120_000);
+
   it('refuses unknown commands and surveys with usage', async () => {
     const bad = await csi('frobnicate', 'population');
     expect(bad.code).toBe(2);

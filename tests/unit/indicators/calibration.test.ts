@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { designProjection } from '../../../server/domain/indicators/calibration.js';
 import { calibrationProjection } from '../../../server/domain/weighting/linearization.js';
-import { rake } from '../../../server/domain/weighting/raking.js';
+import { rake, type Margin } from '../../../server/domain/weighting/raking.js';
 import { designFor, respondentWeights } from '../../../server/domain/weighting/tally.js';
 
 describe('designProjection', () => {
@@ -13,7 +13,7 @@ describe('designProjection', () => {
   const units = Array.from({ length: size }, (_, i) => ({
     ps_region: regions[(i * 7) % 4] as string, ps_gender: (i * 13) % 5 < 2 ? 'female' : 'male', ps_settlement_type: i % 3 === 0 ? 'rural' : 'urban',
   }));
-  const margins = [
+  const margins: Margin[] = [
     { variable: 'ps_region', targets: { akmola: 30, aktobe: 30, atyrau: 15, almaty_city: 25 } },
     { variable: 'ps_gender', targets: { male: 48, female: 52 } },
     { variable: 'ps_settlement_type', targets: { urban: 55, rural: 45 } },

@@ -47,7 +47,7 @@ describe('diamondSvg', () => {
     expect(Number(points[1]?.attrs.cx)).toBeGreaterThan(cx);
     expect(Number(points[2]?.attrs.cy)).toBeGreaterThan(cy);
     expect(Number(points[3]?.attrs.cx)).toBeLessThan(cx);
-    const diamond = marks(svg, 'diamond')[0]?.attrs.points.split(' ') ?? [];
+    const diamond = marks(svg, 'diamond')[0]?.attrs.points?.split(' ') ?? [];
     expect(diamond).toEqual(points.map((p) => `${p.attrs.cx},${p.attrs.cy}`));
   });
 
