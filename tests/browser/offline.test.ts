@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemsOf } from '../../schemas/items.js';
 import { bundles } from '../../schemas/labels.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
+import { TEST_PASSWORD } from '../support/app.js';
 import { answer, CHROMIUM, interview, logIn, PHONE, shellReady, startHarness, storedResponses, TABLET, type Harness } from './support/form-harness.js';
 
 const SYSTEM = new Set(itemsOf('population').filter((i) => i.system).map((i) => i.id));
@@ -77,6 +78,7 @@ describe('offline', () => {
     const context = await h.browser.newContext({ viewport: TABLET });
     const one = await context.newPage();
     await logIn(one, h.base, 'external', 'ainur');
+    const before = (await storedResponses(h, 'external')).length;
     const answers = new SyntheticGenerator('external', { seed: 700 }).next();
     await interview(one, 'external', answers, { stopAtReview: true });
     const two = await context.newPage();
@@ -91,9 +93,34 @@ describe('offline', () => {
     expect(await two.locator('#notice').textContent()).toBe(bundles.en.common.ui.already_submitted);
     for (const page of [one, two]) await page.locator('#sync-status[data-pending="0"]').waitFor({ timeout: 30_000 });
     expect(await two.locator('#rejected').count()).toBe(0);
-    expect(await storedResponses(h, 'external')).toHaveLength(1);
+    expect(await storedResponses(h, 'external')).toHaveLength(before + 1);
     await context.close();
   }, 120_000);
+
+  it("on a shared tablet an interview is uploaded only under the interviewer who did it", async () => {
+    const context = await h.browser.newContext({ viewport: TABLET });
+    const page = await context.newPage();
+    await logIn(page, h.base, 'external', 'ainur');
+    await context.setOffline(true);
+    const gen = new SyntheticGenerator('external', { seed: 800 });
+    await interview(page, 'external', gen.next());
+    await page.locator('#logout').click();
+    await context.setOffline(false);
+    await page.locator('#username').fill('boris');
+    await page.locator('#password').fill(TEST_PASSWORD);
+    await page.locator('#login button[type=submit]').click();
+    await page.locator('#new-interview').waitFor();
+    expect(await page.locator('#uploads').count()).toBe(0);
+    await interview(page, 'external', gen.next());
+    await expect.poll(async () => (await storedResponses(h, 'external')).filter((r) => r.interviewer === 'boris').length, { timeout: 30_000 }).toBe(1);
+    expect((await storedResponses(h, 'external')).filter((r) => r.interviewer === 'ainur')).toHaveLength(0);
+    await page.locator('#logout').click();
+    await page.locator('#username').fill('ainur');
+    await page.locator('#password').fill(TEST_PASSWORD);
+    await page.locator('#login button[type=submit]').click();
+    await expect.poll(async () => (await storedResponses(h, 'external')).filter((r) => r.interviewer === 'ainur').length, { timeout: 30_000 }).toBe(1);
+    await context.close();
+  }, 180_000);
 
   it('a draft survives closing and reopening the browser', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'csi-profile-'));
