@@ -19,6 +19,9 @@ import quotaPlan from './api/quota-plan.schema.json' with { type: 'json' };
 import quotaAllocation from './api/quota-allocation.schema.json' with { type: 'json' };
 import quotaScreen from './api/quota-screen.schema.json' with { type: 'json' };
 import fieldworkQuery from './api/fieldwork-query.schema.json' with { type: 'json' };
+import indicatorsQuery from './api/indicators-query.schema.json' with { type: 'json' };
+import diamondQuery from './api/diamond-query.schema.json' with { type: 'json' };
+import { secondaryDataSchema } from './csi/secondary.js';
 import type { SchemaObject } from './surveys.js';
 
 export type ApiSchema = SchemaObject & { $id: string; title: string; $defs?: Record<string, SchemaObject> };
@@ -40,6 +43,9 @@ export const apiSchemas = {
   quotaAllocation: quotaAllocation as unknown as ApiSchema,
   quotaScreen: quotaScreen as unknown as ApiSchema,
   fieldworkQuery: fieldworkQuery as unknown as ApiSchema,
+  indicatorsQuery: indicatorsQuery as unknown as ApiSchema,
+  diamondQuery: diamondQuery as unknown as ApiSchema,
+  secondaryData: secondaryDataSchema as unknown as ApiSchema,
 } as const;
 
 export const ROLES = ['interviewer', 'coordinator', 'analyst', 'admin'] as const;

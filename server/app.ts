@@ -11,6 +11,7 @@ import { accountsRoutes } from './http/accounts.routes.js';
 import { authenticate, type Limits } from './http/auth.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
+import { indicatorsRoutes } from './http/indicators.routes.js';
 import { pagesRoutes } from './http/pages.routes.js';
 import { quotasRoutes } from './http/quotas.routes.js';
 import { buildOpenApi } from './http/openapi.js';
@@ -22,6 +23,7 @@ import { auditTrail } from './services/audit.service.js';
 import { ExportService } from './services/export.service.js';
 import { FieldworkEvents } from './services/fieldwork-events.js';
 import { FieldworkService } from './services/fieldwork.service.js';
+import { IndicatorsService } from './services/indicators.service.js';
 import { QuotasService } from './services/quotas.service.js';
 import { ResponsesService, type Clock } from './services/responses.service.js';
 import { compileAllValidators, type Validators } from './services/validation.js';
@@ -63,6 +65,7 @@ export function buildApp(deps: AppDeps): App {
   const fieldwork = new FieldworkService(deps.store, validators, clock);
   const responses = new ResponsesService(deps.store, validators, clock, audit, quotas.hooks());
   const tallies = new TalliesService(deps.store, validators, weighting);
+  const indicators = new IndicatorsService(deps.store, validators, weighting, audit);
   const exports = new ExportService(deps.store, validators, (survey, actor) => weighting.weightsFor(survey, actor));
 
   const app = express();
@@ -92,6 +95,7 @@ export function buildApp(deps: AppDeps): App {
   app.use('/api/v1', responsesRoutes(responses, exports, limits, bodyLimit));
   app.use('/api/v1', weightingRoutes(weighting, tallies, limits, bodyLimit));
   app.use('/api/v1', quotasRoutes(quotas, fieldwork, events, limits, bodyLimit));
+  app.use('/api/v1', indicatorsRoutes(indicators, limits, bodyLimit));
   app.use(notFound);
   app.use(errorHandler);
   return { app, accounts };

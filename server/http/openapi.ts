@@ -43,6 +43,7 @@ function document(serverUrl: string): Json {
     QuotaPlan: asComponent(apiSchemas.quotaPlan, 'QuotaPlan'),
     QuotaAllocation: asComponent(apiSchemas.quotaAllocation, 'QuotaAllocation'),
     QuotaScreen: asComponent(apiSchemas.quotaScreen, 'QuotaScreen'),
+    SecondaryData: asComponent(apiSchemas.secondaryData, 'SecondaryData'),
     UserCreate: asComponent(apiSchemas.userCreate, 'UserCreate'),
     UserPatch: asComponent(apiSchemas.userPatch, 'UserPatch'),
     TokenCreate: asComponent(apiSchemas.tokenCreate, 'TokenCreate'),
@@ -202,11 +203,41 @@ function document(serverUrl: string): Json {
           summary: 'Tallies of items, overall and by one or two variables: weighted (raked to the margins; population) or not, with linearised standard errors, 95% CIs, bases, effective n and design effects; JSON or CSV',
           parameters: [survey, ...query(asComponent(apiSchemas.talliesQuery, 'TalliesQuery')).map((p) => (p.name === 'items' ? { ...p, required: true } : p))],
           responses: {
-            200: { description: 'Tallies', content: { 'application/json': {}, 'text/csv': {} } },
+            200: { description: 'Tallies', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
             400: problemResponse('Invalid query, item or breakdown'),
             404: problemResponse('No such survey, or weighting asked of an unweighted survey'),
             409: problemResponse('The responses cannot be weighted to the margins (a category has no respondents)'),
           },
+        },
+      },
+      '/api/v1/indicators': {
+        get: {
+          summary: 'The CSI indicator matrix from the live responses and the secondary data: every indicator with its value (0-100, full precision), n, base, standard error, source, confidence mark, rule text and default flag, or missing with the reason; sub-dimension and dimension scores; JSON or CSV',
+          parameters: query(asComponent(apiSchemas.indicatorsQuery, 'IndicatorsQuery')),
+          responses: {
+            200: { description: 'The matrix', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
+            400: problemResponse('Invalid query'),
+            409: problemResponse('The population responses cannot be weighted to the margins (a category has no respondents)'),
+          },
+        },
+      },
+      '/api/v1/indicators/diamond.svg': {
+        get: {
+          summary: 'The CSI Diamond: dimensions 1-4 on four axes, the external environment (dimension 5) as a circle, with labels and scores',
+          parameters: query(asComponent(apiSchemas.diamondQuery, 'DiamondQuery')),
+          responses: {
+            200: { description: 'SVG', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
+            400: problemResponse('Invalid query'),
+            409: problemResponse('The population responses cannot be weighted to the margins'),
+          },
+        },
+      },
+      '/api/v1/indicators/secondary': {
+        get: { summary: 'The secondary data of the matrix (the report\'s Kazakhstan inputs until set), each value with source and year', responses: { 200: { description: 'Secondary data' } } },
+        put: {
+          summary: 'Set the secondary data',
+          requestBody: { required: true, content: json(ref('SecondaryData')) },
+          responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid secondary data (details.errors)'), 413: problemResponse('Body too large'), 415: problemResponse('Not application/json') },
         },
       },
       '/api/v1/surveys/{survey}/quotas': {

@@ -9,6 +9,7 @@ import { ROLES, type Role } from '../../schemas/api.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import type { Token, User } from '../../server/domain/accounts.js';
 import { POLICY, type PolicyKey, type RoutePolicy } from '../../server/domain/policy.js';
+import { KAZAKHSTAN_SECONDARY } from '../../server/domain/indicators/secondary.js';
 import { KAZAKHSTAN_2009_MARGINS } from '../../server/domain/weighting/margins.js';
 import { makeTestApp, TEST_PASSWORD, type TestApp } from '../support/app.js';
 
@@ -78,6 +79,19 @@ const REQUESTS: Record<PolicyKey, Call> = {
   'GET /api/v1/surveys/:survey/quotas/progress': async (a, ctx) => (await withPlan(ctx), a.get(`${QUOTAS}/progress`)),
   'GET /api/v1/surveys/:survey/fieldwork': (a) => a.get('/api/v1/surveys/population/fieldwork'),
   'GET /api/v1/surveys/:survey/fieldwork/events': (a) => a.get('/api/v1/surveys/population/fieldwork/events').buffer(true).parse((res, done) => firstChunk(res as unknown as Parameters<typeof firstChunk>[0], done)),
+  'GET /api/v1/indicators': (a) => a.get('/api/v1/indicators'),
+  'GET /api/v1/indicators/diamond.svg': (a) => a.get('/api/v1/indicators/diamond.svg?lang=ru').buffer(true).parse((res, done) => {
+    // SVG is an image type to superagent: read it as text, so the assertions below can quote it (problems stay JSON).
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => { text += chunk; });
+    res.on('end', () => {
+      Object.assign(res, { text });
+      done(null, /json/.test(String(res.headers['content-type'])) ? JSON.parse(text) : text);
+    });
+  }),
+  'GET /api/v1/indicators/secondary': (a) => a.get('/api/v1/indicators/secondary'),
+  'PUT /api/v1/indicators/secondary': (a) => a.put('/api/v1/indicators/secondary').send(KAZAKHSTAN_SECONDARY),
   'GET /api/v1/users': (a) => a.get('/api/v1/users'),
   'POST /api/v1/users': (a) => a.post('/api/v1/users').send({ username: `u${randomUUID().slice(0, 8)}`, password: 'a long enough password', role: 'interviewer' }),
   'PATCH /api/v1/users/:id': (a) => a.patch(`/api/v1/users/${seeded.userId}`).send({ regions: ['akmola'] }),
@@ -159,6 +173,7 @@ describe('route x role matrix', () => {
       '/api/v1/surveys/population/export', '/api/v1/users', '/api/v1/tokens', '/api/v1/audit',
       '/api/v1/surveys/population/margins', '/api/v1/surveys/population/tallies',
       QUOTAS, `${QUOTAS}/progress`, '/api/v1/surveys/population/fieldwork', '/api/v1/surveys/population/fieldwork/events',
+      '/api/v1/indicators', '/api/v1/indicators/diamond.svg', '/api/v1/indicators/secondary',
     ];
     for (const url of urls) {
       for (const qs of ['region[$ne]=x', '$where=1', 'status[$gt]=', 'interviewer[$regex]=.*']) {
