@@ -23,6 +23,8 @@ export interface Dashboard {
   get<T>(path: string): Promise<T>;
   /** GET a resource as a Blob (downloads). */
   blob(path: string): Promise<Blob>;
+  /** GET a resource as the raw Response, for streams read as they arrive (the event stream). */
+  open(path: string, signal?: AbortSignal): Promise<Response>;
   /** Re-render the page (after a state change). */
   refresh(): void;
 }
@@ -41,9 +43,9 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
   let lang = initialLanguage();
   const main = h('main', { id: 'main' });
 
-  const request = async (path: string): Promise<Response> => {
+  const request = async (path: string, signal?: AbortSignal): Promise<Response> => {
     const token = sessionStorage.getItem(TOKEN_KEY);
-    const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
+    const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store', ...(signal ? { signal } : {}) });
     if (res.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
       draw();
@@ -61,6 +63,7 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
     },
     get: async <T>(path: string) => (await (await request(path)).json()) as T,
     blob: async (path: string) => (await request(path)).blob(),
+    open: (path: string, signal?: AbortSignal) => request(path, signal),
     refresh: () => draw(),
   };
 
