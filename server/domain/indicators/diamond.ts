@@ -35,14 +35,34 @@ const TITLES: Record<Language, string> = {
 const NO_DATA: Record<Language, string> = { en: 'no data', ru: 'нет данных', kk: 'дерек жоқ' };
 const TICKS = [25, 50, 75, 100];
 /** Room around the drawing for the labels. */
-const MARGIN_X = 170;
-const MARGIN_Y = 70;
+const MARGIN_X = 180;
+const MARGIN_Y = 84;
+/** Longer names wrap at word boundaries to lines of about this many characters (Russian and Kazakh run long). */
+const LINE = 22;
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
 }
 
 const fixed = (x: number) => String(Math.round(x * 100) / 100);
+
+export function wrapLines(textToWrap: string, width = LINE): string[] {
+  const lines: string[] = [];
+  for (const word of textToWrap.split(/\s+/).filter(Boolean)) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && `${last} ${word}`.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+/** A label: the name on one or more lines, then the score; `lift` lines are moved up so a top label ends at y. */
+function labelText(dimension: string, x: number, y: number, anchor: string, name: string, score: string, fill: string, lift: boolean): string {
+  const lines = wrapLines(`${dimension}. ${name}`);
+  const top = lift ? y - 15 * (lines.length - 1) : y;
+  const names = lines.map((line, k) => `<tspan class="name" font-weight="600" x="${fixed(x)}" dy="${k === 0 ? 0 : 15}">${escapeXml(line)}</tspan>`).join('');
+  return `<text class="label" data-dimension="${dimension}" x="${fixed(x)}" y="${fixed(top)}" text-anchor="${anchor}" fill="${fill}">${names}<tspan class="value" x="${fixed(x)}" dy="16">${escapeXml(score)}</tspan></text>`;
+}
 
 function label(d: ScoreResult | undefined, lang: Language): { name: string; score: string } {
   const name = d ? (d.name[lang] ?? d.name.en) : '';
@@ -96,10 +116,10 @@ export function diamondSvg(dimensions: readonly ScoreResult[], options: DiamondO
     const x = tip.x + a.dx * 12;
     const y = tip.y + a.dy * 16 + (a.dy < 0 ? -18 : a.dy > 0 ? 14 : -4);
     const anchor = a.dx > 0 ? 'start' : a.dx < 0 ? 'end' : 'middle';
-    parts.push(`<text class="label" data-dimension="${a.dimension}" x="${fixed(x)}" y="${fixed(y)}" text-anchor="${anchor}"><tspan class="name" font-weight="600">${escapeXml(`${a.dimension}. ${name}`)}</tspan><tspan class="value" x="${fixed(x)}" dy="16">${escapeXml(score)}</tspan></text>`);
+    parts.push(labelText(a.dimension, x, y, anchor, name, score, '#1d2330', a.dy < 0));
   }
   const e = label(env, lang);
-  parts.push(`<text class="label" data-dimension="${ENVIRONMENT}" x="${fixed(width - 8)}" y="${fixed(height - 24)}" text-anchor="end" fill="#0072B2"><tspan class="name" font-weight="600">${escapeXml(`${ENVIRONMENT}. ${e.name}`)}</tspan><tspan class="value" x="${fixed(width - 8)}" dy="16">${escapeXml(e.score)}</tspan></text>`);
+  parts.push(labelText(ENVIRONMENT, width - 8, height - 24, 'end', e.name, e.score, '#0072B2', true));
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { indicatorMatrix } from '../../../schemas/csi/indicators.js';
 import { aggregateScores, type ScoreResult } from '../../../server/domain/indicators/aggregation.js';
-import { AXES, diamondSvg } from '../../../server/domain/indicators/diamond.js';
+import { AXES, diamondSvg, wrapLines } from '../../../server/domain/indicators/diamond.js';
 
 /** The published dimension scores (46.9, 48.4, 47.6, 40.0, 46.5) as score results. */
 const published: ScoreResult[] = indicatorMatrix.dimensions.map((d) => ({
@@ -62,7 +62,9 @@ describe('diamondSvg', () => {
   });
 
   it('labels every dimension with its name and its score rounded half-up to one decimal', () => {
-    const labels = [...svg.matchAll(/<text class="label" data-dimension="(\d)"[^>]*><tspan class="name"[^>]*>([^<]*)<\/tspan><tspan class="value"[^>]*>([^<]*)<\/tspan>/g)].map((m) => [m[1], m[2], m[3]]);
+    const labels = [...svg.matchAll(/<text class="label" data-dimension="(\d)"[^>]*>(.*?)<\/text>/g)].map((m) => [
+      m[1], [...(m[2] as string).matchAll(/<tspan class="name"[^>]*>([^<]*)<\/tspan>/g)].map((t) => t[1]).join(' '), /<tspan class="value"[^>]*>([^<]*)</.exec(m[2] as string)?.[1],
+    ]);
     expect(labels).toEqual([
       ['1', '1. Civic Engagement', '46.9'], ['2', '2. Level of Organisation', '48.4'], ['3', '3. Practice of Values', '47.6'],
       ['4', '4. Perception of Impact', '40.0'], ['5', '5. External Environment', '46.5'],
@@ -71,9 +73,11 @@ describe('diamondSvg', () => {
   });
 
   it('speaks Russian and Kazakh', () => {
-    expect(diamondSvg(published, { lang: 'ru' })).toContain('1. Гражданская активность');
-    expect(diamondSvg(published, { lang: 'ru' })).toContain('5. Внешняя среда');
-    expect(diamondSvg(published, { lang: 'kk' })).toContain('2. Ұйымдасу деңгейі');
+    // Names wrapped over several lines read as one.
+    const plain = (svg: string) => svg.replace(/<\/tspan><tspan class="name"[^>]*>/g, ' ');
+    expect(plain(diamondSvg(published, { lang: 'ru' }))).toContain('1. Гражданская активность');
+    expect(plain(diamondSvg(published, { lang: 'ru' }))).toContain('5. Внешняя среда');
+    expect(plain(diamondSvg(published, { lang: 'kk' }))).toContain('2. Ұйымдасу деңгейі');
   });
 
   it('rounds computed scores half-up, as the matrix does', () => {
@@ -87,9 +91,15 @@ describe('diamondSvg', () => {
     const two = marks(out, 'point').find((p) => p.attrs['data-dimension'] === '2');
     expect(two?.attrs.class).toBe('point missing');
     expect(two?.attrs['data-value']).toBe('');
-    expect(out).toMatch(/data-dimension="2"[^>]*><tspan class="name"[^>]*>[^<]*<\/tspan><tspan class="value"[^>]*>no data</);
+    expect(out).toMatch(/<text class="label" data-dimension="2"[^>]*>.*?<tspan class="value"[^>]*>no data</);
     expect(marks(out, 'environment')[0]?.attrs.r).toBe('0');
     expect(diamondSvg(some, { lang: 'kk' })).toContain('дерек жоқ');
+  });
+
+  it('wraps long names at word boundaries', () => {
+    expect(wrapLines('4. Восприятие влияния на общество и государство')).toEqual(['4. Восприятие влияния', 'на общество и', 'государство']);
+    const ru = diamondSvg(published, { lang: 'ru' });
+    expect(ru).toMatch(/<tspan class="name"[^>]*>2. Уровень<\/tspan><tspan class="name"[^>]*>организованности<\/tspan>/);
   });
 
   it('escapes names', () => {
