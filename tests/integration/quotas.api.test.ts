@@ -209,6 +209,29 @@ describe.each(STORE_KINDS)('%s quotas API', (kind) => {
     expect((await ctx.as('coord').get(`${BASE}/fieldwork?utcOffset=9999`).expect(400)).body.code).toBe('400.3');
   });
 
+  it('shows a region-scoped coordinator only their regions\' cells and responses, and moves a slot when a correction moves the respondent', async () => {
+    const region = (r: string) => ({ categories: { ps_region: r }, target: 5 });
+    await ctx.as('coord').put(QUOTAS).send({ quotas: [{ id: 'region', variables: ['ps_region'], cells: [region('akmola'), region('aktobe'), region('atyrau')] }] }).expect(200);
+    const livingIn = (r: string): Submission => {
+      const s = respondent('male');
+      return { ...s, answers: { ...s.answers, ps_region: r } };
+    };
+    const inAkmola = livingIn('akmola');
+    const inAtyrau = livingIn('atyrau');
+    await submit(inAkmola).expect(201);
+    await submit(inAtyrau).expect(201);
+    const scoped = (await ctx.as('coord_akm').get(`${QUOTAS}/progress`).expect(200)).body.cells;
+    expect(scoped.map((c: { cell: string; achieved: number }) => [c.cell, c.achieved])).toEqual([['region:ps_region=akmola', 1], ['region:ps_region=aktobe', 0]]);
+    const all = (await ctx.as('coord').get(`${QUOTAS}/progress`).expect(200)).body.cells;
+    expect(all.map((c: { achieved: number }) => c.achieved)).toEqual([1, 0, 1]);
+
+    // A correction that moves the respondent to another region moves the slot with them.
+    await ctx.as('coord').patch(`${BASE}/responses/${inAtyrau.id}`).send({ corrections: { ps_region: 'aktobe' } }).expect(200);
+    expect((await ctx.t.store.listQuotaSlots('population@1', { responseId: inAtyrau.id })).map((s) => s.cell)).toEqual(['region:ps_region=aktobe']);
+    const after = (await ctx.as('coord').get(`${QUOTAS}/progress`).expect(200)).body.cells;
+    expect(after.map((c: { achieved: number }) => c.achieved)).toEqual([1, 1, 0]);
+  });
+
   it('streams an event on every submission to a coordinator holding the token in the Authorization header', async () => {
     const server = ctx.app.listen(0, '127.0.0.1');
     await new Promise<void>((resolve) => server.once('listening', resolve));
