@@ -12,6 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { generateBodies } from './bodies.js';
 import { runExportBench } from './export.bench.js';
 import { runFormBench } from './form.bench.js';
+import { runIndicatorsBench } from './indicators.bench.js';
 import { runIngestionBench } from './ingestion.bench.js';
 import { runTalliesBench } from './tallies.bench.js';
 import { cleanupAll, ROOT } from './processes.js';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   await step('ingestion', () => runIngestionBench({ bodies }), 'Ingestion: POST a population response, 64 connections');
   await step('export', () => runExportBench({ bodies }), 'Export: population responses as CSV, streamed');
   await step('tallies', runTalliesBench, 'Weighted tallies: raking + 20 items x 5 breakdowns with standard errors');
+  await step('indicators', runIndicatorsBench, 'CSI indicator matrix: 10,000 population, 1,000 organisational and 100 expert responses');
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const partial = only ? ` (this run: ${[...only].join(', ')}; the other sections are from an earlier run)` : '';
