@@ -25,7 +25,9 @@ import { AccountsService } from '../services/accounts.service.js';
 import { auditTrail } from '../services/audit.service.js';
 import { generatePassword } from '../services/passwords.js';
 import { ExportService } from '../services/export.service.js';
+import { FieldworkEvents } from '../services/fieldwork-events.js';
 import { importFile, type ImportReport } from '../services/import.service.js';
+import { QuotasService } from '../services/quotas.service.js';
 import { ResponsesService } from '../services/responses.service.js';
 import { talliesCsv, TalliesService, type TalliesReport } from '../services/tallies.service.js';
 import { compileAllValidators } from '../services/validation.js';
@@ -163,8 +165,12 @@ function talliesTable(report: TalliesReport): string {
 
 const clock = () => new Date();
 
+/** Imported and seeded responses count towards quotas like submissions: they claim their cells (over quota when full). */
 function responsesService(store: Store): ResponsesService {
-  return new ResponsesService(store, compileAllValidators(), clock, auditTrail(store, clock));
+  const validators = compileAllValidators();
+  const audit = auditTrail(store, clock);
+  const quotas = new QuotasService(store, validators, clock, audit, new WeightingService(store, validators, audit), new FieldworkEvents());
+  return new ResponsesService(store, validators, clock, audit, quotas.hooks());
 }
 
 function accountsService(store: Store): AccountsService {
