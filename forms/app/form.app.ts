@@ -18,6 +18,7 @@ import { Outbox, type OutboxEntry, type SyncStatus } from '../offline/outbox.js'
 import { registerServiceWorker } from '../offline/sw-register.js';
 import { h, replaceContent } from '../render/dom.js';
 import { renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
+import { releaseQuota, screenQuota } from './quota-check.js';
 import { login, logout, upload, type Session } from './session.js';
 import { APP_VERSION } from './version.js';
 
@@ -149,7 +150,8 @@ class FormApp {
   }
 
   private open(draft: Draft): void {
-    this.model = new FormModel(draft, { validate: this.validate, screeningCheck: this.options.screeningCheck, onChange: (d) => this.save(d) });
+    const screeningCheck = this.options.screeningCheck ?? ((d: Readonly<Draft>) => screenQuota(this.survey, d, this.session?.token));
+    this.model = new FormModel(draft, { validate: this.validate, screeningCheck, onChange: (d) => this.save(d) });
     this.showErrors = false;
     this.reviewErrors = [];
     this.notice = null;
@@ -162,7 +164,10 @@ class FormApp {
     const model = this.model;
     this.model = null;
     await this.saving;
-    if (model && discard) await this.stores.drafts.delete(model.draft.id);
+    if (model && discard) {
+      await this.stores.drafts.delete(model.draft.id);
+      releaseQuota(this.survey, model.draft.id, this.session?.token);
+    }
     this.screen = 'home';
     await this.loadDrafts();
     this.render();
@@ -279,6 +284,7 @@ class FormApp {
       },
       onDiscard: (id) => {
         if (!confirm(this.texts.ui('discard_confirm'))) return;
+        releaseQuota(this.survey, id, this.session?.token);
         void this.stores.drafts.delete(id).then(() => this.loadDrafts()).then(() => this.render());
       },
       onSyncNow: () => void this.flush(true),
