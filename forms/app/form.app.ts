@@ -18,7 +18,7 @@ import { Outbox, type OutboxEntry, type SyncStatus } from '../offline/outbox.js'
 import { registerServiceWorker } from '../offline/sw-register.js';
 import { h, replaceContent } from '../render/dom.js';
 import { renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
-import { releaseQuota, screenQuota } from './quota-check.js';
+import { fetchQuotaStatus, releaseQuota, screenQuota, type QuotaStatus } from './quota-check.js';
 import { login, logout, upload, type Session } from './session.js';
 import { APP_VERSION } from './version.js';
 
@@ -28,6 +28,8 @@ interface Setting {
 }
 
 type Screen = 'login' | 'home' | 'interview' | 'stopped';
+
+const QUOTA_STATUS = 'quota-status';
 
 export interface FormAppOptions {
   /** Issue 6 (quotas) plugs in here: asked after the screening section whether the respondent's cell is open. */
@@ -53,6 +55,7 @@ class FormApp {
   private model: FormModel | null = null;
   private sync: SyncStatus | null = null;
   private drafts: Draft[] = [];
+  private quotaStatus: QuotaStatus | null = null;
   private rejected: Array<{ id: string; error: string | null }> = [];
   private pending: OutboxEntry[] = [];
   private showErrors = false;
@@ -79,6 +82,8 @@ class FormApp {
     this.outbox = new Outbox(this.stores.outbox, (e) => this.send(e), Date.now, (s) => this.onSyncStatus(s), (e) => this.mine(e.owner));
     const [session, lang, sync] = await Promise.all([this.stores.settings.get('session'), this.stores.settings.get('language'), this.outbox.status()]);
     this.session = (session as Session | undefined) ?? null;
+    const cached = (await this.stores.settings.get(QUOTA_STATUS)) as Setting | undefined;
+    this.quotaStatus = cached ? (JSON.parse(cached.value) as QuotaStatus) : null;
     await this.loadDrafts();
     const preferred = (lang as Setting | undefined)?.value ?? navigator.language.slice(0, 2);
     if (isLanguage(preferred)) this.lang = preferred;
@@ -86,13 +91,25 @@ class FormApp {
     this.screen = this.session ? 'home' : 'login';
     this.render();
     performance.mark('csi:first-render');
-    window.addEventListener('online', () => void this.flush(true));
+    window.addEventListener('online', () => {
+      void this.flush(true);
+      void this.syncQuotaStatus();
+    });
+    void this.syncQuotaStatus();
     window.addEventListener('offline', () => this.render());
     void registerServiceWorker([location.pathname, '/assets/app.css', `/assets/form-${this.survey}.js`]);
     void this.flush(true);
   }
 
   // ---- sync ----
+
+  /** Keeps the latest quota status for screening offline (which cells were full when last online). */
+  private async syncQuotaStatus(): Promise<void> {
+    const status = await fetchQuotaStatus(this.survey, this.session?.token);
+    if (!status) return;
+    this.quotaStatus = status;
+    await this.stores.settings.put({ id: QUOTA_STATUS, value: JSON.stringify(status) });
+  }
 
   /** Whether something owned by `owner` belongs to the interviewer logged in (unowned: anyone's). */
   private mine(owner: string | undefined): boolean {
@@ -150,7 +167,7 @@ class FormApp {
   }
 
   private open(draft: Draft): void {
-    const screeningCheck = this.options.screeningCheck ?? ((d: Readonly<Draft>) => screenQuota(this.survey, d, this.session?.token));
+    const screeningCheck = this.options.screeningCheck ?? ((d: Readonly<Draft>) => screenQuota(this.survey, d, this.session?.token, this.quotaStatus));
     this.model = new FormModel(draft, { validate: this.validate, screeningCheck, onChange: (d) => this.save(d) });
     this.showErrors = false;
     this.reviewErrors = [];
@@ -193,6 +210,7 @@ class FormApp {
     this.loginError = null;
     await this.stores.settings.put(result.session);
     this.outbox.loggedIn();
+    void this.syncQuotaStatus();
     this.screen = 'home';
     await this.loadDrafts();
     this.render();

@@ -1,17 +1,56 @@
 /**
  * The quota question at screening (issue 6): asks the server whether the respondent's cell is open and, when it
- * is, holds a slot under the interview's own id until the response arrives. Only a definite "full" (409.6) stops
- * the interview: offline, without a plan, or on any other failure the interview goes on, because the server
- * accepts the response at submission and flags it over quota if the cell filled meanwhile — nothing is lost.
+ * is, holds a slot under the interview's own id until the response arrives. Only a definite "full" stops the
+ * interview: the server's 409.6 online, or offline the last synced quota status (which cells were full when the
+ * form last had a connection). Without a plan, or on any other failure, the interview goes on, because the server
+ * accepts the response at submission and flags it over quota if the cell filled meanwhile: nothing is lost.
  */
+import { deriveVariables } from '../../schemas/derived.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { Draft } from '../model/draft.js';
 import type { ScreeningVerdict } from '../model/form-model.js';
 
 const TIMEOUT_MS = 10_000;
 
-export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined): Promise<ScreeningVerdict> {
-  if (!token || !navigator.onLine) return { open: true };
+/** GET …/quotas/status as the form keeps it. */
+export interface QuotaStatus {
+  version: number;
+  policy: 'refuse' | 'flag';
+  at: string;
+  quotas: Array<{ id: string; variables: string[]; collapse?: Record<string, Record<string, string>> }>;
+  full: Array<{ quota: string; categories: Record<string, string> }>;
+}
+
+/** The current status, or null without a connection, a plan or a token (the caller keeps what it had). */
+export async function fetchQuotaStatus(survey: SurveyId, token: string | undefined): Promise<QuotaStatus | null> {
+  if (!token || !navigator.onLine) return null;
+  try {
+    const res = await fetch(`/api/v1/surveys/${survey}/quotas/status`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return res.ok ? ((await res.json()) as QuotaStatus) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Offline: whether the respondent falls in a cell the last synced status showed full (refuse policy only). */
+export function fullOffline(survey: SurveyId, status: QuotaStatus | null, answers: Record<string, unknown>): boolean {
+  if (!status || status.policy !== 'refuse') return false;
+  const values = { ...deriveVariables(survey, answers), ...answers };
+  return status.full.some((cell) => {
+    const quota = status.quotas.find((q) => q.id === cell.quota);
+    if (!quota) return false;
+    return quota.variables.every((v) => {
+      const raw = values[v];
+      if (raw === undefined || raw === null) return false;
+      const code = String(raw);
+      return (quota.collapse?.[v]?.[code] ?? code) === cell.categories[v];
+    });
+  });
+}
+
+export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined, lastStatus: QuotaStatus | null = null): Promise<ScreeningVerdict> {
+  const offline = () => ({ open: !fullOffline(survey, lastStatus, draft.answers) });
+  if (!token || !navigator.onLine) return offline();
   try {
     const res = await fetch(`/api/v1/surveys/${survey}/quotas/screen`, {
       method: 'POST',
@@ -24,7 +63,8 @@ export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, toke
     const body = (await res.json().catch(() => ({}))) as { code?: string };
     return { open: body.code !== '409.6' };
   } catch {
-    return { open: true };
+    // The request failed on the way (the connection dropped): decide as offline.
+    return offline();
   }
 }
 

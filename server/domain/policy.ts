@@ -40,6 +40,7 @@ export const POLICY = {
   'POST /api/v1/surveys/:survey/quotas/allocation': { allow: STAFF },
   'POST /api/v1/surveys/:survey/quotas/screen': { allow: ['interviewer', 'coordinator', 'admin'], write: true },
   'DELETE /api/v1/surveys/:survey/quotas/reservations/:id': { allow: ['interviewer', 'coordinator', 'admin'], write: true },
+  'GET /api/v1/surveys/:survey/quotas/status': { allow: ALL },
   'GET /api/v1/surveys/:survey/quotas/progress': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/surveys/:survey/fieldwork': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/surveys/:survey/fieldwork/events': { allow: ['coordinator', 'analyst', 'admin'] },

@@ -274,6 +274,9 @@ function document(serverUrl: string): Json {
       '/api/v1/surveys/{survey}/quotas/reservations/{id}': {
         delete: { summary: 'Give a reservation back (the respondent broke off)', parameters: [survey, id], responses: { 204: { description: 'Released' }, 404: problemResponse('No plan, or no such reservation') } },
       },
+      '/api/v1/surveys/{survey}/quotas/status': {
+        get: { summary: 'Which cells are full now, with the plan\'s variables (no counts): what the form keeps for screening offline', parameters: [survey], responses: { 200: { description: 'Status' }, 404: problemResponse('Unknown survey, or no plan') } },
+      },
       '/api/v1/surveys/{survey}/quotas/progress': {
         get: { summary: 'Per cell: target, achieved, reserved, remaining, over, percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress' }, 404: problemResponse('Unknown survey, or no plan') } },
       },

@@ -65,6 +65,9 @@ export function quotasRoutes(quotas: QuotasService, fieldwork: FieldworkService,
     await quotas.cancelReservation(req.params.survey as string, req.params.id as string);
     res.status(204).end();
   });
+  route('GET', '/surveys/:survey/quotas/status', noQuery, async (req, res) => {
+    res.json(await quotas.status(req.params.survey as string));
+  });
   route('GET', '/surveys/:survey/quotas/progress', noQuery, async (req, res) => {
     res.json(await quotas.progress(req.params.survey as string, req.actor));
   });

@@ -56,6 +56,19 @@ export interface ScreeningResult extends ScreeningDecision {
   reservation: { id: string; expiresAt: string; cells: string[] } | null;
 }
 
+/**
+ * What the form keeps for offline screening: the plan's variables and which cells are full (no counts, so it is
+ * safe for interviewers, who see nobody else's work), as of `at`.
+ */
+export interface QuotaStatus {
+  survey: SurveyId;
+  version: number;
+  policy: QuotaPolicy;
+  at: string;
+  quotas: Array<Pick<Quota, 'id' | 'variables' | 'collapse'>>;
+  full: Array<{ quota: string; categories: Record<string, string> }>;
+}
+
 export interface QuotaProgress {
   survey: SurveyId;
   version: number;
@@ -229,6 +242,18 @@ export class QuotasService {
     const scoped = actor.role === 'coordinator' && actor.regions.length > 0;
     const inScope = (c: CellProgress) => !scoped || REGION_VARIABLES.every((v) => c.categories[v] === undefined || actor.regions.includes(c.categories[v] as string));
     return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, counter.counts, usage).filter(inScope) };
+  }
+
+  /** Which cells are full now, counted over every response (not only the caller's). */
+  async status(surveyParam: string): Promise<QuotaStatus> {
+    const plan = await this.getPlan(surveyParam);
+    const counter = new AchievedCounter(plan);
+    for await (const r of this.store.streamResponses({ survey: plan.survey })) counter.add(r);
+    const now = this.now();
+    const usage = cellUsage(await this.store.listQuotaSlots(planSpace(plan)), now);
+    const full = quotaProgress(plan, counter.counts, usage).filter((c) => c.full).map((c) => ({ quota: c.quota, categories: c.categories }));
+    const quotas = plan.quotas.map((q) => ({ id: q.id, variables: q.variables, ...(q.collapse ? { collapse: q.collapse } : {}) }));
+    return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, quotas, full };
   }
 
   /** The hooks the responses service calls: consumption at submission, release and re-claim on review. */

@@ -43,6 +43,24 @@ describe('quotas at screening in the form', () => {
     await context.close();
   }, 120_000);
 
+  it('offline, decides from the last synced status: a cell full then stops the interview, an open one goes on', async () => {
+    const status = (await h.ctx.as('ainur').get(`${QUOTAS}/status`).expect(200)).body;
+    expect(status.full).toEqual([{ quota: 'gender', categories: { ps_gender: 'male' } }]);
+    expect(JSON.stringify(status)).not.toMatch(/achieved|reserved|target/);
+    const context = await h.browser.newContext({ viewport: TABLET });
+    const page = await context.newPage();
+    const synced = page.waitForResponse((r) => r.url().endsWith('/quotas/status') && r.ok());
+    await logIn(page, h.base, 'population');
+    await synced;
+    await context.setOffline(true);
+    await screen(page, respondent('male', 6));
+    await page.locator('#stopped').waitFor();
+    await page.locator('#stopped button').click();
+    await screen(page, respondent('female', 7));
+    await page.locator('#page:not([data-section="screening"])').waitFor();
+    await context.close();
+  }, 120_000);
+
   it('holds a slot for an open cell under the interview\'s id, which the submission consumes', async () => {
     const context = await h.browser.newContext({ viewport: TABLET });
     const page = await context.newPage();

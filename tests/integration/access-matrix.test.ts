@@ -76,6 +76,7 @@ const REQUESTS: Record<PolicyKey, Call> = {
     await ctx.as('admin').post(`${QUOTAS}/screen`).send({ responseId, answers: { ps_gender: 'male' } }).expect(200);
     return a.delete(`${QUOTAS}/reservations/${responseId}`);
   },
+  'GET /api/v1/surveys/:survey/quotas/status': async (a, ctx) => (await withPlan(ctx), a.get(`${QUOTAS}/status`)),
   'GET /api/v1/surveys/:survey/quotas/progress': async (a, ctx) => (await withPlan(ctx), a.get(`${QUOTAS}/progress`)),
   'GET /api/v1/surveys/:survey/fieldwork': (a) => a.get('/api/v1/surveys/population/fieldwork'),
   'GET /api/v1/surveys/:survey/fieldwork/events': (a) => a.get('/api/v1/surveys/population/fieldwork/events').buffer(true).parse((res, done) => firstChunk(res as unknown as Parameters<typeof firstChunk>[0], done)),
@@ -172,7 +173,7 @@ describe('route x role matrix', () => {
       `/api/v1/surveys/population/responses/${seeded.responseId}`, `/api/v1/surveys/population/responses/${seeded.responseId}/revisions`,
       '/api/v1/surveys/population/export', '/api/v1/users', '/api/v1/tokens', '/api/v1/audit',
       '/api/v1/surveys/population/margins', '/api/v1/surveys/population/tallies',
-      QUOTAS, `${QUOTAS}/progress`, '/api/v1/surveys/population/fieldwork', '/api/v1/surveys/population/fieldwork/events',
+      QUOTAS, `${QUOTAS}/status`, `${QUOTAS}/progress`, '/api/v1/surveys/population/fieldwork', '/api/v1/surveys/population/fieldwork/events',
       '/api/v1/indicators', '/api/v1/indicators/diamond.svg', '/api/v1/indicators/secondary',
     ];
     for (const url of urls) {
