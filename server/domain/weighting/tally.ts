@@ -239,7 +239,9 @@ function partitionOf(fineCell: Int32Array, fineGroup: Int32Array | null): Partit
     unitOfFine[f] = u;
   }
   const codes = [...new Set(unitGroup)].sort((x, y) => x - y);
-  const groups = codes.map((code) => ({ code, units: Int32Array.from(unitGroup.flatMap((g, u) => (g === code ? [u] : []))) }));
+  const members = new Map<number, number[]>(codes.map((code) => [code, []]));
+  unitGroup.forEach((g, u) => members.get(g)?.push(u));
+  const groups = codes.map((code) => ({ code, units: Int32Array.from(members.get(code) ?? []) }));
   return { unitOfFine, unitCell: Int32Array.from(unitCell), groups };
 }
 
@@ -387,7 +389,7 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, parti
   const reasons = item.reasons.length;
   for (let r = 0; r < reasons; r += 1) {
     let count = 0;
-    for (const u of units) count += s.excluded[u * reasons + r] as number;
+    for (let i = 0; i < units.length; i += 1) count += s.excluded[(units[i] as number) * reasons + r] as number;
     if (count > 0) excluded[item.reasons[r] as string] = count;
   }
   const numeric = item.numeric;
@@ -396,7 +398,8 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, parti
   // the mean y and squared deviations from it.
   const active: number[] = [];
   const activeUnit: number[] = [];
-  for (const u of units) {
+  for (let i = 0; i < units.length; i += 1) {
+    const u = units[i] as number;
     let ac = 0;
     if (numeric) ac = sums[u * 3] as number;
     else for (let k = 0; k < slots; k += 1) ac += sums[u * slots + k] as number;
@@ -485,16 +488,8 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, parti
   }
   const estimates: Estimate[] = [];
   for (let k = 0; k < K; k += 1) {
-    let betaWx = 0;
-    let quadratic = 0;
-    for (let i = 0; i < columns; i += 1) {
-      const bi = beta[k * size + i] as number;
-      if (bi === 0) continue;
-      betaWx += bi * (wx[i] as number);
-      let row = 0;
-      for (let t = 0; t < columns; t += 1) row += (w2xx[i * size + t] as number) * (beta[k * size + t] as number);
-      quadratic += bi * row;
-    }
+    const betaWx = dot(beta, k * size, wx, columns);
+    const quadratic = symmetricForm(w2xx, size, beta, k * size, columns);
     const sumOut = (sumWz[k] as number) - betaWx;
     const sumOut2 = (sumW2s2[k] as number) - 2 * (sumWfz[k] as number) + quadratic;
     const variance = n < 2 ? NaN : Math.max(0, (n / (n - 1)) * (sumOut2 - (sumOut * sumOut) / n));
@@ -510,6 +505,26 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, parti
     });
   }
   return { base, excluded, weightedBase, effectiveN: sumW2 > 0 ? (weightedBase * weightedBase) / sumW2 : 0, estimates };
+}
+
+/** Sum of a[offset + i] * b[i] for i < length. */
+function dot(a: Float64Array, offset: number, b: Float64Array, length: number): number {
+  let sum = 0;
+  for (let i = 0; i < length; i += 1) sum += (a[offset + i] as number) * (b[i] as number);
+  return sum;
+}
+
+/** x' M x for the symmetric M (row stride `size`) and x = v[offset .. offset + length). */
+function symmetricForm(m: Float64Array, size: number, v: Float64Array, offset: number, length: number): number {
+  let total = 0;
+  for (let i = 0; i < length; i += 1) {
+    const xi = v[offset + i] as number;
+    if (xi === 0) continue;
+    let row = 0;
+    for (let t = i + 1; t < length; t += 1) row += (m[i * size + t] as number) * (v[offset + t] as number);
+    total += xi * ((m[i * size + i] as number) * xi + 2 * row);
+  }
+  return total;
 }
 
 /**
@@ -556,7 +571,8 @@ export function breakdownOf(variables: string[], columns: CodedColumn[]): Breakd
   const codes = new Int32Array(n);
   for (let i = 0; i < n; i += 1) {
     let g = 0;
-    for (const column of columns) {
+    for (let k = 0; k < columns.length; k += 1) {
+      const column = columns[k] as CodedColumn;
       const code = column.codes[i] as number;
       if (code < 0 || g < 0) {
         g = -1;
