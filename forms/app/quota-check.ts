@@ -5,7 +5,6 @@
  * form last had a connection). Without a plan, or on any other failure, the interview goes on, because the server
  * accepts the response at submission and flags it over quota if the cell filled meanwhile: nothing is lost.
  */
-import { deriveVariables } from '../../schemas/derived.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { Draft } from '../model/draft.js';
 import type { ScreeningVerdict } from '../model/form-model.js';
@@ -32,10 +31,13 @@ export async function fetchQuotaStatus(survey: SurveyId, token: string | undefin
   }
 }
 
+/** The survey's derived variables (population: age band, SES group) from the answers; none for the others. */
+export type Derive = (answers: Record<string, unknown>) => Record<string, unknown>;
+
 /** Offline: whether the respondent falls in a cell the last synced status showed full (refuse policy only). */
-export function fullOffline(survey: SurveyId, status: QuotaStatus | null, answers: Record<string, unknown>): boolean {
+export function fullOffline(status: QuotaStatus | null, answers: Record<string, unknown>, derive?: Derive): boolean {
   if (!status || status.policy !== 'refuse') return false;
-  const values = { ...deriveVariables(survey, answers), ...answers };
+  const values = { ...(derive ? derive(answers) : {}), ...answers };
   return status.full.some((cell) => {
     const quota = status.quotas.find((q) => q.id === cell.quota);
     if (!quota) return false;
@@ -48,8 +50,8 @@ export function fullOffline(survey: SurveyId, status: QuotaStatus | null, answer
   });
 }
 
-export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined, lastStatus: QuotaStatus | null = null): Promise<ScreeningVerdict> {
-  const offline = () => ({ open: !fullOffline(survey, lastStatus, draft.answers) });
+export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined, lastStatus: QuotaStatus | null = null, derive?: Derive): Promise<ScreeningVerdict> {
+  const offline = () => ({ open: !fullOffline(lastStatus, draft.answers, derive) });
   if (!token || !navigator.onLine) return offline();
   try {
     const res = await fetch(`/api/v1/surveys/${survey}/quotas/screen`, {
