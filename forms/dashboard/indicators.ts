@@ -11,7 +11,7 @@ import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
 import { isSurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent, type Child } from '../render/dom.js';
 import { scoreBarsSvg, score, type ScoreGroup } from './score-bars.js';
-import { ApiError, startDashboard, type Dashboard } from './shell.js';
+import { ApiError, saveBlob, startDashboard, svgNode, type Dashboard } from './shell.js';
 import { text, type TextKey } from './texts.js';
 
 type Name = { en: string; ru?: string; kk?: string };
@@ -116,15 +116,7 @@ async function diamond(d: Dashboard): Promise<void> {
 }
 
 async function download(d: Dashboard): Promise<void> {
-  const blob = await d.blob(`/api/v1/indicators${query(state, { format: 'csv', lang: d.lang })}`);
-  const link = h('a', { href: URL.createObjectURL(blob), download: 'csi-indicators.csv' });
-  document.body.append(link);
-  link.click();
-  link.remove();
-}
-
-function svgNode(svg: string): Node {
-  return document.importNode(new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement, true);
+  saveBlob(await d.blob(`/api/v1/indicators${query(state, { format: 'csv', lang: d.lang })}`), 'csi-indicators.csv');
 }
 
 function summary(lang: Language, r: Report): HTMLElement {

@@ -133,3 +133,16 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
 
   draw();
 }
+
+/** Hands a downloaded file to the browser under a name. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const link = h('a', { href: URL.createObjectURL(blob), download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+/** An SVG document (as the charts and the Diamond are built) as a node of this page. */
+export function svgNode(svg: string): Node {
+  return document.importNode(new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement, true);
+}

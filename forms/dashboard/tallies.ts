@@ -8,7 +8,7 @@ import { itemsOf, type Item } from '../../schemas/items.js';
 import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
 import { questionnaires, SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent } from '../render/dom.js';
-import { ApiError, startDashboard, type Dashboard } from './shell.js';
+import { ApiError, saveBlob, startDashboard, svgNode, type Dashboard } from './shell.js';
 import { tallyChartSvg, type ChartGroup } from './tally-chart.js';
 import { text } from './texts.js';
 
@@ -140,15 +140,7 @@ async function load(d: Dashboard): Promise<void> {
 
 async function download(d: Dashboard, chosen: State): Promise<void> {
   if (chosen.items.length === 0) return;
-  const blob = await d.blob(apiQuery(chosen, 'csv'));
-  const link = h('a', { href: URL.createObjectURL(blob), download: `${chosen.survey}-tallies.csv` });
-  document.body.append(link);
-  link.click();
-  link.remove();
-}
-
-function svgNode(svg: string): Node {
-  return document.importNode(new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement, true);
+  saveBlob(await d.blob(apiQuery(chosen, 'csv')), `${chosen.survey}-tallies.csv`);
 }
 
 function summary(lang: Language, r: Report): HTMLElement {

@@ -64,18 +64,29 @@ export function codeUnits(units: ReadonlyArray<Record<string, unknown>>, margins
     });
     return column;
   });
-  const targets = margins.map((m, k) => {
+  const targets = marginTargets(margins, categories, total);
+  requireRespondents(margins, categories, codes, targets);
+  return { units: units.length, margins, categories, codes, targets };
+}
+
+/** Each margin's shares scaled to the weight total, in category order. */
+export function marginTargets(margins: Margin[], categories: string[][], total: number): Float64Array[] {
+  return margins.map((m, k) => {
     const shares = (categories[k] as string[]).map((c) => m.targets[c] as number);
     const sum = shares.reduce((a, b) => a + b, 0);
     return Float64Array.from(shares, (s) => (s / sum) * total);
   });
+}
+
+/** A margin category with a target and nobody in it cannot be raked to: an error naming it. */
+export function requireRespondents(margins: Margin[], categories: string[][], codes: Int32Array[], targets: Float64Array[]): void {
   margins.forEach((m, k) => {
     const seen = new Uint8Array((categories[k] as string[]).length);
-    for (const c of codes[k] as Int32Array) seen[c] = 1;
+    const column = codes[k] as Int32Array;
+    for (let i = 0; i < column.length; i += 1) seen[column[i] as number] = 1;
     const empty = (categories[k] as string[]).find((c, i) => seen[i] === 0 && ((targets[k] as Float64Array)[i] as number) > 0);
     if (empty !== undefined) throw new RakingError(`${m.variable}: no respondent in category "${empty}"; collapse it with a neighbour`, m.variable, empty);
   });
-  return { units: units.length, margins, categories, codes, targets };
 }
 
 function marginTotals(weights: Float64Array, codes: Int32Array, size: number, counts?: Float64Array): Float64Array {

@@ -12,7 +12,7 @@
  */
 import type { Estimate, ItemEstimates } from './estimates.js';
 import { cholesky, choleskySolve } from './linearization.js';
-import { rakeCoded, RakingError, type CodedMargins, type Margin, type RakeOptions, type RakeReport } from './raking.js';
+import { marginTargets, rakeCoded, RakingError, requireRespondents, type CodedMargins, type Margin, type RakeOptions, type RakeReport } from './raking.js';
 
 /** A categorical variable coded per respondent: index into `levels`, or -1 when missing. */
 export interface CodedColumn {
@@ -91,17 +91,8 @@ export function designFor(n: number, margins: Margin[], columns: CodedColumn[], 
   const cells = cellCodes.length === 0 ? 1 : (cellCodes[0] as Int32Array).length;
   const counts = new Float64Array(cells);
   for (let i = 0; i < n; i += 1) counts[cellOf[i] as number] = (counts[cellOf[i] as number] as number) + 1;
-  const targets = margins.map((m, k) => {
-    const shares = (categories[k] as string[]).map((c) => m.targets[c] as number);
-    const sum = shares.reduce((a, b) => a + b, 0);
-    return Float64Array.from(shares, (s) => (s / sum) * n);
-  });
-  margins.forEach((m, k) => {
-    const seen = new Uint8Array((categories[k] as string[]).length);
-    for (const c of cellCodes[k] as Int32Array) seen[c] = 1;
-    const empty = (categories[k] as string[]).find((_, i) => seen[i] === 0 && ((targets[k] as Float64Array)[i] as number) > 0);
-    if (empty !== undefined) throw new RakingError(`${m.variable}: no respondent in category "${empty}"; collapse it with a neighbour`, m.variable, empty);
-  });
+  const targets = marginTargets(margins, categories, n);
+  requireRespondents(margins, categories, cellCodes, targets);
   const coded: CodedMargins = { units: cells, margins, categories, codes: cellCodes, targets, counts };
   const { weights, ...report } = rakeCoded(coded, options);
   const model = modelOf(coded);
