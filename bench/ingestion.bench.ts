@@ -7,8 +7,9 @@
  */
 import autocannon from 'autocannon';
 import { BodySupply } from './bodies.js';
+import { cpuByPart, PARTS } from './cpu-profile.js';
 import { authHeaders, cpuMillisOf, mongoLabel, sharedMongo, startServer, tempDir, type StoreEnv } from './processes.js';
-import { num, type BenchSection } from './report.js';
+import { markdownTable, num, type BenchSection } from './report.js';
 
 export interface IngestionOptions {
   /** Pre-generated submissions (JSON); each server gets them from the start, on a fresh store. */
@@ -143,6 +144,52 @@ async function compare(env: (target: string) => StoreEnv, options: Required<Inge
   return { base, app, authenticated };
 }
 
+/**
+ * Where the CPU goes: baseline and app once more on fresh embedded stores, each under `node --cpu-prof`, one
+ * warm-up and one measured round; the profiles are charged part by part per request (bench/cpu-profile.ts).
+ */
+async function profileParts(options: Required<IngestionOptions>): Promise<string[]> {
+  const columns: Array<Map<string, number>> = [];
+  for (const script of ['bench/baseline-server.ts', 'server/main.ts']) {
+    const dir = tempDir('csi-bench-profile-');
+    const server = await startServer(script, { DATA_DIR: tempDir('csi-bench-profiled-') }, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+    const supply = new BodySupply(options.bodies);
+    let round: Round;
+    try {
+      const target = { url: server.url, pid: server.pid, headers: script.startsWith('server/') ? await authHeaders(server.url) : {} };
+      await drive(target, supply, options.connections, options.warmupSeconds);
+      round = await drive(target, supply, options.connections, options.roundSeconds);
+    } finally {
+      await server.stop();
+    }
+    columns.push(cpuByPart(dir, round.seconds * 1000, round.ok));
+  }
+  const [base, app] = columns as [Map<string, number>, Map<string, number>];
+  const parts = [...PARTS.map(([part]) => part), 'other'];
+  const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  const rows = parts.map((part) => {
+    const b = base.get(part) ?? 0;
+    const a = app.get(part) ?? 0;
+    return [part, num(b), num(a), num(a - b)];
+  });
+  rows.push(['**all (idle left out)**', num(total(base)), num(total(app)), num(total(app) - total(base))]);
+  const extra = parts.map((part) => [part, (app.get(part) ?? 0) - (base.get(part) ?? 0)] as const).sort((x, y) => y[1] - x[1]).slice(0, 4);
+  return [
+    '',
+    `Where the server's CPU goes, µs per request (embedded store; one more warm-up and ${options.roundSeconds} s round per server ` +
+    'under `node --cpu-prof`; each sample charged to the nearest frame on its stack that belongs to a part, bench/cpu-profile.ts):',
+    '',
+    markdownTable({
+      columns: [{ name: 'Part', align: 'left' }, { name: 'baseline' }, { name: 'app' }, { name: 'app − baseline' }],
+      rows,
+    }),
+    '',
+    `The app's largest extra costs: ${extra.map(([part, us]) => `${part} ${num(us)} µs`).join(', ')}. For the app to reach ` +
+    `${TARGET_RATIO} × the baseline's throughput while both are bound by one core, its CPU per request may exceed the ` +
+    `baseline's by at most ${num(total(base) * (1 / TARGET_RATIO - 1))} µs (a quarter of it).`,
+  ];
+}
+
 export async function runIngestionBench(opts: IngestionOptions): Promise<BenchSection> {
   const options: Required<IngestionOptions> = { connections: 64, rounds: 3, roundSeconds: 4, warmupSeconds: 2, ...opts };
   const rows: string[][] = [];
@@ -181,6 +228,7 @@ export async function runIngestionBench(opts: IngestionOptions): Promise<BenchSe
       `${(1000 * options.connections / app.reqPerSec).toFixed(0)} ms for the app, ${(1000 * options.connections / base.reqPerSec).toFixed(0)} ms for the baseline.`,
     );
   }
+  notes.push(...await profileParts(options));
   notes.push(
     '',
     `A p99 under ${TARGET_P99_MS} ms with ${options.connections} connections needs more than ` +

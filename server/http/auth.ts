@@ -8,7 +8,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { ANONYMOUS, type Actor } from '../domain/actor.js';
 import { decide, policyFor, type RoutePolicy } from '../domain/policy.js';
 import { problem } from '../domain/problems.js';
-import type { AccountsService } from '../services/accounts.service.js';
+import type { AccountsService, Checked } from '../services/accounts.service.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -23,20 +23,29 @@ declare module 'express-serve-static-core' {
 const BEARER = /^Bearer ([A-Za-z0-9_-]{10,200})$/;
 
 export function authenticate(accounts: AccountsService): RequestHandler {
-  return async (req, _res, next) => {
-    req.actor = ANONYMOUS;
-    req.tokenId = null;
-    const header = req.headers.authorization;
-    if (header === undefined) return next();
-    const match = BEARER.exec(header);
-    const found = match?.[1] ? await accounts.authenticate(match[1]) : null;
+  const settle = (req: Request, found: Checked | null) => {
     if (found) {
       req.actor = found.actor;
       req.tokenId = found.tokenId;
     } else {
       req.badToken = true;
     }
-    next();
+  };
+  return (req, _res, next) => {
+    req.actor = ANONYMOUS;
+    req.tokenId = null;
+    const header = req.headers.authorization;
+    if (header === undefined) return next();
+    const secret = BEARER.exec(header)?.[1];
+    const found = secret ? accounts.authenticate(secret) : null;
+    if (!(found instanceof Promise)) {
+      settle(req, found);
+      return next();
+    }
+    found.then((checked) => {
+      settle(req, checked);
+      next();
+    }, next);
   };
 }
 
@@ -59,7 +68,8 @@ function limiter(perMinute: number, key: (req: Request) => string): RequestHandl
   return rateLimit({
     windowMs: 60_000,
     limit: perMinute,
-    standardHeaders: 'draft-8',
+    // draft-7's `RateLimit: limit=…, remaining=…, reset=…`: draft-8 adds a partition key, a SHA-256 per request.
+    standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: key,
     handler: (_req: Request, _res: Response, next: NextFunction) => next(problem('tooManyRequests')),

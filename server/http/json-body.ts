@@ -3,9 +3,8 @@
  * (invalid bytes are refused rather than silently replaced).
  */
 import express, { type RequestHandler } from 'express';
+import { isUtf8 } from 'node:buffer';
 import { problem } from '../domain/problems.js';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function jsonBody(limit: string): RequestHandler[] {
   const requireJson: RequestHandler = (req, _res, next) => {
@@ -21,7 +20,7 @@ export function jsonBody(limit: string): RequestHandler[] {
     limit,
     strict: true,
     verify: (_req, _res, buf) => {
-      utf8.decode(buf);
+      if (!isUtf8(buf)) throw new TypeError('The encoded data was not valid for encoding utf-8');
     },
   });
   return [requireJson, parse];

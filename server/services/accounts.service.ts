@@ -3,7 +3,7 @@
  * for scripts, logout, lockout after repeated failures, and the first admin. Token secrets are random 256-bit
  * values shown once; only their SHA-256 is stored. Every change is audited.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { Role } from '../../schemas/api.js';
 import { isLocked, LOCKOUT, publicToken, publicUser, tokenUsable, type PublicToken, type PublicUser, type Token, type User } from '../domain/accounts.js';
 import type { Actor } from '../domain/actor.js';
@@ -24,11 +24,17 @@ const TOKEN_CACHE_MAX = 10_000;
 const API_TOKEN_DAYS = 365;
 
 export function hashToken(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 function newSecret(): string {
   return `csi_${randomBytes(32).toString('base64url')}`;
+}
+
+/** Who a bearer token stands for. */
+export interface Checked {
+  actor: Actor;
+  tokenId: string;
 }
 
 export interface IssuedToken extends PublicToken {
@@ -39,7 +45,7 @@ export interface IssuedToken extends PublicToken {
 export class AccountsService {
   /** Compared against when the user does not exist, so a login takes as long either way. */
   private readonly dummyHash: Promise<string>;
-  private readonly checked = new Map<string, { found: { actor: Actor; tokenId: string }; until: number }>();
+  private readonly checked = new Map<string, { found: Checked; until: number }>();
 
   constructor(private readonly store: AccountStore, private readonly validators: Validators, private readonly clock: Clock, private readonly audit: Audit) {
     this.dummyHash = hashPassword(generatePassword());
@@ -179,19 +185,26 @@ export class AccountsService {
     return publicToken(after);
   }
 
-  /** The actor a bearer secret stands for, with the token's id; null when it is unknown, expired, revoked or its user disabled. */
-  async authenticate(secret: string): Promise<{ actor: Actor; tokenId: string } | null> {
-    const hash = hashToken(secret);
-    const now = this.clock().getTime();
-    const cached = this.checked.get(hash);
-    if (cached && cached.until > now) return cached.found;
-    const token = await this.store.findTokenByHash(hash);
+  /**
+   * The actor a bearer secret stands for, with the token's id; null when it is unknown, expired, revoked or its user
+   * disabled. A secret checked in the last few seconds is answered from memory, synchronously (the hot path of every request).
+   */
+  authenticate(secret: string): Checked | null | Promise<Checked | null> {
+    const tokenHash = hashToken(secret);
+    const cached = this.checked.get(tokenHash);
+    if (cached && cached.until > this.clock().getTime()) return cached.found;
+    return this.lookUp(tokenHash);
+  }
+
+  private async lookUp(tokenHash: string): Promise<Checked | null> {
+    const token = await this.store.findTokenByHash(tokenHash);
     if (!token || !tokenUsable(token, this.clock())) return null;
     const user = await this.store.findUserById(token.userId);
     if (!user || user.disabled) return null;
     const found = { actor: { username: user.username, userId: user.id, role: user.role, regions: user.regions }, tokenId: token.id };
     if (this.checked.size >= TOKEN_CACHE_MAX) this.checked.clear();
-    this.checked.set(hash, { found, until: Math.min(now + TOKEN_CACHE_MS, Date.parse(token.expiresAt)) });
+    const now = this.clock().getTime();
+    this.checked.set(tokenHash, { found, until: Math.min(now + TOKEN_CACHE_MS, Date.parse(token.expiresAt)) });
     return found;
   }
 

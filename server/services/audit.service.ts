@@ -9,22 +9,31 @@ import type { AccountStore } from '../store/store.port.js';
 import type { Clock } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
 
-export type Audit = (actor: Actor | string | null, action: string, target: string, change?: { before?: unknown; after?: unknown; details?: Record<string, unknown> }) => Promise<void>;
+type Change = { before?: unknown; after?: unknown; details?: Record<string, unknown> };
+type AuditActor = Actor | string | null;
+
+export interface Audit {
+  /** Appends an entry for a write that has happened. */
+  (actor: AuditActor, action: string, target: string, change?: Change): Promise<void>;
+  /** The entry that call would append, for a store that records it together with the write (one commit). */
+  entry(actor: AuditActor, action: string, target: string, change?: Change): AuditEntry;
+}
 
 export function auditTrail(store: AccountStore, clock: Clock): Audit {
-  return async (actor, action, target, change = {}) => {
-    const entry: AuditEntry = {
-      id: randomUUID(),
-      at: clock().toISOString(),
-      actor: typeof actor === 'string' || actor === null ? actor : actor.username,
-      action,
-      target,
-      beforeHash: change.before === undefined ? null : contentHash(change.before),
-      afterHash: change.after === undefined ? null : contentHash(change.after),
-      ...(change.details ? { details: change.details } : {}),
-    };
-    await store.appendAudit(entry);
+  const entry = (actor: AuditActor, action: string, target: string, change: Change = {}): AuditEntry => ({
+    id: randomUUID(),
+    at: clock().toISOString(),
+    actor: typeof actor === 'string' || actor === null ? actor : actor.username,
+    action,
+    target,
+    beforeHash: change.before === undefined ? null : contentHash(change.before),
+    afterHash: change.after === undefined ? null : contentHash(change.after),
+    ...(change.details ? { details: change.details } : {}),
+  });
+  const append = async (actor: AuditActor, action: string, target: string, change?: Change) => {
+    await store.appendAudit(entry(actor, action, target, change));
   };
+  return Object.assign(append, { entry });
 }
 
 export async function listAudit(store: AccountStore, validators: Validators, query: unknown): Promise<{ items: AuditEntry[]; next: string | null }> {

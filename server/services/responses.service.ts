@@ -92,9 +92,9 @@ export class ResponsesService {
       revision: 1,
       revisions: [{ revision: 1, at: now, actor: actor.username, action: 'created', status: 'submitted' }],
     };
-    const outcome = await this.store.insertResponse(response);
+    const created = this.audit.entry(actor, 'response.created', `response:${response.id}`, { after: response.submissionHash, details: { survey } });
+    const outcome = await this.store.insertResponse(response, created);
     if (outcome.inserted) {
-      await this.audit(actor, 'response.created', `response:${response.id}`, { after: response.submissionHash, details: { survey } });
       return { created: true, receipt: receiptOf((await this.hooks.onSubmitted?.(outcome.response)) ?? outcome.response) };
     }
     const existing = outcome.response;

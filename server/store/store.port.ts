@@ -38,8 +38,12 @@ export type InsertOutcome = { inserted: true; response: StoredResponse } | { ins
 
 export interface ResponseStore {
   readonly kind: 'embedded' | 'mongodb';
-  /** Inserts unless a response with this id exists; then returns the existing one. Atomic and race-free. */
-  insertResponse(response: StoredResponse): Promise<InsertOutcome>;
+  /**
+   * Inserts unless a response with this id exists; then returns the existing one. Atomic and race-free. `audit`,
+   * the entry recording the creation, is appended only when this call inserted: in the same commit where the store
+   * has them (embedded), right after the insert otherwise (MongoDB, no multi-document transactions).
+   */
+  insertResponse(response: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome>;
   findResponseById(id: string): Promise<StoredResponse | null>;
   /** Replaces a response if its stored revision is still `expectedRevision`; false when it moved on. */
   replaceResponse(response: StoredResponse, expectedRevision: number): Promise<boolean>;

@@ -82,6 +82,14 @@ describe.each(STORE_KINDS)('%s account store contract', (kind) => {
     expect((await t.store.listAudit({ actor: 'ainur', since: at(6) }, 100)).items).toHaveLength(3);
   });
 
+  it('keeps every one of many entries appended at once (written together), and answers only once they are stored', async () => {
+    const entries = Array.from({ length: 40 }, (_, m) => entry(m, 'auth.login', `user${m}`));
+    await Promise.all(entries.map((e) => t.store.appendAudit(e)));
+    const other = await t.reopen();
+    const { items } = await other.listAudit({ action: 'auth.login' }, 100);
+    expect(items).toEqual(entries);
+  });
+
 });
 
 describe('embedded audit trail', () => {

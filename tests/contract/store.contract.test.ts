@@ -1,5 +1,6 @@
 // One contract, every store: the embedded and the MongoDB adapters must behave identically, so neither can drift.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../server/domain/accounts.js';
 import type { StoredResponse } from '../../server/domain/response.js';
 import type { ResponseStore } from '../../server/store/store.port.js';
 import { makeRecords } from '../support/records.js';
@@ -50,6 +51,19 @@ describe.each(STORE_KINDS)('%s store contract', (kind) => {
     const winner = outcomes.find((o) => o.inserted)?.response;
     for (const o of outcomes) expect(o.response).toEqual(winner);
     expect(await t.store.countResponses({ survey: 'population' })).toBe(1);
+  });
+
+  it('appends the audit entry given with an insert only when that insert stored the response', async () => {
+    const [r, other] = makeRecords('population', 2) as [StoredResponse, StoredResponse];
+    const entry = (id: string): AuditEntry => ({
+      id, at: r.receivedAt, actor: 'ivan', action: 'response.created', target: `response:${r.id}`, beforeHash: null, afterHash: 'h',
+    });
+    const first = entry('00000000-0000-4000-8000-00000000a001');
+    const again = entry('00000000-0000-4000-8000-00000000a002');
+    expect((await t.store.insertResponse(r, first)).inserted).toBe(true);
+    expect((await t.store.insertResponse({ ...other, id: r.id }, again)).inserted).toBe(false);
+    const { items } = await t.store.listAudit({ target: `response:${r.id}` }, 10);
+    expect(items).toEqual([first]);
   });
 
   it('replaces only when the revision is the expected one', async () => {

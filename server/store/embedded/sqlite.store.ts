@@ -162,16 +162,19 @@ export class SqliteStore implements Store {
   }
 
   /** Inside a transaction: insert, or read back the row that holds the id (possibly from this very batch). */
-  private insertOne(r: StoredResponse): InsertOutcome {
+  private insertOne(r: StoredResponse, audit?: AuditEntry): InsertOutcome {
     const result = this.insert.run(r.id, r.survey, r.status, r.region, r.interviewer, r.receivedAt, r.revision, JSON.stringify(r));
-    if (result.changes === 1) return { inserted: true, response: r };
+    if (result.changes === 1) {
+      if (audit) this.appendOne(audit);
+      return { inserted: true, response: r };
+    }
     const row = this.byId.get(r.id) as Row | undefined;
     if (!row) throw new Error(`response ${r.id} conflicted on insert but cannot be read back`);
     return { inserted: false, response: JSON.parse(row.doc) as StoredResponse };
   }
 
-  insertResponse(r: StoredResponse): Promise<InsertOutcome> {
-    return this.enqueue(() => this.insertOne(r)) as Promise<InsertOutcome>;
+  insertResponse(r: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome> {
+    return this.enqueue(() => this.insertOne(r, audit)) as Promise<InsertOutcome>;
   }
 
   /** Queues a write for the next group commit. */
@@ -312,7 +315,11 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    await this.enqueue(() => this.appendAuditStatement.run(e.id, e.at, e.actor, e.action, e.target, JSON.stringify(e)));
+    await this.enqueue(() => this.appendOne(e));
+  }
+
+  private appendOne(e: AuditEntry): void {
+    this.appendAuditStatement.run(e.id, e.at, e.actor, e.action, e.target, JSON.stringify(e));
   }
 
   async listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }> {

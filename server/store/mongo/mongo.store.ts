@@ -3,7 +3,7 @@
  * (`w: 'majority', j: true`). Nothing here needs multi-document transactions or operators FerretDB 1.24 lacks: the
  * id is `_id` (unique by construction), a change is a conditional single-document replace.
  */
-import { MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { randomUUID } from 'node:crypto';
 import type { AuditEntry, Token, User } from '../../domain/accounts.js';
 import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
@@ -82,6 +82,9 @@ export class MongoStore implements Store {
   private readonly audit: Collection<WithId<AuditEntry>>;
   private readonly settings: Collection<{ _id: string; value: unknown }>;
   private readonly quotaSlots: Collection<SlotDoc>;
+  /** Audit entries waiting for the next batched insert, each with its caller's promise. */
+  private pendingAudit: Array<{ entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private auditFlushing: Promise<void> = Promise.resolve();
 
   private constructor(private readonly client: MongoClient, db: Db) {
     const durable = { writeConcern: { w: 'majority' as const, journal: true } };
@@ -115,16 +118,17 @@ export class MongoStore implements Store {
     await this.quotaSlots.createIndex({ space: 1, responseId: 1 }, { name: 'by_response' });
   }
 
-  async insertResponse(r: StoredResponse): Promise<InsertOutcome> {
+  async insertResponse(r: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome> {
     try {
       await this.responses.insertOne(toDoc(r));
-      return { inserted: true, response: r };
     } catch (error) {
       if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
       const existing = await this.findResponseById(r.id);
       if (!existing) throw new Error(`response ${r.id} conflicted on insert but cannot be read back`);
       return { inserted: false, response: existing };
     }
+    if (audit) await this.appendAudit(audit);
+    return { inserted: true, response: r };
   }
 
   async findResponseById(id: string): Promise<StoredResponse | null> {
@@ -227,8 +231,31 @@ export class MongoStore implements Store {
     return (await this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at } })).modifiedCount === 1;
   }
 
-  async appendAudit(e: AuditEntry): Promise<void> {
-    await this.audit.insertOne(withId(e));
+  /**
+   * Entries appended in the same turn of the event loop go to the server in one insertMany (one write, durable
+   * like any other, before any caller is answered): under load every response written costs one audit insert
+   * per batch, not one per response.
+   */
+  appendAudit(entry: AuditEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingAudit.length === 0) setImmediate(() => { this.auditFlushing = this.flushAudit(); });
+      this.pendingAudit.push({ entry, resolve, reject });
+    });
+  }
+
+  private async flushAudit(): Promise<void> {
+    const batch = this.pendingAudit;
+    this.pendingAudit = [];
+    try {
+      await this.audit.insertMany(batch.map((b) => withId(b.entry)), { ordered: false });
+      for (const b of batch) b.resolve();
+    } catch (error) {
+      // Unordered: when the server names the entries that failed, the others were written. Anything else (no
+      // names, a write concern error, a lost connection) leaves every entry unconfirmed.
+      const named = error instanceof MongoBulkWriteError ? [error.writeErrors].flat().map((w) => w.index) : [];
+      const failed = named.length > 0 && !(error as { writeConcernError?: unknown }).writeConcernError ? new Set(named) : null;
+      batch.forEach((b, i) => (failed === null || failed.has(i) ? b.reject(error) : b.resolve()));
+    }
   }
 
   async listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }> {
@@ -344,6 +371,8 @@ export class MongoStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.pendingAudit.length > 0) this.auditFlushing = this.flushAudit();
+    await this.auditFlushing;
     await this.client.close();
   }
 }
