@@ -120,4 +120,21 @@ describe.each(STORE_KINDS)('%s settings contract', (kind) => {
       await t.dispose();
     }
   });
+
+  it('answers many reads at once, each with its own key\'s value, and every read sees writes completed before it', async () => {
+    const t = await makeTestStore(kind);
+    try {
+      const other = await t.reopen();
+      await t.store.putSetting('a', 1);
+      await t.store.putSetting('b', { x: [2] });
+      const keys = ['a', 'b', 'missing', 'a', 'b', 'missing'];
+      expect(await Promise.all(keys.map((k) => other.getSetting(k)))).toEqual([1, { x: [2] }, null, 1, { x: [2] }, null]);
+      for (let v = 0; v < 5; v += 1) {
+        const reads = [other.getSetting('a'), t.store.putSetting('a', v).then(() => other.getSetting('a'))];
+        expect((await Promise.all(reads))[1]).toBe(v);
+      }
+    } finally {
+      await t.dispose();
+    }
+  });
 });
