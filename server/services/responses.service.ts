@@ -169,12 +169,12 @@ export class ResponsesService {
       revision: revision.revision,
       revisions: [...current.revisions, revision],
     };
-    if (!(await this.store.replaceResponse(next, current.revision))) {
-      throw problem('revisionConflict', { given: current.revision });
-    }
-    await this.audit(actor, `response.${revision.action}`, `response:${id.toLowerCase()}`, {
+    const reviewed = this.audit.entry(actor, `response.${revision.action}`, `response:${id.toLowerCase()}`, {
       before: receiptOf(current), after: receiptOf(next), details: { revision: revision.revision, status },
     });
+    if (!(await this.store.replaceResponse(next, current.revision, reviewed))) {
+      throw problem('revisionConflict', { given: current.revision });
+    }
     return receiptOf((await this.hooks.onReviewed?.(current, next)) ?? next);
   }
 

@@ -45,8 +45,11 @@ export interface ResponseStore {
    */
   insertResponse(response: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome>;
   findResponseById(id: string): Promise<StoredResponse | null>;
-  /** Replaces a response if its stored revision is still `expectedRevision`; false when it moved on. */
-  replaceResponse(response: StoredResponse, expectedRevision: number): Promise<boolean>;
+  /**
+   * Replaces a response if its stored revision is still `expectedRevision`; false when it moved on. `audit` is
+   * appended only when it replaced, in the same commit where the store can (as for insertResponse).
+   */
+  replaceResponse(response: StoredResponse, expectedRevision: number, audit?: AuditEntry): Promise<boolean>;
   listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page>;
   /** Every matching response in (receivedAt, id) order, fetched in batches: constant memory for any count. */
   streamResponses(filter: ResponseFilter, batchSize?: number): AsyncIterable<StoredResponse>;

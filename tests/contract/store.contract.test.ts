@@ -66,6 +66,18 @@ describe.each(STORE_KINDS)('%s store contract', (kind) => {
     expect(items).toEqual([first]);
   });
 
+  it('appends the audit entry given with a replacement only when it replaced', async () => {
+    const [r] = makeRecords('population', 1) as [StoredResponse];
+    await t.store.insertResponse(r);
+    const entry = (id: string): AuditEntry => ({
+      id, at: r.receivedAt, actor: 'coord', action: 'response.reviewed', target: `response:${r.id}`, beforeHash: 'b', afterHash: 'a',
+    });
+    const won = entry('00000000-0000-4000-8000-00000000b001');
+    expect(await t.store.replaceResponse({ ...r, status: 'approved', revision: 2 }, 1, won)).toBe(true);
+    expect(await t.store.replaceResponse({ ...r, status: 'rejected', revision: 2 }, 1, entry('00000000-0000-4000-8000-00000000b002'))).toBe(false);
+    expect((await t.store.listAudit({ target: `response:${r.id}` }, 10)).items).toEqual([won]);
+  });
+
   it('replaces only when the revision is the expected one', async () => {
     const [r] = makeRecords('external', 1) as [StoredResponse];
     await t.store.insertResponse(r);

@@ -142,6 +142,7 @@ export class SqliteStore implements Store {
   private readonly appendAuditStatement: Database.Statement;
   private pending: PendingWrite[] = [];
   private readonly commitBatch: (batch: PendingWrite[]) => unknown[];
+  private readonly replaceWithAudit: (r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => boolean;
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -159,6 +160,11 @@ export class SqliteStore implements Store {
     );
     this.appendAuditStatement = this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?)');
     this.commitBatch = this.db.transaction((batch: PendingWrite[]) => batch.map((w) => w.run()));
+    this.replaceWithAudit = this.db.transaction((r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => {
+      const replaced = this.replace.run(r.status, r.region, r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
+      if (replaced && audit) this.appendOne(audit);
+      return replaced;
+    });
   }
 
   /** Inside a transaction: insert, or read back the row that holds the id (possibly from this very batch). */
@@ -201,8 +207,8 @@ export class SqliteStore implements Store {
     return row ? (JSON.parse(row.doc) as StoredResponse) : null;
   }
 
-  async replaceResponse(r: StoredResponse, expectedRevision: number): Promise<boolean> {
-    return this.replace.run(r.status, r.region, r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
+  async replaceResponse(r: StoredResponse, expectedRevision: number, audit?: AuditEntry): Promise<boolean> {
+    return this.replaceWithAudit(r, expectedRevision, audit);
   }
 
   async listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page> {

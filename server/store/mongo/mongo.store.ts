@@ -136,9 +136,11 @@ export class MongoStore implements Store {
     return doc ? fromDoc(doc) : null;
   }
 
-  async replaceResponse(r: StoredResponse, expectedRevision: number): Promise<boolean> {
+  async replaceResponse(r: StoredResponse, expectedRevision: number, audit?: AuditEntry): Promise<boolean> {
     const result = await this.responses.replaceOne({ _id: r.id, revision: expectedRevision }, toDoc(r));
-    return result.modifiedCount === 1;
+    const replaced = result.modifiedCount === 1;
+    if (replaced && audit) await this.appendAudit(audit);
+    return replaced;
   }
 
   async listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page> {
