@@ -8,14 +8,22 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEntry, Token, User } from '../../domain/accounts.js';
 import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
+import { resumable } from './resumable.js';
 import {
-  streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
+  type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
   type SlotFilter, type Store,
 } from '../store.port.js';
 
 type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & { _id: string; receivedAt: Date; updatedAt: Date };
 
 const DUPLICATE_KEY = 11000;
+
+/** The server no longer knows the cursor (killed, or idle past its timeout). */
+const CURSOR_NOT_FOUND = 43;
+
+export function cursorDropped(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === CURSOR_NOT_FOUND;
+}
 
 const INDEXES = {
   by_time: { survey: 1, receivedAt: 1, _id: 1 },
@@ -150,8 +158,18 @@ export class MongoStore implements Store {
     return { items, next: docs.length > limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
   }
 
+  /**
+   * One cursor in (receivedAt, id) order, read batch by batch as the consumer asks: the server sorts once (by the
+   * index on MongoDB; FerretDB, which cannot push the sort down, would re-sort the collection for every page of a
+   * keyset walk). A cursor the server dropped is reopened after the last response delivered.
+   */
   streamResponses(filter: ResponseFilter, batchSize = 500): AsyncIterable<StoredResponse> {
-    return streamByPages(this, filter, batchSize);
+    const open = (after: StoredResponse | undefined) => this.responses
+      .find(toFilter(filter, after ? { receivedAt: after.receivedAt, id: after.id } : undefined))
+      .sort({ receivedAt: 1, _id: 1 })
+      .batchSize(batchSize)
+      .map(fromDoc);
+    return resumable(open, cursorDropped);
   }
 
   async countResponses(filter: ResponseFilter): Promise<number> {
