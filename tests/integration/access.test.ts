@@ -155,7 +155,12 @@ describe.each(STORE_KINDS)('access on the %s store', (kind) => {
   it('rate-limits writes per token, and logins per address', async () => {
     const limited = await makeTestApp(kind, { limits: { writesPerMinute: 3, loginsPerMinute: 2 } });
     try {
-      for (let i = 0; i < 3; i += 1) await limited.as('ainur').post(RESPONSES).send(gen.nextSubmission()).expect(201);
+      for (let i = 0; i < 3; i += 1) {
+        const res = await limited.as('ainur').post(RESPONSES).send(gen.nextSubmission()).expect(201);
+        // draft-7 headers: the client can see its budget before it is refused.
+        expect(res.headers['ratelimit-policy']).toBe('3;w=60');
+        expect(res.headers.ratelimit).toMatch(new RegExp(`^limit=3, remaining=${2 - i}, reset=\\d+$`));
+      }
       expect((await limited.as('ainur').post(RESPONSES).send(gen.nextSubmission()).expect(429)).body.code).toBe('429.1');
       await limited.as('boris').post(RESPONSES).send(gen.nextSubmission()).expect(201);
       await limited.as('ainur').get(RESPONSES).expect(200);
