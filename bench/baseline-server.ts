@@ -3,6 +3,10 @@
  * record minimally (no validation, no derived variables, no content hash, no request logging) and calls the same
  * store's insertResponse, answering 201 with the receipt as the app does. Run as a child process with the app's
  * environment (PORT, HOST, DATA_DIR or MONGODB_URI + MONGODB_DB), so it opens the same kind of store.
+ *
+ * With BASELINE_CHECKS=1 it also does what issue 3 itself asks of every submission, with the app's own code:
+ * validation (envelope and answers, 400 with the errors), derived variables and the canonical content hash. Access
+ * control, rate limits, audit, request ids and security headers stay out: the app's remaining cost is theirs.
  */
 import express from 'express';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +15,12 @@ import type { Submission } from '../schemas/api.js';
 import { loadConfig } from '../server/config.js';
 import { receiptOf, regionOf, type StoredResponse } from '../server/domain/response.js';
 import { openStore } from '../server/store/open-store.js';
+import { deriveVariables } from '../schemas/derived.js';
+import { contentHash } from '../server/domain/canonical.js';
+import { isProblem } from '../server/domain/problems.js';
+import { auditTrail } from '../server/services/audit.service.js';
+import { ResponsesService } from '../server/services/responses.service.js';
+import { compileAllValidators } from '../server/services/validation.js';
 
 const config = loadConfig();
 const store = await openStore(config);
@@ -19,8 +29,22 @@ const version = questionnaireVersion('population');
 const app = express();
 app.disable('x-powered-by');
 app.use(express.json({ limit: config.bodyLimit }));
+const clock = () => new Date();
+const checks = process.env.BASELINE_CHECKS === '1'
+  ? new ResponsesService(store, compileAllValidators(), clock, auditTrail(store, clock))
+  : null;
+
 app.post('/api/v1/surveys/population/responses', async (req, res) => {
-  const body = req.body as Submission;
+  let body = req.body as Submission;
+  if (checks) {
+    try {
+      body = checks.validateSubmission('population', req.body);
+    } catch (error) {
+      if (!isProblem(error)) throw error;
+      res.status(error.status).json({ code: error.code, details: error.details });
+      return;
+    }
+  }
   const now = new Date().toISOString();
   const record: StoredResponse = {
     id: body.id.toLowerCase(),
@@ -28,13 +52,13 @@ app.post('/api/v1/surveys/population/responses', async (req, res) => {
     questionnaireVersion: version,
     status: 'submitted',
     answers: body.answers,
-    derived: {},
+    derived: checks ? deriveVariables('population', body.answers) : {},
     meta: body.meta,
     region: regionOf(body.answers),
     interviewer: null,
     receivedAt: now,
     updatedAt: now,
-    submissionHash: '',
+    submissionHash: checks ? contentHash({ survey: 'population', answers: body.answers, meta: body.meta }) : '',
     revision: 1,
     revisions: [{ revision: 1, at: now, actor: null, action: 'created', status: 'submitted' }],
   };

@@ -3,6 +3,8 @@
  * synthetic population submission, on both stores. The app (server/main.ts) and a bare baseline
  * (bench/baseline-server.ts: Express + express.json() + the same store insert, no validation) each run in a child
  * process on a fresh store of the same kind, so the load generator never shares their event loop.
+ * On the embedded store a third server sits between them: the baseline plus issue 3's own checks (validation,
+ * derived variables, content hash), so the table shows what the checks cost and what access control adds.
  * Target: app throughput at least 0.8 × the baseline's, p99 under 50 ms.
  */
 import autocannon from 'autocannon';
@@ -109,22 +111,29 @@ function combine(rounds: Round[], supply: BodySupply): Measure {
 const describe = (r: Round) => `${num(r.ok / r.seconds)} req/s, p50 ${num(r.p50, 1)}, p99 ${num(r.p99, 1)} ms` +
   `${r.cpuMs === null || r.ok === 0 ? '' : `, server CPU ${num(r.cpuMs / r.ok, 2)} ms/request`}${r.non2xx + r.errors ? `, ${r.non2xx} non-2xx, ${r.errors} errors` : ''}`;
 
-/** Baseline and app on fresh stores of one kind, both running; warm-up each, then alternating measured rounds. */
-async function compare(env: (target: string) => StoreEnv, options: Required<IngestionOptions>): Promise<{ base: Measure; app: Measure; authenticated: boolean }> {
-  const targets = [
-    { name: 'baseline', script: 'bench/baseline-server.ts', rounds: [] as Round[] },
-    { name: 'app', script: 'server/main.ts', rounds: [] as Round[] },
-  ].map((t) => ({ ...t, supply: new BodySupply(options.bodies) }));
-  const servers = await Promise.all(targets.map((t) => startServer(t.script, env(t.name))));
+interface TargetSpec {
+  name: 'baseline' | 'checks' | 'app';
+  script: string;
+  env?: Record<string, string>;
+}
+
+const BASELINE: TargetSpec = { name: 'baseline', script: 'bench/baseline-server.ts' };
+const CHECKS: TargetSpec = { name: 'checks', script: 'bench/baseline-server.ts', env: { BASELINE_CHECKS: '1' } };
+const APP: TargetSpec = { name: 'app', script: 'server/main.ts' };
+
+/** Servers on fresh stores of one kind, all running; warm-up each, then measured rounds taking turns. */
+async function compare(env: (target: string) => StoreEnv, options: Required<IngestionOptions>, specs: TargetSpec[]): Promise<{ measures: Map<TargetSpec['name'], Measure>; authenticated: boolean }> {
+  const targets = specs.map((t) => ({ ...t, rounds: [] as Round[], supply: new BodySupply(options.bodies) }));
+  const servers = await Promise.all(targets.map((t) => startServer(t.script, env(t.name), [], t.env)));
   let authenticated = false;
   try {
-    // The app may require a bearer token (accounts); the baseline never does.
+    // The app may require a bearer token (accounts); the baselines never do.
     const endpoints: Target[] = await Promise.all(servers.map(async (s, i) => ({
       url: s.url,
       pid: s.pid,
       headers: targets[i]?.name === 'app' ? await authHeaders(s.url) : {},
     })));
-    authenticated = Object.keys(endpoints[1]?.headers ?? {}).length > 0;
+    authenticated = Object.keys(endpoints[targets.findIndex((t) => t.name === 'app')]?.headers ?? {}).length > 0;
     if (authenticated) console.log('  app requires authentication: requests carry the bench admin\'s bearer token');
     for (const [i, t] of targets.entries()) {
       const w = await drive(endpoints[i] as Target, t.supply, options.connections, options.warmupSeconds);
@@ -140,8 +149,7 @@ async function compare(env: (target: string) => StoreEnv, options: Required<Inge
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }
-  const [base, app] = targets.map((t) => combine(t.rounds, t.supply)) as [Measure, Measure];
-  return { base, app, authenticated };
+  return { measures: new Map(targets.map((t) => [t.name, combine(t.rounds, t.supply)])), authenticated };
 }
 
 /**
@@ -196,22 +204,40 @@ export async function runIngestionBench(opts: IngestionOptions): Promise<BenchSe
   const notes: string[] = [];
   const mongo = await sharedMongo();
   let anyAuth = false;
-  const stores: Array<{ name: string; env: (target: string) => StoreEnv }> = [
-    { name: 'embedded (SQLite)', env: (target) => ({ DATA_DIR: tempDir(`csi-bench-${target}-`) }) },
-    { name: mongoLabel(mongo), env: (target) => ({ MONGODB_URI: mongo.uri, MONGODB_DB: `csi_bench_${target}_${Date.now()}` }) },
+  // The middle server (the baseline plus issue 3's own checks) only where the store is cheap enough for the
+  // app's own work to decide the ratio: the embedded store.
+  const stores: Array<{ name: string; env: (target: string) => StoreEnv; specs: TargetSpec[] }> = [
+    { name: 'embedded (SQLite)', env: (target) => ({ DATA_DIR: tempDir(`csi-bench-${target}-`) }), specs: [BASELINE, CHECKS, APP] },
+    { name: mongoLabel(mongo), env: (target) => ({ MONGODB_URI: mongo.uri, MONGODB_DB: `csi_bench_${target}_${Date.now()}` }), specs: [BASELINE, APP] },
   ];
+  const labels: Record<TargetSpec['name'], string> = {
+    baseline: 'baseline: Express + store insert',
+    checks: 'baseline + issue 3\'s checks (validation, derived variables, content hash)',
+    app: 'app (server/main.ts)',
+  };
   for (const store of stores) {
     console.log(` ${store.name}`);
-    const { base, app, authenticated } = await compare(store.env, options);
+    const { measures, authenticated } = await compare(store.env, options, store.specs);
     if (authenticated) anyAuth = true;
+    const base = measures.get('baseline') as Measure;
+    const app = measures.get('app') as Measure;
+    const checks = measures.get('checks');
     const ratio = app.reqPerSec / base.reqPerSec;
-    for (const [name, m] of [['baseline: Express + store insert', base], ['app (server/main.ts)', app]] as const) {
+    for (const [name, m] of measures) {
       rows.push([
-        store.name, name, num(m.reqPerSec), num(m.p50, 1), num(m.p99, 1), num(m.cpuPerRequest, 2), num(m.requests),
+        store.name, labels[name], num(m.reqPerSec), num(m.p50, 1), num(m.p99, 1), num(m.cpuPerRequest, 2), num(m.requests),
         `${m.non2xx + m.errors}${m.statuses ? ` (${m.statuses})` : ''}`, num(m.reqPerSec / base.reqPerSec, 2),
       ]);
     }
-    for (const [name, m] of [['baseline', base], ['app', app]] as const) {
+    if (checks) {
+      notes.push(
+        `- ${store.name}: issue 3's own checks alone (validation, derived variables, canonical content hash, with the app's code) ` +
+        `bring the bare insert to ${(checks.reqPerSec / base.reqPerSec).toFixed(2)} × its throughput ` +
+        `(${(checks.cpuPerRequest / base.cpuPerRequest).toFixed(2)} × its CPU per request), p99 ${checks.p99.toFixed(1)} ms; ` +
+        `the app's further drop to ${ratio.toFixed(2)} × is access control, rate limit, audit, request ids and security headers (issue 4).`,
+      );
+    }
+    for (const [name, m] of measures) {
       if (m.reused > 0) {
         notes.push(`- ${store.name}, ${name}: the run outlasted the ${num(options.bodies.length)} pre-generated submissions; ` +
           `${num(m.reused)} requests sent one again under a new id (same answers).`);

@@ -102,9 +102,9 @@ function portOpen(port: number): Promise<boolean> {
 
 /**
  * Starts `script` (relative to the repository) as a server on a free loopback port and waits until it accepts;
- * `nodeArgs` go to node (e.g. --cpu-prof when looking into a result).
+ * `nodeArgs` go to node (e.g. --cpu-prof when looking into a result), `extraEnv` to its environment.
  */
-export async function startServer(script: string, store: StoreEnv, nodeArgs: string[] = []): Promise<ServerProcess> {
+export async function startServer(script: string, store: StoreEnv, nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production',
@@ -114,7 +114,7 @@ export async function startServer(script: string, store: StoreEnv, nodeArgs: str
   delete env.MONGODB_URI;
   delete env.MONGODB_DB;
   delete env.DATA_DIR;
-  Object.assign(env, store);
+  Object.assign(env, store, extraEnv);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   // The server's own warnings and errors are shown while it runs; once we stop it, what it logs about requests cut

@@ -133,6 +133,8 @@ function where(filter: ResponseFilter, after?: PagePosition): { sql: string; par
   return { sql: clauses.join(' AND '), params };
 }
 
+const STATEMENTS_MAX = 256;
+
 export class SqliteStore implements Store {
   readonly kind = 'embedded' as const;
   private readonly db: Database.Database;
@@ -143,6 +145,8 @@ export class SqliteStore implements Store {
   private pending: PendingWrite[] = [];
   private readonly commitBatch: (batch: PendingWrite[]) => unknown[];
   private readonly replaceWithAudit: (r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => boolean;
+  /** Prepared statements by SQL text: compiling one costs more than running it (queries built from filters included, so bounded). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -165,6 +169,16 @@ export class SqliteStore implements Store {
       if (replaced && audit) this.appendOne(audit);
       return replaced;
     });
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= STATEMENTS_MAX) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   /** Inside a transaction: insert, or read back the row that holds the id (possibly from this very batch). */
@@ -227,24 +241,24 @@ export class SqliteStore implements Store {
 
   async countResponses(filter: ResponseFilter): Promise<number> {
     const w = where(filter);
-    return (this.db.prepare(`SELECT count(*) AS n FROM responses WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
+    return (this.sql(`SELECT count(*) AS n FROM responses WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.sql('SELECT 1').get();
   }
 
   private docs<T>(sql: string, ...params: unknown[]): T[] {
-    return (this.db.prepare(sql).all(...params) as Row[]).map((r) => JSON.parse(r.doc) as T);
+    return (this.sql(sql).all(...params) as Row[]).map((r) => JSON.parse(r.doc) as T);
   }
 
   private doc<T>(sql: string, ...params: unknown[]): T | null {
-    const row = this.db.prepare(sql).get(...params) as Row | undefined;
+    const row = this.sql(sql).get(...params) as Row | undefined;
     return row ? (JSON.parse(row.doc) as T) : null;
   }
 
   async insertUser(u: User): Promise<boolean> {
-    return this.db.prepare('INSERT INTO users (id, username, failed_logins, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+    return this.sql('INSERT INTO users (id, username, failed_logins, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(u.id, u.username, u.failedLogins, JSON.stringify(u)).changes === 1;
   }
 
@@ -260,7 +274,7 @@ export class SqliteStore implements Store {
   /** The failed-login counter lives in its own column so that it can be incremented atomically. */
   private withFailures(u: User | null, id: string): User | null {
     if (!u) return null;
-    const row = this.db.prepare('SELECT failed_logins AS n FROM users WHERE id = ?').get(id) as { n: number };
+    const row = this.sql('SELECT failed_logins AS n FROM users WHERE id = ?').get(id) as { n: number };
     return { ...u, failedLogins: row.n };
   }
 
@@ -269,38 +283,38 @@ export class SqliteStore implements Store {
   }
 
   async countUsers(): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+    return (this.sql('SELECT count(*) AS n FROM users').get() as { n: number }).n;
   }
 
   async replaceUser(u: User): Promise<void> {
-    this.db.prepare('UPDATE users SET username = ?, failed_logins = ?, doc = ? WHERE id = ?').run(u.username, u.failedLogins, JSON.stringify(u), u.id);
+    this.sql('UPDATE users SET username = ?, failed_logins = ?, doc = ? WHERE id = ?').run(u.username, u.failedLogins, JSON.stringify(u), u.id);
   }
 
   async incrementFailedLogins(userId: string): Promise<number> {
-    const row = this.db.prepare('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins AS n').get(userId) as { n: number } | undefined;
+    const row = this.sql('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins AS n').get(userId) as { n: number } | undefined;
     return row?.n ?? 0;
   }
 
   async setLoginState(userId: string, failedLogins: number, lockedUntil: string | null): Promise<void> {
-    this.db.prepare("UPDATE users SET failed_logins = ?, doc = json_set(doc, '$.lockedUntil', ?) WHERE id = ?").run(failedLogins, lockedUntil, userId);
+    this.sql("UPDATE users SET failed_logins = ?, doc = json_set(doc, '$.lockedUntil', ?) WHERE id = ?").run(failedLogins, lockedUntil, userId);
   }
 
   async revokeTokensOfUser(userId: string, at: string): Promise<number> {
-    return this.db.prepare("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE json_extract(doc, '$.userId') = ? AND json_extract(doc, '$.revokedAt') IS NULL")
+    return this.sql("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE json_extract(doc, '$.userId') = ? AND json_extract(doc, '$.revokedAt') IS NULL")
       .run(at, userId).changes;
   }
 
   async getSetting(key: string): Promise<unknown | null> {
-    const row = this.db.prepare('SELECT doc FROM settings WHERE key = ?').get(key) as Row | undefined;
+    const row = this.sql('SELECT doc FROM settings WHERE key = ?').get(key) as Row | undefined;
     return row ? (JSON.parse(row.doc) as unknown) : null;
   }
 
   async putSetting(key: string, value: unknown): Promise<void> {
-    this.db.prepare('INSERT INTO settings (key, doc) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc').run(key, JSON.stringify(value));
+    this.sql('INSERT INTO settings (key, doc) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc').run(key, JSON.stringify(value));
   }
 
   async insertToken(t: Token): Promise<void> {
-    this.db.prepare('INSERT INTO tokens (id, token_hash, doc) VALUES (?, ?, ?)').run(t.id, t.tokenHash, JSON.stringify(t));
+    this.sql('INSERT INTO tokens (id, token_hash, doc) VALUES (?, ?, ?)').run(t.id, t.tokenHash, JSON.stringify(t));
   }
 
   async findTokenByHash(tokenHash: string): Promise<Token | null> {
@@ -316,7 +330,7 @@ export class SqliteStore implements Store {
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
-    return this.db.prepare("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE id = ? AND json_extract(doc, '$.revokedAt') IS NULL")
+    return this.sql("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE id = ? AND json_extract(doc, '$.revokedAt') IS NULL")
       .run(at, id).changes === 1;
   }
 
@@ -356,17 +370,17 @@ export class SqliteStore implements Store {
     const now = iso(claim.now);
     const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
     const claimOnce = this.db.transaction((): QuotaSlot | null => {
-      const own = this.db.prepare('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND reservation_id = ?')
+      const own = this.sql('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND reservation_id = ?')
         .get(claim.space, claim.cell, claim.reservationId) as SlotRow | undefined;
       if (own && (own.response_id !== null || own.expires_at === null || own.expires_at >= now)) return slotOf(own);
-      if (own) this.db.prepare('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL').run(own.id);
-      const held = () => (this.db.prepare('SELECT slot FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?')
+      if (own) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL').run(own.id);
+      const held = () => (this.sql('SELECT slot FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?')
         .all(claim.space, claim.cell, claim.target) as Array<{ slot: number }>).map((r) => r.slot);
       let free = freeSlotNumbers(claim.target, held());
       if (free.length === 0) {
-        const lapsed = this.db.prepare('SELECT id FROM quota_slots WHERE space = ? AND cell = ? AND response_id IS NULL AND expires_at < ?')
+        const lapsed = this.sql('SELECT id FROM quota_slots WHERE space = ? AND cell = ? AND response_id IS NULL AND expires_at < ?')
           .all(claim.space, claim.cell, cutoff) as Array<{ id: string }>;
-        for (const { id } of lapsed) this.db.prepare('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?').run(id, cutoff);
+        for (const { id } of lapsed) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?').run(id, cutoff);
         free = freeSlotNumbers(claim.target, held());
       }
       const slot = free[0];
@@ -376,7 +390,7 @@ export class SqliteStore implements Store {
         expires_at: claim.expiresAt === null ? null : iso(claim.expiresAt), response_id: claim.responseId ?? null,
         consumed_at: claim.responseId ? now : null,
       };
-      this.db.prepare(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, claimed_at, expires_at, response_id, consumed_at)
+      this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, claimed_at, expires_at, response_id, consumed_at)
         VALUES (@id, @space, @cell, @slot, @reservation_id, @claimed_at, @expires_at, @response_id, @consumed_at)`).run(row);
       return slotOf(row);
     });
@@ -385,17 +399,17 @@ export class SqliteStore implements Store {
 
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
     const at = iso(now);
-    this.db.prepare('UPDATE quota_slots SET response_id = ?, consumed_at = ? WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND expires_at >= ?')
+    this.sql('UPDATE quota_slots SET response_id = ?, consumed_at = ? WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND expires_at >= ?')
       .run(responseId, at, space, reservationId, at);
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
 
   async cancelQuotaReservation(space: string, reservationId: string): Promise<number> {
-    return this.db.prepare('DELETE FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL').run(space, reservationId).changes;
+    return this.sql('DELETE FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL').run(space, reservationId).changes;
   }
 
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
-    return this.db.prepare('DELETE FROM quota_slots WHERE space = ? AND response_id = ?').run(space, responseId).changes;
+    return this.sql('DELETE FROM quota_slots WHERE space = ? AND response_id = ?').run(space, responseId).changes;
   }
 
   async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
@@ -407,19 +421,19 @@ export class SqliteStore implements Store {
         params.push(value);
       }
     }
-    const rows = this.db.prepare(`SELECT * FROM quota_slots WHERE ${clauses.join(' AND ')} ORDER BY cell, slot`).all(...params) as SlotRow[];
+    const rows = this.sql(`SELECT * FROM quota_slots WHERE ${clauses.join(' AND ')} ORDER BY cell, slot`).all(...params) as SlotRow[];
     return rows.map(slotOf);
   }
 
   async reclaimLapsedQuotaSlots(space: string, now: string, graceMs = QUOTA_GRACE_MS): Promise<number> {
     const cutoff = reclaimCutoff(iso(now), graceMs);
-    const lapsed = this.db.prepare('SELECT id FROM quota_slots WHERE space = ? AND response_id IS NULL AND expires_at < ?').all(space, cutoff) as Array<{ id: string }>;
-    const remove = this.db.prepare('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?');
+    const lapsed = this.sql('SELECT id FROM quota_slots WHERE space = ? AND response_id IS NULL AND expires_at < ?').all(space, cutoff) as Array<{ id: string }>;
+    const remove = this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?');
     return lapsed.reduce((n, { id }) => n + remove.run(id, cutoff).changes, 0);
   }
 
   async deleteQuotaSpace(space: string): Promise<number> {
-    return this.db.prepare('DELETE FROM quota_slots WHERE space = ?').run(space).changes;
+    return this.sql('DELETE FROM quota_slots WHERE space = ?').run(space).changes;
   }
 
   async close(): Promise<void> {
