@@ -261,9 +261,9 @@ export async function runIngestionBench(opts: IngestionOptions): Promise<BenchSe
     `${num(options.connections / (TARGET_P99_MS / 1000))} requests/s (Little's law), whatever the validation costs.`,
   );
   notes.unshift(
-    `Baseline and app each run in their own process on a fresh store of the same kind; autocannon (${options.connections} ` +
+    `Each server runs in its own process on a fresh store of the same kind; autocannon (${options.connections} ` +
     `connections) runs in the benchmark process: ${options.warmupSeconds} s warm-up each, then ${options.rounds} rounds of ` +
-    `${options.roundSeconds} s alternating baseline and app, so both see the same background load. Every request is a distinct ` +
+    `${options.roundSeconds} s in which the servers take turns, so all see the same background load. Every request is a distinct ` +
     `pre-generated synthetic population submission. Requests/s counts 2xx responses only; p50 is the median of the rounds' p50, ` +
     `p99 the highest round's p99; server CPU is the server process's user + system time over the rounds per 2xx response ` +
     `(less sensitive to other load on the machine than throughput); errors are non-2xx responses plus connection errors ` +
