@@ -99,6 +99,13 @@ function codeFromKey(item: Item, key: string): Code {
   return code;
 }
 
+/** 32-bit FNV-1a of a string: a small, stable hash for mixing a name into seeded draws. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
 export class SyntheticGenerator {
   private readonly draw: Draw;
   private readonly items: Item[];
@@ -142,8 +149,13 @@ export class SyntheticGenerator {
     return { id: this.uuid(), answers, meta: this.meta(source) };
   }
 
+  /**
+   * A seeded version-4 id. Response ids are unique across surveys, so the survey is mixed in: without it the
+   * organisational seed 1 drew the population seed 1's ids and the demo seed stopped at a 409.1.
+   */
   private uuid(): string {
-    const hex = Array.from({ length: 32 }, () => this.draw.int(0, 15).toString(16));
+    const salt = fnv1a(this.survey);
+    const hex = Array.from({ length: 32 }, (_, i) => (this.draw.int(0, 15) ^ ((salt >>> ((i % 8) * 4)) & 0xf)).toString(16));
     hex[12] = '4';
     hex[16] = ((this.draw.int(0, 15) & 0x3) | 0x8).toString(16);
     const h = hex.join('');
