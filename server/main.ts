@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     if (action === kill) process.kill(process.pid, 'SIGKILL');
   };
   const opened = await openStore(config, { ...(beforeAudit ? { beforeAudit } : {}) });
+  const repaired = await opened.repairAudit();
+  if (repaired > 0) logger.warn({ repaired }, 'completed audit entries a crash had left unwritten');
   const { store, idle } = trackInFlight(opened);
   const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits });
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);

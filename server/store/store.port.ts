@@ -56,6 +56,11 @@ export interface ResponseStore {
   /** Every matching response in (receivedAt, id) order, fetched in batches: constant memory for any count. */
   streamResponses(filter: ResponseFilter, batchSize?: number): AsyncIterable<StoredResponse>;
   countResponses(filter: ResponseFilter): Promise<number>;
+  /**
+   * Completes what a crash left between a write and its audit entry (on MongoDB, entries still waiting inside
+   * their documents); how many. The composition root runs it at every start, before serving.
+   */
+  repairAudit(): Promise<number>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -8,7 +8,7 @@
  * document write as the change), then appended to the trail (idempotent by the entry's id), then removed from the
  * document. A crash anywhere leaves either nothing, or the change with its entry still in it; whatever finds it
  * there completes it: the same call, a client's retry that meets the stored response, the next change of the same
- * document, and the repair every start runs (repairAuditOutboxes). The entry is never visible to readers.
+ * document, and the repair every start runs (repairAudit). The entry is never visible to readers.
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { randomUUID } from 'node:crypto';
@@ -130,8 +130,7 @@ export class MongoStore implements Store {
   }
 
   /**
-   * Connects, creates the indexes the queries need (idempotent) and completes any audit entry a crash left in a
-   * document. With `timeoutMs`, a server that cannot be reached or does not answer within it fails the call as
+   * Connects and creates the indexes the queries need (idempotent). With `timeoutMs`, a server that cannot be reached or does not answer within it fails the call as
    * `storeUnavailable` (unavailable.ts); the driver reconnects by itself when the server is back.
    */
   static async connect(uri: string, dbName?: string, options: StoreOptions = {}): Promise<MongoStore> {
@@ -140,12 +139,11 @@ export class MongoStore implements Store {
     await client.connect();
     const store = new MongoStore(client, client.db(dbName), options);
     await store.ensureIndexes();
-    await store.repairAuditOutboxes();
     return options.timeoutMs === undefined ? store : guardedStore(store, options.timeoutMs);
   }
 
   /** Completes every audit entry still waiting in a document (AUDIT_OUTBOX): what a crash left. How many. */
-  async repairAuditOutboxes(): Promise<number> {
+  async repairAudit(): Promise<number> {
     let repaired = 0;
     for (const collection of [this.responses, this.users, this.tokens] as unknown as Array<Collection<Outboxed>>) {
       const waiting = await collection.find({ auditOutbox: { $exists: true } }).project<Outboxed>({ _id: 1, auditOutbox: 1 }).toArray();

@@ -33,12 +33,15 @@ function bounded<T>(call: Promise<T>, timeoutMs: number): Promise<T> {
     .finally(() => clearTimeout(timer));
 }
 
-/** The store, with every promise-returning method bounded by `timeoutMs` (close excepted: it may wait on writes). */
+/** Not requests' calls: closing waits on writes in flight, the repair at start reads whole collections. */
+const UNBOUNDED = new Set<string | symbol>(['close', 'repairAudit']);
+
+/** The store, with every promise-returning method a request calls bounded by `timeoutMs`. */
 export function guardedStore<T extends object>(store: T, timeoutMs: number): T {
   return new Proxy(store, {
     get(target, key, receiver) {
       const value: unknown = Reflect.get(target, key, receiver);
-      if (typeof value !== 'function' || key === 'close') return value;
+      if (typeof value !== 'function' || UNBOUNDED.has(key)) return value;
       return (...args: unknown[]) => {
         const result: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
         return result instanceof Promise ? bounded(result, timeoutMs) : result;
