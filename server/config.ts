@@ -16,7 +16,7 @@ export interface Config {
   /** Password of the first admin, created on first start with an empty store. */
   adminPassword: string | null;
   limits: { writesPerMinute: number; loginsPerMinute: number };
-  /** A store call not answered within this many ms is a 503.1 (MongoDB; the embedded store waits on its lock as long). */
+  /** A MongoDB call not answered within this many ms is a 503.1 (the embedded store has no server to lose). */
   storeTimeoutMs: number;
   /**
    * Fault injection for tests: the audit action (e.g. `response.created`) before whose entry the process kills

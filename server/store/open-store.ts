@@ -7,5 +7,5 @@ import type { Store, StoreOptions } from './store.port.js';
 
 export async function openStore(config: Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir' | 'storeTimeoutMs'>, options: StoreOptions = {}): Promise<Store> {
   if (config.mongodbUri) return MongoStore.connect(config.mongodbUri, config.mongodbDb, { timeoutMs: config.storeTimeoutMs, ...options });
-  return new SqliteStore(join(config.dataDir, 'csi.sqlite'), { timeoutMs: config.storeTimeoutMs, ...options });
+  return new SqliteStore(join(config.dataDir, 'csi.sqlite'), options);
 }
