@@ -16,6 +16,13 @@ export interface Config {
   /** Password of the first admin, created on first start with an empty store. */
   adminPassword: string | null;
   limits: { writesPerMinute: number; loginsPerMinute: number };
+  /** A MongoDB call not answered within this many ms is a 503.1 (the embedded store has no server to lose). */
+  storeTimeoutMs: number;
+  /**
+   * Fault injection for tests: the audit action (e.g. `response.created`) before whose entry the process kills
+   * itself, between the write and its audit entry. Never set in production.
+   */
+  faultKillBeforeAudit: string | null;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -53,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     adminPassword: adminPassword(env.CSI_ADMIN_PASSWORD),
+    storeTimeoutMs: integer(env, 'STORE_TIMEOUT_MS', 2_000, 100, 600_000),
+    faultKillBeforeAudit: env.CSI_FAULT_KILL_BEFORE_AUDIT?.trim() || null,
     limits: {
       writesPerMinute: integer(env, 'RATE_LIMIT_WRITES_PER_MINUTE', 600, 1, 10_000_000),
       loginsPerMinute: integer(env, 'RATE_LIMIT_LOGINS_PER_MINUTE', 30, 1, 100_000),

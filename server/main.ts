@@ -21,7 +21,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.logLevel });
-  const opened = await openStore(config);
+  const kill = config.faultKillBeforeAudit;
+  // The fault hook of tests/integration/audit-fault.test.ts: die exactly between a write and its audit entry.
+  const beforeAudit = kill === null ? undefined : (action: string) => {
+    if (action === kill) process.kill(process.pid, 'SIGKILL');
+  };
+  const opened = await openStore(config, { ...(beforeAudit ? { beforeAudit } : {}) });
+  const repaired = await opened.repairAudit();
+  if (repaired > 0) logger.warn({ repaired }, 'completed audit entries a crash had left unwritten');
   const { store, idle } = trackInFlight(opened);
   const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits });
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);

@@ -8,13 +8,11 @@ export interface User {
   regions: string[];
   passwordHash: string;
   disabled: boolean;
-  failedLogins: number;
-  lockedUntil: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-/** A user as the API shows it: never the password hash or the lockout counters. */
+/** A user as the API shows it: never the password hash. */
 export type PublicUser = Pick<User, 'id' | 'username' | 'role' | 'regions' | 'disabled' | 'createdAt' | 'updatedAt'>;
 
 export function publicUser(u: User): PublicUser {
@@ -57,8 +55,42 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/**
+ * Five failed logins for one account from one address lock that pair for 15 minutes after the fifth. Counted per
+ * account and address, so a stranger elsewhere cannot keep someone's account (`admin`) locked; unknown names are
+ * counted exactly like real ones, so the answer never tells who exists.
+ */
 export const LOCKOUT = { failures: 5, minutes: 15 } as const;
 
-export function isLocked(u: User, now: Date): boolean {
-  return u.lockedUntil !== null && Date.parse(u.lockedUntil) > now.getTime();
+/** One failed (or pending) login: a numbered slot 0..failures-1 of an account and address, unique in the store. */
+export interface LoginAttempt {
+  account: string;
+  address: string;
+  /** How many attempts at most a set holds: its slots are numbered 0..max-1. */
+  max: number;
+  /** The current time (ISO). */
+  now: string;
+  /** A set whose newest attempt is older than this (ISO) has lapsed: it is deleted and counting starts afresh. */
+  lapseBefore: string;
+}
+
+/** Whether an attempt may check a password: it holds slot `slot`; or every slot is taken since `lastAt`. */
+export type LoginClaim = { allowed: true; slot: number } | { allowed: false; lastAt: string };
+
+export function loginAttempt(account: string, address: string, now: Date): LoginAttempt {
+  return {
+    account, address, max: LOCKOUT.failures, now: now.toISOString(),
+    lapseBefore: new Date(now.getTime() - LOCKOUT.minutes * 60_000).toISOString(),
+  };
+}
+
+/** Until when a full set of attempts keeps its pair locked. */
+export function lockedUntil(lastAt: string): string {
+  return new Date(Date.parse(lastAt) + LOCKOUT.minutes * 60_000).toISOString();
+}
+
+/** The free slot numbers of a set, lowest first. */
+export function freeLoginSlots(max: number, held: number[]): number[] {
+  const taken = new Set(held);
+  return Array.from({ length: max }, (_, i) => i).filter((i) => !taken.has(i));
 }

@@ -32,7 +32,11 @@ function fromClientError(err: ClientError): Problem | null {
   return null;
 }
 
+/** Seconds a client should wait before retrying when the store is unavailable: a tablet's outbox retries anyway. */
+export const RETRY_AFTER_SECONDS = 5;
+
 export function sendProblem(res: Parameters<RequestHandler>[1], p: Problem): void {
+  if (p.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
   res.status(p.status).json({ code: p.code, message: p.message, details: p.details });
 }
 

@@ -3,6 +3,7 @@ import { problem } from '../domain/problems.js';
 import { checkHealth } from '../services/health.service.js';
 import type { ResponseStore } from '../store/store.port.js';
 import { guardedRoutes, type Limits } from './auth.js';
+import { sendProblem } from './error-handler.js';
 
 export function healthRoutes(store: ResponseStore, limits: Limits, openapi: object): Router {
   const router = Router();
@@ -17,8 +18,7 @@ export function healthRoutes(store: ResponseStore, limits: Limits, openapi: obje
       return;
     }
     req.log?.warn({ err: health.error }, 'health check: store unreachable');
-    const p = problem('storeUnavailable', { store: health.store });
-    res.status(p.status).json({ code: p.code, message: p.message, details: p.details });
+    sendProblem(res, problem('storeUnavailable', { store: health.store }));
   });
   return router;
 }

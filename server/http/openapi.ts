@@ -28,6 +28,11 @@ function asComponent(schema: object, name: string): Json {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
 const problemResponse = (description: string) => ({ description, content: json(ref('Problem')) });
+/** Every route that touches the store answers this when it does not answer within STORE_TIMEOUT_MS. */
+const storeUnavailable = () => ({
+  ...problemResponse('503.1: the store did not answer within STORE_TIMEOUT_MS (or cannot be reached); retry after the given seconds'),
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } } },
+});
 
 const ANSWERS = { population: 'PopulationAnswers', organisational: 'OrganisationalAnswers', external: 'ExternalAnswers' } as const;
 
@@ -303,7 +308,7 @@ function document(serverUrl: string): Json {
             400: problemResponse('Invalid body'),
             401: problemResponse('Unknown user or wrong password'),
             415: problemResponse('Not application/json'),
-            429: problemResponse('Too many attempts, or the account is locked'),
+            429: problemResponse('429.1: too many logins from this address; 429.2: five failed logins for this name from this address (unknown names alike), locked for 15 minutes'),
           },
         },
       },
@@ -343,7 +348,7 @@ function document(serverUrl: string): Json {
           responses: { 200: { description: 'Entries' }, 400: problemResponse('Invalid query') },
         },
       },
-      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy' }, 503: problemResponse('Store unreachable') } } },
+      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy' }, 503: storeUnavailable() } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/forms/{survey}': { get: { summary: 'The interviewer form of a survey (an HTML shell; data only through the API)', parameters: [{ name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey') } } },
       '/dashboard/{page}': { get: { summary: 'A dashboard page (an HTML shell; data only through the API)', parameters: [{ name: 'page', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('No such page') } } },
@@ -358,6 +363,7 @@ function withAccess(doc: Json): Json {
   const paths = doc.paths as Record<string, Record<string, Json>>;
   for (const [path, operations] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(operations)) {
+      if (path.startsWith('/api/')) (op.responses as Json)[503] ??= storeUnavailable();
       const key = `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`;
       const policy = (POLICY as Record<string, RoutePolicy>)[key];
       if (!policy || policy.allow === 'public') {

@@ -5,7 +5,9 @@
  */
 import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { Role } from '../../schemas/api.js';
-import { isLocked, LOCKOUT, publicToken, publicUser, tokenUsable, type PublicToken, type PublicUser, type Token, type User } from '../domain/accounts.js';
+import {
+  LOCKOUT, lockedUntil, loginAttempt, publicToken, publicUser, tokenUsable, type AuditEntry, type PublicToken, type PublicUser, type Token, type User,
+} from '../domain/accounts.js';
 import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
 import type { AccountStore } from '../store/store.port.js';
@@ -62,10 +64,10 @@ export class AccountsService {
     const now = this.clock().toISOString();
     const user: User = {
       id: randomUUID(), username: b.username, role: b.role, regions: b.regions ?? [], passwordHash: await hashPassword(b.password),
-      disabled: false, failedLogins: 0, lockedUntil: null, createdAt: now, updatedAt: now,
+      disabled: false, createdAt: now, updatedAt: now,
     };
-    if (!(await this.store.insertUser(user))) throw problem('usernameTaken', { username: b.username });
-    await this.audit(actor, 'user.created', `user:${user.id}`, { after: publicUser(user) });
+    const created = this.audit.entry(actor, 'user.created', `user:${user.id}`, { after: publicUser(user) });
+    if (!(await this.store.insertUser(user, created))) throw problem('usernameTaken', { username: b.username });
     return publicUser(user);
   }
 
@@ -89,74 +91,72 @@ export class AccountsService {
       ...(b.role ? { role: b.role } : {}),
       ...(b.regions ? { regions: b.regions } : {}),
       ...(b.disabled !== undefined ? { disabled: b.disabled } : {}),
-      ...(b.password ? { passwordHash: await hashPassword(b.password), failedLogins: 0, lockedUntil: null } : {}),
+      ...(b.password ? { passwordHash: await hashPassword(b.password) } : {}),
       updatedAt: this.clock().toISOString(),
     };
-    await this.store.replaceUser(after);
-    // A new password ends every session and API token of the user: a stolen token must not outlive the reset.
-    const revoked = b.password ? await this.store.revokeTokensOfUser(id, this.clock().toISOString()) : 0;
+    // A new password ends every session and API token of the user: a stolen token must not outlive the reset. So
+    // does disabling, and so does enabling again (whatever a disabled user held stays dead: it may have been the
+    // reason). Revoked before the user changes, so the entry below can say how many, and a crash in between leaves
+    // the safer state.
+    const endsTokens = b.password !== undefined || (b.disabled !== undefined && b.disabled !== before.disabled);
+    const revoked = endsTokens ? await this.store.revokeTokensOfUser(id, this.clock().toISOString()) : 0;
     this.forgetCheckedTokens();
-    await this.audit(actor, b.disabled ? 'user.disabled' : 'user.updated', `user:${id}`, {
+    const entry = this.audit.entry(actor, b.disabled ? 'user.disabled' : 'user.updated', `user:${id}`, {
       before: publicUser(before), after: publicUser(after), details: { passwordChanged: b.password !== undefined, tokensRevoked: revoked },
     });
+    await this.store.replaceUser(after, entry);
+    // A new password also forgives failed logins, from every address.
+    if (b.password) await this.store.clearLoginAttempts(before.username);
+    this.forgetCheckedTokens();
     return publicUser(after);
   }
 
   /**
-   * A login. The attempt is counted before the password is checked, so parallel guesses cannot outrun the lockout:
-   * at most LOCKOUT.failures passwords are ever evaluated per lock period.
+   * A login from `address`. The attempt takes one of LOCKOUT.failures slots of its account and address before any
+   * password is checked, so parallel guesses cannot outrun the lockout: at most that many passwords are evaluated
+   * per lock period and address. Unknown names are counted alike, and every answer costs one scrypt comparison
+   * (a locked or unknown name against a dummy hash), so neither the answer nor its timing tells who exists.
    */
-  async login(body: unknown): Promise<IssuedToken> {
+  async login(body: unknown, address: string): Promise<IssuedToken> {
     this.validate('login', body);
     const { username, password } = body as { username: string; password: string };
-    const user = await this.store.findUserByUsername(username);
     const now = this.clock();
-    if (!user) {
+    const claim = await this.store.claimLoginAttempt(loginAttempt(username, address, now));
+    const user = await this.store.findUserByUsername(username);
+    const target = user ? `user:${user.id}` : `username:${username}`;
+    if (!claim.allowed) {
       await verifyPassword(password, await this.dummyHash);
-      await this.audit(null, 'auth.login_failed', `username:${username}`, { details: { reason: 'unknown user' } });
+      await this.audit(null, 'auth.login_failed', target, { details: { reason: 'locked', address } });
+      throw problem('accountLocked', { until: lockedUntil(claim.lastAt) });
+    }
+    const valid = await verifyPassword(password, user ? user.passwordHash : await this.dummyHash);
+    if (!user || user.disabled || !valid) {
+      const reason = !user ? 'unknown user' : user.disabled ? 'disabled' : 'wrong password';
+      await this.audit(null, 'auth.login_failed', target, { details: { reason, address, failures: claim.slot + 1 } });
+      if (claim.slot === LOCKOUT.failures - 1) {
+        await this.audit(null, 'auth.locked', target, { details: { address, lockedUntil: lockedUntil(now.toISOString()) } });
+      }
       throw problem('invalidCredentials');
     }
-    if (isLocked(user, now)) {
-      await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: 'locked' } });
-      throw problem('accountLocked', { until: user.lockedUntil });
-    }
-    const attempts = await this.store.incrementFailedLogins(user.id);
-    if (attempts > LOCKOUT.failures) {
-      await this.lock(user, now, attempts);
-      throw problem('accountLocked', { until: new Date(now.getTime() + LOCKOUT.minutes * 60_000).toISOString() });
-    }
-    const valid = await verifyPassword(password, user.passwordHash);
-    if (user.disabled || !valid) {
-      if (attempts >= LOCKOUT.failures) await this.lock(user, now, attempts);
-      await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: user.disabled ? 'disabled' : 'wrong password', attempts } });
-      throw problem('invalidCredentials');
-    }
-    await this.store.setLoginState(user.id, 0, null);
-    const issued = await this.issue(user, 'session', 'login', new Date(now.getTime() + SESSION_HOURS * 3600_000));
-    await this.audit(user.username, 'auth.login', `user:${user.id}`, { details: { tokenId: issued.id } });
-    return issued;
+    await this.store.clearLoginAttempts(username, address);
+    return this.issue(user, 'session', 'login', new Date(now.getTime() + SESSION_HOURS * 3600_000),
+      (token) => this.audit.entry(user.username, 'auth.login', `user:${user.id}`, { details: { tokenId: token.id } }));
   }
 
-  private async lock(user: User, now: Date, attempts: number): Promise<void> {
-    const lockedUntil = new Date(now.getTime() + LOCKOUT.minutes * 60_000).toISOString();
-    await this.store.setLoginState(user.id, 0, lockedUntil);
-    await this.audit(null, 'auth.locked', `user:${user.id}`, { details: { attempts, lockedUntil } });
-  }
-
-  private async issue(user: User, kind: Token['kind'], name: string, expiresAt: Date): Promise<IssuedToken> {
+  /** A new token, stored together with the audit entry `audited` makes for it. */
+  private async issue(user: User, kind: Token['kind'], name: string, expiresAt: Date, audited: (token: PublicToken) => AuditEntry): Promise<IssuedToken> {
     const secret = newSecret();
     const token: Token = {
       id: randomUUID(), tokenHash: hashToken(secret), userId: user.id, username: user.username, kind, name,
       createdAt: this.clock().toISOString(), expiresAt: expiresAt.toISOString(), revokedAt: null,
     };
-    await this.store.insertToken(token);
+    await this.store.insertToken(token, audited(publicToken(token)));
     return { ...publicToken(token), token: secret };
   }
 
   async logout(actor: Actor, tokenId: string | null): Promise<void> {
-    const revoked = tokenId !== null && (await this.store.revokeToken(tokenId, this.clock().toISOString()));
+    if (tokenId !== null) await this.store.revokeToken(tokenId, this.clock().toISOString(), this.audit.entry(actor, 'auth.logout', `token:${tokenId}`));
     this.forgetCheckedTokens();
-    if (revoked) await this.audit(actor, 'auth.logout', `token:${tokenId}`);
   }
 
   async createApiToken(body: unknown, actor: Actor | string): Promise<IssuedToken> {
@@ -165,10 +165,8 @@ export class AccountsService {
     const user = await this.store.findUserByUsername(b.username);
     if (!user) throw problem('userNotFound', { username: b.username });
     const days = b.expiresInDays ?? API_TOKEN_DAYS;
-    const issued = await this.issue(user, 'api', b.name, new Date(this.clock().getTime() + days * 86_400_000));
-    const { token: _secret, ...recorded } = issued;
-    await this.audit(actor, 'token.created', `token:${issued.id}`, { after: recorded });
-    return issued;
+    return this.issue(user, 'api', b.name, new Date(this.clock().getTime() + days * 86_400_000),
+      (token) => this.audit.entry(actor, 'token.created', `token:${token.id}`, { after: token }));
   }
 
   async listTokens(): Promise<PublicToken[]> {
@@ -178,11 +176,12 @@ export class AccountsService {
   async revokeToken(id: string, actor: Actor | string): Promise<PublicToken> {
     const before = await this.store.findTokenById(id);
     if (!before) throw problem('tokenNotFound', { id });
-    await this.store.revokeToken(id, this.clock().toISOString());
+    const at = this.clock().toISOString();
+    // Revoking a revoked token changes nothing, so records nothing.
+    const entry = this.audit.entry(actor, 'token.revoked', `token:${id}`, { before: publicToken(before), after: publicToken({ ...before, revokedAt: at }) });
+    await this.store.revokeToken(id, at, entry);
     this.forgetCheckedTokens();
-    const after = (await this.store.findTokenById(id)) ?? before;
-    await this.audit(actor, 'token.revoked', `token:${id}`, { before: publicToken(before), after: publicToken(after) });
-    return publicToken(after);
+    return publicToken((await this.store.findTokenById(id)) ?? before);
   }
 
   /**

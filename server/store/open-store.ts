@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { SqliteStore } from './embedded/sqlite.store.js';
 import { MongoStore } from './mongo/mongo.store.js';
-import type { Store } from './store.port.js';
+import type { Store, StoreOptions } from './store.port.js';
 
-export async function openStore(config: Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir'>): Promise<Store> {
-  if (config.mongodbUri) return MongoStore.connect(config.mongodbUri, config.mongodbDb);
-  return new SqliteStore(join(config.dataDir, 'csi.sqlite'));
+export async function openStore(config: Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir' | 'storeTimeoutMs'>, options: StoreOptions = {}): Promise<Store> {
+  if (config.mongodbUri) return MongoStore.connect(config.mongodbUri, config.mongodbDb, { timeoutMs: config.storeTimeoutMs, ...options });
+  return new SqliteStore(join(config.dataDir, 'csi.sqlite'), options);
 }

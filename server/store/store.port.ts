@@ -5,7 +5,7 @@
  */
 import type { ResponseStatus } from '../../schemas/api.js';
 import type { SurveyId } from '../../schemas/surveys.js';
-import type { AuditEntry, Token, User } from '../domain/accounts.js';
+import type { AuditEntry, LoginAttempt, LoginClaim, Token, User } from '../domain/accounts.js';
 import type { QuotaSlot } from '../domain/quotas/slots.js';
 import type { StoredResponse } from '../domain/response.js';
 
@@ -40,20 +40,27 @@ export interface ResponseStore {
   readonly kind: 'embedded' | 'mongodb';
   /**
    * Inserts unless a response with this id exists; then returns the existing one. Atomic and race-free. `audit`,
-   * the entry recording the creation, is appended only when this call inserted: in the same commit where the store
-   * has them (embedded), right after the insert otherwise (MongoDB, no multi-document transactions).
+   * the entry recording the creation, is appended only when this call inserted, and the two never part: in the
+   * same commit (embedded); on MongoDB (no multi-document transactions) the entry travels inside the response
+   * document and is copied to the trail right after, by this call, by a retry that finds the response, or by the
+   * repair at start (see AUDIT_OUTBOX in mongo.store.ts).
    */
   insertResponse(response: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome>;
   findResponseById(id: string): Promise<StoredResponse | null>;
   /**
    * Replaces a response if its stored revision is still `expectedRevision`; false when it moved on. `audit` is
-   * appended only when it replaced, in the same commit where the store can (as for insertResponse).
+   * appended only when it replaced, and never parts from the change (as for insertResponse).
    */
   replaceResponse(response: StoredResponse, expectedRevision: number, audit?: AuditEntry): Promise<boolean>;
   listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page>;
   /** Every matching response in (receivedAt, id) order, fetched in batches: constant memory for any count. */
   streamResponses(filter: ResponseFilter, batchSize?: number): AsyncIterable<StoredResponse>;
   countResponses(filter: ResponseFilter): Promise<number>;
+  /**
+   * Completes what a crash left between a write and its audit entry (on MongoDB, entries still waiting inside
+   * their documents); how many. The composition root runs it at every start, before serving.
+   */
+  repairAudit(): Promise<number>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -72,27 +79,36 @@ export interface AuditPosition {
   id: string;
 }
 
+/**
+ * Every write that takes an `audit` entry records it with the change, never apart (as insertResponse does):
+ * the entry is appended if and only if the write happened.
+ */
 export interface AccountStore {
   /** False when the username is taken. */
-  insertUser(user: User): Promise<boolean>;
+  insertUser(user: User, audit?: AuditEntry): Promise<boolean>;
   findUserById(id: string): Promise<User | null>;
   findUserByUsername(username: string): Promise<User | null>;
   listUsers(): Promise<User[]>;
   countUsers(): Promise<number>;
-  replaceUser(user: User): Promise<void>;
-  /** Atomically counts a login attempt against the user and returns the new count. */
-  incrementFailedLogins(userId: string): Promise<number>;
-  /** Sets only the login counters, leaving the rest of the user as it is (an admin may be changing it). */
-  setLoginState(userId: string, failedLogins: number, lockedUntil: string | null): Promise<void>;
-  insertToken(token: Token): Promise<void>;
+  replaceUser(user: User, audit?: AuditEntry): Promise<void>;
+  /**
+   * Takes the lowest free slot of the attempt's account and address, before its password is checked: under any
+   * concurrency, across app instances, on both stores, at most `max` attempts hold slots (a unique key on account,
+   * address and slot; no update needs to be atomic). A set whose newest slot is older than `lapseBefore` is
+   * deleted first. Not allowed when every slot is taken: `lastAt` is the newest.
+   */
+  claimLoginAttempt(attempt: LoginAttempt): Promise<LoginClaim>;
+  /** Forgets the attempts of an account, from one address or (none given) from all; how many. */
+  clearLoginAttempts(account: string, address?: string): Promise<number>;
+  insertToken(token: Token, audit?: AuditEntry): Promise<void>;
   findTokenByHash(tokenHash: string): Promise<Token | null>;
   findTokenById(id: string): Promise<Token | null>;
   listTokens(): Promise<Token[]>;
-  /** Marks a token revoked; false when it does not exist or already was. */
-  revokeToken(id: string, at: string): Promise<boolean>;
+  /** Marks a token revoked; false when it does not exist or already was (and then `audit` is not appended). */
+  revokeToken(id: string, at: string, audit?: AuditEntry): Promise<boolean>;
   /** Revokes every live token of a user; returns how many. */
   revokeTokensOfUser(userId: string, at: string): Promise<number>;
-  /** Appended only: there is no update or delete. */
+  /** Appended only: there is no update or delete. Idempotent by the entry's id (a repeated append is a no-op). */
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }>;
 }
@@ -159,6 +175,18 @@ export interface QuotaStore {
   reclaimLapsedQuotaSlots(space: string, now: string, graceMs?: number): Promise<number>;
   /** Deletes every slot of a space (a replaced plan version); how many. */
   deleteQuotaSpace(space: string): Promise<number>;
+}
+
+/** What the composition root tells an adapter besides where its data is. */
+export interface StoreOptions {
+  /**
+   * Called where a write has happened and the audit entry that records it is not yet written, with the entry's
+   * action. A fault hook: main.ts passes one that kills the process at a configured action (CSI_FAULT_KILL_BEFORE_AUDIT),
+   * so that tests can crash a server at exactly that point; nothing else passes one.
+   */
+  beforeAudit?: (action: string) => void;
+  /** A call the store has not answered within this many milliseconds fails as `storeUnavailable` (MongoDB). */
+  timeoutMs?: number;
 }
 
 /** Everything the app stores: both adapters implement all of it. */

@@ -1,7 +1,7 @@
 // The account side of the store contract (users, tokens, audit), on every store.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEntry, Token, User } from '../../server/domain/accounts.js';
+import type { AuditEntry, LoginAttempt, LoginClaim, Token, User } from '../../server/domain/accounts.js';
 import Database from 'better-sqlite3';
 import type { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
 import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js';
@@ -9,7 +9,7 @@ import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
 
 function user(username: string): User {
-  return { id: randomUUID(), username, role: 'interviewer', regions: ['akmola'], passwordHash: 'scrypt$x', disabled: false, failedLogins: 0, lockedUntil: null, createdAt: at(0), updatedAt: at(0) };
+  return { id: randomUUID(), username, role: 'interviewer', regions: ['akmola'], passwordHash: 'scrypt$x', disabled: false, createdAt: at(0), updatedAt: at(0) };
 }
 
 function token(u: User, hash: string): Token {
@@ -39,19 +39,61 @@ describe.each(STORE_KINDS)('%s account store contract', (kind) => {
     expect(await t.store.countUsers()).toBe(1);
   });
 
-  // Sequential on purpose: FerretDB 1.24 applies updates as read-modify-write outside a transaction (FerretDB
-  // issue #3040), so concurrent $inc lose counts there; MongoDB and SQLite do not. The lockout tolerates it: a
-  // lost count costs an attacker one more try, within the per-address login rate limit.
-  it('counts failed logins, from either connection', async () => {
-    const a = user('boris');
-    await t.store.insertUser(a);
+  const attempt = (account: string, minute: number, address = '10.0.0.1'): LoginAttempt =>
+    ({ account, address, max: 5, now: at(minute), lapseBefore: at(minute - 15) });
+
+  it('counts login attempts in slots, from either connection, and refuses beyond the last', async () => {
     const other = await t.reopen();
-    const counts: number[] = [];
-    for (let i = 0; i < 10; i += 1) counts.push(await (i % 2 ? other : t.store).incrementFailedLogins(a.id));
-    expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-    expect((await t.store.findUserById(a.id))?.failedLogins).toBe(10);
-    await t.store.replaceUser({ ...a, failedLogins: 0, disabled: true });
-    expect(await t.store.findUserById(a.id)).toMatchObject({ failedLogins: 0, disabled: true });
+    const claims: LoginClaim[] = [];
+    for (let i = 0; i < 7; i += 1) claims.push(await (i % 2 ? other : t.store).claimLoginAttempt(attempt('boris', i)));
+    expect(claims).toEqual([0, 1, 2, 3, 4].map((slot) => ({ allowed: true, slot }))
+      .concat([{ allowed: false, lastAt: at(4) } as never, { allowed: false, lastAt: at(4) } as never]));
+    // Another address, or another account, has slots of its own.
+    expect(await t.store.claimLoginAttempt(attempt('boris', 7, '10.0.0.2'))).toEqual({ allowed: true, slot: 0 });
+    expect(await t.store.claimLoginAttempt(attempt('admin', 7))).toEqual({ allowed: true, slot: 0 });
+  });
+
+  // The lockout's whole promise: FerretDB applies updates as read-modify-write outside a transaction (FerretDB
+  // issue #3040), so only inserts under a unique key may decide; 40 guesses at once, through two connections.
+  it('lets exactly max of 40 simultaneous attempts through, on both connections together', async () => {
+    const other = await t.reopen();
+    const claims = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? other : t.store).claimLoginAttempt(attempt('admin', 0))));
+    const allowed = claims.filter((c): c is { allowed: true; slot: number } => c.allowed);
+    expect(allowed.map((c) => c.slot).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(claims.filter((c) => !c.allowed)).toHaveLength(35);
+  });
+
+  it('starts afresh once the newest attempt is older than the lapse time, and clears by address or account', async () => {
+    for (let i = 0; i < 5; i += 1) await t.store.claimLoginAttempt(attempt('coord', i));
+    // Fifteen minutes after the first but not after the newest: still full.
+    expect(await t.store.claimLoginAttempt(attempt('coord', 16))).toEqual({ allowed: false, lastAt: at(4) });
+    expect(await t.store.claimLoginAttempt(attempt('coord', 20))).toEqual({ allowed: true, slot: 0 });
+    expect(await t.store.claimLoginAttempt(attempt('coord', 21))).toEqual({ allowed: true, slot: 1 });
+    await t.store.claimLoginAttempt(attempt('coord', 21, '10.0.0.9'));
+    expect(await t.store.clearLoginAttempts('coord', '10.0.0.1')).toBe(2);
+    expect(await t.store.claimLoginAttempt(attempt('coord', 22))).toEqual({ allowed: true, slot: 0 });
+    expect(await t.store.clearLoginAttempts('coord')).toBe(2);
+  });
+
+  it('records the audit entry of a user, token or revocation with the write, and none when nothing was written', async () => {
+    const a = user('dana');
+    const created = entry(1, 'user.created');
+    expect(await t.store.insertUser(a, created)).toBe(true);
+    expect(await t.store.insertUser({ ...user('dana') }, entry(2, 'user.created'))).toBe(false);
+    await t.store.replaceUser({ ...a, disabled: true }, entry(3, 'user.disabled'));
+    const tk = token(a, 'e'.repeat(64));
+    await t.store.insertToken(tk, entry(4, 'token.created'));
+    expect(await t.store.revokeToken(tk.id, at(5), entry(5, 'token.revoked'))).toBe(true);
+    expect(await t.store.revokeToken(tk.id, at(6), entry(6, 'token.revoked'))).toBe(false);
+    // Appending an entry already in the trail (a retry after a crash) changes nothing.
+    await t.store.appendAudit(created);
+    const trail = await t.store.listAudit({}, 100);
+    expect(trail.items.map((e) => `${e.action}@${e.at}`)).toEqual([
+      `user.created@${at(1)}`, `user.disabled@${at(3)}`, `token.created@${at(4)}`, `token.revoked@${at(5)}`,
+    ]);
+    // The entry never shows in what is read back.
+    expect(await t.store.findUserById(a.id)).toEqual({ ...a, disabled: true });
+    expect(await t.store.findTokenById(tk.id)).toEqual({ ...tk, revokedAt: at(5) });
   });
 
   it('finds tokens by hash and revokes them once', async () => {

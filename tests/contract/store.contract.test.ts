@@ -53,6 +53,34 @@ describe.each(STORE_KINDS)('%s store contract', (kind) => {
     expect(await t.store.countResponses({ survey: 'population' })).toBe(1);
   });
 
+  // A crash between a write and its entry, simulated by a fault hook that throws at exactly that point: whatever
+  // the store kept, it keeps audited once the retry (or the repair at start) has run.
+  it('never keeps a response without its entry once a retry or the repair has run after a crash between them', async () => {
+    const [r, s] = makeRecords('population', 2) as [StoredResponse, StoredResponse];
+    const entry = (target: StoredResponse): AuditEntry => ({
+      id: crypto.randomUUID(), at: target.receivedAt, actor: 'ivan', action: 'response.created', target: `response:${target.id}`, beforeHash: null, afterHash: 'h',
+    });
+    const crashing = await t.reopen({ beforeAudit: () => { throw new Error('crashed between the write and its entry'); } });
+    const trail = async (target: StoredResponse) => (await t.store.listAudit({ target: `response:${target.id}` }, 10)).items;
+    await expect(crashing.insertResponse(r, entry(r))).rejects.toThrow('crashed');
+    // The client retries (a new request, so a new entry): the response ends up stored, with exactly one entry.
+    await t.store.insertResponse(r, entry(r));
+    expect(await t.store.findResponseById(r.id)).toEqual(r);
+    expect(await trail(r)).toHaveLength(1);
+    // No retry this time: the repair at start completes what was stored, and stores nothing new.
+    await expect(crashing.insertResponse(s, entry(s))).rejects.toThrow('crashed');
+    const stored = (await t.store.findResponseById(s.id)) !== null;
+    expect(await t.store.repairAudit()).toBe(stored ? 1 : 0);
+    expect(await trail(s)).toHaveLength(stored ? 1 : 0);
+    expect(await t.store.repairAudit()).toBe(0);
+    // A review after a crash before its entry: the next change settles the earlier entry first.
+    const reviewed = { ...r, status: 'approved' as const, revision: 2 };
+    await expect(crashing.replaceResponse(reviewed, 1, { ...entry(r), action: 'response.reviewed' })).rejects.toThrow('crashed');
+    const revision = (await t.store.findResponseById(r.id))!.revision;
+    expect(await t.store.replaceResponse({ ...reviewed, revision: revision + 1 }, revision, { ...entry(r), action: 'response.reviewed' })).toBe(true);
+    expect((await trail(r)).filter((e) => e.action === 'response.reviewed')).toHaveLength(revision === 2 ? 2 : 1);
+  });
+
   it('appends the audit entry given with an insert only when that insert stored the response', async () => {
     const [r, other] = makeRecords('population', 2) as [StoredResponse, StoredResponse];
     const entry = (id: string): AuditEntry => ({

@@ -59,33 +59,59 @@ async function waitForPing(uri: string, child: ChildProcess, timeoutMs: number):
   throw new Error(`FerretDB did not answer within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-export async function startMongo(): Promise<MongoServer> {
-  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, kind: 'external', stop: async () => {} };
+/** A FerretDB process of its own: stopped and started again on the same port and data (a store outage, say). */
+export interface FerretDb {
+  uri: string;
+  /** Starts again on the same port and data after a stop. */
+  restart(): Promise<void>;
+  /** SIGKILL, the data kept: an outage. */
+  kill(): Promise<void>;
+  /** Stops and removes the data. */
+  stop(): Promise<void>;
+}
+
+export async function startFerretDb(): Promise<FerretDb> {
   const binary = ferretDbBinary();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'csi-ferretdb-'));
-  const child = spawn(binary, [
-    '--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`,
-    '--debug-addr=-', `--state-dir=${dir}`, '--telemetry=disable', '--log-level=error',
-  ], { stdio: ['ignore', 'ignore', 'inherit'] });
   const uri = `mongodb://127.0.0.1:${port}/`;
+  let child: ChildProcess | null = null;
+  const launch = async () => {
+    const started = spawn(binary, [
+      '--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`,
+      '--debug-addr=-', `--state-dir=${dir}`, '--telemetry=disable', '--log-level=error',
+    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child = started;
+    await waitForPing(uri, started, 30_000);
+  };
+  const signal = async (name: NodeJS.Signals) => {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((r) => running.once('exit', r));
+    running.kill(name);
+    await exited;
+  };
   try {
-    await waitForPing(uri, child, 30_000);
+    await launch();
   } catch (error) {
-    child.kill('SIGKILL');
+    await signal('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
   return {
     uri,
-    kind: 'ferretdb',
+    restart: launch,
+    kill: () => signal('SIGKILL'),
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await signal('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export async function startMongo(): Promise<MongoServer> {
+  if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, kind: 'external', stop: async () => {} };
+  const server = await startFerretDb();
+  return { uri: server.uri, kind: 'ferretdb', stop: server.stop };
 }

@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
 import { MongoStore } from '../../server/store/mongo/mongo.store.js';
-import type { Store } from '../../server/store/store.port.js';
+import type { Store, StoreOptions } from '../../server/store/store.port.js';
 
 export interface TestStore {
   store: Store;
-  /** Another connection to the same data, as a second app instance would have. */
-  reopen(): Promise<Store>;
+  /** Another connection to the same data, as a second app instance would have (with options of its own: a fault hook). */
+  reopen(options?: StoreOptions): Promise<Store>;
   dispose(): Promise<void>;
 }
 
@@ -26,8 +26,8 @@ export async function makeTestStore(kind: StoreKind): Promise<TestStore> {
     const others: Store[] = [];
     return {
       store,
-      reopen: async () => {
-        const other = new SqliteStore(file);
+      reopen: async (options?: StoreOptions) => {
+        const other = new SqliteStore(file, options);
         others.push(other);
         return other;
       },
@@ -43,8 +43,8 @@ export async function makeTestStore(kind: StoreKind): Promise<TestStore> {
   const others: MongoStore[] = [];
   return {
     store,
-    reopen: async () => {
-      const other = await MongoStore.connect(uri, db);
+    reopen: async (options?: StoreOptions) => {
+      const other = await MongoStore.connect(uri, db, options);
       others.push(other);
       return other;
     },

@@ -11,12 +11,12 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AuditEntry, Token, User } from '../../domain/accounts.js';
+import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
 import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
 import {
   streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
-  type SlotFilter, type Store,
+  type SlotFilter, type Store, type StoreOptions,
 } from '../store.port.js';
 
 const SCHEMA = `
@@ -37,8 +37,15 @@ CREATE INDEX IF NOT EXISTS responses_by_interviewer ON responses (survey, interv
 CREATE TABLE IF NOT EXISTS users (
   id TEXT PRIMARY KEY,
   username TEXT NOT NULL UNIQUE,
-  failed_logins INTEGER NOT NULL DEFAULT 0,
   doc TEXT NOT NULL
+) STRICT;
+-- Login attempts: the primary key caps a set at its slots whatever the concurrency (domain/accounts.ts, LOCKOUT).
+CREATE TABLE IF NOT EXISTS login_attempts (
+  account TEXT NOT NULL,
+  address TEXT NOT NULL,
+  slot INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (account, address, slot)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS tokens (
   id TEXT PRIMARY KEY,
@@ -148,7 +155,7 @@ export class SqliteStore implements Store {
   /** Prepared statements by SQL text: compiling one costs more than running it (queries built from filters included, so bounded). */
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, private readonly options: StoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -162,11 +169,11 @@ export class SqliteStore implements Store {
     this.replace = this.db.prepare(
       'UPDATE responses SET status = ?, region = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?',
     );
-    this.appendAuditStatement = this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?)');
+    this.appendAuditStatement = this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
     this.commitBatch = this.db.transaction((batch: PendingWrite[]) => batch.map((w) => w.run()));
     this.replaceWithAudit = this.db.transaction((r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => {
       const replaced = this.replace.run(r.status, r.region, r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
-      if (replaced && audit) this.appendOne(audit);
+      if (replaced && audit) this.appendAfterWrite(audit);
       return replaced;
     });
   }
@@ -185,7 +192,7 @@ export class SqliteStore implements Store {
   private insertOne(r: StoredResponse, audit?: AuditEntry): InsertOutcome {
     const result = this.insert.run(r.id, r.survey, r.status, r.region, r.interviewer, r.receivedAt, r.revision, JSON.stringify(r));
     if (result.changes === 1) {
-      if (audit) this.appendOne(audit);
+      if (audit) this.appendAfterWrite(audit);
       return { inserted: true, response: r };
     }
     const row = this.byId.get(r.id) as Row | undefined;
@@ -244,6 +251,11 @@ export class SqliteStore implements Store {
     return (this.sql(`SELECT count(*) AS n FROM responses WHERE ${w.sql}`).get(...w.params) as { n: number }).n;
   }
 
+  /** Nothing to repair: a write and its entry are one transaction here. */
+  async repairAudit(): Promise<number> {
+    return 0;
+  }
+
   async ping(): Promise<void> {
     this.sql('SELECT 1').get();
   }
@@ -257,25 +269,32 @@ export class SqliteStore implements Store {
     return row ? (JSON.parse(row.doc) as T) : null;
   }
 
-  async insertUser(u: User): Promise<boolean> {
-    return this.sql('INSERT INTO users (id, username, failed_logins, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(u.id, u.username, u.failedLogins, JSON.stringify(u)).changes === 1;
+  /** Runs a write and, when it wrote (returns true), its audit entry: one transaction, so they never part. */
+  private audited(write: () => boolean, audit?: AuditEntry): boolean {
+    return this.db.transaction(() => {
+      const wrote = write();
+      if (wrote && audit) this.appendAfterWrite(audit);
+      return wrote;
+    })();
+  }
+
+  /** Inside a transaction: the fault hook sits between the write and its entry (a kill there rolls both back). */
+  private appendAfterWrite(e: AuditEntry): void {
+    this.options.beforeAudit?.(e.action);
+    this.appendOne(e);
+  }
+
+  async insertUser(u: User, audit?: AuditEntry): Promise<boolean> {
+    return this.audited(() => this.sql('INSERT INTO users (id, username, doc) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(u.id, u.username, JSON.stringify(u)).changes === 1, audit);
   }
 
   async findUserById(id: string): Promise<User | null> {
-    return this.withFailures(this.doc<User>('SELECT doc FROM users WHERE id = ?', id), id);
+    return this.doc<User>('SELECT doc FROM users WHERE id = ?', id);
   }
 
   async findUserByUsername(username: string): Promise<User | null> {
-    const u = this.doc<User>('SELECT doc FROM users WHERE username = ?', username);
-    return u ? this.withFailures(u, u.id) : null;
-  }
-
-  /** The failed-login counter lives in its own column so that it can be incremented atomically. */
-  private withFailures(u: User | null, id: string): User | null {
-    if (!u) return null;
-    const row = this.sql('SELECT failed_logins AS n FROM users WHERE id = ?').get(id) as { n: number };
-    return { ...u, failedLogins: row.n };
+    return this.doc<User>('SELECT doc FROM users WHERE username = ?', username);
   }
 
   async listUsers(): Promise<User[]> {
@@ -286,17 +305,30 @@ export class SqliteStore implements Store {
     return (this.sql('SELECT count(*) AS n FROM users').get() as { n: number }).n;
   }
 
-  async replaceUser(u: User): Promise<void> {
-    this.sql('UPDATE users SET username = ?, failed_logins = ?, doc = ? WHERE id = ?').run(u.username, u.failedLogins, JSON.stringify(u), u.id);
+  async replaceUser(u: User, audit?: AuditEntry): Promise<void> {
+    this.audited(() => this.sql('UPDATE users SET username = ?, doc = ? WHERE id = ?').run(u.username, JSON.stringify(u), u.id).changes === 1, audit);
   }
 
-  async incrementFailedLogins(userId: string): Promise<number> {
-    const row = this.sql('UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins AS n').get(userId) as { n: number } | undefined;
-    return row?.n ?? 0;
+  /** One IMMEDIATE transaction: the write lock serialises claims across connections; the primary key is the backstop. */
+  async claimLoginAttempt(a: LoginAttempt): Promise<LoginClaim> {
+    const claim = this.db.transaction((): LoginClaim => {
+      const held = () => this.sql('SELECT slot, at FROM login_attempts WHERE account = ? AND address = ?').all(a.account, a.address) as Array<{ slot: number; at: string }>;
+      let rows = held();
+      if (rows.length > 0 && rows.every((r) => r.at < a.lapseBefore)) {
+        this.sql('DELETE FROM login_attempts WHERE account = ? AND address = ? AND at < ?').run(a.account, a.address, a.lapseBefore);
+        rows = held();
+      }
+      const slot = freeLoginSlots(a.max, rows.map((r) => r.slot))[0];
+      if (slot === undefined) return { allowed: false, lastAt: rows.reduce((m, r) => (r.at > m ? r.at : m), '') };
+      this.sql('INSERT INTO login_attempts (account, address, slot, at) VALUES (?, ?, ?, ?)').run(a.account, a.address, slot, a.now);
+      return { allowed: true, slot };
+    });
+    return claim.immediate();
   }
 
-  async setLoginState(userId: string, failedLogins: number, lockedUntil: string | null): Promise<void> {
-    this.sql("UPDATE users SET failed_logins = ?, doc = json_set(doc, '$.lockedUntil', ?) WHERE id = ?").run(failedLogins, lockedUntil, userId);
+  async clearLoginAttempts(account: string, address?: string): Promise<number> {
+    if (address === undefined) return this.sql('DELETE FROM login_attempts WHERE account = ?').run(account).changes;
+    return this.sql('DELETE FROM login_attempts WHERE account = ? AND address = ?').run(account, address).changes;
   }
 
   async revokeTokensOfUser(userId: string, at: string): Promise<number> {
@@ -313,8 +345,8 @@ export class SqliteStore implements Store {
     this.sql('INSERT INTO settings (key, doc) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc').run(key, JSON.stringify(value));
   }
 
-  async insertToken(t: Token): Promise<void> {
-    this.sql('INSERT INTO tokens (id, token_hash, doc) VALUES (?, ?, ?)').run(t.id, t.tokenHash, JSON.stringify(t));
+  async insertToken(t: Token, audit?: AuditEntry): Promise<void> {
+    this.audited(() => this.sql('INSERT INTO tokens (id, token_hash, doc) VALUES (?, ?, ?)').run(t.id, t.tokenHash, JSON.stringify(t)).changes === 1, audit);
   }
 
   async findTokenByHash(tokenHash: string): Promise<Token | null> {
@@ -329,9 +361,9 @@ export class SqliteStore implements Store {
     return this.docs<Token>('SELECT doc FROM tokens ORDER BY id');
   }
 
-  async revokeToken(id: string, at: string): Promise<boolean> {
-    return this.sql("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE id = ? AND json_extract(doc, '$.revokedAt') IS NULL")
-      .run(at, id).changes === 1;
+  async revokeToken(id: string, at: string, audit?: AuditEntry): Promise<boolean> {
+    return this.audited(() => this.sql("UPDATE tokens SET doc = json_set(doc, '$.revokedAt', ?) WHERE id = ? AND json_extract(doc, '$.revokedAt') IS NULL")
+      .run(at, id).changes === 1, audit);
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {

@@ -2,19 +2,33 @@
  * The production store: MongoDB through the official driver. Writes are acknowledged only when durable
  * (`w: 'majority', j: true`). Nothing here needs multi-document transactions or operators FerretDB 1.24 lacks: the
  * id is `_id` (unique by construction), a change is a conditional single-document replace.
+ *
+ * AUDIT_OUTBOX. A write and its audit entry are two documents, and without transactions a crash can fall between
+ * them. So the entry is written first inside the changed document itself (`auditOutbox`, in the same single-
+ * document write as the change), then appended to the trail (idempotent by the entry's id), then removed from the
+ * document. A crash anywhere leaves either nothing, or the change with its entry still in it; whatever finds it
+ * there completes it: the same call, a client's retry that meets the stored response, the next change of the same
+ * document, and the repair every start runs (repairAudit). The entry is never visible to readers.
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { randomUUID } from 'node:crypto';
-import type { AuditEntry, Token, User } from '../../domain/accounts.js';
+import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
 import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
 import { resumable } from './resumable.js';
 import {
   type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
-  type SlotFilter, type Store,
+  type SlotFilter, type Store, type StoreOptions,
 } from '../store.port.js';
+import { guardedStore } from './unavailable.js';
 
-type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & { _id: string; receivedAt: Date; updatedAt: Date };
+/** A document that may carry the audit entry of its last change, not yet copied to the trail (AUDIT_OUTBOX). */
+interface Outboxed {
+  _id: string;
+  auditOutbox?: AuditEntry;
+}
+
+type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & Outboxed & { receivedAt: Date; updatedAt: Date };
 
 const DUPLICATE_KEY = 11000;
 
@@ -38,7 +52,7 @@ function toDoc(r: StoredResponse): Doc {
 }
 
 function fromDoc(d: Doc): StoredResponse {
-  const { _id, receivedAt, updatedAt, ...rest } = d;
+  const { _id, receivedAt, updatedAt, auditOutbox: _outbox, ...rest } = d;
   return { id: _id, ...rest, receivedAt: receivedAt.toISOString(), updatedAt: updatedAt.toISOString() } as StoredResponse;
 }
 
@@ -62,7 +76,16 @@ function toFilter(filter: ResponseFilter, after?: PagePosition): Filter<Doc> {
   return f;
 }
 
-type WithId<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
+type WithId<T extends { id: string }> = Omit<T, 'id'> & Outboxed;
+
+interface LoginAttemptDoc {
+  /** Account, address and slot: unique by construction, so at most `max` attempts of a pair hold slots. */
+  _id: string;
+  account: string;
+  address: string;
+  slot: number;
+  at: string;
+}
 
 type SlotDoc = WithId<QuotaSlot>;
 
@@ -78,7 +101,7 @@ function withId<T extends { id: string }>(value: T): WithId<T> {
 
 function withoutId<T extends { id: string }>(doc: WithId<T> | null): T | null {
   if (!doc) return null;
-  const { _id, ...rest } = doc;
+  const { _id, auditOutbox: _outbox, ...rest } = doc;
   return { id: _id, ...rest } as unknown as T;
 }
 
@@ -90,11 +113,12 @@ export class MongoStore implements Store {
   private readonly audit: Collection<WithId<AuditEntry>>;
   private readonly settings: Collection<{ _id: string; value: unknown }>;
   private readonly quotaSlots: Collection<SlotDoc>;
+  private readonly loginAttempts: Collection<LoginAttemptDoc>;
   /** Audit entries waiting for the next batched insert, each with its caller's promise. */
   private pendingAudit: Array<{ entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void }> = [];
   private auditFlushing: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly client: MongoClient, db: Db) {
+  private constructor(private readonly client: MongoClient, db: Db, private readonly options: StoreOptions) {
     const durable = { writeConcern: { w: 'majority' as const, journal: true } };
     this.responses = db.collection<Doc>('responses', durable);
     this.users = db.collection<WithId<User>>('users', durable);
@@ -102,15 +126,53 @@ export class MongoStore implements Store {
     this.audit = db.collection<WithId<AuditEntry>>('audit', durable);
     this.settings = db.collection<{ _id: string; value: unknown }>('settings', durable);
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
+    this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
   }
 
-  /** Connects and creates the indexes the queries need (idempotent). */
-  static async connect(uri: string, dbName?: string): Promise<MongoStore> {
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+  /**
+   * Connects and creates the indexes the queries need (idempotent). With `timeoutMs`, a server that cannot be reached or does not answer within it fails the call as
+   * `storeUnavailable` (unavailable.ts); the driver reconnects by itself when the server is back.
+   */
+  static async connect(uri: string, dbName?: string, options: StoreOptions = {}): Promise<MongoStore> {
+    const timeout = options.timeoutMs ?? 10_000;
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: timeout, connectTimeoutMS: timeout });
     await client.connect();
-    const store = new MongoStore(client, client.db(dbName));
+    const store = new MongoStore(client, client.db(dbName), options);
     await store.ensureIndexes();
-    return store;
+    return options.timeoutMs === undefined ? store : guardedStore(store, options.timeoutMs);
+  }
+
+  /** Completes every audit entry still waiting in a document (AUDIT_OUTBOX): what a crash left. How many. */
+  async repairAudit(): Promise<number> {
+    let repaired = 0;
+    for (const collection of [this.responses, this.users, this.tokens] as unknown as Array<Collection<Outboxed>>) {
+      const waiting = await collection.find({ auditOutbox: { $exists: true } }).project<Outboxed>({ _id: 1, auditOutbox: 1 }).toArray();
+      for (const doc of waiting) repaired += await this.settleOutbox(collection, doc);
+    }
+    return repaired;
+  }
+
+  /** Appends the entry a document carries, then takes it out of the document (only that entry: a later one stays). */
+  private async settleOutbox(collection: Collection<Outboxed>, doc: Outboxed | null): Promise<number> {
+    const entry = doc?.auditOutbox;
+    if (!doc || !entry) return 0;
+    this.options.beforeAudit?.(entry.action);
+    await this.appendAudit(entry);
+    await collection.updateOne({ _id: doc._id, 'auditOutbox.id': entry.id }, { $unset: { auditOutbox: '' } });
+    return 1;
+  }
+
+  /** Before a change replaces a document: the entry of its previous change, if still in it, goes to the trail first. */
+  private async settlePending(collection: Collection<Outboxed>, id: string): Promise<void> {
+    await this.settleOutbox(collection, await collection.findOne({ _id: id, auditOutbox: { $exists: true } }, { projection: { _id: 1, auditOutbox: 1 } }));
+  }
+
+  private outboxOf<T extends object>(doc: T, audit?: AuditEntry): T & { auditOutbox?: AuditEntry } {
+    return audit ? { ...doc, auditOutbox: audit } : doc;
+  }
+
+  private get outboxed(): { responses: Collection<Outboxed>; users: Collection<Outboxed>; tokens: Collection<Outboxed> } {
+    return { responses: this.responses as unknown as Collection<Outboxed>, users: this.users as unknown as Collection<Outboxed>, tokens: this.tokens as unknown as Collection<Outboxed> };
   }
 
   private async ensureIndexes(): Promise<void> {
@@ -124,18 +186,22 @@ export class MongoStore implements Store {
     await this.quotaSlots.createIndex({ space: 1, cell: 1, reservationId: 1 }, { name: 'quota_reservation', unique: true });
     await this.quotaSlots.createIndex({ space: 1, reservationId: 1 }, { name: 'by_reservation' });
     await this.quotaSlots.createIndex({ space: 1, responseId: 1 }, { name: 'by_response' });
+    await this.loginAttempts.createIndex({ account: 1, address: 1 }, { name: 'by_pair' });
   }
 
   async insertResponse(r: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome> {
+    const doc = this.outboxOf(toDoc(r), audit);
     try {
-      await this.responses.insertOne(toDoc(r));
+      await this.responses.insertOne(doc);
     } catch (error) {
       if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
-      const existing = await this.findResponseById(r.id);
+      const existing = await this.responses.findOne({ _id: r.id });
       if (!existing) throw new Error(`response ${r.id} conflicted on insert but cannot be read back`);
-      return { inserted: false, response: existing };
+      // A retry of a submission whose first attempt crashed before its entry reached the trail completes it.
+      await this.settleOutbox(this.outboxed.responses, existing);
+      return { inserted: false, response: fromDoc(existing) };
     }
-    if (audit) await this.appendAudit(audit);
+    await this.settleOutbox(this.outboxed.responses, doc);
     return { inserted: true, response: r };
   }
 
@@ -145,9 +211,11 @@ export class MongoStore implements Store {
   }
 
   async replaceResponse(r: StoredResponse, expectedRevision: number, audit?: AuditEntry): Promise<boolean> {
-    const result = await this.responses.replaceOne({ _id: r.id, revision: expectedRevision }, toDoc(r));
+    await this.settlePending(this.outboxed.responses, r.id);
+    const doc = this.outboxOf(toDoc(r), audit);
+    const result = await this.responses.replaceOne({ _id: r.id, revision: expectedRevision }, doc);
     const replaced = result.modifiedCount === 1;
-    if (replaced && audit) await this.appendAudit(audit);
+    if (replaced) await this.settleOutbox(this.outboxed.responses, doc);
     return replaced;
   }
 
@@ -180,14 +248,16 @@ export class MongoStore implements Store {
     await this.client.db('admin').command({ ping: 1 });
   }
 
-  async insertUser(u: User): Promise<boolean> {
+  async insertUser(u: User, audit?: AuditEntry): Promise<boolean> {
+    const doc = this.outboxOf(withId(u), audit);
     try {
-      await this.users.insertOne(withId(u));
-      return true;
+      await this.users.insertOne(doc);
     } catch (error) {
       if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
       throw error;
     }
+    await this.settleOutbox(this.outboxed.users, doc);
+    return true;
   }
 
   async findUserById(id: string): Promise<User | null> {
@@ -206,17 +276,43 @@ export class MongoStore implements Store {
     return this.users.countDocuments({});
   }
 
-  async replaceUser(u: User): Promise<void> {
-    await this.users.replaceOne({ _id: u.id }, withId(u));
+  async replaceUser(u: User, audit?: AuditEntry): Promise<void> {
+    await this.settlePending(this.outboxed.users, u.id);
+    const doc = this.outboxOf(withId(u), audit);
+    if ((await this.users.replaceOne({ _id: u.id }, doc)).matchedCount === 1) await this.settleOutbox(this.outboxed.users, doc);
   }
 
-  async incrementFailedLogins(userId: string): Promise<number> {
-    const doc = await this.users.findOneAndUpdate({ _id: userId }, { $inc: { failedLogins: 1 } }, { returnDocument: 'after' });
-    return doc?.failedLogins ?? 0;
+  /**
+   * Inserts into the lowest free slot; a duplicate key means another attempt won it, so the next is tried and,
+   * when all are gone, the set is read again. Relies only on `_id` being unique, never on an update being atomic
+   * (FerretDB 1.24's are not under concurrency, FerretDB issue #3040).
+   */
+  async claimLoginAttempt(a: LoginAttempt): Promise<LoginClaim> {
+    const pair = { account: a.account, address: a.address };
+    for (let round = 0; round < a.max + 2; round += 1) {
+      let held = await this.loginAttempts.find(pair).toArray();
+      if (held.length > 0 && held.every((d) => d.at < a.lapseBefore)) {
+        // Only lapsed attempts are deleted: one another claim has just made survives.
+        await this.loginAttempts.deleteMany({ ...pair, at: { $lt: a.lapseBefore } });
+        held = await this.loginAttempts.find(pair).toArray();
+      }
+      const free = freeLoginSlots(a.max, held.map((d) => d.slot));
+      if (free.length === 0) return { allowed: false, lastAt: held.reduce((m, d) => (d.at > m ? d.at : m), '') };
+      for (const slot of free) {
+        try {
+          await this.loginAttempts.insertOne({ _id: JSON.stringify([a.account, a.address, slot]), ...pair, slot, at: a.now });
+          return { allowed: true, slot };
+        } catch (error) {
+          if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+        }
+      }
+    }
+    // Every round lost every slot to other attempts: the set is full in all but name.
+    return { allowed: false, lastAt: a.now };
   }
 
-  async setLoginState(userId: string, failedLogins: number, lockedUntil: string | null): Promise<void> {
-    await this.users.updateOne({ _id: userId }, { $set: { failedLogins, lockedUntil } });
+  async clearLoginAttempts(account: string, address?: string): Promise<number> {
+    return (await this.loginAttempts.deleteMany(address === undefined ? { account } : { account, address })).deletedCount;
   }
 
   async revokeTokensOfUser(userId: string, at: string): Promise<number> {
@@ -231,8 +327,10 @@ export class MongoStore implements Store {
     await this.settings.replaceOne({ _id: key }, { value }, { upsert: true });
   }
 
-  async insertToken(t: Token): Promise<void> {
-    await this.tokens.insertOne(withId(t));
+  async insertToken(t: Token, audit?: AuditEntry): Promise<void> {
+    const doc = this.outboxOf(withId(t), audit);
+    await this.tokens.insertOne(doc);
+    await this.settleOutbox(this.outboxed.tokens, doc);
   }
 
   async findTokenByHash(tokenHash: string): Promise<Token | null> {
@@ -247,8 +345,11 @@ export class MongoStore implements Store {
     return (await this.tokens.find({}).sort({ _id: 1 }).toArray()).map((d) => withoutId<Token>(d) as Token);
   }
 
-  async revokeToken(id: string, at: string): Promise<boolean> {
-    return (await this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at } })).modifiedCount === 1;
+  async revokeToken(id: string, at: string, audit?: AuditEntry): Promise<boolean> {
+    if (audit) await this.settlePending(this.outboxed.tokens, id);
+    const revoked = (await this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at, ...(audit ? { auditOutbox: audit } : {}) } })).modifiedCount === 1;
+    if (revoked && audit) await this.settleOutbox(this.outboxed.tokens, { _id: id, auditOutbox: audit });
+    return revoked;
   }
 
   /**
@@ -271,8 +372,14 @@ export class MongoStore implements Store {
       for (const b of batch) b.resolve();
     } catch (error) {
       // Unordered: when the server names the entries that failed, the others were written. Anything else (no
-      // names, a write concern error, a lost connection) leaves every entry unconfirmed.
-      const named = error instanceof MongoBulkWriteError ? [error.writeErrors].flat().map((w) => w.index) : [];
+      // names, a write concern error, a lost connection) leaves every entry unconfirmed. A duplicate id is an entry
+      // already in the trail (appended again after a crash, AUDIT_OUTBOX): written, not failed.
+      const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+      const named = writeErrors.filter((w) => w.code !== DUPLICATE_KEY).map((w) => w.index);
+      if (writeErrors.length > 0 && named.length === 0 && !(error as { writeConcernError?: unknown }).writeConcernError) {
+        for (const b of batch) b.resolve();
+        return;
+      }
       const failed = named.length > 0 && !(error as { writeConcernError?: unknown }).writeConcernError ? new Set(named) : null;
       batch.forEach((b, i) => (failed === null || failed.has(i) ? b.reject(error) : b.resolve()));
     }
