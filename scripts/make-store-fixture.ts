@@ -31,8 +31,9 @@ import { ResponsesService } from '../server/services/responses.service.js';
 import { compileAllValidators } from '../server/services/validation.js';
 import { SqliteStore } from '../server/store/embedded/sqlite.store.js';
 import { MongoStore } from '../server/store/mongo/mongo.store.js';
-import type { AuditPosition, Store } from '../server/store/store.port.js';
+import type { Store } from '../server/store/store.port.js';
 import { startMongo } from '../tests/support/ferretdb.js';
+import { readStoreContents, type StoreContents } from '../tests/support/store-contents.js';
 
 const PER_SURVEY = 8;
 const COLLECTIONS = ['responses', 'users', 'tokens', 'audit', 'settings', 'quota_slots'];
@@ -85,37 +86,22 @@ async function populate(store: Store): Promise<void> {
   }
 }
 
-/** What the store port reads back: the reference the upgraded store is compared to. */
-async function readBack(store: Store): Promise<Record<string, unknown>> {
-  const responses = [];
-  for (const survey of SURVEY_IDS) for await (const r of store.streamResponses({ survey })) responses.push(r);
-  const audit = [];
-  let after: AuditPosition | undefined;
-  for (;;) {
-    const page = await store.listAudit({}, 100, after);
-    audit.push(...page.items);
-    if (!page.next) break;
-    after = page.next;
-  }
-  return { responses, users: await store.listUsers(), tokens: await store.listTokens(), audit };
-}
-
-async function embedded(out: string): Promise<Record<string, unknown>> {
+async function embedded(out: string): Promise<StoreContents> {
   const file = join(out, 'csi.sqlite');
   const store = new SqliteStore(file);
   await populate(store);
-  const expected = await readBack(store);
+  const expected = await readStoreContents(store);
   await store.close(); // the last connection closing checkpoints the WAL into the file
   return expected;
 }
 
-async function mongodb(out: string): Promise<Record<string, unknown>> {
+async function mongodb(out: string): Promise<StoreContents> {
   const server = await startMongo();
   const dbName = `csi_fixture_${Date.now()}`;
   try {
     const store = await MongoStore.connect(server.uri, dbName);
     await populate(store);
-    const expected = await readBack(store);
+    const expected = await readStoreContents(store);
     await store.close();
     const client = await MongoClient.connect(server.uri);
     try {

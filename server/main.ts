@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { trackInFlight } from './store/in-flight.js';
+import { StoreTooNewError } from './store/migrations.js';
 import { openStore } from './store/open-store.js';
 
 async function main(): Promise<void> {
@@ -21,7 +22,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.logLevel });
-  const opened = await openStore(config);
+  let opened;
+  try {
+    opened = await openStore(config);
+  } catch (error) {
+    if (error instanceof StoreTooNewError) {
+      console.error(`cannot start: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (opened.schema.from !== opened.schema.to) {
+    logger.info({ from: opened.schema.from, to: opened.schema.to }, `store schema migrated from version ${opened.schema.from} to ${opened.schema.to}`);
+  }
   const { store, idle } = trackInFlight(opened);
   const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits });
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);

@@ -14,70 +14,13 @@ import { dirname } from 'node:path';
 import type { AuditEntry, Token, User } from '../../domain/accounts.js';
 import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
+import type { SchemaUpgrade } from '../migrations.js';
+import { migrate } from './migrations.js';
 import {
   streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
   type SlotFilter, type Store,
 } from '../store.port.js';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS responses (
-  id TEXT PRIMARY KEY,
-  survey TEXT NOT NULL,
-  status TEXT NOT NULL,
-  region TEXT,
-  interviewer TEXT,
-  received_at TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  doc TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS responses_by_time ON responses (survey, received_at, id);
-CREATE INDEX IF NOT EXISTS responses_by_status ON responses (survey, status, received_at, id);
-CREATE INDEX IF NOT EXISTS responses_by_region ON responses (survey, region, received_at, id);
-CREATE INDEX IF NOT EXISTS responses_by_interviewer ON responses (survey, interviewer, received_at, id);
-CREATE TABLE IF NOT EXISTS users (
-  id TEXT PRIMARY KEY,
-  username TEXT NOT NULL UNIQUE,
-  failed_logins INTEGER NOT NULL DEFAULT 0,
-  doc TEXT NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS tokens (
-  id TEXT PRIMARY KEY,
-  token_hash TEXT NOT NULL UNIQUE,
-  doc TEXT NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS audit (
-  id TEXT PRIMARY KEY,
-  at TEXT NOT NULL,
-  actor TEXT,
-  action TEXT NOT NULL,
-  target TEXT NOT NULL,
-  doc TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at, id);
-CREATE TABLE IF NOT EXISTS settings (
-  key TEXT PRIMARY KEY,
-  doc TEXT NOT NULL
-) STRICT;
--- Quota slots: the unique key caps a cell at its target whatever the concurrency (domain/quotas/slots.ts).
-CREATE TABLE IF NOT EXISTS quota_slots (
-  id TEXT PRIMARY KEY,
-  space TEXT NOT NULL,
-  cell TEXT NOT NULL,
-  slot INTEGER NOT NULL,
-  reservation_id TEXT NOT NULL,
-  claimed_at TEXT NOT NULL,
-  expires_at TEXT,
-  response_id TEXT,
-  consumed_at TEXT,
-  UNIQUE (space, cell, slot),
-  UNIQUE (space, cell, reservation_id)
-) STRICT;
-CREATE INDEX IF NOT EXISTS quota_slots_by_reservation ON quota_slots (space, reservation_id);
-CREATE INDEX IF NOT EXISTS quota_slots_by_response ON quota_slots (space, response_id);
--- The audit trail is append-only, in the store too.
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
-`;
 
 interface Row {
   doc: string;
@@ -137,6 +80,7 @@ const STATEMENTS_MAX = 256;
 
 export class SqliteStore implements Store {
   readonly kind = 'embedded' as const;
+  readonly schema: SchemaUpgrade;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly byId: Database.Statement;
@@ -154,7 +98,12 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    try {
+      this.schema = migrate(this.db, `The embedded store ${file}`);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
     this.insert = this.db.prepare(
       'INSERT INTO responses (id, survey, status, region, interviewer, received_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
     );

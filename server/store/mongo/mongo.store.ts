@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEntry, Token, User } from '../../domain/accounts.js';
 import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
+import type { SchemaUpgrade } from '../migrations.js';
+import { migrate } from './migrations.js';
 import { resumable } from './resumable.js';
 import {
   type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
@@ -25,12 +27,6 @@ export function cursorDropped(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === CURSOR_NOT_FOUND;
 }
 
-const INDEXES = {
-  by_time: { survey: 1, receivedAt: 1, _id: 1 },
-  by_status: { survey: 1, status: 1, receivedAt: 1, _id: 1 },
-  by_region: { survey: 1, region: 1, receivedAt: 1, _id: 1 },
-  by_interviewer: { survey: 1, interviewer: 1, receivedAt: 1, _id: 1 },
-} as const;
 
 function toDoc(r: StoredResponse): Doc {
   const { id, receivedAt, updatedAt, ...rest } = r;
@@ -94,7 +90,7 @@ export class MongoStore implements Store {
   private pendingAudit: Array<{ entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void }> = [];
   private auditFlushing: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly client: MongoClient, db: Db) {
+  private constructor(private readonly client: MongoClient, db: Db, readonly schema: SchemaUpgrade) {
     const durable = { writeConcern: { w: 'majority' as const, journal: true } };
     this.responses = db.collection<Doc>('responses', durable);
     this.users = db.collection<WithId<User>>('users', durable);
@@ -104,27 +100,20 @@ export class MongoStore implements Store {
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
   }
 
-  /** Connects and creates the indexes the queries need (idempotent). */
+  /** Connects and brings the database's schema up to date (the indexes the queries need: ./migrations.ts). */
   static async connect(uri: string, dbName?: string): Promise<MongoStore> {
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
     await client.connect();
-    const store = new MongoStore(client, client.db(dbName));
-    await store.ensureIndexes();
-    return store;
+    const db = client.db(dbName);
+    try {
+      const schema = await migrate(db, `The MongoDB database "${db.databaseName}"`);
+      return new MongoStore(client, db, schema);
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
   }
 
-  private async ensureIndexes(): Promise<void> {
-    // One index per command: FerretDB 1.24 drops the connection when one createIndexes command names several
-    // indexes that already exist (a second app instance starting on the same database).
-    for (const [name, key] of Object.entries(INDEXES)) await this.responses.createIndex(key, { name });
-    await this.users.createIndex({ username: 1 }, { name: 'username', unique: true });
-    await this.tokens.createIndex({ tokenHash: 1 }, { name: 'token_hash', unique: true });
-    await this.audit.createIndex({ at: 1, _id: 1 }, { name: 'by_time' });
-    await this.quotaSlots.createIndex({ space: 1, cell: 1, slot: 1 }, { name: 'quota_slot', unique: true });
-    await this.quotaSlots.createIndex({ space: 1, cell: 1, reservationId: 1 }, { name: 'quota_reservation', unique: true });
-    await this.quotaSlots.createIndex({ space: 1, reservationId: 1 }, { name: 'by_reservation' });
-    await this.quotaSlots.createIndex({ space: 1, responseId: 1 }, { name: 'by_response' });
-  }
 
   async insertResponse(r: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome> {
     try {
