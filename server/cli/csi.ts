@@ -2,7 +2,9 @@
  * The `csi` command line: import, export and seed, on the store the configuration selects (MONGODB_URI, else the
  * embedded file in DATA_DIR), through the same services as the API.
  *
- *   csi import <survey> <file.csv|file.ndjson>   keyed-in paper questionnaires; idempotent; error report beside the file
+ *   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]   keyed-in paper questionnaires, credited to the
+ *                                                interviewer the form names (ps_interviewer_id) or NAME; idempotent;
+ *                                                error report beside the file, with each bad value
  *   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
@@ -43,7 +45,7 @@ import { INDICATORS_USAGE, runIndicators } from './indicators.cli.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage:
-  csi import <survey> <file.csv|file.ndjson>
+  csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]
   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
   csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
@@ -82,19 +84,23 @@ async function countLines(file: string): Promise<number> {
 
 function writeErrorReport(file: string, report: ImportReport): string | null {
   if (report.failed.length === 0) return null;
-  const rows = report.failed.flatMap((f) => (f.errors.length > 0 ? f.errors : [{ path: '', item: null, keyword: f.code, message: f.message }]).map((e) => ({
-    line: f.line, id: f.id ?? '', code: f.code, path: e.path, item: e.item ?? '', keyword: e.keyword, message: e.message,
+  const rows = report.failed.flatMap((f) => (f.errors.length > 0 ? f.errors : [{ path: '', item: null, keyword: f.code, message: f.message, value: '' }]).map((e) => ({
+    line: f.line, id: f.id ?? '', code: f.code, path: e.path, item: e.item ?? '', value: e.value, keyword: e.keyword, message: e.message,
   })));
   const out = `${file}.errors.csv`;
   createWriteStream(out).end(stringify(rows, { header: true, escape_formulas: true }));
   return out;
 }
 
-async function runImport(store: Store, survey: SurveyId, file: string | undefined): Promise<number> {
-  if (!file) fail(USAGE);
+async function runImport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { interviewer: { type: 'string' } } });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) fail(USAGE);
+  if (values.interviewer !== undefined && values.interviewer.trim() === '') fail('--interviewer needs a name');
   const service = responsesService(store);
   const bar = progress(`import ${survey}`, Math.max(0, (await countLines(file)) - (/\.csv$/i.test(file) ? 1 : 0)));
-  const report = await importFile(service, survey, file, systemActor('import'), (r) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` }));
+  const onRow = (r: ImportReport) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` });
+  const report = await importFile(service, survey, file, systemActor('import'), onRow, values.interviewer ? { interviewer: values.interviewer.trim() } : {});
   bar.stop();
   const errorFile = writeErrorReport(file, report);
   console.log(`${report.rows} rows: ${report.imported} imported, ${report.alreadyPresent} already present, ${report.failed.length} failed`);
@@ -309,7 +315,7 @@ async function main(argv: string[]): Promise<number> {
   const store = await openConfiguredStore();
   try {
     switch (command) {
-      case 'import': return await runImport(store, surveyArg(survey), rest[0]);
+      case 'import': return await runImport(store, surveyArg(survey), rest);
       case 'export': return await runExport(store, surveyArg(survey), rest);
       case 'seed': return await runSeed(store, surveyArg(survey), rest);
       case 'tallies': return await runTallies(store, surveyArg(survey), rest);
