@@ -4,7 +4,8 @@
  * response with its revisions, every user, token and audit entry reads back exactly as 0.1.0 read it. A store
  * written by a newer release is refused, untouched, by the store and by the server process.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +140,23 @@ describe('upgrading a store made by release 0.1.0', () => {
     }
     await withStore(() => MongoStore.connect(uri, db), async (store) => expect(store.schema).toEqual({ from: MONGO_LATEST, to: MONGO_LATEST }));
   });
+
+  it('mongodb: app instances starting together on an old database both migrate it, without harm', async () => {
+    const { uri, db } = await mongoFixture();
+    const stores = await Promise.all([MongoStore.connect(uri, db), MongoStore.connect(uri, db), MongoStore.connect(uri, db)]);
+    try {
+      for (const store of stores) expect(store.schema.to).toBe(MONGO_LATEST);
+      expect(await readStoreContents(stores[0] as Store)).toEqual(expected.mongodb);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+    const client = await MongoClient.connect(uri);
+    try {
+      expect(await client.db(db).collection(META_COLLECTION).find({}).toArray()).toEqual([{ _id: 'schema', version: MONGO_LATEST }]);
+    } finally {
+      await client.close();
+    }
+  });
 });
 
 describe('a store written by a newer release', () => {
@@ -162,6 +180,18 @@ describe('a store written by a newer release', () => {
     await expect(MongoStore.connect(uri, db)).rejects.toThrow(/newer release of csi-survey \(store schema version \d+; this release knows versions up to \d+\)/);
     expect((await client.db(db).collection('audit').listIndexes().toArray()).map((i) => i.name)).not.toContain('by_target');
   });
+
+  it('the csi command refuses it too, saying why, with exit code 2', async () => {
+    const file = embeddedFixture();
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${SQLITE_LATEST + 1}`);
+    raw.close();
+    const result = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'csi.js'), 'users', 'list'], {
+      env: { ...process.env, DATA_DIR: join(file, '..'), MONGODB_URI: '' },
+    }).then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^The embedded store .*csi\.sqlite was written by a newer release of csi-survey/);
+  }, 60_000);
 
   it('the server process refuses to start on it, saying why, with exit code 2', async () => {
     const file = embeddedFixture();

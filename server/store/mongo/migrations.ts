@@ -7,10 +7,11 @@
  * migration must be idempotent (createIndex is), so two instances running it together do no harm. Never edit a
  * migration that has shipped: add the next one.
  */
-import type { Db } from 'mongodb';
+import { MongoServerError, type Db } from 'mongodb';
 import { latestVersion, pendingMigrations, type Migration, type SchemaUpgrade } from '../migrations.js';
 
 export const META_COLLECTION = 'store_meta';
+const DUPLICATE_KEY = 11000;
 const SCHEMA_ID = 'schema';
 
 type Up = (db: Db) => Promise<void>;
@@ -65,7 +66,13 @@ export async function migrate(db: Db, where: string): Promise<SchemaUpgrade> {
   const meta = db.collection<{ _id: string; version: number }>(META_COLLECTION, { writeConcern: { w: 'majority', journal: true } });
   for (const m of pendingMigrations(MIGRATIONS, from, where)) {
     await m.up(db);
-    await meta.updateOne({ _id: SCHEMA_ID }, { $max: { version: m.version } }, { upsert: true });
+    const record = () => meta.updateOne({ _id: SCHEMA_ID }, { $max: { version: m.version } }, { upsert: true });
+    // Two instances upserting the first version at once: one inserts, the other may get a duplicate key; its
+    // second try finds the document and raises it (or leaves it, already as high).
+    await record().catch((error: unknown) => {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return record();
+      throw error;
+    });
   }
   return { from, to: LATEST_VERSION };
 }
