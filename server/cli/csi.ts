@@ -244,10 +244,10 @@ Back up MongoDB with its own tools, e.g.
 function pagesBar(label: string): { update: (p: CopyProgress) => void; stop: () => void } {
   let bar: SingleBar | null = null;
   return {
-    update: ({ copiedPages, totalPages }) => {
-      bar ??= progress(label, totalPages);
+    update: ({ copiedPages, totalPages, pageSize }) => {
+      bar ??= progress(`${label} (pages)`, totalPages);
       bar.setTotal(totalPages);
-      bar.update(copiedPages, { status: `${Math.round((copiedPages * 4096) / 1_048_576)} MiB` });
+      bar.update(copiedPages, { status: `${((copiedPages * pageSize) / 1_048_576).toFixed(1)} of ${((totalPages * pageSize) / 1_048_576).toFixed(1)} MiB` });
     },
     stop: () => bar?.stop(),
   };

@@ -22,6 +22,8 @@ export class BackupError extends Error {
 export interface CopyProgress {
   copiedPages: number;
   totalPages: number;
+  /** Bytes per page of this store, for showing sizes. */
+  pageSize: number;
 }
 
 export interface StoreSummary {
@@ -37,7 +39,7 @@ export interface CopyOptions {
   onProgress?: (progress: CopyProgress) => void;
 }
 
-/** Pages copied per step (4 KiB each): small enough for a live progress bar, large enough to be quick. */
+/** Pages copied per step (4 KiB each by default): small enough for a live progress bar, large enough to be quick. */
 const PAGES_PER_STEP = 256;
 
 function count(db: Database.Database, table: string): number {
@@ -77,12 +79,15 @@ function openStoreFile(file: string, what: string): Database.Database {
 
 async function copy(source: Database.Database, target: string, onProgress: CopyOptions['onProgress']): Promise<void> {
   rmSync(target, { force: true });
-  await source.backup(target, {
+  const pageSize = source.pragma('page_size', { simple: true }) as number;
+  const done = await source.backup(target, {
     progress: ({ totalPages, remainingPages }) => {
-      onProgress?.({ copiedPages: totalPages - remainingPages, totalPages });
+      onProgress?.({ copiedPages: totalPages - remainingPages, totalPages, pageSize });
       return PAGES_PER_STEP;
     },
   });
+  // better-sqlite3 reports only the steps before the last.
+  onProgress?.({ copiedPages: done.totalPages, totalPages: done.totalPages, pageSize });
 }
 
 /** Checks a copied file and makes it one self-contained file (no WAL beside it), flushed to disk. */
@@ -154,10 +159,10 @@ export async function restoreEmbeddedStore(backupFile: string, storeFile: string
     const check = source.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new BackupError(`${backupFile} is damaged (SQLite integrity check: ${String(check)}). Restore another backup.`);
     if (existsSync(storeFile)) {
-      if (inUse(storeFile)) throw new BackupError(`The store ${storeFile} is in use: stop the server (and any other csi command) before restoring.`);
       const current = openStoreFile(storeFile, 'store');
       const held = summarise(current, storeFile);
       current.close();
+      if (inUse(storeFile)) throw new BackupError(`The store ${storeFile} is in use: stop the server (and any other csi command) before restoring.`);
       if ((held.responses > 0 || held.users > 0 || held.auditEntries > 0) && !options.force) {
         throw new BackupError(
           `${dirname(storeFile)} already holds a store (${held.responses} responses, ${held.users} users, ${held.auditEntries} audit entries). ` +
