@@ -162,6 +162,22 @@ describe('csi backup and restore', () => {
     expect(((await res.json()) as { answers: unknown }).answers).toEqual(sent.get(someId as string)?.answers);
   }, 300_000);
 
+  it('restores a backup made by an older release; the store is migrated when next opened', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const fixture = join(import.meta.dirname, '..', 'fixtures', 'stores', 'release-0.1.0', 'csi.sqlite');
+    const restored = await csi({ DATA_DIR: dataDir }, 'restore', fixture);
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toMatch(/: 24 responses, 3 users, \d+ audit entries; schema version 0;/);
+    const users = await csi({ DATA_DIR: dataDir }, 'users', 'list');
+    expect(users.stdout.split('\n').filter(Boolean).map((line) => line.split('\t')[0])).toEqual(['admin', 'ainur', 'coord_akm']);
+    const store = new SqliteStore(join(dataDir, 'csi.sqlite'));
+    try {
+      expect(store.schema.from).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
   it('refuses plainly: an existing backup file, no store to back up, a file that is not a backup, and MongoDB', async () => {
     const dir = tempDir();
     const notABackup = join(dir, 'notes.txt');
