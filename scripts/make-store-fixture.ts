@@ -6,7 +6,7 @@
  *   npx tsx scripts/make-store-fixture.ts --out tests/fixtures/stores/<name>
  *
  * writes
- *   csi.sqlite          the embedded store (checkpointed: one self-contained file)
+ *   csi.sqlite          the embedded store (checkpointed, rollback journal: one self-contained file)
  *   mongo/<coll>.ndjson every MongoDB document as canonical Extended JSON (dates and all), one per line
  *   mongo/indexes.json  the indexes that release created, per collection
  *   expected.json       per store, what that release reads back through its store port: every response with its
@@ -16,6 +16,7 @@
  * To remake the fixture of an older release, run this script from a checkout of that release: the fixture is
  * meant to be what that code wrote, not what today's code would write.
  */
+import Database from 'better-sqlite3';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -92,6 +93,11 @@ async function embedded(out: string): Promise<StoreContents> {
   await populate(store);
   const expected = await readStoreContents(store);
   await store.close(); // the last connection closing checkpoints the WAL into the file
+  // A rollback journal instead of WAL, so that opening the fixture read-only leaves no -wal and -shm files beside it.
+  // Only the journal mode byte of the header changes; the app switches a store back to WAL when it opens it.
+  const db = new Database(file);
+  db.pragma('journal_mode = DELETE');
+  db.close();
   return expected;
 }
 

@@ -95,15 +95,17 @@ export class SqliteStore implements Store {
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // Migrations first, WAL after: a store of a newer release is refused before anything, its journal mode
+    // included, is written to it.
     try {
       this.schema = migrate(this.db, `The embedded store ${file}`);
     } catch (error) {
       this.db.close();
       throw error;
     }
+    this.db.pragma('journal_mode = WAL');
     this.insert = this.db.prepare(
       'INSERT INTO responses (id, survey, status, region, interviewer, received_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
     );
