@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { trackInFlight } from './store/in-flight.js';
+import { StoreTooNewError } from './store/migrations.js';
 import { openStore } from './store/open-store.js';
 
 async function main(): Promise<void> {
@@ -26,7 +27,19 @@ async function main(): Promise<void> {
   const beforeAudit = kill === null ? undefined : (action: string) => {
     if (action === kill) process.kill(process.pid, 'SIGKILL');
   };
-  const opened = await openStore(config, { ...(beforeAudit ? { beforeAudit } : {}) });
+  let opened;
+  try {
+    opened = await openStore(config, { ...(beforeAudit ? { beforeAudit } : {}) });
+  } catch (error) {
+    if (error instanceof StoreTooNewError) {
+      console.error(`cannot start: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (opened.schema.from !== opened.schema.to) {
+    logger.info({ from: opened.schema.from, to: opened.schema.to }, `store schema migrated from version ${opened.schema.from} to ${opened.schema.to}`);
+  }
   const repaired = await opened.repairAudit();
   if (repaired > 0) logger.warn({ repaired }, 'completed audit entries a crash had left unwritten');
   const { store, idle } = trackInFlight(opened);

@@ -2,7 +2,9 @@
  * The `csi` command line: import, export and seed, on the store the configuration selects (MONGODB_URI, else the
  * embedded file in DATA_DIR), through the same services as the API.
  *
- *   csi import <survey> <file.csv|file.ndjson>   keyed-in paper questionnaires; idempotent; error report beside the file
+ *   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]   keyed-in paper questionnaires, credited to the
+ *                                                interviewer the form names (ps_interviewer_id) or NAME; idempotent;
+ *                                                error report beside the file, with each bad value
  *   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
@@ -10,8 +12,11 @@
  *   csi users add <username> --role R [--regions a,b] [--password P]   (password read from CSI_NEW_PASSWORD or generated)
  *   csi users list | csi users disable <username>
  *   csi tokens create <username> --name N [--days D] | csi tokens revoke <token-id>
+ *   csi backup <file> [--force]     the embedded store, copied consistently while the server runs
+ *   csi restore <file> [--force]    a backup into DATA_DIR (the server stopped; an existing store only with --force)
  */
 import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
@@ -32,13 +37,15 @@ import { ResponsesService } from '../services/responses.service.js';
 import { talliesCsv, TalliesService, type TalliesReport } from '../services/tallies.service.js';
 import { compileAllValidators } from '../services/validation.js';
 import { WeightingService } from '../services/weighting.service.js';
-import { openStore } from '../store/open-store.js';
+import { BackupError, backupEmbeddedStore, restoreEmbeddedStore, type CopyProgress, type StoreSummary } from '../store/embedded/backup.js';
+import { StoreTooNewError } from '../store/migrations.js';
+import { embeddedStoreFile, openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.port.js';
 import { INDICATORS_USAGE, runIndicators } from './indicators.cli.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage:
-  csi import <survey> <file.csv|file.ndjson>
+  csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]
   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
   csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
@@ -48,6 +55,8 @@ const USAGE = `usage:
   csi users disable <username>
   csi tokens create <username> --name NAME [--days D]
   csi tokens revoke <token-id>
+  csi backup <file> [--force]
+  csi restore <file> [--force]
 surveys: population, organisational, external`;
 
 function fail(message: string): never {
@@ -75,19 +84,23 @@ async function countLines(file: string): Promise<number> {
 
 function writeErrorReport(file: string, report: ImportReport): string | null {
   if (report.failed.length === 0) return null;
-  const rows = report.failed.flatMap((f) => (f.errors.length > 0 ? f.errors : [{ path: '', item: null, keyword: f.code, message: f.message }]).map((e) => ({
-    line: f.line, id: f.id ?? '', code: f.code, path: e.path, item: e.item ?? '', keyword: e.keyword, message: e.message,
+  const rows = report.failed.flatMap((f) => (f.errors.length > 0 ? f.errors : [{ path: '', item: null, keyword: f.code, message: f.message, value: '' }]).map((e) => ({
+    line: f.line, id: f.id ?? '', code: f.code, path: e.path, item: e.item ?? '', value: e.value, keyword: e.keyword, message: e.message,
   })));
   const out = `${file}.errors.csv`;
   createWriteStream(out).end(stringify(rows, { header: true, escape_formulas: true }));
   return out;
 }
 
-async function runImport(store: Store, survey: SurveyId, file: string | undefined): Promise<number> {
-  if (!file) fail(USAGE);
+async function runImport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { interviewer: { type: 'string' } } });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) fail(USAGE);
+  if (values.interviewer !== undefined && values.interviewer.trim() === '') fail('--interviewer needs a name');
   const service = responsesService(store);
   const bar = progress(`import ${survey}`, Math.max(0, (await countLines(file)) - (/\.csv$/i.test(file) ? 1 : 0)));
-  const report = await importFile(service, survey, file, systemActor('import'), (r) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` }));
+  const onRow = (r: ImportReport) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` });
+  const report = await importFile(service, survey, file, systemActor('import'), onRow, values.interviewer ? { interviewer: values.interviewer.trim() } : {});
   bar.stop();
   const errorFile = writeErrorReport(file, report);
   console.log(`${report.rows} rows: ${report.imported} imported, ${report.alreadyPresent} already present, ${report.failed.length} failed`);
@@ -222,10 +235,70 @@ async function runTokens(store: Store, args: string[]): Promise<number> {
   fail(USAGE);
 }
 
+const MONGODB_BACKUP_ADVICE = `This installation uses MongoDB (MONGODB_URI is set): csi backup and restore copy only the embedded store.
+Back up MongoDB with its own tools, e.g.
+  mongodump --uri="$MONGODB_URI" --db="\${MONGODB_DB:-csi}" --gzip --archive=csi-$(date +%F).archive.gz
+  mongorestore --uri="$MONGODB_URI" --gzip --archive=csi-2026-01-31.archive.gz --drop
+(see "Backups" in README.md for what to keep).`;
+
+function pagesBar(label: string): { update: (p: CopyProgress) => void; stop: () => void } {
+  let bar: SingleBar | null = null;
+  return {
+    update: ({ copiedPages, totalPages, pageSize }) => {
+      bar ??= progress(`${label} (pages)`, totalPages);
+      bar.setTotal(totalPages);
+      bar.update(copiedPages, { status: `${((copiedPages * pageSize) / 1_048_576).toFixed(1)} of ${((totalPages * pageSize) / 1_048_576).toFixed(1)} MiB` });
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+const describeStore = (s: StoreSummary) =>
+  `${s.responses} responses, ${s.users} users, ${s.auditEntries} audit entries; schema version ${s.schemaVersion}; ${(s.bytes / 1_048_576).toFixed(1)} MiB`;
+
+/** Backup and restore work on the file itself, not through the store port: the server may hold the store open. */
+async function runBackupOrRestore(command: 'backup' | 'restore', args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' } } });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) fail(USAGE);
+  const config = loadConfig();
+  if (config.mongodbUri) fail(MONGODB_BACKUP_ADVICE);
+  const storeFile = embeddedStoreFile(config.dataDir);
+  const bar = pagesBar(command);
+  try {
+    const options = { force: values.force ?? false, onProgress: bar.update };
+    if (command === 'backup') {
+      const summary = await backupEmbeddedStore(storeFile, resolve(file), options);
+      bar.stop();
+      console.log(`backed up ${storeFile} to ${resolve(file)}: ${describeStore(summary)}`);
+    } else {
+      const summary = await restoreEmbeddedStore(resolve(file), storeFile, options);
+      bar.stop();
+      console.log(`restored ${resolve(file)} as ${storeFile}: ${describeStore(summary)}`);
+      console.log('Start the server: it brings the store up to date if the backup came from an older release.');
+    }
+    return 0;
+  } catch (error) {
+    bar.stop();
+    if (error instanceof BackupError) fail(error.message);
+    throw error;
+  }
+}
+
+async function openConfiguredStore(): Promise<Store> {
+  try {
+    return await openStore(loadConfig());
+  } catch (error) {
+    if (error instanceof StoreTooNewError) fail(error.message);
+    throw error;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, survey, ...rest] = argv;
+  if (command === 'backup' || command === 'restore') return runBackupOrRestore(command, argv.slice(1));
   if (command === 'users' || command === 'tokens') {
-    const store = await openStore(loadConfig());
+    const store = await openConfiguredStore();
     try {
       return command === 'users' ? await runUsers(store, argv.slice(1)) : await runTokens(store, argv.slice(1));
     } catch (error) {
@@ -239,10 +312,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const store = await openStore(loadConfig());
+  const store = await openConfiguredStore();
   try {
     switch (command) {
-      case 'import': return await runImport(store, surveyArg(survey), rest[0]);
+      case 'import': return await runImport(store, surveyArg(survey), rest);
       case 'export': return await runExport(store, surveyArg(survey), rest);
       case 'seed': return await runSeed(store, surveyArg(survey), rest);
       case 'tallies': return await runTallies(store, surveyArg(survey), rest);

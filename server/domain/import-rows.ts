@@ -14,6 +14,29 @@ export const UNKNOWN_TIME = '1970-01-01T00:00:00.000Z';
 
 const RESPONDENT_KEYS: Record<SurveyId, string> = { population: 'ps_respondent_id', organisational: 'os_org_id', external: 'es_expert_id' };
 const DATE_KEYS: Partial<Record<SurveyId, string>> = { population: 'ps_interview_date' };
+/** The item where a paper questionnaire names who interviewed (only the population survey has one). */
+const INTERVIEWER_KEYS: Partial<Record<SurveyId, string>> = { population: 'ps_interviewer_id' };
+
+/**
+ * Whom an imported row is credited to: the interviewer the paper form names, else the one the import names for the
+ * whole file, else nobody (null: unknown). Never the operator who ran the import; the audit trail records that.
+ */
+export function interviewerOf(survey: SurveyId, answers: Record<string, unknown>, fallback: string | null = null): string | null {
+  const key = INTERVIEWER_KEYS[survey];
+  const named = key ? answers[key] : undefined;
+  return typeof named === 'string' && named.trim() !== '' ? named.trim() : fallback;
+}
+
+/** The value at a JSON pointer (RFC 6901) into a submission, as an error report shows it; '' when there is none. */
+export function shownValueAt(submission: Submission, pointer: string): string {
+  let value: unknown = submission;
+  for (const token of pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (typeof value !== 'object' || value === null) return '';
+    value = (value as Record<string, unknown>)[token];
+  }
+  if (value === undefined || pointer === '') return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
 
 function choiceValue(item: Item, cell: string): unknown {
   const special = item.special ? ['dk', 'ref'] : [];

@@ -9,7 +9,7 @@ import type { SurveyId } from '../../schemas/surveys.js';
 import type { ValidationError } from '../../schemas/validation-errors.js';
 import { systemActor, type Actor } from '../domain/actor.js';
 import { canonicalJson } from '../domain/canonical.js';
-import { answersFromCsv, metaFromCsv, submissionFromRow } from '../domain/import-rows.js';
+import { answersFromCsv, interviewerOf, metaFromCsv, shownValueAt, submissionFromRow } from '../domain/import-rows.js';
 import { isProblem } from '../domain/problems.js';
 import type { Submission } from '../../schemas/api.js';
 import type { ResponsesService } from './responses.service.js';
@@ -19,7 +19,13 @@ export interface RowFailure {
   id: string | null;
   code: string;
   message: string;
-  errors: ValidationError[];
+  /** Each with the value the row gave (as text, '' when the item was blank), so the report shows what to fix. */
+  errors: Array<ValidationError & { value: string }>;
+}
+
+export interface ImportOptions {
+  /** Interviewer credited with rows whose form does not name one (ps_interviewer_id). */
+  interviewer?: string;
 }
 
 export interface ImportReport {
@@ -93,7 +99,7 @@ async function sameAnswersStored(responses: ResponsesService, survey: SurveyId, 
 }
 
 export async function importFile(
-  responses: ResponsesService, survey: SurveyId, file: string, actor: Actor, onRow: (report: ImportReport) => void = () => {},
+  responses: ResponsesService, survey: SurveyId, file: string, actor: Actor, onRow: (report: ImportReport) => void = () => {}, options: ImportOptions = {},
 ): Promise<ImportReport> {
   const report: ImportReport = { rows: 0, imported: 0, alreadyPresent: 0, failed: [] };
   for await (const row of rowsOf(file, survey)) {
@@ -102,7 +108,8 @@ export async function importFile(
       report.failed.push({ line: row.line, id: null, code: '400.1', message: row.parseError ?? 'unreadable row', errors: [] });
     } else {
       try {
-        const outcome = await responses.submit(survey, row.submission, actor);
+        const credit = { interviewer: interviewerOf(survey, row.submission.answers, options.interviewer ?? null) };
+        const outcome = await responses.submit(survey, row.submission, actor, credit);
         if (outcome.created) report.imported += 1;
         else report.alreadyPresent += 1;
       } catch (error) {
@@ -112,7 +119,9 @@ export async function importFile(
           onRow(report);
           continue;
         }
-        const errors = Array.isArray(error.details.errors) ? (error.details.errors as ValidationError[]) : [];
+        const submission = row.submission;
+        const errors = (Array.isArray(error.details.errors) ? (error.details.errors as ValidationError[]) : [])
+          .map((e) => ({ ...e, value: shownValueAt(submission, e.path) }));
         report.failed.push({ line: row.line, id: row.submission.id, code: error.code, message: error.message, errors });
       }
     }

@@ -71,8 +71,10 @@ export class ResponsesService {
   /**
    * Stores a new response, or recognises a retry: same id and same content answers with the original receipt,
    * same id and other content is a conflict, and a closed (rejected, withdrawn) response is never reopened.
+   * `credit` names the interviewer when the submitter is not the one who interviewed (paper forms keyed in and
+   * imported); otherwise the submitter is.
    */
-  async submit(surveyParam: string, body: unknown, actor: Actor): Promise<SubmitOutcome> {
+  async submit(surveyParam: string, body: unknown, actor: Actor, credit?: { interviewer: string | null }): Promise<SubmitOutcome> {
     const survey = requireSurvey(surveyParam);
     const submission = this.validateSubmission(survey, body);
     const now = this.clock().toISOString();
@@ -85,7 +87,7 @@ export class ResponsesService {
       derived: deriveVariables(survey, submission.answers),
       meta: submission.meta,
       region: regionOf(submission.answers),
-      interviewer: actor.username,
+      interviewer: credit ? credit.interviewer : actor.username,
       receivedAt: now,
       updatedAt: now,
       submissionHash: contentHash({ survey, answers: submission.answers, meta: submission.meta }),

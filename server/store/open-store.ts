@@ -7,5 +7,10 @@ import type { Store, StoreOptions } from './store.port.js';
 
 export async function openStore(config: Pick<Config, 'mongodbUri' | 'mongodbDb' | 'dataDir' | 'storeTimeoutMs'>, options: StoreOptions = {}): Promise<Store> {
   if (config.mongodbUri) return MongoStore.connect(config.mongodbUri, config.mongodbDb, { timeoutMs: config.storeTimeoutMs, ...options });
-  return new SqliteStore(join(config.dataDir, 'csi.sqlite'), options);
+  return new SqliteStore(embeddedStoreFile(config.dataDir), options);
+}
+
+/** Where the embedded store lives in DATA_DIR: the server, backup and restore agree on it here. */
+export function embeddedStoreFile(dataDir: string): string {
+  return join(dataDir, 'csi.sqlite');
 }

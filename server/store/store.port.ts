@@ -8,6 +8,7 @@ import type { SurveyId } from '../../schemas/surveys.js';
 import type { AuditEntry, LoginAttempt, LoginClaim, Token, User } from '../domain/accounts.js';
 import type { QuotaSlot } from '../domain/quotas/slots.js';
 import type { StoredResponse } from '../domain/response.js';
+import type { SchemaUpgrade } from './migrations.js';
 
 export interface ResponseFilter {
   survey: SurveyId;
@@ -38,6 +39,8 @@ export type InsertOutcome = { inserted: true; response: StoredResponse } | { ins
 
 export interface ResponseStore {
   readonly kind: 'embedded' | 'mongodb';
+  /** The schema version found on opening and the one the store is at now (./migrations.ts). */
+  readonly schema: SchemaUpgrade;
   /**
    * Inserts unless a response with this id exists; then returns the existing one. Atomic and race-free. `audit`,
    * the entry recording the creation, is appended only when this call inserted, and the two never part: in the

@@ -54,7 +54,7 @@ describe('csi CLI', () => {
     expect(first.code).toBe(1);
     expect(first.stdout).toMatch(/6 rows: 5 imported, 0 already present, 1 failed/);
     const report = parse(readFileSync(`${file}.errors.csv`, 'utf8'), { columns: true }) as Array<Record<string, string>>;
-    expect(report).toEqual([expect.objectContaining({ line: '4', item: 'os_year_founded', keyword: 'minimum' })]);
+    expect(report).toEqual([expect.objectContaining({ line: '4', item: 'os_year_founded', value: '1850', keyword: 'minimum' })]);
 
     const again = await csi('import', 'organisational', file);
     expect(again.stdout).toMatch(/6 rows: 0 imported, 5 already present, 1 failed/);

@@ -103,6 +103,15 @@ export class ServerProcess {
     await this.signal('SIGKILL');
   }
 
+  /** A bearer token for a user, by logging in as a client would. */
+  async login(username: string, password: string): Promise<string> {
+    const res = await fetch(`${this.url}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+    });
+    if (!res.ok) throw new Error(`login as ${username} failed: HTTP ${res.status} ${await res.text()}`);
+    return `Bearer ${((await res.json()) as { token: string }).token}`;
+  }
+
   /** SIGTERM: the graceful shutdown of main.ts. */
   async stop(): Promise<void> {
     await this.signal('SIGTERM');

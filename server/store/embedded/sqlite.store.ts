@@ -14,77 +14,13 @@ import { dirname } from 'node:path';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
 import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
+import type { SchemaUpgrade } from '../migrations.js';
+import { migrate } from './migrations.js';
 import {
   streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
   type SlotFilter, type Store, type StoreOptions,
 } from '../store.port.js';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS responses (
-  id TEXT PRIMARY KEY,
-  survey TEXT NOT NULL,
-  status TEXT NOT NULL,
-  region TEXT,
-  interviewer TEXT,
-  received_at TEXT NOT NULL,
-  revision INTEGER NOT NULL,
-  doc TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS responses_by_time ON responses (survey, received_at, id);
-CREATE INDEX IF NOT EXISTS responses_by_status ON responses (survey, status, received_at, id);
-CREATE INDEX IF NOT EXISTS responses_by_region ON responses (survey, region, received_at, id);
-CREATE INDEX IF NOT EXISTS responses_by_interviewer ON responses (survey, interviewer, received_at, id);
-CREATE TABLE IF NOT EXISTS users (
-  id TEXT PRIMARY KEY,
-  username TEXT NOT NULL UNIQUE,
-  doc TEXT NOT NULL
-) STRICT;
--- Login attempts: the primary key caps a set at its slots whatever the concurrency (domain/accounts.ts, LOCKOUT).
-CREATE TABLE IF NOT EXISTS login_attempts (
-  account TEXT NOT NULL,
-  address TEXT NOT NULL,
-  slot INTEGER NOT NULL,
-  at TEXT NOT NULL,
-  PRIMARY KEY (account, address, slot)
-) STRICT;
-CREATE TABLE IF NOT EXISTS tokens (
-  id TEXT PRIMARY KEY,
-  token_hash TEXT NOT NULL UNIQUE,
-  doc TEXT NOT NULL
-) STRICT;
-CREATE TABLE IF NOT EXISTS audit (
-  id TEXT PRIMARY KEY,
-  at TEXT NOT NULL,
-  actor TEXT,
-  action TEXT NOT NULL,
-  target TEXT NOT NULL,
-  doc TEXT NOT NULL
-) STRICT;
-CREATE INDEX IF NOT EXISTS audit_by_time ON audit (at, id);
-CREATE TABLE IF NOT EXISTS settings (
-  key TEXT PRIMARY KEY,
-  doc TEXT NOT NULL
-) STRICT;
--- Quota slots: the unique key caps a cell at its target whatever the concurrency (domain/quotas/slots.ts).
-CREATE TABLE IF NOT EXISTS quota_slots (
-  id TEXT PRIMARY KEY,
-  space TEXT NOT NULL,
-  cell TEXT NOT NULL,
-  slot INTEGER NOT NULL,
-  reservation_id TEXT NOT NULL,
-  claimed_at TEXT NOT NULL,
-  expires_at TEXT,
-  response_id TEXT,
-  consumed_at TEXT,
-  UNIQUE (space, cell, slot),
-  UNIQUE (space, cell, reservation_id)
-) STRICT;
-CREATE INDEX IF NOT EXISTS quota_slots_by_reservation ON quota_slots (space, reservation_id);
-CREATE INDEX IF NOT EXISTS quota_slots_by_response ON quota_slots (space, response_id);
--- The audit trail is append-only, in the store too.
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
-`;
 
 interface Row {
   doc: string;
@@ -144,6 +80,7 @@ const STATEMENTS_MAX = 256;
 
 export class SqliteStore implements Store {
   readonly kind = 'embedded' as const;
+  readonly schema: SchemaUpgrade;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly byId: Database.Statement;
@@ -158,10 +95,17 @@ export class SqliteStore implements Store {
   constructor(readonly file: string, private readonly options: StoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    // Migrations first, WAL after: a store of a newer release is refused before anything, its journal mode
+    // included, is written to it.
+    try {
+      this.schema = migrate(this.db, `The embedded store ${file}`);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.db.pragma('journal_mode = WAL');
     this.insert = this.db.prepare(
       'INSERT INTO responses (id, survey, status, region, interviewer, received_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
     );

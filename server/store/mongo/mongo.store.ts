@@ -15,6 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
 import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
 import type { StoredResponse } from '../../domain/response.js';
+import type { SchemaUpgrade } from '../migrations.js';
+import { migrate } from './migrations.js';
 import { resumable } from './resumable.js';
 import {
   type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
@@ -39,12 +41,6 @@ export function cursorDropped(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === CURSOR_NOT_FOUND;
 }
 
-const INDEXES = {
-  by_time: { survey: 1, receivedAt: 1, _id: 1 },
-  by_status: { survey: 1, status: 1, receivedAt: 1, _id: 1 },
-  by_region: { survey: 1, region: 1, receivedAt: 1, _id: 1 },
-  by_interviewer: { survey: 1, interviewer: 1, receivedAt: 1, _id: 1 },
-} as const;
 
 function toDoc(r: StoredResponse): Doc {
   const { id, receivedAt, updatedAt, ...rest } = r;
@@ -118,7 +114,7 @@ export class MongoStore implements Store {
   private pendingAudit: Array<{ entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void }> = [];
   private auditFlushing: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly client: MongoClient, db: Db, private readonly options: StoreOptions) {
+  private constructor(private readonly client: MongoClient, db: Db, readonly schema: SchemaUpgrade, private readonly options: StoreOptions) {
     const durable = { writeConcern: { w: 'majority' as const, journal: true } };
     this.responses = db.collection<Doc>('responses', durable);
     this.users = db.collection<WithId<User>>('users', durable);
@@ -130,15 +126,22 @@ export class MongoStore implements Store {
   }
 
   /**
-   * Connects and creates the indexes the queries need (idempotent). With `timeoutMs`, a server that cannot be reached or does not answer within it fails the call as
-   * `storeUnavailable` (unavailable.ts); the driver reconnects by itself when the server is back.
+   * Connects and brings the database's schema up to date (the indexes the queries need: ./migrations.ts). With
+   * `timeoutMs`, a server that cannot be reached or does not answer within it fails the call as `storeUnavailable`
+   * (unavailable.ts); the driver reconnects by itself when the server is back.
    */
   static async connect(uri: string, dbName?: string, options: StoreOptions = {}): Promise<MongoStore> {
     const timeout = options.timeoutMs ?? 10_000;
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: timeout, connectTimeoutMS: timeout });
     await client.connect();
-    const store = new MongoStore(client, client.db(dbName), options);
-    await store.ensureIndexes();
+    const db = client.db(dbName);
+    let store: MongoStore;
+    try {
+      store = new MongoStore(client, db, await migrate(db, `The MongoDB database "${db.databaseName}"`), options);
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
     return options.timeoutMs === undefined ? store : guardedStore(store, options.timeoutMs);
   }
 
@@ -175,19 +178,6 @@ export class MongoStore implements Store {
     return { responses: this.responses as unknown as Collection<Outboxed>, users: this.users as unknown as Collection<Outboxed>, tokens: this.tokens as unknown as Collection<Outboxed> };
   }
 
-  private async ensureIndexes(): Promise<void> {
-    // One index per command: FerretDB 1.24 drops the connection when one createIndexes command names several
-    // indexes that already exist (a second app instance starting on the same database).
-    for (const [name, key] of Object.entries(INDEXES)) await this.responses.createIndex(key, { name });
-    await this.users.createIndex({ username: 1 }, { name: 'username', unique: true });
-    await this.tokens.createIndex({ tokenHash: 1 }, { name: 'token_hash', unique: true });
-    await this.audit.createIndex({ at: 1, _id: 1 }, { name: 'by_time' });
-    await this.quotaSlots.createIndex({ space: 1, cell: 1, slot: 1 }, { name: 'quota_slot', unique: true });
-    await this.quotaSlots.createIndex({ space: 1, cell: 1, reservationId: 1 }, { name: 'quota_reservation', unique: true });
-    await this.quotaSlots.createIndex({ space: 1, reservationId: 1 }, { name: 'by_reservation' });
-    await this.quotaSlots.createIndex({ space: 1, responseId: 1 }, { name: 'by_response' });
-    await this.loginAttempts.createIndex({ account: 1, address: 1 }, { name: 'by_pair' });
-  }
 
   async insertResponse(r: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome> {
     const doc = this.outboxOf(toDoc(r), audit);

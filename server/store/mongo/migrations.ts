@@ -1,0 +1,83 @@
+/**
+ * The MongoDB store's migrations, in order: its layout is its indexes (documents carry no schema of their own).
+ * The version reached is one document, `{_id: 'schema', version}` in the `store_meta` collection, raised with
+ * `$max` after each migration so it never goes back.
+ *
+ * Several app instances may start at once on one database, and there are no transactions to serialise them: every
+ * migration must be idempotent (createIndex is), so two instances running it together do no harm. Never edit a
+ * migration that has shipped: add the next one.
+ */
+import { MongoServerError, type Db } from 'mongodb';
+import { latestVersion, pendingMigrations, type Migration, type SchemaUpgrade } from '../migrations.js';
+
+export const META_COLLECTION = 'store_meta';
+const DUPLICATE_KEY = 11000;
+const SCHEMA_ID = 'schema';
+
+type Up = (db: Db) => Promise<void>;
+
+/**
+ * One index per command: FerretDB 1.24 drops the connection when one createIndexes command names several indexes
+ * that already exist (a second app instance starting on the same database).
+ */
+async function createIndexes(db: Db, collection: string, indexes: Array<{ name: string; key: Record<string, 1>; unique?: boolean }>): Promise<void> {
+  for (const { name, key, unique } of indexes) await db.collection(collection).createIndex(key, { name, ...(unique ? { unique } : {}) });
+}
+
+export const MIGRATIONS: readonly Migration<Up>[] = [
+  {
+    version: 1,
+    description: 'the indexes of release 0.1.0 (created if missing, so it adopts a database that release made)',
+    up: async (db) => {
+      await createIndexes(db, 'responses', [
+        { name: 'by_time', key: { survey: 1, receivedAt: 1, _id: 1 } },
+        { name: 'by_status', key: { survey: 1, status: 1, receivedAt: 1, _id: 1 } },
+        { name: 'by_region', key: { survey: 1, region: 1, receivedAt: 1, _id: 1 } },
+        { name: 'by_interviewer', key: { survey: 1, interviewer: 1, receivedAt: 1, _id: 1 } },
+      ]);
+      await createIndexes(db, 'users', [{ name: 'username', key: { username: 1 }, unique: true }]);
+      await createIndexes(db, 'tokens', [{ name: 'token_hash', key: { tokenHash: 1 }, unique: true }]);
+      await createIndexes(db, 'audit', [{ name: 'by_time', key: { at: 1, _id: 1 } }]);
+      await createIndexes(db, 'quota_slots', [
+        { name: 'quota_slot', key: { space: 1, cell: 1, slot: 1 }, unique: true },
+        { name: 'quota_reservation', key: { space: 1, cell: 1, reservationId: 1 }, unique: true },
+        { name: 'by_reservation', key: { space: 1, reservationId: 1 } },
+        { name: 'by_response', key: { space: 1, responseId: 1 } },
+      ]);
+    },
+  },
+  {
+    version: 2,
+    description: 'audit entries by target: the history of one response or user reads its own entries, not the whole trail',
+    up: (db) => createIndexes(db, 'audit', [{ name: 'by_target', key: { target: 1, at: 1, _id: 1 } }]),
+  },
+  {
+    version: 3,
+    description: 'login attempts by account and address: lockout counted atomically (domain/accounts.ts, LOCKOUT)',
+    up: (db) => createIndexes(db, 'login_attempts', [{ name: 'by_pair', key: { account: 1, address: 1 } }]),
+  },
+];
+
+export const LATEST_VERSION = latestVersion(MIGRATIONS);
+
+export async function schemaVersionOf(db: Db): Promise<number> {
+  const doc = await db.collection<{ _id: string; version: number }>(META_COLLECTION).findOne({ _id: SCHEMA_ID });
+  return doc?.version ?? 0;
+}
+
+/** Brings the database up to date; throws StoreTooNewError, changing nothing, for a database of a newer release. */
+export async function migrate(db: Db, where: string): Promise<SchemaUpgrade> {
+  const from = await schemaVersionOf(db);
+  const meta = db.collection<{ _id: string; version: number }>(META_COLLECTION, { writeConcern: { w: 'majority', journal: true } });
+  for (const m of pendingMigrations(MIGRATIONS, from, where)) {
+    await m.up(db);
+    const record = () => meta.updateOne({ _id: SCHEMA_ID }, { $max: { version: m.version } }, { upsert: true });
+    // Two instances upserting the first version at once: one inserts, the other may get a duplicate key; its
+    // second try finds the document and raises it (or leaves it, already as high).
+    await record().catch((error: unknown) => {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return record();
+      throw error;
+    });
+  }
+  return { from, to: LATEST_VERSION };
+}
