@@ -14,7 +14,7 @@ export function accountsRoutes(accounts: AccountsService, store: AccountStore, v
   const body = jsonBody(bodyLimit);
 
   route('POST', '/auth/login', noQuery, ...body, async (req, res) => {
-    res.status(201).json(await accounts.login(req.body));
+    res.status(201).json(await accounts.login(req.body, req.ip));
   });
   route('POST', '/auth/logout', noQuery, async (req, res) => {
     await accounts.logout(req.actor, req.tokenId);

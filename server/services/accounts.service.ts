@@ -106,18 +106,20 @@ export class AccountsService {
    * A login. The attempt is counted before the password is checked, so parallel guesses cannot outrun the lockout:
    * at most LOCKOUT.failures passwords are ever evaluated per lock period.
    */
-  async login(body: unknown): Promise<IssuedToken> {
+  async login(body: unknown, address?: string): Promise<IssuedToken> {
     this.validate('login', body);
     const { username, password } = body as { username: string; password: string };
+    // The client's address (behind a trusted proxy, the one the proxy saw), recorded with every login attempt.
+    const from = address ? { address } : {};
     const user = await this.store.findUserByUsername(username);
     const now = this.clock();
     if (!user) {
       await verifyPassword(password, await this.dummyHash);
-      await this.audit(null, 'auth.login_failed', `username:${username}`, { details: { reason: 'unknown user' } });
+      await this.audit(null, 'auth.login_failed', `username:${username}`, { details: { reason: 'unknown user', ...from } });
       throw problem('invalidCredentials');
     }
     if (isLocked(user, now)) {
-      await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: 'locked' } });
+      await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: 'locked', ...from } });
       throw problem('accountLocked', { until: user.lockedUntil });
     }
     const attempts = await this.store.incrementFailedLogins(user.id);
@@ -128,12 +130,12 @@ export class AccountsService {
     const valid = await verifyPassword(password, user.passwordHash);
     if (user.disabled || !valid) {
       if (attempts >= LOCKOUT.failures) await this.lock(user, now, attempts);
-      await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: user.disabled ? 'disabled' : 'wrong password', attempts } });
+      await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: user.disabled ? 'disabled' : 'wrong password', attempts, ...from } });
       throw problem('invalidCredentials');
     }
     await this.store.setLoginState(user.id, 0, null);
     const issued = await this.issue(user, 'session', 'login', new Date(now.getTime() + SESSION_HOURS * 3600_000));
-    await this.audit(user.username, 'auth.login', `user:${user.id}`, { details: { tokenId: issued.id } });
+    await this.audit(user.username, 'auth.login', `user:${user.id}`, { details: { tokenId: issued.id, ...from } });
     return issued;
   }
 
