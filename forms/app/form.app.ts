@@ -1,8 +1,8 @@
 /**
  * The interviewer app: wires the form model, the renderer and the offline layer together (one bundle per survey,
  * built by server/http/pages.routes.ts). Drafts are saved to IndexedDB after every answer; completed interviews
- * go to the outbox and are uploaded whenever there is a connection. The screen is redrawn from state after each
- * event; typing only saves, so the caret never jumps.
+ * go to the outbox and are uploaded whenever there is a connection. Screens are drawn from state on navigation;
+ * an answer only patches the page (see onAnswer), so taps and the caret are never lost.
  */
 import { isLanguage, type Language } from '../../schemas/labels.js';
 import type { Item } from '../../schemas/items.js';
@@ -12,11 +12,13 @@ import type { ValidationError } from '../../schemas/validation-errors.js';
 import { isSpecial } from '../model/answer-input.js';
 import { newDraft, type Draft } from '../model/draft.js';
 import { FormModel, type ReviewSection, type ScreeningCheck } from '../model/form-model.js';
+import type { Page } from '../model/pages.js';
 import { Texts } from '../model/texts.js';
 import { IdbStore, openDb } from '../offline/idb.js';
 import { Outbox, type OutboxEntry, type SyncStatus } from '../offline/outbox.js';
 import { registerServiceWorker } from '../offline/sw-register.js';
 import { h, replaceContent } from '../render/dom.js';
+import { patchBlocks, syncItem, type QuestionContext } from '../render/question.render.js';
 import { renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
 import { fetchQuotaStatus, releaseQuota, screenQuota, type Derive, type QuotaStatus } from './quota-check.js';
 import { login, logout, upload, type Session } from './session.js';
@@ -227,13 +229,27 @@ class FormApp {
     this.render();
   }
 
-  private onAnswer(item: Item, value: unknown, commit: boolean): void {
+  /**
+   * An answer is saved and the page patched, never redrawn: a follow-up is inserted or removed, the answered
+   * item's controls show its value, and everything else stays (a redraw between touch and click loses the tap).
+   */
+  private onAnswer(item: Item, value: unknown): void {
     const model = this.model;
-    if (!model?.currentPage) return;
-    const before = model.visibleItems(model.currentPage).map((i) => i.id).join();
-    const cleared = model.setAnswer(item.id, value);
-    const after = model.visibleItems(model.currentPage).map((i) => i.id).join();
-    if (commit || cleared.length > 0 || before !== after) this.render();
+    const page = model?.currentPage;
+    if (!model || !page) return;
+    model.setAnswer(item.id, value);
+    const questions = document.getElementById('questions');
+    if (!questions) return;
+    const ctx = this.questionContext(model, page);
+    patchBlocks(questions, model.visibleBlocks(page), ctx);
+    syncItem(questions, item, ctx);
+  }
+
+  private questionContext(model: FormModel, page: Page): QuestionContext {
+    const errors = new Map<string, string>();
+    if (this.showErrors) for (const e of model.pageErrors(page, this.lang)) if (e.item && !errors.has(e.item)) errors.set(e.item, e.message);
+    // answers is read live: controls drawn earlier see the answers given since (a second tap on "don't know" clears it).
+    return { texts: this.texts, get answers() { return model.answers; }, errors, required: (i) => model.isRequired(i), onAnswer: (i, v) => this.onAnswer(i, v) };
   }
 
   private async next(): Promise<void> {
@@ -333,12 +349,11 @@ class FormApp {
         onSubmit: () => void this.submit(),
       });
     }
-    const errors = new Map<string, string>();
-    if (this.showErrors) for (const e of model.pageErrors(page, this.lang)) if (e.item && !errors.has(e.item)) errors.set(e.item, e.message);
+    const question = this.questionContext(model, page);
     return renderPage({
       texts: this.texts, sectionId: page.id, blocks: model.visibleBlocks(page), step, steps,
-      isLast: model.draft.page === model.pages.length - 1, canGoBack: model.draft.page > 0, showSummary: errors.size > 0,
-      question: { texts: this.texts, answers: model.answers, errors, required: (i) => model.isRequired(i), onAnswer: (i, v, c) => this.onAnswer(i, v, c) },
+      isLast: model.draft.page === model.pages.length - 1, canGoBack: model.draft.page > 0, showSummary: question.errors.size > 0,
+      question,
       onBack: () => {
         model.back();
         this.showErrors = false;

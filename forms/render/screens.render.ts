@@ -135,7 +135,7 @@ export function renderPage(v: PageView): HTMLElement {
     ...progressBar(t, v.step, v.steps),
     h('h1', { id: 'section-title' }, t.section(v.sectionId)),
     v.showSummary ? h('p', { class: 'errors-summary', role: 'alert', id: 'errors-summary' }, t.ui('fix_errors')) : null,
-    v.blocks.map((b) => renderBlock(b, v.question)),
+    h('div', { id: 'questions' }, v.blocks.map((b) => renderBlock(b, v.question))),
     h('div', { class: 'nav' },
       v.canGoBack ? h('button', { type: 'button', id: 'back', onclick: v.onBack }, t.ui('back')) : h('button', { type: 'button', id: 'to-home', onclick: v.onHome }, t.ui('home')),
       h('button', { type: 'submit', class: 'primary', id: 'next' }, v.isLast ? t.ui('to_review') : t.ui('next'))));
