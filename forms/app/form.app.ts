@@ -317,6 +317,8 @@ class FormApp {
 
   private render(): void {
     document.documentElement.lang = this.lang;
+    // Installed to the home screen, the form is named in the interviewer's language.
+    document.querySelector('link[rel=manifest]')?.setAttribute('href', `/assets/manifest-${this.survey}-${this.lang}.webmanifest`);
     document.title = `${this.texts.title()} · CSI`;
     const bar = renderTopBar({ texts: this.texts, sync: this.session ? this.sync : null, online: navigator.onLine, onLanguage: (l) => this.setLanguage(l), onSyncNow: () => void this.flush(true) });
     // Plain HTTP beyond localhost: no service worker, so no offline work (say so on the screens outside an interview).
