@@ -111,6 +111,35 @@ describe('built-in HTTPS (server process)', () => {
   }, 60_000);
 });
 
+describe('plain HTTP beyond loopback (server process)', () => {
+  it('warns on the console at start that tablets get no offline form, and still serves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csi-plain-'));
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), HOST: '0.0.0.0', DATA_DIR: join(dir, 'data'), MONGODB_URI: '', LOG_LEVEL: 'info', CSI_ADMIN_PASSWORD: ADMIN_PASSWORD, TLS_CERT: '', TLS_KEY: '', TRUST_PROXY: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    child.stdout?.on('data', (c: Buffer) => { log += c.toString(); });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      while (!/csi-survey listening on http:/.test(log)) {
+        if (child.exitCode !== null) throw new Error(`server exited: ${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const warning = log.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => /offline form/.test(l.msg));
+      expect(warning?.level).toBe(40);
+      expect(warning?.msg).toMatch(/HTTPS/);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('TLS and proxy configuration', () => {
   it('refuses half a TLS pair, a missing file, and TRUST_PROXY=true', () => {
     const dir = mkdtempSync(join(tmpdir(), 'csi-tlsconf-'));
