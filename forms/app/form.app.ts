@@ -20,7 +20,7 @@ import { Outbox, type OutboxEntry, type SyncStatus } from '../offline/outbox.js'
 import { registerServiceWorker } from '../offline/sw-register.js';
 import { h, replaceContent } from '../render/dom.js';
 import { patchBlocks, syncItem, type QuestionContext } from '../render/question.render.js';
-import { insecureNotice, renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
+import { insecureNotice, syncPageState, renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
 import { fetchQuotaStatus, releaseQuota, screenQuota, type Derive, type QuotaStatus } from './quota-check.js';
 import { login, logout, upload, type Session } from './session.js';
 import { APP_VERSION } from './version.js';
@@ -266,6 +266,8 @@ class FormApp {
     const ctx = this.questionContext(model, page);
     patchBlocks(questions, model.visibleBlocks(page), ctx);
     syncItem(questions, item, ctx);
+    const { step, steps } = model.progress();
+    syncPageState(this.root, this.texts, step, steps, ctx.errors.size);
   }
 
   private questionContext(model: FormModel, page: Page): QuestionContext {

@@ -144,8 +144,26 @@ function progressBar(texts: Texts, step: number, steps: number): Child[] {
   return [
     h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': steps, 'aria-valuenow': step, 'aria-label': texts.ui('page_of', { page: step, pages: steps }) },
       h('div', { style: `width:${pct}%` })),
-    h('p', { class: 'muted' }, texts.ui('page_of', { page: step, pages: steps })),
+    h('p', { class: 'muted', id: 'progress-text' }, texts.ui('page_of', { page: step, pages: steps })),
   ];
+}
+
+/**
+ * After an answer, in place: the progress (skip rules can add or drop whole pages) and the errors summary once
+ * the page has no error left. Neither is under the interviewer's finger.
+ */
+export function syncPageState(root: HTMLElement, texts: Texts, step: number, steps: number, errorsLeft: number): void {
+  const bar = root.querySelector<HTMLElement>('.progress[role=progressbar]');
+  if (bar && (bar.getAttribute('aria-valuemax') !== String(steps) || bar.getAttribute('aria-valuenow') !== String(step))) {
+    const text = texts.ui('page_of', { page: step, pages: steps });
+    bar.setAttribute('aria-valuemax', String(steps));
+    bar.setAttribute('aria-valuenow', String(step));
+    bar.setAttribute('aria-label', text);
+    bar.firstElementChild?.setAttribute('style', `width:${Math.round((step / steps) * 100)}%`);
+    const label = root.querySelector('#progress-text');
+    if (label) label.textContent = text;
+  }
+  if (errorsLeft === 0) root.querySelector('#page #errors-summary')?.remove();
 }
 
 export function renderPage(v: PageView): HTMLElement {

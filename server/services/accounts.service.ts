@@ -124,12 +124,12 @@ export class AccountsService {
     }
     const attempts = await this.store.incrementFailedLogins(user.id);
     if (attempts > LOCKOUT.failures) {
-      await this.lock(user, now, attempts);
+      await this.lock(user, now, attempts, from);
       throw problem('accountLocked', { until: new Date(now.getTime() + LOCKOUT.minutes * 60_000).toISOString() });
     }
     const valid = await verifyPassword(password, user.passwordHash);
     if (user.disabled || !valid) {
-      if (attempts >= LOCKOUT.failures) await this.lock(user, now, attempts);
+      if (attempts >= LOCKOUT.failures) await this.lock(user, now, attempts, from);
       await this.audit(null, 'auth.login_failed', `user:${user.id}`, { details: { reason: user.disabled ? 'disabled' : 'wrong password', attempts, ...from } });
       throw problem('invalidCredentials');
     }
@@ -139,10 +139,10 @@ export class AccountsService {
     return issued;
   }
 
-  private async lock(user: User, now: Date, attempts: number): Promise<void> {
+  private async lock(user: User, now: Date, attempts: number, from: { address?: string }): Promise<void> {
     const lockedUntil = new Date(now.getTime() + LOCKOUT.minutes * 60_000).toISOString();
     await this.store.setLoginState(user.id, 0, lockedUntil);
-    await this.audit(null, 'auth.locked', `user:${user.id}`, { details: { attempts, lockedUntil } });
+    await this.audit(null, 'auth.locked', `user:${user.id}`, { details: { attempts, lockedUntil, ...from } });
   }
 
   private async issue(user: User, kind: Token['kind'], name: string, expiresAt: Date): Promise<IssuedToken> {
