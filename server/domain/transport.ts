@@ -20,6 +20,6 @@ export function transportWarning(protocol: string, hostname: string): TransportW
   if (protocol === 'https' || isLoopbackHost(hostname)) return null;
   return {
     code: 'plain_http',
-    message: `served over plain HTTP to "${hostname}": browsers allow offline work (service worker) only over HTTPS; set TLS_CERT and TLS_KEY, or put a reverse proxy with HTTPS in front (README, "HTTPS")`,
+    message: `served over plain HTTP to "${hostname}": browsers allow offline work (service worker) only over HTTPS; set TLS_CERT and TLS_KEY, or put a reverse proxy with HTTPS in front (README, "HTTPS"); already behind one, set TRUST_PROXY so the app believes its X-Forwarded-Proto`,
   };
 }
