@@ -28,6 +28,8 @@ function listen(app: Express, config: Config, logger: Logger): Server | HttpsSer
     if (!isLoopbackHost(config.host) && config.trustProxy === false) {
       logger.warn({ host: config.host }, 'serving plain HTTP beyond this machine: tablets get no offline form (browsers allow service workers only over HTTPS); set TLS_CERT and TLS_KEY, or run behind an HTTPS proxy with TRUST_PROXY (README, "HTTPS")');
     }
+    // Without TLS there is nothing to reload; SIGHUP (systemctl reload) must not stop the server either.
+    process.on('SIGHUP', () => logger.info('SIGHUP: no TLS_CERT/TLS_KEY to reload'));
     return createHttpServer(app);
   }
   const tls = config.tls;

@@ -112,7 +112,7 @@ describe('built-in HTTPS (server process)', () => {
 });
 
 describe('plain HTTP beyond loopback (server process)', () => {
-  it('warns on the console at start that tablets get no offline form, and still serves', async () => {
+  it('warns on the console at start that tablets get no offline form, survives SIGHUP, and still serves', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'csi-plain-'));
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -131,6 +131,12 @@ describe('plain HTTP beyond loopback (server process)', () => {
       const warning = log.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => /offline form/.test(l.msg));
       expect(warning?.level).toBe(40);
       expect(warning?.msg).toMatch(/HTTPS/);
+      // A reload signal without TLS files is logged, not fatal.
+      child.kill('SIGHUP');
+      while (!/no TLS_CERT\/TLS_KEY to reload/.test(log)) {
+        if (child.exitCode !== null) throw new Error(`server exited on SIGHUP: ${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     } finally {
       child.kill('SIGTERM');
