@@ -37,6 +37,8 @@ export interface AppDeps {
   validators?: Validators;
   bodyLimit?: string;
   limits?: Partial<Limits>;
+  /** Express's `trust proxy` (config TRUST_PROXY): false unless a reverse proxy sits in front. */
+  trustProxy?: false | number | string;
 }
 
 export interface App {
@@ -70,6 +72,8 @@ export function buildApp(deps: AppDeps): App {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind a proxy, req.ip (rate limits, the login audit) and req.protocol come from X-Forwarded-* of trusted hops.
+  app.set('trust proxy', deps.trustProxy ?? false);
   // JSON API: the default CSP is right, minus upgrade-insecure-requests, which breaks plain-HTTP LAN use.
   app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestLog(app, deps.logger));

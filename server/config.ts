@@ -2,6 +2,7 @@
  * Configuration from the environment, validated at boot: a bad value stops the process with a message naming it,
  * rather than surfacing later as a strange request failure.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface Config {
@@ -23,6 +24,13 @@ export interface Config {
    * itself, between the write and its audit entry. Never set in production.
    */
   faultKillBeforeAudit: string | null;
+  /** PEM files for built-in HTTPS (both or neither); re-read on SIGHUP. */
+  tls: { certFile: string; keyFile: string } | null;
+  /**
+   * Express's `trust proxy`: which hops in front of the app to believe about the client (X-Forwarded-For, -Proto).
+   * False without a proxy: then those headers are ignored, as anyone could send them.
+   */
+  trustProxy: false | number | string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -41,6 +49,34 @@ function adminPassword(raw: string | undefined): string | null {
   if (raw === undefined || raw === '') return null;
   if (raw.length < 10) throw new ConfigError('CSI_ADMIN_PASSWORD must have at least 10 characters');
   return raw;
+}
+
+/** A file path that must exist at boot (a typo is reported now, not as a TLS error on the first connection). */
+function tlsFiles(env: NodeJS.ProcessEnv): Config['tls'] {
+  const cert = env.TLS_CERT?.trim() || '';
+  const key = env.TLS_KEY?.trim() || '';
+  if (!cert && !key) return null;
+  if (!cert || !key) throw new ConfigError('TLS_CERT and TLS_KEY go together: set both (PEM files) or neither');
+  for (const [name, file] of [['TLS_CERT', cert], ['TLS_KEY', key]] as const) {
+    if (!existsSync(file)) throw new ConfigError(`${name}: no such file "${file}"`);
+  }
+  return { certFile: resolve(cert), keyFile: resolve(key) };
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: a number of hops, or addresses/subnets (and the names loopback, linklocal, uniquelocal) of the
+ * proxies, comma-separated. "true" (trust any sender) is refused: behind no proxy it lets anyone pick their address.
+ */
+function trustProxy(raw: string | undefined): Config['trustProxy'] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const parts = value.split(',').map((p) => p.trim());
+  const ok = parts.every((p) => PROXY_NAMES.includes(p) || /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(p));
+  if (!ok) throw new ConfigError(`TRUST_PROXY must be a number of proxy hops or a comma-separated list of proxy addresses/subnets (or ${PROXY_NAMES.join(', ')}), got "${value}"`);
+  return parts.join(',');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -66,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       writesPerMinute: integer(env, 'RATE_LIMIT_WRITES_PER_MINUTE', 600, 1, 10_000_000),
       loginsPerMinute: integer(env, 'RATE_LIMIT_LOGINS_PER_MINUTE', 30, 1, 100_000),
     },
+    tls: tlsFiles(env),
+    trustProxy: trustProxy(env.TRUST_PROXY),
   };
 }

@@ -1,14 +1,51 @@
 /**
- * Composition root: configuration, logger, store, app, listen; and graceful shutdown on SIGTERM/SIGINT (stop
- * accepting, let in-flight requests finish within the grace period, close the store).
+ * Composition root: configuration, logger, store, app, listen (HTTP, or HTTPS with TLS_CERT/TLS_KEY, whose files
+ * are re-read on SIGHUP without closing the listener: renewed certificates apply to new connections); and graceful
+ * shutdown on SIGTERM/SIGINT (stop accepting, let in-flight requests finish within the grace period, close the store).
  */
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import type { Express } from 'express';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { isLoopbackHost } from './domain/transport.js';
 import { trackInFlight } from './store/in-flight.js';
 import { StoreTooNewError } from './store/migrations.js';
 import { openStore } from './store/open-store.js';
+
+/** The certificate and key as PEM, checked by building a secure context from them (a bad pair throws here). */
+function readTls(files: NonNullable<Config['tls']>): { cert: Buffer; key: Buffer } {
+  const pair = { cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) };
+  createSecureContext(pair);
+  return pair;
+}
+
+function listen(app: Express, config: Config, logger: Logger): Server | HttpsServer {
+  if (!config.tls) {
+    if (!isLoopbackHost(config.host) && config.trustProxy === false) {
+      logger.warn({ host: config.host }, 'serving plain HTTP beyond this machine: tablets get no offline form (browsers allow service workers only over HTTPS); set TLS_CERT and TLS_KEY, or run behind an HTTPS proxy with TRUST_PROXY (README, "HTTPS")');
+    }
+    // Without TLS there is nothing to reload; SIGHUP (systemctl reload) must not stop the server either.
+    process.on('SIGHUP', () => logger.info('SIGHUP: no TLS_CERT/TLS_KEY to reload'));
+    return createHttpServer(app);
+  }
+  const tls = config.tls;
+  const server = createHttpsServer(readTls(tls), app);
+  process.on('SIGHUP', () => {
+    try {
+      server.setSecureContext(readTls(tls));
+      logger.info({ cert: tls.certFile }, 'TLS certificate reloaded');
+    } catch (error) {
+      // A half-written or mismatched pair: keep serving the previous certificate.
+      logger.error({ err: error, cert: tls.certFile }, 'TLS reload failed: still serving the previous certificate');
+    }
+  });
+  return server;
+}
 
 async function main(): Promise<void> {
   let config;
@@ -43,7 +80,7 @@ async function main(): Promise<void> {
   const repaired = await opened.repairAudit();
   if (repaired > 0) logger.warn({ repaired }, 'completed audit entries a crash had left unwritten');
   const { store, idle } = trackInFlight(opened);
-  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits });
+  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits, trustProxy: config.trustProxy });
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);
   if (bootstrap.generatedPassword) {
     // Printed once, to the console only (not the JSON log): the first admin's password when none was configured.
@@ -51,9 +88,11 @@ async function main(): Promise<void> {
   } else if (bootstrap.created) {
     logger.info('first start: created user "admin" from CSI_ADMIN_PASSWORD');
   }
-  const server = app.listen(config.port, config.host, () => {
+  const server = listen(app, config, logger);
+  server.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
-    logger.info({ port, host: config.host, store: store.kind }, `csi-survey listening on http://${config.host}:${port}`);
+    const scheme = config.tls ? 'https' : 'http';
+    logger.info({ port, host: config.host, store: store.kind, tls: config.tls !== null }, `csi-survey listening on ${scheme}://${config.host}:${port}`);
   });
 
   let stopping = false;

@@ -1,8 +1,8 @@
 /**
  * The interviewer app: wires the form model, the renderer and the offline layer together (one bundle per survey,
  * built by server/http/pages.routes.ts). Drafts are saved to IndexedDB after every answer; completed interviews
- * go to the outbox and are uploaded whenever there is a connection. The screen is redrawn from state after each
- * event; typing only saves, so the caret never jumps.
+ * go to the outbox and are uploaded whenever there is a connection. Screens are drawn from state on navigation;
+ * an answer only patches the page (see onAnswer), so taps and the caret are never lost.
  */
 import { isLanguage, type Language } from '../../schemas/labels.js';
 import type { Item } from '../../schemas/items.js';
@@ -11,13 +11,16 @@ import { toValidator, type RawValidate } from '../../schemas/validation.js';
 import type { ValidationError } from '../../schemas/validation-errors.js';
 import { isSpecial } from '../model/answer-input.js';
 import { newDraft, type Draft } from '../model/draft.js';
+import { newId } from '../model/ids.js';
 import { FormModel, type ReviewSection, type ScreeningCheck } from '../model/form-model.js';
+import type { Page } from '../model/pages.js';
 import { Texts } from '../model/texts.js';
 import { IdbStore, openDb } from '../offline/idb.js';
 import { Outbox, type OutboxEntry, type SyncStatus } from '../offline/outbox.js';
 import { registerServiceWorker } from '../offline/sw-register.js';
 import { h, replaceContent } from '../render/dom.js';
-import { renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
+import { patchBlocks, syncItem, type QuestionContext } from '../render/question.render.js';
+import { insecureNotice, syncPageState, renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
 import { fetchQuotaStatus, releaseQuota, screenQuota, type Derive, type QuotaStatus } from './quota-check.js';
 import { login, logout, upload, type Session } from './session.js';
 import { APP_VERSION } from './version.js';
@@ -62,7 +65,9 @@ class FormApp {
   private pending: OutboxEntry[] = [];
   private showErrors = false;
   private reviewErrors: ValidationError[] = [];
-  private loginError: string | null = null;
+  /** Worded at render time, so a language switch rewords it too. */
+  private loginError: ((t: Texts) => string) | null = null;
+  private logoutPending: { count: number; afterTry: boolean } | null = null;
   private notice: string | null = null;
   private saving: Promise<void> = Promise.resolve();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -140,7 +145,7 @@ class FormApp {
     if (status.needsLogin && this.session && this.screen === 'home') {
       this.session = null;
       void this.stores.settings.delete('session');
-      this.loginError = this.texts.ui('sync_login');
+      this.loginError = (t) => t.ui('sync_login');
       this.screen = 'login';
       this.render();
       return;
@@ -158,7 +163,8 @@ class FormApp {
   private async loadDrafts(): Promise<void> {
     const [all, outbox] = await Promise.all([this.stores.drafts.all(), this.stores.outbox.all()]);
     this.drafts = all.filter((d) => d.survey === this.survey && this.mine(d.interviewer)).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    this.rejected = outbox.filter((e) => e.state === 'rejected').map((e) => ({ id: e.id, error: e.lastError }));
+    // Only this interviewer's: on a shared tablet, someone else's refused interview is not theirs to fix.
+    this.rejected = outbox.filter((e) => e.state === 'rejected' && this.mine(e.owner)).map((e) => ({ id: e.id, error: e.lastError }));
     this.pending = outbox.filter((e) => e.state === 'pending' && e.survey === this.survey && this.mine(e.owner)).sort((a, b) => a.queuedAt.localeCompare(b.queuedAt));
   }
 
@@ -204,7 +210,8 @@ class FormApp {
   private async doLogin(username: string, password: string): Promise<void> {
     const result = await login(username, password);
     if (!result.ok) {
-      this.loginError = result.reason === 'credentials' ? this.texts.ui('login_failed') : result.reason === 'offline' ? this.texts.ui('login_offline') : (result.message ?? this.texts.ui('login_failed'));
+      const { reason, problem } = result;
+      this.loginError = (t) => (reason === 'credentials' ? t.ui('login_failed') : reason === 'offline' ? t.ui('login_offline') : t.problem(problem ?? 'network'));
       this.render();
       return;
     }
@@ -219,7 +226,25 @@ class FormApp {
     void this.flush(true);
   }
 
+  /** Logging out with interviews waiting asks first, offering to upload them (they would wait for the next login). */
+  private async askLogout(): Promise<void> {
+    const { pending } = await this.outbox.status();
+    if (pending === 0) return this.doLogout();
+    this.logoutPending = { count: pending, afterTry: false };
+    this.render();
+  }
+
+  private async uploadThenLogout(): Promise<void> {
+    await this.flush(true);
+    const { pending } = await this.outbox.status();
+    if (pending === 0) return this.doLogout();
+    this.logoutPending = { count: pending, afterTry: true };
+    await this.loadDrafts();
+    this.render();
+  }
+
   private async doLogout(): Promise<void> {
+    this.logoutPending = null;
     if (this.session) await logout(this.session);
     this.session = null;
     await this.stores.settings.delete('session');
@@ -227,13 +252,37 @@ class FormApp {
     this.render();
   }
 
-  private onAnswer(item: Item, value: unknown, commit: boolean): void {
+  /**
+   * An answer is saved and the page patched, never redrawn: a follow-up is inserted or removed, the answered
+   * item's controls show its value, and everything else stays (a redraw between touch and click loses the tap).
+   */
+  private onAnswer(item: Item, value: unknown): void {
     const model = this.model;
-    if (!model?.currentPage) return;
-    const before = model.visibleItems(model.currentPage).map((i) => i.id).join();
-    const cleared = model.setAnswer(item.id, value);
-    const after = model.visibleItems(model.currentPage).map((i) => i.id).join();
-    if (commit || cleared.length > 0 || before !== after) this.render();
+    const page = model?.currentPage;
+    if (!model || !page) return;
+    model.setAnswer(item.id, value);
+    const questions = document.getElementById('questions');
+    if (!questions) return;
+    const ctx = this.questionContext(model, page);
+    patchBlocks(questions, model.visibleBlocks(page), ctx);
+    syncItem(questions, item, ctx);
+    const { step, steps } = model.progress();
+    syncPageState(this.root, this.texts, step, steps, ctx.errors.size);
+  }
+
+  private questionContext(model: FormModel, page: Page): QuestionContext {
+    const errors = new Map<string, string>();
+    if (this.showErrors) for (const e of model.pageErrors(page, this.lang)) if (e.item && !errors.has(e.item)) errors.set(e.item, e.message);
+    // answers is read live: controls drawn earlier see the answers given since (a second tap on "don't know" clears it).
+    return { texts: this.texts, get answers() { return model.answers; }, errors, required: (i) => model.isRequired(i), onAnswer: (i, v) => this.onAnswer(i, v) };
+  }
+
+  private correctScreening(): void {
+    this.model?.reopenScreening();
+    this.showErrors = false;
+    this.screen = 'interview';
+    this.render();
+    this.focusHeading();
   }
 
   private async next(): Promise<void> {
@@ -270,20 +319,24 @@ class FormApp {
 
   private render(): void {
     document.documentElement.lang = this.lang;
+    // Installed to the home screen, the form is named in the interviewer's language.
+    document.querySelector('link[rel=manifest]')?.setAttribute('href', `/assets/manifest-${this.survey}-${this.lang}.webmanifest`);
     document.title = `${this.texts.title()} · CSI`;
     const bar = renderTopBar({ texts: this.texts, sync: this.session ? this.sync : null, online: navigator.onLine, onLanguage: (l) => this.setLanguage(l), onSyncNow: () => void this.flush(true) });
-    replaceContent(this.root, bar, h('main', { id: 'main' }, this.screenContent()));
+    // Plain HTTP beyond localhost: no service worker, so no offline work (say so on the screens outside an interview).
+    const warn = !window.isSecureContext && (this.screen === 'login' || this.screen === 'home') ? insecureNotice(this.texts) : null;
+    replaceContent(this.root, bar, h('main', { id: 'main' }, warn, this.screenContent()));
   }
 
   private screenContent(): HTMLElement {
     const t = this.texts;
     switch (this.screen) {
       case 'login':
-        return renderLogin(t, this.loginError, (u, p) => void this.doLogin(u, p));
+        return renderLogin(t, this.loginError?.(t) ?? null, (u, p) => void this.doLogin(u, p));
       case 'home':
         return this.homeContent();
       case 'stopped':
-        return renderStopped(t, () => void this.close(true));
+        return renderStopped(t, this.model?.draft.fullCells ?? [], () => void this.close(true), () => this.correctScreening());
       case 'interview':
         return this.interviewContent();
     }
@@ -297,7 +350,7 @@ class FormApp {
       notice: this.notice,
       rejected: this.rejected,
       pending: this.pending.map((e) => ({ id: e.id, queuedAt: e.queuedAt, attempts: e.attempts })),
-      onNew: () => this.open(newDraft(crypto.randomUUID(), this.survey, this.lang, new Date(), this.session?.username)),
+      onNew: () => this.open(newDraft(newId(), this.survey, this.lang, new Date(), this.session?.username)),
       onResume: (id) => {
         const draft = this.drafts.find((d) => d.id === id);
         if (draft) this.open(draft);
@@ -308,7 +361,14 @@ class FormApp {
         void this.stores.drafts.delete(id).then(() => this.loadDrafts()).then(() => this.render());
       },
       onSyncNow: () => void this.flush(true),
-      onLogout: () => void this.doLogout(),
+      onLogout: () => void this.askLogout(),
+      logoutPending: this.logoutPending,
+      onLogoutUpload: () => void this.uploadThenLogout(),
+      onLogoutAnyway: () => void this.doLogout(),
+      onLogoutCancel: () => {
+        this.logoutPending = null;
+        this.render();
+      },
     });
   }
 
@@ -333,12 +393,11 @@ class FormApp {
         onSubmit: () => void this.submit(),
       });
     }
-    const errors = new Map<string, string>();
-    if (this.showErrors) for (const e of model.pageErrors(page, this.lang)) if (e.item && !errors.has(e.item)) errors.set(e.item, e.message);
+    const question = this.questionContext(model, page);
     return renderPage({
       texts: this.texts, sectionId: page.id, blocks: model.visibleBlocks(page), step, steps,
-      isLast: model.draft.page === model.pages.length - 1, canGoBack: model.draft.page > 0, showSummary: errors.size > 0,
-      question: { texts: this.texts, answers: model.answers, errors, required: (i) => model.isRequired(i), onAnswer: (i, v, c) => this.onAnswer(i, v, c) },
+      isLast: model.draft.page === model.pages.length - 1, canGoBack: model.draft.page > 0, showSummary: question.errors.size > 0,
+      question,
       onBack: () => {
         model.back();
         this.showErrors = false;

@@ -34,11 +34,11 @@ export async function fetchQuotaStatus(survey: SurveyId, token: string | undefin
 /** The survey's derived variables (population: age band, SES group) from the answers; none for the others. */
 export type Derive = (answers: Record<string, unknown>) => Record<string, unknown>;
 
-/** Offline: whether the respondent falls in a cell the last synced status showed full (refuse policy only). */
-export function fullOffline(status: QuotaStatus | null, answers: Record<string, unknown>, derive?: Derive): boolean {
-  if (!status || status.policy !== 'refuse') return false;
+/** Offline: the cells the last synced status showed full that the respondent falls in (refuse policy only). */
+export function fullOffline(status: QuotaStatus | null, answers: Record<string, unknown>, derive?: Derive): Array<Record<string, string>> {
+  if (!status || status.policy !== 'refuse') return [];
   const values = { ...(derive ? derive(answers) : {}), ...answers };
-  return status.full.some((cell) => {
+  return status.full.filter((cell) => {
     const quota = status.quotas.find((q) => q.id === cell.quota);
     if (!quota) return false;
     return quota.variables.every((v) => {
@@ -47,11 +47,14 @@ export function fullOffline(status: QuotaStatus | null, answers: Record<string, 
       const code = String(raw);
       return (quota.collapse?.[v]?.[code] ?? code) === cell.categories[v];
     });
-  });
+  }).map((cell) => cell.categories);
 }
 
 export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined, lastStatus: QuotaStatus | null = null, derive?: Derive): Promise<ScreeningVerdict> {
-  const offline = () => ({ open: !fullOffline(lastStatus, draft.answers, derive) });
+  const offline = (): ScreeningVerdict => {
+    const full = fullOffline(lastStatus, draft.answers, derive);
+    return full.length > 0 ? { open: false, full } : { open: true };
+  };
   if (!token || !navigator.onLine) return offline();
   try {
     const res = await fetch(`/api/v1/surveys/${survey}/quotas/screen`, {
@@ -62,8 +65,10 @@ export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, toke
       cache: 'no-store',
     });
     if (res.status !== 409) return { open: true };
-    const body = (await res.json().catch(() => ({}))) as { code?: string };
-    return { open: body.code !== '409.6' };
+    const body = (await res.json().catch(() => ({}))) as { code?: string; details?: { cells?: Array<{ status?: string; categories?: Record<string, string> }> } };
+    if (body.code !== '409.6') return { open: true };
+    const full = (body.details?.cells ?? []).flatMap((c) => (c.status !== 'open' && c.categories ? [c.categories] : []));
+    return { open: false, full };
   } catch {
     // The request failed on the way (the connection dropped): decide as offline.
     return offline();

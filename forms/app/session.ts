@@ -10,7 +10,8 @@ export interface Session {
   username: string;
 }
 
-export type LoginResult = { ok: true; session: Session } | { ok: false; reason: 'credentials' | 'offline' | 'other'; message?: string };
+/** A failed login: wrong credentials, no connection, or another refusal recorded as "status code" (Texts.problem). */
+export type LoginResult = { ok: true; session: Session } | { ok: false; reason: 'credentials' | 'offline' | 'other'; problem?: string };
 
 export async function login(username: string, password: string): Promise<LoginResult> {
   let res: Response;
@@ -19,9 +20,9 @@ export async function login(username: string, password: string): Promise<LoginRe
   } catch {
     return { ok: false, reason: 'offline' };
   }
-  const body = (await res.json().catch(() => ({}))) as { token?: string; message?: string };
+  const body = (await res.json().catch(() => ({}))) as { token?: string; code?: string };
   if (res.ok && body.token) return { ok: true, session: { id: 'session', token: body.token, username } };
-  return { ok: false, reason: res.status === 401 ? 'credentials' : 'other', message: body.message };
+  return { ok: false, reason: res.status === 401 ? 'credentials' : 'other', problem: `${res.status} ${body.code ?? ''}`.trim() };
 }
 
 export async function logout(session: Session): Promise<void> {
@@ -36,6 +37,6 @@ export async function upload(entry: OutboxEntry, token: string): Promise<{ statu
     body: JSON.stringify(entry.body),
     cache: 'no-store',
   });
-  const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
-  return { status: res.status, message: body.code ? `${body.code} ${body.message ?? ''}`.trim() : undefined };
+  const body = (await res.json().catch(() => ({}))) as { code?: string };
+  return { status: res.status, message: body.code };
 }

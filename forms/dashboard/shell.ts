@@ -127,8 +127,23 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
       replaceContent(root, h('div', { class: 'dashboard' }, topbar(false), loginForm()));
       return;
     }
-    replaceContent(root, h('div', { class: 'dashboard' }, topbar(true), main));
+    const notice = h('div', { id: 'admin-notices' });
+    replaceContent(root, h('div', { class: 'dashboard' }, topbar(true), notice, main));
+    void transportNotice(notice);
     render(dashboard, main);
+  }
+
+  /** For admins: /healthz's warning that the app is served over plain HTTP to other devices (no offline form). */
+  async function transportNotice(into: HTMLElement): Promise<void> {
+    try {
+      const me = await dashboard.get<{ role?: string }>('/api/v1/me');
+      if (me.role !== 'admin') return;
+      const health = (await (await fetch('/healthz', { cache: 'no-store' })).json()) as { warning?: { code: string } };
+      if (health.warning?.code !== 'plain_http') return;
+      into.replaceChildren(h('p', { class: 'card warning', id: 'transport-warning', role: 'status' }, text(lang, 'plainHttp', { host: location.host })));
+    } catch {
+      // No connection: nothing to say about the transport.
+    }
   }
 
   draw();

@@ -21,6 +21,8 @@ export interface Draft {
   interviewer?: string;
   /** Set when the screening check stopped the interview. */
   stopped?: boolean;
+  /** The full quota cells that stopped it (variable -> category code), to name them on the stop screen. */
+  fullCells?: Array<Record<string, string>>;
 }
 
 export function newDraft(id: string, survey: SurveyId, language: Language, now: Date, interviewer?: string): Draft {

@@ -17,6 +17,8 @@ import { pagesOf, systemItems, type Block, type Page } from './pages.js';
 /** Whether the respondent's quota cell is still open (issue 6 provides it; without it every cell is open). */
 export interface ScreeningVerdict {
   open: boolean;
+  /** When closed: the full cells the respondent falls in (variable -> category code), when known. */
+  full?: Array<Record<string, string>>;
 }
 /** Asked once the screening section is complete, before the interview goes on. */
 export type ScreeningCheck = (draft: Readonly<Draft>) => Promise<ScreeningVerdict>;
@@ -139,12 +141,24 @@ export class FormModel {
       if (!verdict.open) {
         this.leavePage();
         this.draft.stopped = true;
+        if (verdict.full && verdict.full.length > 0) this.draft.fullCells = verdict.full;
         this.touch();
         return { moved: false, errors: [], stopped: true };
       }
     }
     this.moveTo(this.nextShown(this.draft.page + 1, 1));
     return { moved: true, errors: [] };
+  }
+
+  /**
+   * After a stop at screening: back to the screening page, to correct an answer given by mistake (the wrong age
+   * tapped). Leaving it again asks the quota question again.
+   */
+  reopenScreening(): void {
+    delete this.draft.stopped;
+    delete this.draft.fullCells;
+    const screening = this.pages.findIndex((p) => p.id === SCREENING_SECTION);
+    this.moveTo(screening < 0 ? this.draft.page : screening);
   }
 
   back(): boolean {

@@ -4,7 +4,7 @@
  * silent).
  */
 import { bundles, fill, optionLabel, type Language } from '../../schemas/labels.js';
-import type { Item } from '../../schemas/items.js';
+import { itemById, type Item } from '../../schemas/items.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 
 export const LANGUAGE_NAMES: Record<Language, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
@@ -43,5 +43,32 @@ export class Texts {
 
   option(item: Item, code: unknown): string {
     return optionLabel(this.lang, this.survey, item.optionSet, code as string) ?? String(code);
+  }
+
+  /** A quota cell by its labels: "Region: Akmola, Age band: 61+" (a collapsed category without a label shows its code). */
+  cell(categories: Readonly<Record<string, string>>): string {
+    return Object.entries(categories).map(([variable, code]) => {
+      // Derived variables (age band) are not items: their option set is named after them.
+      const item = itemById(this.survey, variable);
+      const option = item ? this.option(item, code) : optionLabel(this.lang, this.survey, variable, code) ?? code;
+      return `${this.labelOf(variable)}: ${option}`;
+    }).join(', ');
+  }
+
+  /**
+   * A failed request as the interviewer reads it, from what the app records: `network` (no answer at all), or the
+   * HTTP status and the problem code ("409 409.1"). Never the browser's own words, never the server's English.
+   */
+  problem(recorded: string): string {
+    if (recorded === 'network') return this.ui('error_network');
+    const [statusText = '', code = ''] = recorded.split(' ');
+    const status = Number(statusText);
+    const shown = code || statusText;
+    if (status === 401) return this.ui('error_session');
+    if (code === '429.2') return this.ui('error_locked');
+    if (status === 429) return this.ui('error_rate_limited');
+    if (status === 409 && code !== '409.6' && code !== '409.7') return this.ui('error_conflict', { code: shown });
+    if (status >= 400 && status < 500 && status !== 408) return this.ui('error_invalid', { code: shown });
+    return this.ui('error_server', { code: shown });
   }
 }

@@ -20,6 +20,7 @@ export interface OutboxEntry {
   attempts: number;
   /** Epoch ms before which no retry is made (unless forced). */
   nextAttemptAt: number;
+  /** `network`, or the HTTP status and problem code ("400 400.2"): the form words it in the interface language. */
   lastError: string | null;
   state: 'pending' | 'rejected';
 }
@@ -30,7 +31,7 @@ export interface EntryStore<T> {
   delete(id: string): Promise<void>;
 }
 
-/** Sends one entry; resolves with the HTTP status (and the problem message, if any); rejects on network failure. */
+/** Sends one entry; resolves with the HTTP status (and the problem code, if any); rejects on network failure. */
 export type Send = (entry: OutboxEntry) => Promise<{ status: number; message?: string }>;
 
 export interface SyncStatus {
@@ -71,8 +72,9 @@ export class Outbox {
     await this.report();
   }
 
+  /** What the current session has waiting: another interviewer's entries on a shared tablet are not its business. */
   async status(): Promise<SyncStatus> {
-    const entries = await this.store.all();
+    const entries = (await this.store.all()).filter((e) => this.sendable(e));
     return { ...this.state, pending: entries.filter((e) => e.state === 'pending').length, rejected: entries.filter((e) => e.state === 'rejected').length };
   }
 
@@ -93,6 +95,7 @@ export class Outbox {
   /** After a new login: entries waiting for one are due again. */
   loggedIn(): void {
     this.state.needsLogin = false;
+    this.state.lastError = null;
   }
 
   private async run(force: boolean): Promise<void> {
@@ -116,8 +119,9 @@ export class Outbox {
     let outcome: { status: number; message?: string };
     try {
       outcome = await this.send(entry);
-    } catch (err) {
-      await this.retryLater(entry, err instanceof Error && err.message ? err.message : 'network error');
+    } catch {
+      // Recorded as `network`, shown in the interface language (never the browser's "Failed to fetch").
+      await this.retryLater(entry, 'network');
       return false;
     }
     if (outcome.status >= 200 && outcome.status < 300) {

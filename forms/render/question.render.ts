@@ -16,8 +16,8 @@ export interface QuestionContext {
   /** Error message per item id, in the current language. */
   errors: ReadonlyMap<string, string>;
   required(item: Item): boolean;
-  /** `commit` is false while typing (saved, but the page need not be redrawn). */
-  onAnswer(item: Item, value: unknown, commit: boolean): void;
+  /** Called on every change, keystrokes included; the page is patched, never redrawn. */
+  onAnswer(item: Item, value: unknown): void;
 }
 
 const errorId = (item: Item) => `e-${item.id}`;
@@ -32,7 +32,7 @@ function specialButtons(item: Item, ctx: QuestionContext): HTMLElement | null {
   const value = ctx.answers[item.id];
   return h('div', { class: 'special' }, SPECIAL.map((code) => h('button', {
     type: 'button', id: `q-${item.id}-${code}`, 'aria-pressed': value === code ? 'true' : 'false', 'data-special': code,
-    onclick: () => ctx.onAnswer(item, value === code ? undefined : code, true),
+    onclick: () => ctx.onAnswer(item, ctx.answers[item.id] === code ? undefined : code),
   }, ctx.texts.option(item, code))));
 }
 
@@ -49,7 +49,7 @@ function choiceOptions(item: Item, ctx: QuestionContext, labelledBy: string): HT
         // A scale shows its numbers; the words of its end points are read out with them.
         'aria-label': scale ? text : null,
         'aria-describedby': ctx.errors.has(item.id) ? errorId(item) : null,
-        onchange: (e: Event) => ctx.onAnswer(item, choiceCode(item, (e.target as HTMLInputElement).value), true),
+        onchange: (e: Event) => ctx.onAnswer(item, choiceCode(item, (e.target as HTMLInputElement).value)),
       }),
       h('span', {}, scale ? String(code) : text));
   }));
@@ -75,7 +75,7 @@ function fieldInput(item: Item, ctx: QuestionContext): HTMLElement {
     const text = (e.target as HTMLInputElement | HTMLTextAreaElement).value;
     return numeric ? parseNumber(text) : parseText(text);
   };
-  const handlers = { oninput: (e: Event) => ctx.onAnswer(item, read(e), false), onchange: (e: Event) => ctx.onAnswer(item, read(e), true) };
+  const handlers = { oninput: (e: Event) => ctx.onAnswer(item, read(e)), onchange: (e: Event) => ctx.onAnswer(item, read(e)) };
   if (item.kind === 'text' && (item.maxLength ?? 0) > 200) return h('textarea', { ...common, ...handlers, maxlength: item.maxLength }, shown);
   if (item.kind === 'date') return h('input', { ...common, ...handlers, type: 'date', value: shown });
   return h('input', {
@@ -103,9 +103,61 @@ export function renderItem(item: Item, ctx: QuestionContext, inGrid = false): HT
     hintLine(item, ctx), fieldInput(item, ctx), specialButtons(item, ctx), errorLine(item, ctx));
 }
 
+/** What identifies a block on the page: its item, or its grid with the rows it shows. */
+export function blockKey(block: Block): string {
+  return block.kind === 'item' ? block.item.id : `${block.grid}:${block.items.map((i) => i.id).join(',')}`;
+}
+
 export function renderBlock(block: Block, ctx: QuestionContext): HTMLElement {
-  if (block.kind === 'item') return renderItem(block.item, ctx);
-  return h('section', { class: 'grid', 'aria-labelledby': `g-${block.grid}` },
-    h('p', { class: 'grid-intro', id: `g-${block.grid}` }, ctx.texts.grid(block.grid)),
-    block.items.map((item) => renderItem(item, ctx, true)));
+  const el = block.kind === 'item'
+    ? renderItem(block.item, ctx)
+    : h('section', { class: 'grid', 'aria-labelledby': `g-${block.grid}` },
+      h('p', { class: 'grid-intro', id: `g-${block.grid}` }, ctx.texts.grid(block.grid)),
+      block.items.map((item) => renderItem(item, ctx, true)));
+  el.dataset.block = blockKey(block);
+  return el;
+}
+
+/**
+ * Brings the page's questions in line with `blocks` after an answer, touching only what changed: a follow-up that
+ * appears is inserted, one that no longer applies is removed, and every other element stays where it is. Nothing
+ * is redrawn under the interviewer's finger (a redraw between touch and click loses the tap) and focus stays put.
+ */
+export function patchBlocks(container: HTMLElement, blocks: Block[], ctx: QuestionContext): void {
+  const keys = blocks.map(blockKey);
+  const existing = new Map<string, HTMLElement>();
+  for (const el of Array.from(container.children) as HTMLElement[]) {
+    const key = el.dataset.block;
+    if (key !== undefined && keys.includes(key)) existing.set(key, el);
+    else el.remove();
+  }
+  let previous: HTMLElement | null = null;
+  blocks.forEach((block, i) => {
+    let el = existing.get(keys[i] as string);
+    if (!el) {
+      el = renderBlock(block, ctx);
+      if (previous) previous.after(el);
+      else container.prepend(el);
+    }
+    previous = el;
+  });
+}
+
+/**
+ * Shows an item's current answer in its existing controls (after don't know/refused, or an answer set elsewhere):
+ * radios, the special buttons, a field that is not being typed in; and drops its error once it is answered well.
+ */
+export function syncItem(root: HTMLElement, item: Item, ctx: QuestionContext): void {
+  const box = root.querySelector<HTMLElement>(`#f-${CSS.escape(item.id)}`);
+  if (!box) return;
+  const value = ctx.answers[item.id];
+  for (const radio of Array.from(box.querySelectorAll<HTMLInputElement>('input[type=radio]'))) radio.checked = value !== undefined && radio.value === choiceValue(item, value);
+  for (const button of Array.from(box.querySelectorAll<HTMLElement>('[data-special]'))) button.setAttribute('aria-pressed', String(value === button.dataset.special));
+  const field = box.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#q-${CSS.escape(item.id)}`);
+  if (field && field !== document.activeElement) field.value = value === undefined || isSpecial(value) ? '' : String(value);
+  if (!ctx.errors.has(item.id)) {
+    box.classList.remove('invalid');
+    box.querySelector(`#${CSS.escape(errorId(item))}`)?.remove();
+    field?.removeAttribute('aria-invalid');
+  }
 }

@@ -33,7 +33,7 @@ export function syncLine(texts: Texts, sync: SyncStatus | null, online: boolean)
     if (sync.pending === 0 && sync.rejected === 0) parts.push(texts.ui('sync_done'));
     if (sync.needsLogin) parts.push(texts.ui('sync_login'));
     if (sync.lastError && (sync.pending > 0 || sync.rejected > 0)) {
-      parts.push(texts.ui('sync_error', { error: sync.lastError }));
+      parts.push(texts.ui('sync_error', { error: texts.problem(sync.lastError) }));
       error = true;
     }
   }
@@ -48,6 +48,11 @@ export function renderTopBar(bar: TopBar): HTMLElement {
       type: 'button', lang, 'data-lang': lang, 'aria-pressed': lang === bar.texts.lang ? 'true' : 'false', onclick: () => bar.onLanguage(lang),
     }, LANGUAGE_NAMES[lang]))),
     syncLine(bar.texts, bar.sync, bar.online));
+}
+
+/** Over plain HTTP (not localhost) the browser gives no service worker: the interviewer must know before going offline. */
+export function insecureNotice(texts: Texts): HTMLElement {
+  return h('p', { class: 'card warning', id: 'insecure', role: 'status' }, texts.ui('offline_needs_https'));
 }
 
 export function renderLogin(texts: Texts, error: string | null, onLogin: (username: string, password: string) => void): HTMLElement {
@@ -78,6 +83,20 @@ export interface HomeView {
   onDiscard(id: string): void;
   onSyncNow(): void;
   onLogout(): void;
+  /** Set while asking whether to upload before logging out: how many of this interviewer's interviews wait. */
+  logoutPending: { count: number; afterTry: boolean } | null;
+  onLogoutUpload(): void;
+  onLogoutAnyway(): void;
+  onLogoutCancel(): void;
+}
+
+function logoutQuestion(t: Texts, v: HomeView, ask: { count: number; afterTry: boolean }): HTMLElement {
+  return h('div', { class: 'card warning', id: 'logout-confirm', role: 'alertdialog', 'aria-labelledby': 'logout-question' },
+    h('p', { id: 'logout-question' }, t.ui(ask.afterTry ? 'logout_still_pending' : 'logout_pending', { count: ask.count })),
+    h('p', {},
+      h('button', { type: 'button', class: 'primary', id: 'logout-upload', onclick: v.onLogoutUpload }, t.ui('logout_upload')), ' ',
+      h('button', { type: 'button', id: 'logout-anyway', onclick: v.onLogoutAnyway }, t.ui('logout_anyway')), ' ',
+      h('button', { type: 'button', id: 'logout-cancel', onclick: v.onLogoutCancel }, t.ui('cancel'))));
 }
 
 export function renderHome(v: HomeView): HTMLElement {
@@ -98,8 +117,8 @@ export function renderHome(v: HomeView): HTMLElement {
       h('h2', {}, t.ui('uploads')),
       h('ul', { class: 'list', id: 'uploads' }, v.pending.map((p) => h('li', { 'data-upload': p.id }, t.ui('upload_entry', { time: when(p.queuedAt), attempts: p.attempts })))),
     ] : null,
-    v.rejected.length > 0 ? h('ul', { class: 'list', id: 'rejected' }, v.rejected.map((r) => h('li', { class: 'error' }, `${r.id.slice(0, 8)}: ${r.error ?? ''}`))) : null,
-    h('p', {},
+    v.rejected.length > 0 ? h('ul', { class: 'list', id: 'rejected' }, v.rejected.map((r) => h('li', { class: 'error' }, `${r.id.slice(0, 8)}: ${r.error ? t.problem(r.error) : ''}`))) : null,
+    v.logoutPending ? logoutQuestion(t, v, v.logoutPending) : h('p', {},
       h('button', { type: 'button', id: 'sync-now', onclick: v.onSyncNow }, t.ui('sync_now')), ' ',
       h('button', { type: 'button', id: 'logout', onclick: v.onLogout }, t.ui('log_out'))),
     h('p', { class: 'muted' }, t.ui('saved_locally')));
@@ -125,8 +144,26 @@ function progressBar(texts: Texts, step: number, steps: number): Child[] {
   return [
     h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': steps, 'aria-valuenow': step, 'aria-label': texts.ui('page_of', { page: step, pages: steps }) },
       h('div', { style: `width:${pct}%` })),
-    h('p', { class: 'muted' }, texts.ui('page_of', { page: step, pages: steps })),
+    h('p', { class: 'muted', id: 'progress-text' }, texts.ui('page_of', { page: step, pages: steps })),
   ];
+}
+
+/**
+ * After an answer, in place: the progress (skip rules can add or drop whole pages) and the errors summary once
+ * the page has no error left. Neither is under the interviewer's finger.
+ */
+export function syncPageState(root: HTMLElement, texts: Texts, step: number, steps: number, errorsLeft: number): void {
+  const bar = root.querySelector<HTMLElement>('.progress[role=progressbar]');
+  if (bar && (bar.getAttribute('aria-valuemax') !== String(steps) || bar.getAttribute('aria-valuenow') !== String(step))) {
+    const text = texts.ui('page_of', { page: step, pages: steps });
+    bar.setAttribute('aria-valuemax', String(steps));
+    bar.setAttribute('aria-valuenow', String(step));
+    bar.setAttribute('aria-label', text);
+    bar.firstElementChild?.setAttribute('style', `width:${Math.round((step / steps) * 100)}%`);
+    const label = root.querySelector('#progress-text');
+    if (label) label.textContent = text;
+  }
+  if (errorsLeft === 0) root.querySelector('#page #errors-summary')?.remove();
 }
 
 export function renderPage(v: PageView): HTMLElement {
@@ -135,7 +172,7 @@ export function renderPage(v: PageView): HTMLElement {
     ...progressBar(t, v.step, v.steps),
     h('h1', { id: 'section-title' }, t.section(v.sectionId)),
     v.showSummary ? h('p', { class: 'errors-summary', role: 'alert', id: 'errors-summary' }, t.ui('fix_errors')) : null,
-    v.blocks.map((b) => renderBlock(b, v.question)),
+    h('div', { id: 'questions' }, v.blocks.map((b) => renderBlock(b, v.question))),
     h('div', { class: 'nav' },
       v.canGoBack ? h('button', { type: 'button', id: 'back', onclick: v.onBack }, t.ui('back')) : h('button', { type: 'button', id: 'to-home', onclick: v.onHome }, t.ui('home')),
       h('button', { type: 'submit', class: 'primary', id: 'next' }, v.isLast ? t.ui('to_review') : t.ui('next'))));
@@ -172,8 +209,15 @@ export function renderReview(v: ReviewView): HTMLElement {
       h('button', { type: 'button', class: 'primary', id: 'submit', onclick: v.onSubmit }, t.ui('submit'))));
 }
 
-export function renderStopped(texts: Texts, onEnd: () => void): HTMLElement {
+/**
+ * The polite stop: which cell is full, by its labels, and a way back to the screening answers in case one was
+ * entered wrongly (the full cell may not be the respondent's at all).
+ */
+export function renderStopped(texts: Texts, cells: ReadonlyArray<Readonly<Record<string, string>>>, onEnd: () => void, onCorrect: () => void): HTMLElement {
   return h('div', { class: 'card', id: 'stopped', role: 'alert' },
     h('p', {}, texts.ui('screening_closed')),
-    h('button', { type: 'button', class: 'primary', onclick: onEnd }, texts.ui('end_interview')));
+    cells.length > 0 ? h('ul', { id: 'full-cells' }, cells.map((c) => h('li', {}, texts.ui('quota_full_cell', { cell: texts.cell(c) })))) : null,
+    h('p', { class: 'nav' },
+      h('button', { type: 'button', id: 'correct-screening', onclick: onCorrect }, texts.ui('screening_correct')),
+      h('button', { type: 'button', class: 'primary', id: 'end-interview', onclick: onEnd }, texts.ui('end_interview'))));
 }

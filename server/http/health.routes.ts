@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { problem } from '../domain/problems.js';
+import { transportWarning } from '../domain/transport.js';
 import { checkHealth } from '../services/health.service.js';
 import type { ResponseStore } from '../store/store.port.js';
 import { guardedRoutes, type Limits } from './auth.js';
@@ -14,7 +15,9 @@ export function healthRoutes(store: ResponseStore, limits: Limits, openapi: obje
   route('GET', '/healthz', async (req, res) => {
     const health = await checkHealth(store);
     if (health.ok) {
-      res.json({ status: 'ok', store: health.store });
+      // As the browser asked for it (behind a trusted proxy: the proxy's scheme and host).
+      const warning = transportWarning(req.protocol, req.hostname);
+      res.json({ status: 'ok', store: health.store, ...(warning ? { warning } : {}) });
       return;
     }
     req.log?.warn({ err: health.error }, 'health check: store unreachable');

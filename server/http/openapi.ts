@@ -348,7 +348,7 @@ function document(serverUrl: string): Json {
           responses: { 200: { description: 'Entries' }, 400: problemResponse('Invalid query') },
         },
       },
-      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy' }, 503: storeUnavailable() } } },
+      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy. `warning` ({code: "plain_http", message}) when the request came over plain HTTP under a host name other than localhost: browsers then give the form no service worker (no offline work)' }, 503: storeUnavailable() } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/forms/{survey}': { get: { summary: 'The interviewer form of a survey (an HTML shell; data only through the API)', parameters: [{ name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey') } } },
       '/dashboard/{page}': { get: { summary: 'A dashboard page (an HTML shell; data only through the API)', parameters: [{ name: 'page', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('No such page') } } },

@@ -10,6 +10,7 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bundles, isLanguage, type Language } from '../../schemas/labels.js';
 import { isSurveyId, SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { problem } from '../domain/problems.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
@@ -54,17 +55,56 @@ export interface Shell {
   script: string;
   /** data-* attributes of the app's root element. */
   data: Record<string, string>;
+  /** The web app manifest (forms: installable to a tablet's home screen). */
+  manifest?: string;
+}
+
+const THEME = '#0b5cad';
+const ICONS = ['icon-192.png', 'icon-512.png', 'icon-maskable-512.png'];
+
+/**
+ * A form's web app manifest in one language: installed to a tablet's home screen it opens full-screen on the form,
+ * named in the interviewer's language (the page points its manifest link at the language chosen).
+ */
+export function formManifest(survey: SurveyId, lang: Language): object {
+  const title = bundles[lang].surveys[survey].title;
+  return {
+    id: `/forms/${survey}`,
+    name: `${title} · CSI`,
+    short_name: 'CSI',
+    lang,
+    start_url: `/forms/${survey}`,
+    scope: '/forms/',
+    display: 'fullscreen',
+    display_override: ['fullscreen', 'standalone'],
+    orientation: 'any',
+    background_color: '#ffffff',
+    theme_color: THEME,
+    icons: [
+      { src: '/assets/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+      { src: '/assets/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+      { src: '/assets/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  };
 }
 
 export function shellHtml(shell: Shell, lang = 'en'): string {
   const data = Object.entries(shell.data).map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`).join('');
+  const install = shell.manifest
+    ? `<link rel="manifest" href="${escapeHtml(shell.manifest)}">
+<meta name="theme-color" content="${THEME}">
+<meta name="mobile-web-app-capable" content="yes">
+<link rel="icon" href="/assets/icon-192.png">
+<link rel="apple-touch-icon" href="/assets/icon-192.png">
+`
+    : '';
   return `<!doctype html>
 <html lang="${escapeHtml(lang)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(shell.title)} · CSI</title>
-<link rel="stylesheet" href="/assets/app.css">
+${install}<link rel="stylesheet" href="/assets/app.css">
 <script type="module" src="/assets/${escapeHtml(shell.script)}"></script>
 </head>
 <body>
@@ -106,11 +146,12 @@ export function pagesRoutes(limits: Limits, root?: string): Router {
   const route = guardedRoutes(router, '', limits);
   const src = sources(root);
   let css: string | null = null;
+  const icons = new Map<string, Buffer>();
 
   route('GET', '/forms/:survey', noQuery, (req, res) => {
     const survey = req.params.survey as string;
     if (!isSurveyId(survey)) throw problem('unknownSurvey', { survey, surveys: SURVEY_IDS });
-    sendHtml(res, shellHtml({ title: FORM_TITLES[survey], script: `form-${survey}.js`, data: { survey } }));
+    sendHtml(res, shellHtml({ title: FORM_TITLES[survey], script: `form-${survey}.js`, data: { survey }, manifest: `/assets/manifest-${survey}-en.webmanifest` }));
   });
 
   route('GET', '/dashboard/:page', viewQuery, (req, res) => {
@@ -126,6 +167,18 @@ export function pagesRoutes(limits: Limits, root?: string): Router {
     if (file === 'app.css') {
       css ??= readFileSync(join(src().root, 'forms', 'app', 'app.css'), 'utf8');
       res.type('css').send(css);
+      return;
+    }
+    if (ICONS.includes(file)) {
+      if (!icons.has(file)) icons.set(file, readFileSync(join(src().root, 'forms', 'app', 'icons', file)));
+      res.type('png').send(icons.get(file));
+      return;
+    }
+    const manifest = /^manifest-([a-z]+)-([a-z]{2})\.webmanifest$/.exec(file);
+    if (manifest) {
+      const [, survey = '', lang = ''] = manifest;
+      if (!isSurveyId(survey) || !isLanguage(lang)) throw problem('routeNotFound');
+      res.type('application/manifest+json').send(JSON.stringify(formManifest(survey, lang)));
       return;
     }
     const source = scriptSource(file);

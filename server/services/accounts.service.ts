@@ -140,7 +140,7 @@ export class AccountsService {
     }
     await this.store.clearLoginAttempts(username, address);
     return this.issue(user, 'session', 'login', new Date(now.getTime() + SESSION_HOURS * 3600_000),
-      (token) => this.audit.entry(user.username, 'auth.login', `user:${user.id}`, { details: { tokenId: token.id } }));
+      (token) => this.audit.entry(user.username, 'auth.login', `user:${user.id}`, { details: { tokenId: token.id, address } }));
   }
 
   /** A new token, stored together with the audit entry `audited` makes for it. */

@@ -106,7 +106,9 @@ describe('offline', () => {
     await context.setOffline(true);
     const gen = new SyntheticGenerator('external', { seed: 800 });
     await interview(page, 'external', gen.next());
+    // Logging out with it waiting asks first (tests/browser/shared-tablet.test.ts); she leaves it for later.
     await page.locator('#logout').click();
+    await page.locator('#logout-anyway').click();
     await context.setOffline(false);
     await page.locator('#username').fill('boris');
     await page.locator('#password').fill(TEST_PASSWORD);

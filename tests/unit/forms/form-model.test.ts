@@ -201,6 +201,26 @@ describe('the screening hook (quotas, issue 6)', () => {
     expect(m.draft.stopped).toBe(true);
   });
 
+  it('keeps the full cells it was told of, and reopens screening to correct an answer (asking again on leaving)', async () => {
+    const verdicts = [{ open: false, full: [{ ps_gender: 'male' }] }, { open: true }];
+    const check = vi.fn<ScreeningCheck>(async () => verdicts.shift() ?? { open: true });
+    const { m } = model('population', { screeningCheck: check });
+    answerPage(m, { ...new SyntheticGenerator('population', { seed: 10 }).next(), ps_gender: 'male' });
+    const screening = m.draft.page;
+    await m.next('en');
+    expect(m.draft).toMatchObject({ stopped: true, fullCells: [{ ps_gender: 'male' }] });
+    m.reopenScreening();
+    expect(m.draft.stopped).toBeUndefined();
+    expect(m.draft.fullCells).toBeUndefined();
+    expect(m.currentPage?.id).toBe('screening');
+    expect(m.draft.page).toBe(screening);
+    expect(m.answers.ps_gender).toBe('male');
+    m.setAnswer('ps_gender', 'female');
+    expect((await m.next('en')).moved).toBe(true);
+    expect(check).toHaveBeenCalledTimes(2);
+    expect(check.mock.lastCall?.[0].answers).toMatchObject({ ps_gender: 'female' });
+  });
+
   it('lets the interview go on when the cell is open, and is not asked after other sections', async () => {
     const check = vi.fn<ScreeningCheck>(async () => ({ open: true }));
     const { m } = model('population', { screeningCheck: check });

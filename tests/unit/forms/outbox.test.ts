@@ -50,7 +50,7 @@ describe('outbox', () => {
     const s = gen.nextSubmission('api');
     await t.outbox.enqueue('population', s);
     await t.outbox.flush();
-    expect(t.store.rows.get(s.id)).toMatchObject({ attempts: 1, state: 'pending', lastError: 'Failed to fetch' });
+    expect(t.store.rows.get(s.id)).toMatchObject({ attempts: 1, state: 'pending', lastError: 'network' });
     expect(await t.outbox.nextDue()).toBe(1_000_000 + backoffMs(1));
     await t.outbox.flush();
     expect(t.calls).toHaveLength(1);
@@ -121,7 +121,10 @@ describe('outbox', () => {
     await outbox.flush(true);
     expect(sent).toEqual([ainur.id]);
     expect(await outbox.nextDue()).toBeNull();
+    // Boris's waiting interview is not Ainur's to see: her status counts nothing waiting.
+    expect(await outbox.status()).toMatchObject({ pending: 0, rejected: 0, lastError: null });
     user = 'boris';
+    expect(await outbox.status()).toMatchObject({ pending: 1 });
     await outbox.flush(true);
     expect(sent).toEqual([ainur.id, boris.id]);
     expect(store.rows.size).toBe(0);
