@@ -21,6 +21,8 @@ export interface Item {
   optionSet: string;
   /** Numeric export codes of each answer code (choice items). */
   numericCodes: Record<string, number>;
+  /** Measurement level for analysis files: ordered codes are ordinal, other choices nominal, numbers scale. */
+  measure: 'nominal' | 'ordinal' | 'scale';
   minimum?: number;
   maximum?: number;
   maxLength?: number;
@@ -70,6 +72,7 @@ function describe(schema: QuestionnaireSchema, id: string, raw: SchemaObject, se
     special,
     optionSet: defName ?? id,
     numericCodes: value['x-csi-codes'] ?? {},
+    measure: kind === 'choice' ? (value['x-csi-measure'] === 'ordinal' ? 'ordinal' : 'nominal') : kind === 'text' || kind === 'date' ? 'nominal' : 'scale',
     minimum: value.minimum,
     maximum: value.maximum,
     maxLength: value.maxLength,

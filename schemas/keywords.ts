@@ -11,6 +11,7 @@ export const ANNOTATION_KEYWORDS = [
   'x-csi-system', // item: filled by the system, never asked
   'x-csi-messages', // item: {keyword: message id} overrides, e.g. minimum -> ineligible_age
   'x-csi-codes', // enum: numeric export code of each answer code
+  'x-csi-measure', // enum: "ordinal" when the codes are ordered (SPSS measurement level); other choices are nominal
 ] as const;
 
 /** Options shared by the runtime ajv and the standalone generator, so both give identical results. */
