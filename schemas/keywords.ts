@@ -25,6 +25,11 @@ export const AJV_OPTIONS = {
 /** The special answers every closed attitude item accepts. */
 export const SPECIAL_ANSWERS = ['dk', 'ref'] as const;
 export type SpecialAnswer = (typeof SPECIAL_ANSWERS)[number];
+/**
+ * Numeric export codes of the special answers of number items (ages, counts, amounts, percentages). Closed items
+ * code them 98 and 99, but 98 and 99 are real values of a percentage or an amount, so numbers take -98 and -99.
+ */
+export const NUMBER_SPECIAL_CODES: Readonly<Record<SpecialAnswer, number>> = { dk: -98, ref: -99 };
 export function isSpecialAnswer(value: unknown): value is SpecialAnswer {
   return value === 'dk' || value === 'ref';
 }
