@@ -163,29 +163,37 @@ export function exportColumnModel(survey: SurveyId, lang: Language): ExportColum
   ];
 }
 
-/** The longest prefix of `text` that fits in `maxBytes` of UTF-8, cut between characters, never inside one. */
-export function fitUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
+/**
+ * The longest prefix of `text` that fits in `maxBytes` of UTF-8 and `maxChars` characters, cut between
+ * characters, never inside one.
+ */
+export function fitUtf8(text: string, maxBytes: number, maxChars = Infinity): string {
+  if (Buffer.byteLength(text) <= maxBytes && text.length <= maxChars) return text;
   let bytes = 0;
+  let chars = 0;
   let out = '';
   for (const ch of text) {
     const n = Buffer.byteLength(ch);
-    if (bytes + n > maxBytes) break;
+    if (bytes + n > maxBytes || chars + 1 > maxChars) break;
     bytes += n;
+    chars += 1;
     out += ch;
   }
   return out;
 }
 
+const fits = (text: string, maxBytes: number, maxChars: number) => Buffer.byteLength(text) <= maxBytes && [...text].length <= maxChars;
+
 /**
- * A column's variable label within a format's limit. Grid items read "stem — item"; when that is too long the
+ * A column's variable label within a format's limits. Grid items read "stem — item"; when that is too long the
  * stem is shortened first, since the item's own words are what tell the variables of one grid apart.
  */
-export function variableLabel(column: ExportColumn, maxBytes: number): string {
-  if (!column.grid) return fitUtf8(column.question, maxBytes);
+export function variableLabel(column: ExportColumn, maxBytes: number, maxChars = Infinity): string {
+  if (!column.grid) return fitUtf8(column.question, maxBytes, maxChars);
   const full = `${column.grid} — ${column.question}`;
-  if (Buffer.byteLength(full) <= maxBytes) return full;
+  if (fits(full, maxBytes, maxChars)) return full;
   const tail = `… — ${column.question}`;
-  const room = maxBytes - Buffer.byteLength(tail);
-  return room > 0 ? `${fitUtf8(column.grid, room)}${tail}` : fitUtf8(column.question, maxBytes);
+  const roomBytes = maxBytes - Buffer.byteLength(tail);
+  const roomChars = maxChars - [...tail].length;
+  return roomBytes > 0 && roomChars > 0 ? `${fitUtf8(column.grid, roomBytes, roomChars)}${tail}` : fitUtf8(column.question, maxBytes, maxChars);
 }
