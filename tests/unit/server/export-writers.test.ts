@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { exportColumnModel, fitUtf8, variableLabel, type ExportColumn } from '../../../server/domain/export/columns.js';
 import { DtaWriter, StringWidths } from '../../../server/domain/export/dta-writer.js';
 import { SavWriter } from '../../../server/domain/export/sav-writer.js';
+import { cellValue } from '../../../server/domain/import-rows.js';
+import { itemById } from '../../../schemas/items.js';
 
 const numeric = (name: string, labels: Array<[number, string]> = [], missing: number[] = []): ExportColumn => ({
   name, question: `${name} question`, type: 'numeric', width: 8, decimals: 0, measure: 'nominal', valueLabels: labels, missing, value: () => null,
@@ -210,5 +212,12 @@ describe('export column model', () => {
     expect(Buffer.byteLength(label)).toBeLessThanOrEqual(255);
     expect(label.endsWith('… — Полиция')).toBe(true);
     expect(variableLabel({ ...column, grid: 'Доверие' }, 255)).toBe('Доверие — Полиция');
+  });
+
+  it('reads the exported numbers back on import: -98/-99 on number items, 98/99 on closed ones', () => {
+    const income = itemById('organisational', 'os_income_last_fy');
+    const pct = itemById('organisational', 'os_staff_union_pct');
+    const board = itemById('organisational', 'os_has_board');
+    expect([cellValue(income, '-98'), cellValue(income, '-99'), cellValue(pct, '98'), cellValue(board, '98'), cellValue(board, '0')]).toEqual(['dk', 'ref', 98, 'dk', false]);
   });
 });
