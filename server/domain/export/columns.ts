@@ -55,10 +55,13 @@ export const META_COLUMNS: ReadonlyArray<readonly [string, (r: StoredResponse) =
   ['meta_duration_seconds', (r) => durationSeconds(r)],
 ];
 
-/** Widest meta strings in characters: ids and timestamps are fixed, the rest the submission schema's maxLength. */
-const META_STRING_CHARS: Readonly<Record<string, number>> = {
-  id: 36, status: 16, questionnaire_version: 40, interviewer: 64, received_at: 40, updated_at: 40, meta_form_version: 40,
-  meta_app_version: 40, meta_language: 2, meta_device: 200, meta_source: 8, meta_started_at: 40, meta_completed_at: 40,
+/**
+ * Widest meta strings in UTF-8 bytes: ids, times, codes and user names are ASCII of a known length; versions and the
+ * device are free text of the submission schema's maxLength in characters, four bytes each at most.
+ */
+const META_STRING_BYTES: Readonly<Record<string, number>> = {
+  id: 36, status: 16, questionnaire_version: 40, interviewer: 64, received_at: 32, updated_at: 32, meta_form_version: 160,
+  meta_app_version: 160, meta_language: 2, meta_device: 800, meta_source: 8, meta_started_at: 40, meta_completed_at: 40,
 };
 const META_NUMBERS: Readonly<Record<string, number>> = { revision: 0, meta_duration_seconds: 0 };
 
@@ -85,8 +88,7 @@ function metaColumn(lang: Language, name: string, get: (r: StoredResponse) => un
   if (name in META_NUMBERS) {
     return { ...base, type: 'numeric', width: 10, decimals: 0, measure: 'scale', value: ({ response }) => numberOrNull(get(response)) };
   }
-  const chars = META_STRING_CHARS[name] ?? 64;
-  return { ...base, type: 'string', width: chars * BYTES_PER_CHAR, decimals: 0, measure: 'nominal', value: ({ response }) => stringOrNull(get(response)) };
+  return { ...base, type: 'string', width: META_STRING_BYTES[name] ?? 64, decimals: 0, measure: 'nominal', value: ({ response }) => stringOrNull(get(response)) };
 }
 
 function numberOrNull(v: unknown): number | null {

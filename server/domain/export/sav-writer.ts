@@ -185,8 +185,13 @@ export interface SavOptions {
  */
 export class SavWriter {
   private readonly layouts: Layout[];
-  private codes: number[] = [];
-  private data: Buffer[] = [];
+  /** The block being filled: eight codes, then the 8-byte data units of the codes that carry one. */
+  private readonly block = Buffer.alloc(8 + 64);
+  private codes = 0;
+  private dataBytes = 0;
+  /** Completed blocks of the current row, reused from row to row. */
+  private out = Buffer.alloc(64 * 1024);
+  private outBytes = 0;
 
   constructor(columns: ExportColumn[], private readonly options: SavOptions) {
     this.layouts = layoutOf(columns);
@@ -206,54 +211,79 @@ export class SavWriter {
   }
 
   row(values: ReadonlyArray<number | string | null>): Buffer {
-    const out: Buffer[] = [];
     this.layouts.forEach((layout, i) => {
       const value = values[i] ?? null;
-      if (layout.width === 0) this.number(typeof value === 'number' ? value : null, out);
-      else this.string(value === null ? '' : String(value), layout, out);
+      if (layout.width === 0) this.number(typeof value === 'number' ? value : null);
+      else this.string(value === null ? '' : String(value), layout);
     });
-    return Buffer.concat(out);
+    return this.take();
   }
 
   /** Flushes the last, partly filled block of codes (padded with code 0, which readers skip). */
   end(): Buffer {
-    if (this.codes.length === 0) return Buffer.alloc(0);
-    while (this.codes.length < 8) this.codes.push(0);
-    const out: Buffer[] = [];
-    this.flush(out);
-    return Buffer.concat(out);
+    if (this.codes > 0) {
+      this.block.fill(0, this.codes, 8);
+      this.codes = 8;
+      this.flush();
+    }
+    return this.take();
   }
 
-  private number(value: number | null, out: Buffer[]): void {
-    if (value === null || !Number.isFinite(value)) return this.code(255, null, out);
-    if (Number.isInteger(value) && value + BIAS >= 1 && value + BIAS <= 251) return this.code(value + BIAS, null, out);
-    const b = Buffer.alloc(8);
-    b.writeDoubleLE(value);
-    this.code(253, b, out);
+  private take(): Buffer {
+    const done = Buffer.from(this.out.subarray(0, this.outBytes));
+    this.outBytes = 0;
+    return done;
   }
 
-  private string(value: string, layout: Layout, out: Buffer[]): void {
-    const bytes = Buffer.from(fitUtf8(value, layout.width));
+  private number(value: number | null): void {
+    if (value === null || !Number.isFinite(value)) return this.code(255);
+    if (Number.isInteger(value) && value + BIAS >= 1 && value + BIAS <= 251) return this.code(value + BIAS);
+    this.block.writeDoubleLE(value, 8 + this.dataBytes);
+    this.dataBytes += 8;
+    this.code(253);
+  }
+
+  /** Each 8-byte unit of the string: blank ones as code 254 (most of a wide field), the others as raw bytes. */
+  private string(value: string, layout: Layout): void {
+    const bytes = value === '' ? EMPTY : Buffer.from(fitUtf8(value, layout.width));
     for (const segment of layout.segments) {
-      const slot = Buffer.alloc(units(segment.width) * 8, 0x20);
-      if (segment.offset < bytes.length) bytes.copy(slot, 0, segment.offset, Math.min(bytes.length, segment.offset + segment.used));
-      for (let k = 0; k < slot.length; k += 8) {
-        const chunk = slot.subarray(k, k + 8);
-        if (chunk.every((c) => c === 0x20)) this.code(254, null, out);
-        else this.code(253, chunk, out);
+      const end = Math.min(bytes.length, segment.offset + segment.used);
+      const held = Math.max(0, end - segment.offset);
+      const unitsHeld = Math.ceil(held / 8);
+      for (let k = 0; k < unitsHeld; k += 1) {
+        const from = segment.offset + k * 8;
+        const to = Math.min(end, from + 8);
+        const at = 8 + this.dataBytes;
+        this.block.fill(0x20, at, at + 8);
+        bytes.copy(this.block, at, from, to);
+        if (this.block.subarray(at, at + 8).every((c) => c === 0x20)) this.code(254);
+        else {
+          this.dataBytes += 8;
+          this.code(253);
+        }
       }
+      for (let k = unitsHeld; k < units(segment.width); k += 1) this.code(254);
     }
   }
 
-  private code(code: number, data: Buffer | null, out: Buffer[]): void {
-    this.codes.push(code);
-    if (data) this.data.push(data);
-    if (this.codes.length === 8) this.flush(out);
+  private code(code: number): void {
+    this.block[this.codes] = code;
+    this.codes += 1;
+    if (this.codes === 8) this.flush();
   }
 
-  private flush(out: Buffer[]): void {
-    out.push(Buffer.from(this.codes), ...this.data);
-    this.codes = [];
-    this.data = [];
+  private flush(): void {
+    const size = 8 + this.dataBytes;
+    if (this.outBytes + size > this.out.length) {
+      const bigger = Buffer.alloc(this.out.length * 2);
+      this.out.copy(bigger, 0, 0, this.outBytes);
+      this.out = bigger;
+    }
+    this.block.copy(this.out, this.outBytes, 0, size);
+    this.outBytes += size;
+    this.codes = 0;
+    this.dataBytes = 0;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
