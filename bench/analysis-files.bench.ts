@@ -125,8 +125,8 @@ export async function runAnalysisFilesBench(opts: { bodies?: readonly string[]; 
     `states the case count as unknown (-1) and streams in one pass, but builds its compressed cases unit by unit, which costs ` +
     `more CPU per row than the .dta's fixed-width rows. Every export first reads each counted response's id and weight (the ` +
     `raking), as the CSV export does. Times are from a shared machine (see the load average above): compare peaks, not ` +
-    `seconds. An export that still completes with the old generation capped at ${CAPPED_HEAP_MIB} MiB, under the size of the ` +
-    `file it wrote, keeps nothing per row.`,
+    `seconds. An export that still completes with the old generation capped at ${CAPPED_HEAP_MIB} MiB keeps nothing per row; ` +
+    `the cap proves most where it is under the size of the file written (MiB column).`,
   );
   return {
     title: 'Analysis files: 100,000 population responses as .sav, .dta and numeric CSV',
