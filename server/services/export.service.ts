@@ -185,7 +185,8 @@ export class ExportService {
       const widths = new StringWidths(columns);
       let observations = 0;
       for await (const response of store.streamResponses(frozen)) {
-        widths.see(valuesOf(columns, { response: redactFor(actor, response), weight: undefined }));
+        const row = { response: redactFor(actor, response), weight: undefined };
+        widths.see(columns.map((c) => (c.type === 'string' ? c.value(row) : null)));
         observations += 1;
       }
       const sized = widths.apply();
