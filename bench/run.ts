@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { generateBodies } from './bodies.js';
+import { runAnalysisFilesBench } from './analysis-files.bench.js';
 import { runExportBench } from './export.bench.js';
 import { runFormBench } from './form.bench.js';
 import { runIndicatorsBench } from './indicators.bench.js';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   const bodies = needBodies ? await generateBodies(POOL, 2024) : [];
   await step('ingestion', () => runIngestionBench({ bodies }), 'Ingestion: POST a population response, 64 connections');
   await step('export', () => runExportBench({ bodies }), 'Export: population responses as CSV, streamed');
+  await step('analysis', () => runAnalysisFilesBench({ bodies }), 'Analysis files: 100,000 population responses as .sav, .dta and numeric CSV');
   await step('tallies', runTalliesBench, 'Weighted tallies: raking + 20 items x 5 breakdowns with standard errors');
   await step('indicators', runIndicatorsBench, 'CSI indicator matrix: 10,000 population, 1,000 organisational and 100 expert responses');
 

@@ -3,7 +3,7 @@
  * takes, its codes, range, grid, section and the indicators it feeds. The form, the codebook and the synthetic
  * generator all read items through this one place rather than walking the schema themselves.
  */
-import { SPECIAL_ANSWERS } from './keywords.js';
+import { NUMBER_SPECIAL_CODES, SPECIAL_ANSWERS } from './keywords.js';
 import { questionnaires, type QuestionnaireSchema, type SchemaObject, type SurveyId } from './surveys.js';
 
 export type ItemKind = 'choice' | 'integer' | 'number' | 'text' | 'date';
@@ -19,8 +19,10 @@ export interface Item {
   special: boolean;
   /** Label set the codes are labelled from: a `$defs` name shared across items, or the item id. */
   optionSet: string;
-  /** Numeric export codes of each answer code (choice items). */
+  /** Numeric export codes of each answer code (choice items), or of don't know and refused (number items). */
   numericCodes: Record<string, number>;
+  /** Measurement level for analysis files: ordered codes are ordinal, other choices nominal, numbers scale. */
+  measure: 'nominal' | 'ordinal' | 'scale';
   minimum?: number;
   maximum?: number;
   maxLength?: number;
@@ -69,7 +71,8 @@ function describe(schema: QuestionnaireSchema, id: string, raw: SchemaObject, se
     codes,
     special,
     optionSet: defName ?? id,
-    numericCodes: value['x-csi-codes'] ?? {},
+    numericCodes: value['x-csi-codes'] ?? (numeric !== null ? { ...NUMBER_SPECIAL_CODES } : {}),
+    measure: kind === 'choice' ? (value['x-csi-measure'] === 'ordinal' ? 'ordinal' : 'nominal') : kind === 'text' || kind === 'date' ? 'nominal' : 'scale',
     minimum: value.minimum,
     maximum: value.maximum,
     maxLength: value.maxLength,

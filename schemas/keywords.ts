@@ -11,6 +11,7 @@ export const ANNOTATION_KEYWORDS = [
   'x-csi-system', // item: filled by the system, never asked
   'x-csi-messages', // item: {keyword: message id} overrides, e.g. minimum -> ineligible_age
   'x-csi-codes', // enum: numeric export code of each answer code
+  'x-csi-measure', // enum: "ordinal" when the codes are ordered (SPSS measurement level); other choices are nominal
 ] as const;
 
 /** Options shared by the runtime ajv and the standalone generator, so both give identical results. */
@@ -24,6 +25,11 @@ export const AJV_OPTIONS = {
 /** The special answers every closed attitude item accepts. */
 export const SPECIAL_ANSWERS = ['dk', 'ref'] as const;
 export type SpecialAnswer = (typeof SPECIAL_ANSWERS)[number];
+/**
+ * Numeric export codes of the special answers of number items (ages, counts, amounts, percentages). Closed items
+ * code them 98 and 99, but 98 and 99 are real values of a percentage or an amount, so numbers take -98 and -99.
+ */
+export const NUMBER_SPECIAL_CODES: Readonly<Record<SpecialAnswer, number>> = { dk: -98, ref: -99 };
 export function isSpecialAnswer(value: unknown): value is SpecialAnswer {
   return value === 'dk' || value === 'ref';
 }

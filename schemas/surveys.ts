@@ -37,6 +37,7 @@ export interface SchemaObject {
   'x-csi-system'?: boolean;
   'x-csi-messages'?: Record<string, string>;
   'x-csi-codes'?: Record<string, number>;
+  'x-csi-measure'?: 'ordinal';
 }
 
 export interface Section {

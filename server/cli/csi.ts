@@ -5,7 +5,7 @@
  *   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]   keyed-in paper questionnaires, credited to the
  *                                                interviewer the form names (ps_interviewer_id) or NAME; idempotent;
  *                                                error report beside the file, with each bad value
- *   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status S] [--out FILE]
+ *   csi export <survey> [--format csv|ndjson|sav|dta] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
  *   csi indicators [--format table|csv|json] [--lang en|ru|kk] [--weighted] [--by ps_region|ps_age_band|ps_ethnicity]
@@ -46,7 +46,7 @@ import { renderTable } from './table.js';
 
 const USAGE = `usage:
   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]
-  csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status STATUS] [--out FILE]
+  csi export <survey> [--format csv|ndjson|sav|dta] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
   csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
   ${INDICATORS_USAGE}
@@ -109,8 +109,15 @@ async function runImport(store: Store, survey: SurveyId, args: string[]): Promis
 }
 
 async function runExport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { format: { type: 'string' }, labels: { type: 'string' }, bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' } } });
-  const query = { ...(values.format ? { format: values.format } : {}), ...(values.labels ? { labels: values.labels } : {}), ...(values.bom ? { bom: 'true' } : {}), ...(values.status ? { status: values.status } : {}) };
+  const { values } = parseArgs({
+    args,
+    options: {
+      format: { type: 'string' }, labels: { type: 'string' }, codes: { type: 'string' }, headers: { type: 'string' }, lang: { type: 'string' },
+      bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' },
+    },
+  });
+  const { out: _out, bom, ...given } = values;
+  const query = { ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)), ...(bom ? { bom: 'true' } : {}) };
   const validators = compileAllValidators();
   const weighting = new WeightingService(store, validators, auditTrail(store, clock));
   const result = new ExportService(store, validators, (s, a) => weighting.weightsFor(s, a)).export(survey, query, systemActor('export'));

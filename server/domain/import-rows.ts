@@ -55,6 +55,8 @@ export function cellValue(item: Item | undefined, cell: string): unknown {
     case 'integer':
     case 'number': {
       if (item.special && (cell === 'dk' || cell === 'ref')) return cell;
+      const special = Object.entries(item.numericCodes).find(([, n]) => String(n) === cell)?.[0];
+      if (special !== undefined) return special;
       const n = Number(cell);
       return cell.trim() !== '' && Number.isFinite(n) ? n : cell;
     }

@@ -181,10 +181,20 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/surveys/{survey}/export': {
         get: {
-          summary: 'Streamed export (CSV or NDJSON)',
+          summary: 'Streamed export (CSV, NDJSON, SPSS .sav or Stata .dta)',
+          description: 'sav and dta: variables named by item id, variable and value labels in `lang`, numeric codes from the codebook '
+            + '(don\'t know 98, refused 99; number items -98, -99), declared user-missing in the .sav; weight, derived variables, status, '
+            + 'questionnaire version and paradata columns. Analysts get the interviewer columns empty. Options that do not apply to '
+            + 'the format (labels, bom, codes, headers outside CSV; lang with NDJSON; labels with codes=numeric) are a 400.3 naming the parameter.',
           parameters: [survey, ...exportQuery],
           responses: {
-            200: { description: 'The export', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+            200: {
+              description: 'The export',
+              content: {
+                'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } },
+                'application/x-spss-sav': { schema: { type: 'string', format: 'binary' } }, 'application/x-stata-dta': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
             400: problemResponse('Invalid query'),
             404: problemResponse('Unknown survey'),
           },

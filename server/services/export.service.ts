@@ -1,24 +1,33 @@
 /**
- * Streamed exports: CSV (a header row of item ids, one row per response with meta and derived columns, optional
- * BOM, spreadsheet formulas escaped, codes or labels in en/ru/kk) or NDJSON (the stored resources). The store is
- * read in batches under backpressure, so memory stays flat whatever the number of responses.
+ * Streamed exports: CSV (a header row of item ids or question text, one row per response with meta and derived
+ * columns, optional BOM, spreadsheet formulas escaped, text codes or their labels in en/ru/kk, or the codebook's
+ * numeric codes), NDJSON (the stored resources), SPSS .sav and Stata .dta (numeric codes with variable and value
+ * labels in en/ru/kk). Every format but NDJSON reads one column model (domain/export/columns.ts), so a code is the
+ * same number everywhere. The store is read in batches under backpressure, so memory stays flat whatever the
+ * number of responses; a .dta states its row count in its header, so it reads the store twice (count, then write).
  */
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { itemsOf, type Item } from '../../schemas/items.js';
-import { optionLabel, type Language } from '../../schemas/labels.js';
-import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
+import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
+import type { SurveyId } from '../../schemas/surveys.js';
 import { problem } from '../domain/problems.js';
 import { redactFor, scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
-import { receiptOf, type StoredResponse } from '../domain/response.js';
-import type { ResponseStore } from '../store/store.port.js';
+import { derivedDefinitions, exportColumnModel, META_COLUMNS, variableLabel, WEIGHTED, type ExportColumn, type ExportRow } from '../domain/export/columns.js';
+import { DtaWriter, StringWidths } from '../domain/export/dta-writer.js';
+import { SavWriter } from '../domain/export/sav-writer.js';
+import { receiptOf } from '../domain/response.js';
+import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 import { requireSurvey, toFilter } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
 
 export interface ExportQuery {
-  format?: 'csv' | 'ndjson';
+  format?: 'csv' | 'ndjson' | 'sav' | 'dta';
   labels?: 'codes' | Language;
+  codes?: 'text' | 'numeric';
+  headers?: 'ids' | 'questions';
+  lang?: Language;
   bom?: 'true' | 'false';
   status?: string;
   region?: string;
@@ -30,40 +39,9 @@ export interface ExportResult {
   stream: Readable;
 }
 
-const META_COLUMNS: Array<[string, (r: StoredResponse) => unknown]> = [
-  ['id', (r) => r.id],
-  ['status', (r) => r.status],
-  ['questionnaire_version', (r) => r.questionnaireVersion],
-  ['interviewer', (r) => r.interviewer],
-  ['received_at', (r) => r.receivedAt],
-  ['updated_at', (r) => r.updatedAt],
-  ['revision', (r) => r.revision],
-  ['meta_form_version', (r) => r.meta.formVersion],
-  ['meta_app_version', (r) => r.meta.appVersion],
-  ['meta_language', (r) => r.meta.language],
-  ['meta_device', (r) => r.meta.device],
-  ['meta_source', (r) => r.meta.source],
-  ['meta_started_at', (r) => r.meta.startedAt],
-  ['meta_completed_at', (r) => r.meta.completedAt],
-  ['meta_duration_seconds', (r) => durationSeconds(r)],
-];
-
-function durationSeconds(r: StoredResponse): number | undefined {
-  const ms = Date.parse(r.meta.completedAt) - Date.parse(r.meta.startedAt);
-  return Number.isFinite(ms) ? Math.round(ms / 1000) : undefined;
-}
-
-function derivedColumns(survey: SurveyId): string[] {
-  const derived = questionnaires[survey].$defs.derived as { properties?: Record<string, unknown> } | undefined;
-  return Object.keys(derived?.properties ?? {});
-}
-
-/** Surveys whose export carries a weight column (raked to the margins; blank when they cannot be). */
-const WEIGHTED: readonly SurveyId[] = ['population'];
-
-/** Column names of a survey's CSV export, in order. */
+/** Column names of a survey's export, in order (the same in every format). */
 export function exportColumns(survey: SurveyId): string[] {
-  return [...META_COLUMNS.map(([name]) => name), ...itemsOf(survey).map((i) => i.id), ...derivedColumns(survey), ...(WEIGHTED.includes(survey) ? ['weight'] : [])];
+  return exportColumnModel(survey, 'en').map((c) => c.name);
 }
 
 function cell(value: unknown): unknown {
@@ -71,63 +49,152 @@ function cell(value: unknown): unknown {
   return typeof value === 'object' ? JSON.stringify(value) : value;
 }
 
-function rowMapper(survey: SurveyId, labels: 'codes' | Language, weights: () => Map<string, number> | null): (r: StoredResponse) => unknown[] {
+/** A CSV row with text codes (or their labels), as the CSV export has always written it. */
+function textRow(survey: SurveyId, labels: 'codes' | Language): (row: ExportRow) => unknown[] {
   const items = itemsOf(survey);
-  const derived = derivedColumns(survey);
+  const derived = derivedDefinitions(survey).map(([id]) => id);
   const label = (item: Item, value: unknown): unknown => {
     const labelled = labels !== 'codes' && (item.kind === 'choice' || value === 'dk' || value === 'ref');
     return labelled ? optionLabel(labels, survey, item.optionSet, value as string) ?? value : value;
   };
-  return (r) => [
+  return ({ response: r, weight }) => [
     ...META_COLUMNS.map(([, get]) => cell(get(r))),
     ...items.map((item) => cell(r.answers[item.id] === undefined ? undefined : label(item, r.answers[item.id]))),
     ...derived.map((id) => cell(labels === 'codes' ? r.derived[id] : optionLabel(labels, survey, id, r.derived[id] as string) ?? r.derived[id])),
-    ...(WEIGHTED.includes(survey) ? [cell(weights()?.get(r.id))] : []),
+    ...(WEIGHTED.includes(survey) ? [cell(weight)] : []),
   ];
 }
 
+const CSV_ONLY = ['labels', 'bom', 'codes', 'headers'] as const;
+
+/** Combinations the schema cannot say: each names the parameter and the rule it breaks. */
+function combinationErrors(q: ExportQuery): Array<{ path: string; item: null; keyword: string; message: string }> {
+  const format = q.format ?? 'csv';
+  const errors = [];
+  if (format !== 'csv') {
+    for (const name of CSV_ONLY) if (q[name] !== undefined) errors.push({ path: `/${name}`, item: null, keyword: 'format', message: `applies to format=csv only, not ${format}` });
+  }
+  if (format === 'ndjson' && q.lang !== undefined) errors.push({ path: '/lang', item: null, keyword: 'format', message: 'applies to csv, sav and dta, not ndjson' });
+  if (q.codes === 'numeric' && q.labels !== undefined && q.labels !== 'codes') {
+    errors.push({ path: '/labels', item: null, keyword: 'codes', message: 'labels are for text codes: with codes=numeric, value labels come with sav and dta' });
+  }
+  return errors;
+}
+
+/** Gathers small buffers into chunks of about this size, so 100,000 rows are not 100,000 stream writes. */
+const CHUNK = 64 * 1024;
+
 export type WeightsFor = (survey: SurveyId, actor: Actor) => Promise<Map<string, number> | null>;
+
+/** Rows as the analysis writers read them: each response's values in column order. */
+function valuesOf(columns: ExportColumn[], row: ExportRow): Array<number | string | null> {
+  return columns.map((c) => c.value(row));
+}
+
+/** Feeds buffers out in chunks of about CHUNK bytes. */
+async function* chunked(parts: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  for await (const part of parts) {
+    pending.push(part);
+    size += part.length;
+    if (size >= CHUNK) {
+      yield Buffer.concat(pending);
+      pending = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending);
+}
 
 export class ExportService {
   constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly weightsFor: WeightsFor = async () => null) {}
 
   export(surveyParam: string, query: unknown, actor: Actor): ExportResult {
     const survey = requireSurvey(surveyParam);
-    const errors = apiErrors(this.validators.api.exportQuery, query);
-    if (errors) throw problem('invalidQuery', { errors });
+    const errors = apiErrors(this.validators.api.exportQuery, query) ?? combinationErrors(query as ExportQuery);
+    if (errors.length > 0) throw problem('invalidQuery', { errors });
     const q = query as ExportQuery;
-    const visible = this.store.streamResponses(scopeFilter(actor, toFilter(survey, q)));
-    // Weights need every counted response first (one pass, an id and a number each); rows stream after.
-    let weights: Map<string, number> | null = null;
-    const weigh = q.format === 'ndjson' ? async () => null : () => this.weightsFor(survey, actor);
-    const responses = Readable.from((async function* redacted() {
-      weights = await weigh();
-      for await (const r of visible) yield redactFor(actor, r);
-    })());
-    if ((q.format ?? 'csv') === 'ndjson') {
-      const toLine = new Transform({
-        writableObjectMode: true,
-        transform(r: StoredResponse, _enc, done) {
-          done(null, `${JSON.stringify(receiptOf(r))}\n`);
-        },
-      });
-      // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
-      responses.on('error', (e) => toLine.destroy(e));
-      return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: responses.pipe(toLine) };
+    const filter = scopeFilter(actor, toFilter(survey, q));
+    const lang = q.lang ?? (q.labels && q.labels !== 'codes' ? q.labels : 'en');
+    switch (q.format ?? 'csv') {
+      case 'ndjson': return this.ndjson(survey, filter, actor);
+      case 'sav': return this.sav(survey, filter, actor, lang);
+      case 'dta': return this.dta(survey, filter, actor, lang);
+      default: return this.csv(survey, filter, actor, q, lang);
     }
-    const toRow = rowMapper(survey, q.labels ?? 'codes', () => weights);
-    const rows = new Transform({
-      objectMode: true,
-      transform(r: StoredResponse, _enc, done) {
-        done(null, toRow(r));
-      },
-    });
+  }
+
+  /** Responses as the actor may see them, each with its weight (weights need every counted response first). */
+  private async *rows(survey: SurveyId, filter: ResponseFilter, actor: Actor): AsyncGenerator<ExportRow> {
+    const weights = await this.weightsFor(survey, actor);
+    for await (const r of this.store.streamResponses(filter)) yield { response: redactFor(actor, r), weight: weights?.get(r.id) };
+  }
+
+  private ndjson(survey: SurveyId, filter: ResponseFilter, actor: Actor): ExportResult {
+    const store = this.store;
+    const lines = Readable.from((async function* ndjsonLines() {
+      for await (const r of store.streamResponses(filter)) yield `${JSON.stringify(receiptOf(redactFor(actor, r)))}\n`;
+    })());
+    return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: lines };
+  }
+
+  private csv(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportQuery, lang: Language): ExportResult {
+    const columns = exportColumnModel(survey, lang);
+    const toRow = q.codes === 'numeric' ? (row: ExportRow) => valuesOf(columns, row).map(cell) : textRow(survey, q.labels ?? 'codes');
+    const rows = this.rows(survey, filter, actor);
+    const source = Readable.from((async function* csvRows() {
+      for await (const row of rows) yield toRow(row);
+    })());
+    const header = q.headers === 'questions' ? columns.map((c) => variableLabel(c, Infinity)) : columns.map((c) => c.name);
     // csv-stringify writes false as an empty cell by default, which would read back as "not answered".
     const csv = stringify({
-      header: true, columns: exportColumns(survey), bom: q.bom === 'true', escape_formulas: true,
+      header: true, columns: header, bom: q.bom === 'true', escape_formulas: true,
       cast: { boolean: (value) => (value ? 'true' : 'false') },
     });
-    responses.on('error', (e) => csv.destroy(e));
-    return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: responses.pipe(rows).pipe(csv) };
+    // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
+    source.on('error', (e) => csv.destroy(e));
+    return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: source.pipe(csv) };
+  }
+
+  private sav(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language): ExportResult {
+    const columns = exportColumnModel(survey, lang);
+    const writer = new SavWriter(columns, { fileLabel: bundles[lang].surveys[survey].title, created: new Date() });
+    const rows = this.rows(survey, filter, actor);
+    const bytes = (async function* savBytes() {
+      yield writer.dictionary();
+      for await (const row of rows) yield writer.row(valuesOf(columns, row));
+      yield writer.end();
+    })();
+    return { contentType: 'application/x-spss-sav', filename: `${survey}.sav`, stream: Readable.from(chunked(bytes)) };
+  }
+
+  /**
+   * A .dta states its row count before the first row, and its strings are fixed-width: a first pass counts the
+   * rows and measures each string column, a second writes them. Both read responses received before the export
+   * began (a watermark), so submissions arriving meanwhile do not change the count; a status changed between the
+   * passes would, and then the download fails rather than ship a file whose header disagrees with its data.
+   */
+  private dta(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language): ExportResult {
+    const now = new Date().toISOString();
+    const frozen: ResponseFilter = { ...filter, until: filter.until !== undefined && filter.until < now ? filter.until : now };
+    const columns = exportColumnModel(survey, lang);
+    const store = this.store;
+    const rows = () => this.rows(survey, frozen, actor);
+    const bytes = (async function* dtaBytes() {
+      const widths = new StringWidths(columns);
+      let observations = 0;
+      for await (const response of store.streamResponses(frozen)) {
+        const row = { response: redactFor(actor, response), weight: undefined };
+        widths.see(columns.map((c) => (c.type === 'string' ? c.value(row) : null)));
+        observations += 1;
+      }
+      const sized = widths.apply();
+      const writer = new DtaWriter(sized, { label: bundles[lang].surveys[survey].title, created: new Date(), observations });
+      yield writer.header();
+      for await (const row of rows()) yield writer.row(valuesOf(sized, row));
+      yield writer.end();
+    })();
+    return { contentType: 'application/x-stata-dta', filename: `${survey}.dta`, stream: Readable.from(chunked(bytes)) };
   }
 }

@@ -41,6 +41,21 @@ describe('csi CLI', () => {
     expect(parse(readFileSync(out, 'utf8'), { columns: true })).toHaveLength(25);
   }, 60_000);
 
+  it('exports SPSS and Stata files that R haven reads, with Russian labels, and refuses options of another format', async () => {
+    for (const format of ['sav', 'dta']) {
+      const out = join(dir, `org.${format}`);
+      expect((await csi('export', 'organisational', '--format', format, '--lang', 'ru', '--out', out)).code).toBe(0);
+      const code = `suppressMessages(library(haven)); d <- read_${format}('${out}'); cat(nrow(d), attr(d$os_has_board, 'label'), sep='\\n')`;
+      const [rows, label] = (await run('Rscript', ['-e', code])).stdout.trim().split('\n');
+      expect(rows).toBe('25');
+      const ru = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'i18n', 'ru', 'organisational.json'), 'utf8')) as { items: Record<string, { label: string }> };
+      expect(label).toBe(ru.items.os_has_board?.label.slice(0, format === 'dta' ? 80 : undefined));
+    }
+    const refused = await csi('export', 'organisational', '--format', 'sav', '--bom');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/400\.3.*\/bom/);
+  }, 60_000);
+
   it('imports paper questionnaires once, reports bad rows by line and item, and exits non-zero for them', async () => {
     const exported = parse(readFileSync(join(dir, 'org.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
     const columns = Object.keys(exported[0] ?? {}).filter((c) => c.startsWith('os_'));

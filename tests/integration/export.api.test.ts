@@ -1,5 +1,10 @@
 // Exports as analysts open them: CSV with a header of item ids, codes or labels, BOM on request, spreadsheet
-// formulas neutralised; NDJSON with the stored resources. On both stores.
+// formulas neutralised; NDJSON with the stored resources; .sav and .dta read by R haven. On both stores.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemsOf } from '../../schemas/items.js';
@@ -9,6 +14,7 @@ import { makeTestApp, type TestApp } from '../support/app.js';
 import { STORE_KINDS } from '../support/stores.js';
 
 const URL = '/api/v1/surveys/population/export';
+const run = promisify(execFile);
 
 describe.each(STORE_KINDS)('export on the %s store', (kind) => {
   let ctx: TestApp;
@@ -70,6 +76,29 @@ describe.each(STORE_KINDS)('export on the %s store', (kind) => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ id: submissions[1]!.id, status: 'rejected', answers: submissions[1]!.answers });
   });
+
+  it('streams .sav and .dta from this store, filtered by status, that R haven reads row for row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csi-export-'));
+    try {
+      for (const [format, status, rows] of [['sav', undefined, 12], ['dta', undefined, 12], ['dta', 'rejected', 1], ['sav', 'rejected', 1]] as const) {
+        const res = await ctx.as('coord').get(URL).query({ format, ...(status ? { status } : {}) }).buffer(true).parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        }).expect(200);
+        expect(res.headers['content-disposition']).toContain(`population.${format}`);
+        const file = join(dir, `p.${format}`);
+        writeFileSync(file, res.body as Buffer);
+        const code = `suppressMessages(library(haven)); d <- read_${format}('${file}'); cat(nrow(d), paste(sort(d$id), collapse=','))`;
+        const [n, ids] = (await run('Rscript', ['-e', code])).stdout.trim().split(' ');
+        expect(Number(n), `${format} ${status ?? ''}`).toBe(rows);
+        const expected = status ? [submissions[1]!.id] : submissions.map((x) => x.id);
+        expect(ids?.split(',')).toEqual(expected.map((id) => id.toLowerCase()).sort());
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('rejects unknown parameters', async () => {
     expect((await ctx.as('coord').get(URL).query({ format: 'xlsx' }).expect(400)).body.code).toBe('400.3');
