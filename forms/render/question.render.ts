@@ -103,44 +103,66 @@ export function renderItem(item: Item, ctx: QuestionContext, inGrid = false): HT
     hintLine(item, ctx), fieldInput(item, ctx), specialButtons(item, ctx), errorLine(item, ctx));
 }
 
-/** What identifies a block on the page: its item, or its grid with the rows it shows. */
+/** What identifies a block on the page: its item, or its grid (one run per page; its rows are keyed by item). */
 export function blockKey(block: Block): string {
-  return block.kind === 'item' ? block.item.id : `${block.grid}:${block.items.map((i) => i.id).join(',')}`;
+  return block.kind === 'item' ? block.item.id : `grid:${block.grid}`;
+}
+
+function keyed(el: HTMLElement, key: string): HTMLElement {
+  el.dataset.block = key;
+  return el;
 }
 
 export function renderBlock(block: Block, ctx: QuestionContext): HTMLElement {
-  const el = block.kind === 'item'
-    ? renderItem(block.item, ctx)
-    : h('section', { class: 'grid', 'aria-labelledby': `g-${block.grid}` },
-      h('p', { class: 'grid-intro', id: `g-${block.grid}` }, ctx.texts.grid(block.grid)),
-      block.items.map((item) => renderItem(item, ctx, true)));
-  el.dataset.block = blockKey(block);
-  return el;
+  if (block.kind === 'item') return keyed(renderItem(block.item, ctx), blockKey(block));
+  return keyed(h('section', { class: 'grid', 'aria-labelledby': `g-${block.grid}` },
+    h('p', { class: 'grid-intro', id: `g-${block.grid}` }, ctx.texts.grid(block.grid)),
+    block.items.map((item) => keyed(renderItem(item, ctx, true), item.id))), blockKey(block));
+}
+
+/**
+ * Makes the keyed children of `container` (those with data-block) exactly `wanted`, in order: missing ones are
+ * rendered and inserted, unwanted ones removed, the rest left untouched (never moved: moving an element blurs it).
+ * Children without a key (a grid's intro) stay where they are.
+ */
+function patchKeyed(container: HTMLElement, wanted: Array<{ key: string; render: () => HTMLElement }>): void {
+  const keys = new Set(wanted.map((w) => w.key));
+  const existing = new Map<string, HTMLElement>();
+  for (const el of Array.from(container.children) as HTMLElement[]) {
+    const key = el.dataset.block;
+    if (key === undefined) continue;
+    if (keys.has(key)) existing.set(key, el);
+    else el.remove();
+  }
+  let previous: HTMLElement | null = null;
+  for (const { key, render } of wanted) {
+    let el = existing.get(key);
+    if (!el) {
+      el = render();
+      if (previous) previous.after(el);
+      else {
+        const first = Array.from(container.children).find((c) => (c as HTMLElement).dataset.block !== undefined);
+        if (first) first.before(el);
+        else container.append(el);
+      }
+    }
+    previous = el;
+  }
 }
 
 /**
  * Brings the page's questions in line with `blocks` after an answer, touching only what changed: a follow-up that
- * appears is inserted, one that no longer applies is removed, and every other element stays where it is. Nothing
- * is redrawn under the interviewer's finger (a redraw between touch and click loses the tap) and focus stays put.
+ * appears is inserted (a grid row within its grid), one that no longer applies is removed, and every other element
+ * stays where it is. Nothing is redrawn under the interviewer's finger (a redraw between touch and click loses the
+ * tap) and focus stays put.
  */
 export function patchBlocks(container: HTMLElement, blocks: Block[], ctx: QuestionContext): void {
-  const keys = blocks.map(blockKey);
-  const existing = new Map<string, HTMLElement>();
-  for (const el of Array.from(container.children) as HTMLElement[]) {
-    const key = el.dataset.block;
-    if (key !== undefined && keys.includes(key)) existing.set(key, el);
-    else el.remove();
+  patchKeyed(container, blocks.map((b) => ({ key: blockKey(b), render: () => renderBlock(b, ctx) })));
+  for (const block of blocks) {
+    if (block.kind !== 'grid') continue;
+    const grid = Array.from(container.children).find((c) => (c as HTMLElement).dataset.block === blockKey(block)) as HTMLElement | undefined;
+    if (grid) patchKeyed(grid, block.items.map((item) => ({ key: item.id, render: () => keyed(renderItem(item, ctx, true), item.id) })));
   }
-  let previous: HTMLElement | null = null;
-  blocks.forEach((block, i) => {
-    let el = existing.get(keys[i] as string);
-    if (!el) {
-      el = renderBlock(block, ctx);
-      if (previous) previous.after(el);
-      else container.prepend(el);
-    }
-    previous = el;
-  });
 }
 
 /**
