@@ -23,7 +23,7 @@ import { ExportService } from './services/export.service.js';
 import { FieldworkEvents } from './services/fieldwork-events.js';
 import { FieldworkService } from './services/fieldwork.service.js';
 import { IndicatorsService } from './services/indicators.service.js';
-import { QuotasService } from './services/quotas.service.js';
+import { QuotasService, type QuotaOptions } from './services/quotas.service.js';
 import { ResponsesService, type Clock } from './services/responses.service.js';
 import { compileAllValidators, type Validators } from './services/validation.js';
 import { TalliesService } from './services/tallies.service.js';
@@ -37,6 +37,8 @@ export interface AppDeps {
   validators?: Validators;
   bodyLimit?: string;
   limits?: Partial<Limits>;
+  /** Quota screening: how long reservations hold, how many live ones a person may hold per cell. */
+  quotas?: QuotaOptions;
 }
 
 export interface App {
@@ -60,7 +62,7 @@ export function buildApp(deps: AppDeps): App {
   const accounts = new AccountsService(deps.store, validators, clock, audit);
   const weighting = new WeightingService(deps.store, validators, audit);
   const events = new FieldworkEvents();
-  const quotas = new QuotasService(deps.store, validators, clock, audit, weighting, events);
+  const quotas = new QuotasService(deps.store, validators, clock, audit, weighting, events, deps.quotas);
   const fieldwork = new FieldworkService(deps.store, validators, clock);
   const responses = new ResponsesService(deps.store, validators, clock, audit, quotas.hooks());
   const tallies = new TalliesService(deps.store, validators, weighting);

@@ -16,6 +16,7 @@ export interface Config {
   /** Password of the first admin, created on first start with an empty store. */
   adminPassword: string | null;
   limits: { writesPerMinute: number; loginsPerMinute: number };
+  quotas: { maxLiveReservations: number };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -57,5 +58,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       writesPerMinute: integer(env, 'RATE_LIMIT_WRITES_PER_MINUTE', 600, 1, 10_000_000),
       loginsPerMinute: integer(env, 'RATE_LIMIT_LOGINS_PER_MINUTE', 30, 1, 100_000),
     },
+    quotas: { maxLiveReservations: integer(env, 'QUOTA_MAX_LIVE_RESERVATIONS', 3, 1, 10_000) },
   };
 }

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const opened = await openStore(config);
   const { store, idle } = trackInFlight(opened);
-  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits });
+  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits, quotas: config.quotas });
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);
   if (bootstrap.generatedPassword) {
     // Printed once, to the console only (not the JSON log): the first admin's password when none was configured.

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS quota_slots (
   cell TEXT NOT NULL,
   slot INTEGER NOT NULL,
   reservation_id TEXT NOT NULL,
+  owner TEXT,
   claimed_at TEXT NOT NULL,
   expires_at TEXT,
   response_id TEXT,
@@ -89,6 +90,7 @@ interface SlotRow {
   cell: string;
   slot: number;
   reservation_id: string;
+  owner: string | null;
   claimed_at: string;
   expires_at: string | null;
   response_id: string | null;
@@ -97,7 +99,7 @@ interface SlotRow {
 
 function slotOf(r: SlotRow): QuotaSlot {
   return {
-    id: r.id, space: r.space, cell: r.cell, slot: r.slot, reservationId: r.reservation_id, claimedAt: r.claimed_at,
+    id: r.id, space: r.space, cell: r.cell, slot: r.slot, reservationId: r.reservation_id, owner: r.owner, claimedAt: r.claimed_at,
     expiresAt: r.expires_at, responseId: r.response_id, consumedAt: r.consumed_at,
   };
 }
@@ -155,6 +157,9 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Files made before reservations had owners: the column is added once (their old slots stay ownerless).
+    const slotColumns = this.db.prepare('SELECT name FROM pragma_table_info(\'quota_slots\')').all() as Array<{ name: string }>;
+    if (!slotColumns.some((c) => c.name === 'owner')) this.db.exec('ALTER TABLE quota_slots ADD COLUMN owner TEXT');
     this.insert = this.db.prepare(
       'INSERT INTO responses (id, survey, status, region, interviewer, received_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
     );
@@ -386,12 +391,12 @@ export class SqliteStore implements Store {
       const slot = free[0];
       if (slot === undefined) return null;
       const row: SlotRow = {
-        id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservation_id: claim.reservationId, claimed_at: now,
+        id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservation_id: claim.reservationId, owner: claim.owner ?? null, claimed_at: now,
         expires_at: claim.expiresAt === null ? null : iso(claim.expiresAt), response_id: claim.responseId ?? null,
         consumed_at: claim.responseId ? now : null,
       };
-      this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, claimed_at, expires_at, response_id, consumed_at)
-        VALUES (@id, @space, @cell, @slot, @reservation_id, @claimed_at, @expires_at, @response_id, @consumed_at)`).run(row);
+      this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, owner, claimed_at, expires_at, response_id, consumed_at)
+        VALUES (@id, @space, @cell, @slot, @reservation_id, @owner, @claimed_at, @expires_at, @response_id, @consumed_at)`).run(row);
       return slotOf(row);
     });
     return claimOnce.immediate();
@@ -404,7 +409,10 @@ export class SqliteStore implements Store {
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
 
-  async cancelQuotaReservation(space: string, reservationId: string): Promise<number> {
+  async cancelQuotaReservation(space: string, reservationId: string, owner?: string): Promise<number> {
+    if (owner !== undefined) {
+      return this.sql('DELETE FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND owner = ?').run(space, reservationId, owner).changes;
+    }
     return this.sql('DELETE FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL').run(space, reservationId).changes;
   }
 
@@ -415,7 +423,7 @@ export class SqliteStore implements Store {
   async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
     const clauses = ['space = ?'];
     const params: unknown[] = [space];
-    for (const [column, value] of [['cell', filter.cell], ['reservation_id', filter.reservationId], ['response_id', filter.responseId]] as const) {
+    for (const [column, value] of [['cell', filter.cell], ['reservation_id', filter.reservationId], ['response_id', filter.responseId], ['owner', filter.owner]] as const) {
       if (value !== undefined) {
         clauses.push(`${column} = ?`);
         params.push(value);

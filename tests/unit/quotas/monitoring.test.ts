@@ -75,7 +75,7 @@ describe('quota progress', () => {
   const female = cellKey(gender, { ps_gender: 'female' });
   const now = '2009-07-01T10:00:00.000Z';
   const slot = (cell: string, s: number, over: Partial<QuotaSlot>): QuotaSlot => ({
-    id: `${cell}/${s}`, space: 'population@1', cell, slot: s, reservationId: `res${s}`, claimedAt: now, expiresAt: null, responseId: null, consumedAt: null, ...over,
+    id: `${cell}/${s}`, space: 'population@1', cell, slot: s, reservationId: `res${s}`, owner: null, claimedAt: now, expiresAt: null, responseId: null, consumedAt: null, ...over,
   });
 
   it('counts achieved from responses of the counted statuses only', () => {
