@@ -75,6 +75,12 @@ export function buildApp(deps: AppDeps): App {
   // JSON API: the default CSP is right, minus upgrade-insecure-requests, which breaks plain-HTTP LAN use.
   app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestLog(app, deps.logger));
+  // API answers hold personal data and are per user: no browser, proxy or shared tablet may keep a copy. Set
+  // before anything can answer, so errors (401, 404) carry it too.
+  app.use('/api/v1', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(authenticate(accounts));
   // One router for the API, submissions first: the busiest route is matched before any other is tried.
   const api = Router();

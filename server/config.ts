@@ -17,6 +17,8 @@ export interface Config {
   adminPassword: string | null;
   limits: { writesPerMinute: number; loginsPerMinute: number };
   quotas: { maxLiveReservations: number };
+  /** Slow-client limits of the HTTP server (see http/http-server.ts). */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -35,6 +37,14 @@ function adminPassword(raw: string | undefined): string | null {
   if (raw === undefined || raw === '') return null;
   if (raw.length < 10) throw new ConfigError('CSI_ADMIN_PASSWORD must have at least 10 characters');
   return raw;
+}
+
+function httpLimits(env: NodeJS.ProcessEnv): Config['http'] {
+  const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', 20_000, 1_000, 600_000);
+  const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000);
+  // Node refuses a headers timeout longer than the whole request's.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');
+  return { headersTimeoutMs, requestTimeoutMs, maxConnections: integer(env, 'MAX_CONNECTIONS', 512, 1, 1_000_000) };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -59,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginsPerMinute: integer(env, 'RATE_LIMIT_LOGINS_PER_MINUTE', 30, 1, 100_000),
     },
     quotas: { maxLiveReservations: integer(env, 'QUOTA_MAX_LIVE_RESERVATIONS', 3, 1, 10_000) },
+    http: httpLimits(env),
   };
 }

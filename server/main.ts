@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createHttpServer } from './http/http-server.js';
 import { trackInFlight } from './store/in-flight.js';
 import { openStore } from './store/open-store.js';
 
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   } else if (bootstrap.created) {
     logger.info('first start: created user "admin" from CSI_ADMIN_PASSWORD');
   }
-  const server = app.listen(config.port, config.host, () => {
+  const server = createHttpServer(app, config.http).listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
     logger.info({ port, host: config.host, store: store.kind }, `csi-survey listening on http://${config.host}:${port}`);
   });

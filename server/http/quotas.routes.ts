@@ -25,11 +25,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A plan as JSON or as CSV: `text/csv` is read as UTF-8 text, anything else goes through the JSON body rules. */
 function planBody(limit: string): RequestHandler[] {
-  const [requireJson, parseJson] = jsonBody(limit) as [RequestHandler, RequestHandler];
+  const [requireJson, parseJson, normalize] = jsonBody(limit) as [RequestHandler, RequestHandler, RequestHandler];
   const parseCsv = express.text({ type: 'text/csv', limit, verify: (_req, _res, buf) => void utf8.decode(buf) });
   return [
     (req, res, next) => (req.is('text/csv') ? parseCsv(req, res, next) : requireJson(req, res, next)),
     (req, res, next) => (req.is('text/csv') ? next() : parseJson(req, res, next)),
+    (req, res, next) => (req.is('text/csv') ? next() : normalize(req, res, next)),
   ];
 }
 
@@ -77,7 +78,7 @@ export function quotasRoutes(quotas: QuotasService, fieldwork: FieldworkService,
   });
   route('GET', '/surveys/:survey/fieldwork/events', noQuery, (req, res) => {
     const survey = requireSurvey(req.params.survey as string);
-    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store, no-transform', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     res.write('retry: 3000\n: connected\n\n');
     const unsubscribe = events.subscribe(({ regions, ...e }) => {

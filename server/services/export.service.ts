@@ -5,6 +5,7 @@
  */
 import { Readable, Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
 import { itemsOf, type Item } from '../../schemas/items.js';
 import { optionLabel, type Language } from '../../schemas/labels.js';
 import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
@@ -124,8 +125,8 @@ export class ExportService {
     });
     // csv-stringify writes false as an empty cell by default, which would read back as "not answered".
     const csv = stringify({
-      header: true, columns: exportColumns(survey), bom: q.bom === 'true', escape_formulas: true,
-      cast: { boolean: (value) => (value ? 'true' : 'false') },
+      header: true, columns: exportColumns(survey), bom: q.bom === 'true',
+      cast: { ...SAFE_CSV_CAST, boolean: (value) => (value ? 'true' : 'false') },
     });
     responses.on('error', (e) => csv.destroy(e));
     return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: responses.pipe(rows).pipe(csv) };

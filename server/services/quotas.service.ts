@@ -17,7 +17,7 @@ import { problem } from '../domain/problems.js';
 import { AllocationError, allocateFromJoint, allocateFromMargins, shareVariables, type ShareVariable } from '../domain/quotas/allocation.js';
 import { matchCells, planCells, type CellMatch } from '../domain/quotas/matching.js';
 import { quotaPlanFromCsv } from '../domain/quotas/plan-csv.js';
-import { checkQuotaPlan, makeQuotaPlan, planSpace, type Quota, type QuotaPlan, type QuotaPolicy } from '../domain/quotas/plan.js';
+import { checkQuotaPlan, makeQuotaPlan, planSpace, type PlanError, type Quota, type QuotaPlan, type QuotaPolicy } from '../domain/quotas/plan.js';
 import { AchievedCounter, carryOverClaims, quotaProgress, type CellProgress } from '../domain/quotas/progress.js';
 import { cellsToClaim, decideScreening, type ScreeningDecision } from '../domain/quotas/screening.js';
 import { cellUsage, isLiveReservation, type QuotaSlot } from '../domain/quotas/slots.js';
@@ -97,8 +97,8 @@ export interface QuotaProgress {
 }
 
 /** Plan errors in the shared `{path, item, keyword, message}` shape; item is the variable a path names, if any. */
-function planErrors(errors: ReadonlyArray<{ path: string; message: string }>): Array<{ path: string; item: string | null; keyword: string; message: string }> {
-  return errors.map((e) => ({ path: e.path, item: /\/(?:categories|collapse)\/([^/]+)$/.exec(e.path)?.[1] ?? null, keyword: 'quotaPlan', message: e.message }));
+function planErrors(errors: ReadonlyArray<PlanError>): Array<{ path: string; item: string | null; keyword: string; message: string }> {
+  return errors.map((e) => ({ path: e.path, item: e.item ?? /\/(?:categories|collapse)\/([^/]+)$/.exec(e.path)?.[1] ?? null, keyword: e.keyword ?? 'quotaPlan', message: e.message }));
 }
 
 export async function loadPlan(store: Pick<Store, 'getSetting'>, survey: SurveyId): Promise<QuotaPlan | null> {
@@ -296,7 +296,7 @@ export class QuotasService {
       const region = cellRegion(c.categories);
       return !scoped || region === undefined || actor.regions.includes(region);
     };
-    return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, counter.counts, usage).filter(inScope) };
+    return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, counter.counts, usage, counter.flagged).filter(inScope) };
   }
 
   /** Which cells are full now, counted over every response (not only the caller's). */
