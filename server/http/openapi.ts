@@ -279,7 +279,7 @@ function document(serverUrl: string): Json {
         get: { summary: 'Which cells are full now, with the plan\'s variables (no counts): what the form keeps for screening offline', parameters: [survey], responses: { 200: { description: 'Status' }, 404: problemResponse('Unknown survey, or no plan') } },
       },
       '/api/v1/surveys/{survey}/quotas/progress': {
-        get: { summary: 'Per cell: target, achieved, reserved, remaining, over, percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress' }, 404: problemResponse('Unknown survey, or no plan') } },
+        get: { summary: 'Per cell: target, achieved, reserved, committed (achieved + live reservations), remaining, over (commitment beyond the target), acceptedOver (responses accepted over quota), percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress' }, 404: problemResponse('Unknown survey, or no plan') } },
       },
       '/api/v1/surveys/{survey}/fieldwork': {
         get: {
