@@ -239,9 +239,16 @@ export class QuotasService {
     const now = this.now();
     const expiresAt = new Date(Date.parse(now) + this.reservationMs).toISOString();
     const claimed = new Map<string, boolean>();
+    let foreign = false;
     for (const m of cellsToClaim(matches)) {
       const slot = await this.store.claimQuotaSlot({ space: planSpace(plan), cell: m.cell, target: m.target, reservationId: responseId, owner, now, expiresAt });
+      // A claim returns the slot the id already holds: someone else's if they screened under it at the same moment.
+      if (slot && slot.responseId === null && slot.owner !== null && slot.owner !== owner) foreign = true;
       claimed.set(m.cell, slot !== null);
+    }
+    if (foreign) {
+      await this.store.cancelQuotaReservation(planSpace(plan), responseId, owner);
+      throw problem('reservationNotFound', { id: given });
     }
     const decision = decideScreening(plan.policy, matches, claimed);
     const held = [...claimed].filter(([, ok]) => ok).map(([cell]) => cell);

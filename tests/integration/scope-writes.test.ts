@@ -176,6 +176,17 @@ describe.each(STORE_KINDS)('%s store: quota reservations belong to their screene
     expect(await liveOf('ainur')).toEqual([]);
   });
 
+  it('gives an id two people screen at the same moment to exactly one of them', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const outcomes = await Promise.all(ids.flatMap((id) => [screen('ainur', id), screen('boris', id)]));
+    for (const [i, id] of ids.entries()) {
+      const pair = [outcomes[2 * i], outcomes[2 * i + 1]];
+      expect(pair.map((r) => r?.status).sort()).toEqual([200, 404]);
+      const winner = pair[0]?.status === 200 ? 'ainur' : 'boris';
+      expect((await ctx.t.store.listQuotaSlots('population@1', { reservationId: id })).map((s) => s.owner)).toEqual([winner]);
+    }
+  });
+
   it('holds one person to 3 live reservations per cell (429.3 beyond), others unaffected', async () => {
     const ids = [randomUUID(), randomUUID(), randomUUID()];
     for (const id of ids) await screen('ainur', id).expect(200);
