@@ -227,8 +227,10 @@ export class QuotasService {
     if (errors) throw problem('schemaInvalid', { errors });
     const { responseId: given, answers } = body as { responseId: string; answers: Record<string, unknown> };
     const responseId = given.toLowerCase();
-    // Checked on the answers given: the respondent is the one the screener would then interview and submit.
-    if (!canSee(actor, { interviewer: actor.username, region: regionOf(answers) })) throw problem('responseNotFound', { id: given });
+    // Checked on the answers given, when they name a region (a plan need not ask it at screening): the respondent is
+    // the one the screener would then interview and submit, and the submission is checked again.
+    const region = regionOf(answers);
+    if (region !== null && !canSee(actor, { interviewer: actor.username, region })) throw problem('responseNotFound', { id: given });
     const plan = await this.getPlan(survey);
     const owner = actor.username ?? '';
     const existing = await this.store.listQuotaSlots(planSpace(plan), { reservationId: responseId });

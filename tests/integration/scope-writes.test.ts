@@ -174,6 +174,8 @@ describe.each(STORE_KINDS)('%s store: quota reservations belong to their screene
     await screen('ainur', id).expect(200);
     await ctx.as('ainur').delete(`${QUOTAS}/reservations/${id}`).expect(204);
     expect(await liveOf('ainur')).toEqual([]);
+    // A plan that does not ask the region at screening: a scoped coordinator screens like anyone else.
+    await screen('coord_akm', randomUUID()).expect(200);
   });
 
   it('gives an id two people screen at the same moment to exactly one of them', async () => {
