@@ -30,10 +30,33 @@ export function isDateTime(value: string): boolean {
   return Number(m[2]) <= 23 && Number(m[3]) <= 59 && Number(m[4]) <= 59 && Number.isFinite(Date.parse(value));
 }
 
+/**
+ * Characters no text the app keeps may hold: C0 and C1 control characters (NUL included) and DEL, bidirectional
+ * embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069: they make a stored name or comment display as
+ * something else), and lone surrogates (not Unicode at all: MongoDB-compatible stores replace them with U+FFFD, so
+ * what is stored would differ from what was acknowledged). Long text may also hold tabs and newlines.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE_LONG = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** One line of text (a name, an id, a short answer, a password): none of the characters above. */
+export function isText(value: string): boolean {
+  return !UNSAFE.test(value);
+}
+
+/** Longer text (an open answer, a comment): as `text`, but tabs and newlines are allowed. */
+export function isLongText(value: string): boolean {
+  return !UNSAFE_LONG.test(value);
+}
+
 /** In ajv's format-definition shape, which the standalone validators call as `formats.date.validate`. */
 export const formats = {
   date: { type: 'string', validate: isDate },
   'date-time': { type: 'string', validate: isDateTime },
+  text: { type: 'string', validate: isText },
+  'long-text': { type: 'string', validate: isLongText },
 } as const;
 
 /**

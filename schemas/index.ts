@@ -19,6 +19,8 @@ export type { Validator, ValidationResult } from './validation.js';
 export { standaloneValidators } from './standalone.js';
 export { compileValidators } from './ajv.js';
 export { SPECIAL_ANSWERS, isSpecialAnswer } from './keywords.js';
+export { normalizeText, nfc } from './text.js';
+export { isText, isLongText } from './formats.js';
 export { SyntheticGenerator, generateResponses, KAZAKHSTAN_SAMPLE_MIX } from './synthetic.js';
 export type { SyntheticOptions } from './synthetic.js';
 export type { PopulationAnswers } from './generated/population.types.js';

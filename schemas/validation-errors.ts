@@ -56,7 +56,9 @@ function locate(e: RawError): Located {
 function messageFor(lang: Language, survey: SurveyId, loc: Located, e: RawError): string {
   const common = bundles[lang].common;
   const override = loc.item ? questionnaires[survey].properties[loc.item]?.['x-csi-messages']?.[loc.keyword] : undefined;
-  const key = override ?? (loc.keyword === 'additionalProperties' ? 'unknown_item' : loc.keyword);
+  // A format with a message of its own (the text formats) says what to fix rather than "enter a valid …".
+  const formatKey = loc.keyword === 'format' && typeof e.params.format === 'string' ? `format_${e.params.format}` : undefined;
+  const key = override ?? (loc.keyword === 'additionalProperties' ? 'unknown_item' : formatKey && common.messages[formatKey] ? formatKey : loc.keyword);
   const template = common.messages[key] ?? common.messages.invalid ?? 'Invalid answer.';
   const params: Record<string, string | number> = { item: loc.item ?? '' };
   if (typeof e.params.limit === 'number') params.limit = e.params.limit;

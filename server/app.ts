@@ -23,7 +23,7 @@ import { ExportService } from './services/export.service.js';
 import { FieldworkEvents } from './services/fieldwork-events.js';
 import { FieldworkService } from './services/fieldwork.service.js';
 import { IndicatorsService } from './services/indicators.service.js';
-import { QuotasService } from './services/quotas.service.js';
+import { QuotasService, type QuotaOptions } from './services/quotas.service.js';
 import { ResponsesService, type Clock } from './services/responses.service.js';
 import { compileAllValidators, type Validators } from './services/validation.js';
 import { TalliesService } from './services/tallies.service.js';
@@ -39,6 +39,8 @@ export interface AppDeps {
   limits?: Partial<Limits>;
   /** Express's `trust proxy` (config TRUST_PROXY): false unless a reverse proxy sits in front. */
   trustProxy?: false | number | string;
+  /** Quota screening: how long reservations hold, how many live ones a person may hold per cell. */
+  quotas?: QuotaOptions;
 }
 
 export interface App {
@@ -62,7 +64,7 @@ export function buildApp(deps: AppDeps): App {
   const accounts = new AccountsService(deps.store, validators, clock, audit);
   const weighting = new WeightingService(deps.store, validators, audit);
   const events = new FieldworkEvents();
-  const quotas = new QuotasService(deps.store, validators, clock, audit, weighting, events);
+  const quotas = new QuotasService(deps.store, validators, clock, audit, weighting, events, deps.quotas);
   const fieldwork = new FieldworkService(deps.store, validators, clock);
   const responses = new ResponsesService(deps.store, validators, clock, audit, quotas.hooks());
   const tallies = new TalliesService(deps.store, validators, weighting);
@@ -77,6 +79,12 @@ export function buildApp(deps: AppDeps): App {
   // JSON API: the default CSP is right, minus upgrade-insecure-requests, which breaks plain-HTTP LAN use.
   app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestLog(app, deps.logger));
+  // API answers hold personal data and are per user: no browser, proxy or shared tablet may keep a copy. Set
+  // before anything can answer, so errors (401, 404) carry it too.
+  app.use('/api/v1', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(authenticate(accounts));
   // One router for the API, submissions first: the busiest route is matched before any other is tried.
   const api = Router();

@@ -31,6 +31,9 @@ export interface Config {
    * False without a proxy: then those headers are ignored, as anyone could send them.
    */
   trustProxy: false | number | string;
+  quotas: { maxLiveReservations: number };
+  /** Slow-client limits of the HTTP server (see http/http-server.ts). */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -79,6 +82,14 @@ function trustProxy(raw: string | undefined): Config['trustProxy'] {
   return parts.join(',');
 }
 
+function httpLimits(env: NodeJS.ProcessEnv): Config['http'] {
+  const headersTimeoutMs = integer(env, 'HEADERS_TIMEOUT_MS', 20_000, 1_000, 600_000);
+  const requestTimeoutMs = integer(env, 'REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000);
+  // Node refuses a headers timeout longer than the whole request's.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS');
+  return { headersTimeoutMs, requestTimeoutMs, maxConnections: integer(env, 'MAX_CONNECTIONS', 512, 1, 1_000_000) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mongodbUri = env.MONGODB_URI?.trim() || null;
   if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) throw new ConfigError('MONGODB_URI must start with mongodb:// or mongodb+srv://');
@@ -104,5 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     tls: tlsFiles(env),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    quotas: { maxLiveReservations: integer(env, 'QUOTA_MAX_LIVE_RESERVATIONS', 3, 1, 10_000) },
+    http: httpLimits(env),
   };
 }

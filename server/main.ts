@@ -5,14 +5,15 @@
  */
 import { pino, type Logger } from 'pino';
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { Express } from 'express';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { isLoopbackHost } from './domain/transport.js';
+import { createHttpServer } from './http/http-server.js';
 import { trackInFlight } from './store/in-flight.js';
 import { StoreTooNewError } from './store/migrations.js';
 import { openStore } from './store/open-store.js';
@@ -31,10 +32,10 @@ function listen(app: Express, config: Config, logger: Logger): Server | HttpsSer
     }
     // Without TLS there is nothing to reload; SIGHUP (systemctl reload) must not stop the server either.
     process.on('SIGHUP', () => logger.info('SIGHUP: no TLS_CERT/TLS_KEY to reload'));
-    return createHttpServer(app);
+    return createHttpServer(app, config.http);
   }
   const tls = config.tls;
-  const server = createHttpsServer(readTls(tls), app);
+  const server = createHttpServer(app, config.http, readTls(tls)) as HttpsServer;
   process.on('SIGHUP', () => {
     try {
       server.setSecureContext(readTls(tls));
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const repaired = await opened.repairAudit();
   if (repaired > 0) logger.warn({ repaired }, 'completed audit entries a crash had left unwritten');
   const { store, idle } = trackInFlight(opened);
-  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits, trustProxy: config.trustProxy });
+  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits, trustProxy: config.trustProxy, quotas: config.quotas });
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);
   if (bootstrap.generatedPassword) {
     // Printed once, to the console only (not the JSON log): the first admin's password when none was configured.

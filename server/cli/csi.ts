@@ -21,6 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify/sync';
+import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
 import { isSurveyId, type SurveyId } from '../../schemas/surveys.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { loadConfig } from '../config.js';
@@ -88,7 +89,7 @@ function writeErrorReport(file: string, report: ImportReport): string | null {
     line: f.line, id: f.id ?? '', code: f.code, path: e.path, item: e.item ?? '', value: e.value, keyword: e.keyword, message: e.message,
   })));
   const out = `${file}.errors.csv`;
-  createWriteStream(out).end(stringify(rows, { header: true, escape_formulas: true }));
+  createWriteStream(out).end(stringify(rows, { header: true, cast: SAFE_CSV_CAST }));
   return out;
 }
 

@@ -6,6 +6,20 @@
 import type { Actor } from './actor.js';
 import type { ResponseReceipt } from './response.js';
 
+/** A coordinator limited to some regions (everyone else's row-level scope is not by region). */
+export function isRegionScoped(actor: Actor): boolean {
+  return actor.role === 'coordinator' && actor.regions.length > 0;
+}
+
+/**
+ * Whether an actor may hear of a change that concerns these regions: undefined means the whole survey (a plan
+ * replaced, a quota cell that is in no region), null a response without a region (only unscoped staff see those).
+ */
+export function canHear(actor: Actor, regions: ReadonlyArray<string | null> | undefined): boolean {
+  if (!isRegionScoped(actor) || regions === undefined) return true;
+  return regions.some((r) => r !== null && actor.regions.includes(r));
+}
+
 export interface ScopableFilter {
   region?: string;
   regions?: string[];
@@ -21,7 +35,7 @@ export function scopeFilter<F extends ScopableFilter>(actor: Actor, filter: F): 
   }
   // Analysts do not see who interviewed: a filter by interviewer would tell them, so it matches nothing.
   if (actor.role === 'analyst' && filter.interviewer !== undefined) scoped.regions = [];
-  if (actor.role === 'coordinator' && actor.regions.length > 0) {
+  if (isRegionScoped(actor)) {
     scoped.regions = filter.region === undefined ? [...actor.regions] : actor.regions.filter((r) => r === filter.region);
   }
   return scoped;
@@ -30,7 +44,7 @@ export function scopeFilter<F extends ScopableFilter>(actor: Actor, filter: F): 
 /** Whether the actor may see one response. */
 export function canSee(actor: Actor, response: Pick<ResponseReceipt, 'interviewer' | 'region'>): boolean {
   if (actor.role === 'interviewer') return response.interviewer !== null && response.interviewer === actor.username;
-  if (actor.role === 'coordinator' && actor.regions.length > 0) return response.region !== null && actor.regions.includes(response.region);
+  if (isRegionScoped(actor)) return response.region !== null && actor.regions.includes(response.region);
   return actor.role !== null;
 }
 

@@ -12,6 +12,11 @@ export interface RoutePolicy {
   allow: readonly Role[] | 'public';
   /** Whether the route writes (rate-limited per token). */
   write?: boolean;
+  /**
+   * The route changes something national (a quota plan, margins, secondary data), which no region scope covers:
+   * a region-scoped coordinator gets "not found" (404.9), as for any write outside their scope.
+   */
+  national?: boolean;
 }
 
 const ALL = ROLES;
@@ -32,11 +37,11 @@ export const POLICY = {
   'PATCH /api/v1/surveys/:survey/responses/:id': { allow: STAFF, write: true },
   'GET /api/v1/surveys/:survey/export': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/surveys/:survey/margins': { allow: ['coordinator', 'analyst', 'admin'] },
-  'PUT /api/v1/surveys/:survey/margins': { allow: STAFF, write: true },
+  'PUT /api/v1/surveys/:survey/margins': { allow: STAFF, write: true, national: true },
   'GET /api/v1/surveys/:survey/tallies': { allow: ['coordinator', 'analyst', 'admin'] },
   // Quotas: staff set plans; whoever submits screens (and gives a reservation back); staff and analysts watch.
   'GET /api/v1/surveys/:survey/quotas': { allow: ALL },
-  'PUT /api/v1/surveys/:survey/quotas': { allow: STAFF, write: true },
+  'PUT /api/v1/surveys/:survey/quotas': { allow: STAFF, write: true, national: true },
   'POST /api/v1/surveys/:survey/quotas/allocation': { allow: STAFF },
   'POST /api/v1/surveys/:survey/quotas/screen': { allow: ['interviewer', 'coordinator', 'admin'], write: true },
   'DELETE /api/v1/surveys/:survey/quotas/reservations/:id': { allow: ['interviewer', 'coordinator', 'admin'], write: true },
@@ -47,7 +52,7 @@ export const POLICY = {
   'GET /api/v1/indicators': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/indicators/diamond.svg': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/indicators/secondary': { allow: ['coordinator', 'analyst', 'admin'] },
-  'PUT /api/v1/indicators/secondary': { allow: STAFF, write: true },
+  'PUT /api/v1/indicators/secondary': { allow: STAFF, write: true, national: true },
   'GET /api/v1/users': { allow: ['admin'] },
   'POST /api/v1/users': { allow: ['admin'], write: true },
   'PATCH /api/v1/users/:id': { allow: ['admin'], write: true },

@@ -5,6 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { isRegionScoped } from '../domain/access.js';
 import { ANONYMOUS, type Actor } from '../domain/actor.js';
 import { decide, policyFor, type RoutePolicy } from '../domain/policy.js';
 import { problem } from '../domain/problems.js';
@@ -55,6 +56,7 @@ function authorize(policy: RoutePolicy): RequestHandler {
     const decision = decide(policy, req.actor.role);
     if (decision === 'unauthenticated') return next(problem('authenticationRequired'));
     if (decision === 'forbidden') return next(problem('forbidden', { role: req.actor.role }));
+    if (policy.national && isRegionScoped(req.actor)) return next(problem('outOfScope', { regions: req.actor.regions }));
     next();
   };
 }

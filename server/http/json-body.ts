@@ -1,9 +1,11 @@
 /**
  * JSON bodies: only `application/json` (anything else with a body is 415), at most `limit`, and valid UTF-8
- * (invalid bytes are refused rather than silently replaced).
+ * (invalid bytes are refused rather than silently replaced); every string then in NFC (schemas/text.ts), before any
+ * service validates, hashes or stores it.
  */
 import express, { type RequestHandler } from 'express';
 import { isUtf8 } from 'node:buffer';
+import { normalizeText } from '../../schemas/text.js';
 import { problem } from '../domain/problems.js';
 
 export function jsonBody(limit: string): RequestHandler[] {
@@ -23,5 +25,9 @@ export function jsonBody(limit: string): RequestHandler[] {
       if (!isUtf8(buf)) throw new TypeError('The encoded data was not valid for encoding utf-8');
     },
   });
-  return [requireJson, parse];
+  const normalize: RequestHandler = (req, _res, next) => {
+    req.body = normalizeText(req.body);
+    next();
+  };
+  return [requireJson, parse, normalize];
 }

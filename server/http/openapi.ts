@@ -144,7 +144,7 @@ function document(serverUrl: string): Json {
             201: { description: 'Stored', content: json(ref('ResponseReceipt')) },
             200: { description: 'Already stored with the same content: the original receipt', content: json(ref('ResponseReceipt')) },
             400: problemResponse('Malformed JSON or invalid answers (details.errors)'),
-            404: problemResponse('Unknown survey'),
+            404: problemResponse('Unknown survey, or (404.2) a response outside a region-scoped coordinator\'s regions'),
             409: problemResponse('Same id with different content, or a rejected/withdrawn response'),
             413: problemResponse('Body too large'),
             415: problemResponse('Not application/json'),
@@ -169,7 +169,7 @@ function document(serverUrl: string): Json {
           responses: {
             200: { description: 'The reviewed response', content: json(ref('ResponseReceipt')) },
             400: problemResponse('Invalid review or corrected answers'),
-            404: problemResponse('Not found'),
+            404: problemResponse('Not found, before or after the change: a correction cannot move a response out of the reviewer\'s regions'),
             409: problemResponse('Revision conflict'),
             413: problemResponse('Body too large'),
             415: problemResponse('Not application/json'),
@@ -280,20 +280,21 @@ function document(serverUrl: string): Json {
           responses: {
             200: { description: 'Open (under the flag policy possibly over quota): the cells and the reservation' },
             400: problemResponse('Invalid request, or screening answers that do not place the respondent in every quota (details.missing)'),
-            404: problemResponse('Unknown survey, or no plan'),
+            404: problemResponse('Unknown survey, no plan, a response id someone else holds a reservation under (404.8), or a respondent outside a scoped coordinator\'s regions (404.2)'),
             409: problemResponse('A cell is full under the refuse policy (details.cells); nothing is held'),
             415: problemResponse('Not application/json'),
+            429: problemResponse('429.3: the screener already holds the most live reservations allowed in a cell (details.cells, details.limit; QUOTA_MAX_LIVE_RESERVATIONS), or too many writes'),
           },
         },
       },
       '/api/v1/surveys/{survey}/quotas/reservations/{id}': {
-        delete: { summary: 'Give a reservation back (the respondent broke off)', parameters: [survey, id], responses: { 204: { description: 'Released' }, 404: problemResponse('No plan, or no such reservation') } },
+        delete: { summary: 'Give a reservation back (the respondent broke off); only its screener may', parameters: [survey, id], responses: { 204: { description: 'Released' }, 404: problemResponse('No plan, or no such reservation of yours') } },
       },
       '/api/v1/surveys/{survey}/quotas/status': {
         get: { summary: 'Which cells are full now, with the plan\'s variables (no counts): what the form keeps for screening offline', parameters: [survey], responses: { 200: { description: 'Status' }, 404: problemResponse('Unknown survey, or no plan') } },
       },
       '/api/v1/surveys/{survey}/quotas/progress': {
-        get: { summary: 'Per cell: target, achieved, reserved, remaining, over, percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress' }, 404: problemResponse('Unknown survey, or no plan') } },
+        get: { summary: 'Per cell: target, achieved, reserved, committed (achieved + live reservations), remaining, over (commitment beyond the target), acceptedOver (responses accepted over quota), percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress' }, 404: problemResponse('Unknown survey, or no plan') } },
       },
       '/api/v1/surveys/{survey}/fieldwork': {
         get: {
@@ -304,7 +305,7 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/surveys/{survey}/fieldwork/events': {
         get: {
-          summary: 'Server-Sent Events: an event (submitted, reviewed, reservation, plan) on every change of the survey, without ids; refetch the numbers on each. Send the bearer token (read with fetch)',
+          summary: 'Server-Sent Events: an event (submitted, reviewed, reservation, plan) on every change of the survey, without ids; refetch the numbers on each. Region-scoped coordinators get only the changes in their regions. Send the bearer token (read with fetch)',
           parameters: [survey],
           responses: { 200: { description: 'An endless event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey') },
         },
@@ -386,6 +387,7 @@ function withAccess(doc: Json): Json {
       responses[401] ??= problemResponse('Not logged in, or the token is invalid, expired or revoked');
       responses[403] ??= problemResponse('The role does not allow this');
       if (policy.write) responses[429] ??= problemResponse('Too many writes with this token');
+      if (policy.national) responses[404] = problemResponse(`${(responses[404] as Json | undefined)?.description ?? 'Not found'}; 404.9 for a region-scoped coordinator: national settings are outside any region scope`);
     }
   }
   return doc;

@@ -8,6 +8,7 @@
  */
 import express, { Router, type RequestHandler } from 'express';
 import type { ResponseStatus } from '../../schemas/api.js';
+import { canHear } from '../domain/access.js';
 import { problem } from '../domain/problems.js';
 import type { QuotaPolicy } from '../domain/quotas/plan.js';
 import type { FieldworkEvents } from '../services/fieldwork-events.js';
@@ -24,11 +25,12 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A plan as JSON or as CSV: `text/csv` is read as UTF-8 text, anything else goes through the JSON body rules. */
 function planBody(limit: string): RequestHandler[] {
-  const [requireJson, parseJson] = jsonBody(limit) as [RequestHandler, RequestHandler];
+  const [requireJson, parseJson, normalize] = jsonBody(limit) as [RequestHandler, RequestHandler, RequestHandler];
   const parseCsv = express.text({ type: 'text/csv', limit, verify: (_req, _res, buf) => void utf8.decode(buf) });
   return [
     (req, res, next) => (req.is('text/csv') ? parseCsv(req, res, next) : requireJson(req, res, next)),
     (req, res, next) => (req.is('text/csv') ? next() : parseJson(req, res, next)),
+    (req, res, next) => (req.is('text/csv') ? next() : normalize(req, res, next)),
   ];
 }
 
@@ -59,10 +61,10 @@ export function quotasRoutes(quotas: QuotasService, fieldwork: FieldworkService,
     res.json(await quotas.allocate(req.params.survey as string, req.body));
   });
   route('POST', '/surveys/:survey/quotas/screen', noQuery, ...body, async (req, res) => {
-    res.json(await quotas.screen(req.params.survey as string, req.body));
+    res.json(await quotas.screen(req.params.survey as string, req.body, req.actor));
   });
   route('DELETE', '/surveys/:survey/quotas/reservations/:id', noQuery, async (req, res) => {
-    await quotas.cancelReservation(req.params.survey as string, req.params.id as string);
+    await quotas.cancelReservation(req.params.survey as string, req.params.id as string, req.actor);
     res.status(204).end();
   });
   route('GET', '/surveys/:survey/quotas/status', noQuery, async (req, res) => {
@@ -76,11 +78,11 @@ export function quotasRoutes(quotas: QuotasService, fieldwork: FieldworkService,
   });
   route('GET', '/surveys/:survey/fieldwork/events', noQuery, (req, res) => {
     const survey = requireSurvey(req.params.survey as string);
-    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store, no-transform', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     res.write('retry: 3000\n: connected\n\n');
-    const unsubscribe = events.subscribe((e) => {
-      if (e.survey === survey) res.write(`event: ${e.kind}\ndata: ${JSON.stringify(e)}\n\n`);
+    const unsubscribe = events.subscribe(({ regions, ...e }) => {
+      if (e.survey === survey && canHear(req.actor, regions)) res.write(`event: ${e.kind}\ndata: ${JSON.stringify(e)}\n\n`);
     });
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();

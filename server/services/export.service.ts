@@ -8,6 +8,7 @@
  */
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
 import { itemsOf, type Item } from '../../schemas/items.js';
 import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
 import type { SurveyId } from '../../schemas/surveys.js';
@@ -149,8 +150,8 @@ export class ExportService {
     const header = q.headers === 'questions' ? columns.map((c) => variableLabel(c, Infinity)) : columns.map((c) => c.name);
     // csv-stringify writes false as an empty cell by default, which would read back as "not answered".
     const csv = stringify({
-      header: true, columns: header, bom: q.bom === 'true', escape_formulas: true,
-      cast: { boolean: (value) => (value ? 'true' : 'false') },
+      header: true, columns: header, bom: q.bom === 'true',
+      cast: { ...SAFE_CSV_CAST, boolean: (value) => (value ? 'true' : 'false') },
     });
     // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
     source.on('error', (e) => csv.destroy(e));

@@ -1,7 +1,7 @@
 /**
  * The fieldwork stream's source: services announce submissions, reviews, reservations and plan changes here, and
  * the SSE route relays them. Events carry no ids or answers, only that something changed in a survey: a dashboard
- * refetches its numbers, which always come from the store. In-process only: with several app instances a dashboard
+ * refetches its numbers, which always come from the store. Region-scoped subscribers hear only of their regions. In-process only: with several app instances a dashboard
  * hears the changes made through its own instance (the numbers it refetches are still everyone's).
  */
 import { EventEmitter } from 'node:events';
@@ -13,6 +13,10 @@ export interface FieldworkEvent {
   kind: FieldworkEventKind;
   survey: SurveyId;
   at: string;
+  /**
+   * Regions the change concerns, for filtering per subscriber (see canHear); never sent. Absent: the whole survey.
+   */
+  regions?: Array<string | null>;
 }
 
 export class FieldworkEvents {

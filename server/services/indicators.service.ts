@@ -6,6 +6,7 @@
  * margins, same region scoping for coordinators) and standard errors that account for it.
  */
 import { stringify } from 'csv-stringify/sync';
+import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
 import type { Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
@@ -146,5 +147,5 @@ export function indicatorsCsv(report: MatrixResult, lang: Language = 'en'): stri
     }
   }
   const number = (v: number) => (Number.isFinite(v) ? String(v) : '');
-  return stringify(rows, { header: true, columns: CSV_COLUMNS, escape_formulas: true, cast: { number, boolean: (b) => (b ? 'true' : 'false') } });
+  return stringify(rows, { header: true, columns: CSV_COLUMNS, cast: { ...SAFE_CSV_CAST, number, boolean: (b) => (b ? 'true' : 'false') } });
 }

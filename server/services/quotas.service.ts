@@ -11,17 +11,17 @@
  */
 import type { ResponseStatus } from '../../schemas/api.js';
 import type { SurveyId } from '../../schemas/surveys.js';
-import { scopeFilter } from '../domain/access.js';
+import { canSee, isRegionScoped, scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
 import { AllocationError, allocateFromJoint, allocateFromMargins, shareVariables, type ShareVariable } from '../domain/quotas/allocation.js';
-import { matchCells, type CellMatch } from '../domain/quotas/matching.js';
+import { matchCells, planCells, type CellMatch } from '../domain/quotas/matching.js';
 import { quotaPlanFromCsv } from '../domain/quotas/plan-csv.js';
-import { checkQuotaPlan, makeQuotaPlan, planSpace, type Quota, type QuotaPlan, type QuotaPolicy } from '../domain/quotas/plan.js';
+import { checkQuotaPlan, makeQuotaPlan, planSpace, type PlanError, type Quota, type QuotaPlan, type QuotaPolicy } from '../domain/quotas/plan.js';
 import { AchievedCounter, carryOverClaims, quotaProgress, type CellProgress } from '../domain/quotas/progress.js';
 import { cellsToClaim, decideScreening, type ScreeningDecision } from '../domain/quotas/screening.js';
-import { cellUsage } from '../domain/quotas/slots.js';
-import type { StoredResponse } from '../domain/response.js';
+import { cellUsage, isLiveReservation, type QuotaSlot } from '../domain/quotas/slots.js';
+import { REGION_ITEMS, regionOf, type StoredResponse } from '../domain/response.js';
 import type { ResponseFilter, Store } from '../store/store.port.js';
 import type { Audit } from './audit.service.js';
 import type { FieldworkEvents, FieldworkEventKind } from './fieldwork-events.js';
@@ -32,8 +32,27 @@ import type { WeightingService } from './weighting.service.js';
 /** How long a reservation holds its slot: a long interview plus travel to a connection (interviews take ~40 min). */
 export const RESERVATION_MS = 3 * 60 * 60_000;
 
-/** Variables that place a cell in a region, for region-scoped coordinators. */
-const REGION_VARIABLES = ['ps_region', 'os_region', 'es_region'];
+/**
+ * Live reservations one person may hold in one cell at a time: an interviewer screens one respondent after another,
+ * so a few cover a real doorstep, and screening made-up ids cannot close a cell for everyone else.
+ */
+export const MAX_LIVE_RESERVATIONS = 3;
+
+export interface QuotaOptions {
+  reservationMs?: number;
+  maxLiveReservations?: number;
+}
+
+/** The region of a quota cell; undefined for a cell that is in no region (it concerns the whole survey). */
+function cellRegion(categories: Record<string, string>): string | undefined {
+  return REGION_ITEMS.map((v) => categories[v]).find((r) => r !== undefined);
+}
+
+/** Regions of the cells a change touched; undefined (the whole survey) when one of them is in no region. */
+function regionsOfCells(cells: ReadonlyArray<{ categories: Record<string, string> }>): string[] | undefined {
+  const regions = cells.map((c) => cellRegion(c.categories));
+  return regions.every((r) => r !== undefined) ? (regions as string[]) : undefined;
+}
 
 const planKey = (survey: SurveyId) => `quotas:${survey}`;
 
@@ -78,8 +97,8 @@ export interface QuotaProgress {
 }
 
 /** Plan errors in the shared `{path, item, keyword, message}` shape; item is the variable a path names, if any. */
-function planErrors(errors: ReadonlyArray<{ path: string; message: string }>): Array<{ path: string; item: string | null; keyword: string; message: string }> {
-  return errors.map((e) => ({ path: e.path, item: /\/(?:categories|collapse)\/([^/]+)$/.exec(e.path)?.[1] ?? null, keyword: 'quotaPlan', message: e.message }));
+function planErrors(errors: ReadonlyArray<PlanError>): Array<{ path: string; item: string | null; keyword: string; message: string }> {
+  return errors.map((e) => ({ path: e.path, item: e.item ?? /\/(?:categories|collapse)\/([^/]+)$/.exec(e.path)?.[1] ?? null, keyword: e.keyword ?? 'quotaPlan', message: e.message }));
 }
 
 export async function loadPlan(store: Pick<Store, 'getSetting'>, survey: SurveyId): Promise<QuotaPlan | null> {
@@ -97,8 +116,12 @@ export class QuotasService {
     private readonly audit: Audit,
     private readonly weighting: WeightingService,
     private readonly events: FieldworkEvents,
-    private readonly reservationMs = RESERVATION_MS,
+    private readonly options: QuotaOptions = {},
   ) {}
+
+  private get reservationMs(): number {
+    return this.options.reservationMs ?? RESERVATION_MS;
+  }
 
   async getPlan(surveyParam: string): Promise<QuotaPlan> {
     const survey = requireSurvey(surveyParam);
@@ -195,41 +218,79 @@ export class QuotasService {
   /**
    * Screening: a slot in every matching cell, held for the response id until the reservation lapses. Under `refuse`
    * a full cell gives back what was claimed and answers 409.6; under `flag` the interview goes on, over quota.
+   * The reservation is the screener's: a response id someone else holds is not found, a respondent outside a scoped
+   * coordinator's regions too, and beyond `maxLiveReservations` live ones of the screener in a cell it is a 429.3.
    */
-  async screen(surveyParam: string, body: unknown): Promise<ScreeningResult> {
+  async screen(surveyParam: string, body: unknown, actor: Actor): Promise<ScreeningResult> {
     const survey = requireSurvey(surveyParam);
     const errors = apiErrors(this.validators.api.quotaScreen, body);
     if (errors) throw problem('schemaInvalid', { errors });
     const { responseId: given, answers } = body as { responseId: string; answers: Record<string, unknown> };
     const responseId = given.toLowerCase();
+    // Checked on the answers given, when they name a region (a plan need not ask it at screening): the respondent is
+    // the one the screener would then interview and submit, and the submission is checked again.
+    const region = regionOf(answers);
+    if (region !== null && !canSee(actor, { interviewer: actor.username, region })) throw problem('responseNotFound', { id: given });
     const plan = await this.getPlan(survey);
+    const owner = actor.username ?? '';
+    const existing = await this.store.listQuotaSlots(planSpace(plan), { reservationId: responseId });
+    if (existing.some((s) => isLiveReservation(s, this.now()) && s.owner !== owner)) throw problem('reservationNotFound', { id: given });
     const matches = matchCells(plan, answers);
     const missing = matches.flatMap((m) => (m.status === 'missing' ? [{ quota: m.quota, variables: m.variables }] : []));
     if (missing.length > 0) throw problem('screeningIncomplete', { missing });
     const now = this.now();
     const expiresAt = new Date(Date.parse(now) + this.reservationMs).toISOString();
     const claimed = new Map<string, boolean>();
+    let foreign = false;
     for (const m of cellsToClaim(matches)) {
-      const slot = await this.store.claimQuotaSlot({ space: planSpace(plan), cell: m.cell, target: m.target, reservationId: responseId, now, expiresAt });
+      const slot = await this.store.claimQuotaSlot({ space: planSpace(plan), cell: m.cell, target: m.target, reservationId: responseId, owner, now, expiresAt });
+      // A claim returns the slot the id already holds: someone else's if they screened under it at the same moment.
+      if (slot && slot.responseId === null && slot.owner !== null && slot.owner !== owner) foreign = true;
       claimed.set(m.cell, slot !== null);
+    }
+    if (foreign) {
+      await this.store.cancelQuotaReservation(planSpace(plan), responseId, owner);
+      throw problem('reservationNotFound', { id: given });
     }
     const decision = decideScreening(plan.policy, matches, claimed);
     const held = [...claimed].filter(([, ok]) => ok).map(([cell]) => cell);
-    if (decision.decision === 'full') {
-      if (held.length > 0) await this.store.cancelQuotaReservation(planSpace(plan), responseId);
-      this.emit('reservation', survey);
+    const regions = regionsOfCells(matchedCells(matches));
+    // Counted after claiming, so that screenings racing each other can only both give back, never both keep.
+    const crowded = await this.overLiveCap(plan, owner, held, now);
+    if (crowded.length > 0 || decision.decision === 'full') {
+      if (held.length > 0) await this.store.cancelQuotaReservation(planSpace(plan), responseId, owner);
+      this.emit('reservation', survey, regions);
+      if (crowded.length > 0) throw problem('tooManyReservations', { cells: crowded, limit: this.maxLive });
       throw problem('quotaFull', { decision: decision.decision, cells: decision.cells, overQuota: decision.overQuota, planVersion: plan.version });
     }
-    if (held.length > 0) this.emit('reservation', survey);
+    if (held.length > 0) this.emit('reservation', survey, regions);
     return { ...decision, planVersion: plan.version, reservation: held.length > 0 ? { id: responseId, expiresAt, cells: held } : null };
   }
 
-  /** Gives a reservation's unconsumed slots back (the respondent broke off after screening). */
-  async cancelReservation(surveyParam: string, id: string): Promise<void> {
+  private get maxLive(): number {
+    return this.options.maxLiveReservations ?? MAX_LIVE_RESERVATIONS;
+  }
+
+  /** Cells among `cells` where the owner now holds more live reservations than allowed (this one included). */
+  private async overLiveCap(plan: QuotaPlan, owner: string, cells: readonly string[], now: string): Promise<string[]> {
+    if (cells.length === 0) return [];
+    const live = (await this.store.listQuotaSlots(planSpace(plan), { owner })).filter((s) => isLiveReservation(s, now));
+    return cells.filter((cell) => live.filter((s) => s.cell === cell).length > this.maxLive);
+  }
+
+  /** Gives a reservation's unconsumed slots back (the respondent broke off after screening); only its screener may. */
+  async cancelReservation(surveyParam: string, id: string, actor: Actor): Promise<void> {
     const plan = await this.getPlan(surveyParam);
-    const released = await this.store.cancelQuotaReservation(planSpace(plan), id.toLowerCase());
+    const owner = actor.username ?? '';
+    const slots = await this.store.listQuotaSlots(planSpace(plan), { reservationId: id.toLowerCase(), owner });
+    const released = await this.store.cancelQuotaReservation(planSpace(plan), id.toLowerCase(), owner);
     if (released === 0) throw problem('reservationNotFound', { id });
-    this.emit('reservation', plan.survey);
+    this.emit('reservation', plan.survey, this.regionsOfSlots(plan, slots));
+  }
+
+  private regionsOfSlots(plan: QuotaPlan, slots: readonly QuotaSlot[]): string[] | undefined {
+    const cells = planCells(plan);
+    return regionsOfCells(slots.map((s) => cells.find((c) => c.cell === s.cell) ?? { categories: {} }));
   }
 
   /** Per cell target, achieved (responses the actor may see), reserved, remaining and percent. */
@@ -239,9 +300,12 @@ export class QuotasService {
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey: plan.survey }))) counter.add(r);
     const now = this.now();
     const usage = cellUsage(await this.store.listQuotaSlots(planSpace(plan)), now);
-    const scoped = actor.role === 'coordinator' && actor.regions.length > 0;
-    const inScope = (c: CellProgress) => !scoped || REGION_VARIABLES.every((v) => c.categories[v] === undefined || actor.regions.includes(c.categories[v] as string));
-    return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, counter.counts, usage).filter(inScope) };
+    const scoped = isRegionScoped(actor);
+    const inScope = (c: CellProgress) => {
+      const region = cellRegion(c.categories);
+      return !scoped || region === undefined || actor.regions.includes(region);
+    };
+    return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, counter.counts, usage, counter.flagged).filter(inScope) };
   }
 
   /** Which cells are full now, counted over every response (not only the caller's). */
@@ -284,7 +348,7 @@ export class QuotasService {
       const full = await this.claimDirectly(plan, response.id, cells.filter((c) => !held.has(c.cell)));
       result = await this.flagOverQuota(response, [...full, ...matches.filter((m) => m.status === 'unmatched').map((m) => m.quota)]);
     }
-    this.emit('submitted', response.survey);
+    this.emit('submitted', response.survey, [response.region]);
     return result;
   }
 
@@ -304,7 +368,7 @@ export class QuotasService {
         result = await this.flagOverQuota(after, [...full, ...matchesAfter.filter((m) => m.status === 'unmatched').map((m) => m.quota)]);
       }
     }
-    this.emit('reviewed', after.survey);
+    this.emit('reviewed', after.survey, [before.region, after.region]);
     return result;
   }
 
@@ -332,8 +396,8 @@ export class QuotasService {
     }
   }
 
-  private emit(kind: FieldworkEventKind, survey: SurveyId): void {
-    this.events.emit({ kind, survey, at: this.now() });
+  private emit(kind: FieldworkEventKind, survey: SurveyId, regions?: Array<string | null>): void {
+    this.events.emit({ kind, survey, at: this.now(), ...(regions ? { regions } : {}) });
   }
 
   private now(): string {

@@ -94,6 +94,8 @@ export class ResponsesService {
       revision: 1,
       revisions: [{ revision: 1, at: now, actor: actor.username, action: 'created', status: 'submitted' }],
     };
+    // Scope on writes as on reads: a region-scoped coordinator cannot create what they could not then see.
+    if (!canSee(actor, response)) throw problem('responseNotFound', { id: response.id });
     const created = this.audit.entry(actor, 'response.created', `response:${response.id}`, { after: response.submissionHash, details: { survey } });
     const outcome = await this.store.insertResponse(response, created);
     if (outcome.inserted) {
@@ -171,6 +173,8 @@ export class ResponsesService {
       revision: revision.revision,
       revisions: [...current.revisions, revision],
     };
+    // Checked after the change too: a correction must not move a response out of the reviewer's scope.
+    if (!canSee(actor, next)) throw problem('responseNotFound', { id });
     const reviewed = this.audit.entry(actor, `response.${revision.action}`, `response:${id.toLowerCase()}`, {
       before: receiptOf(current), after: receiptOf(next), details: { revision: revision.revision, status },
     });

@@ -6,6 +6,7 @@
  * cell-aggregated engine of domain/weighting/tally.ts.
  */
 import { stringify } from 'csv-stringify/sync';
+import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
 import { itemsOf } from '../../schemas/items.js';
 import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
@@ -149,5 +150,5 @@ export function talliesCsv(report: TalliesReport): string {
     }
   }
   const number = (v: number) => (Number.isFinite(v) ? String(v) : '');
-  return stringify(rows, { header: true, columns: CSV_COLUMNS, cast: { number, boolean: (b) => (b ? 'true' : 'false') } });
+  return stringify(rows, { header: true, columns: CSV_COLUMNS, cast: { ...SAFE_CSV_CAST, number, boolean: (b) => (b ? 'true' : 'false') } });
 }

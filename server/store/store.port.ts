@@ -131,6 +131,8 @@ export interface SlotClaim {
   /** The cell's target: slots 0..target-1 exist. */
   target: number;
   reservationId: string;
+  /** Who screens (see QuotaSlot.owner); null or absent for a response's direct claim. */
+  owner?: string | null;
   /** The current time (ISO): lapsed reservations are judged against it. */
   now: string;
   /** When the reservation lapses; null when a response claims the slot directly (it is consumed at once). */
@@ -145,6 +147,7 @@ export interface SlotFilter {
   cell?: string;
   reservationId?: string;
   responseId?: string;
+  owner?: string;
 }
 
 /**
@@ -168,8 +171,11 @@ export interface QuotaStore {
    * response id (the form makes it before screening) as the reservation id, and consume with that same id.
    */
   consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]>;
-  /** Deletes the reservation's unconsumed slots (screening abandoned, or a partial claim rolled back); how many. */
-  cancelQuotaReservation(space: string, reservationId: string): Promise<number>;
+  /**
+   * Deletes the reservation's unconsumed slots (screening abandoned, or a partial claim rolled back); how many.
+   * With `owner`, only slots that owner claimed: someone else's reservation is left alone (and counts 0).
+   */
+  cancelQuotaReservation(space: string, reservationId: string, owner?: string): Promise<number>;
   /** Deletes the slots a response holds (it was rejected or withdrawn): the cells reopen. How many. */
   releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number>;
   /** The slots of a space, optionally of one cell, reservation or response, ordered by cell and slot. */

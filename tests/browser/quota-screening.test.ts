@@ -86,7 +86,9 @@ describe('quotas at screening in the form', () => {
     const released = page.waitForRequest((r) => r.method() === 'DELETE' && r.url().includes('/quotas/reservations/'));
     const screened = page.waitForResponse((r) => r.url().endsWith('/quotas/screen'));
     await screen(page, respondent('female', 5));
-    const reservation = (await (await screened).json()) as { reservation: { id: string } | null };
+    // Its body is not read here: since API answers are Cache-Control: no-store, the DevTools protocol has no body
+    // to hand over for this one (getResponseBody: no data found). The slot it held is counted below instead.
+    expect((await screened).status()).toBe(200);
     await page.locator('#page:not([data-section="screening"])').waitFor();
     expect(await reservedSlots()).toBe(1);
     await page.goto(`${h.base}/forms/population`);
@@ -95,7 +97,6 @@ describe('quotas at screening in the form', () => {
     await draft.locator('button:not(.primary)').click();
     const request = await released;
     expect(request.url()).toMatch(new RegExp(`/quotas/reservations/${draftId}$`));
-    expect(reservation.reservation).not.toBeNull();
     await expect.poll(reservedSlots).toBe(0);
     await context.close();
   }, 120_000);

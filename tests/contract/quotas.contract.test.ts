@@ -1,9 +1,14 @@
 // One contract for quota slots on every store: a cell never holds more than its target, under concurrency across two
 // connections (two app instances), with lapsed reservations reclaimed and consumption and release working the same.
 // Times are given, never waited for: `now` is an argument of every call.
+import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QuotaSlot } from '../../server/domain/quotas/slots.js';
+import { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
 import type { SlotClaim, Store } from '../../server/store/store.port.js';
 import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js';
 
@@ -185,5 +190,46 @@ describe.each(STORE_KINDS)('%s quota slots contract', (kind) => {
     expect(await t.store.listQuotaSlots(SPACE, { reservationId })).toEqual([a, b]);
     expect(await t.store.listQuotaSlots(SPACE, { cell: 'a' })).toEqual([a, a2]);
     expect(await t.store.listQuotaSlots(SPACE, { responseId: 'nobody' })).toEqual([]);
+  });
+
+  it('records who screened, lists by owner, and cancels only the owner\'s reservation when told whose', async () => {
+    const reservationId = randomUUID();
+    const mine = await claim(t.store, { reservationId, owner: 'ainur' });
+    const theirs = await claim(t.store, { owner: 'boris' });
+    await fillWithResponses(t.store, 1);
+    expect(mine).toMatchObject({ owner: 'ainur' });
+    expect(await t.store.listQuotaSlots(SPACE, { owner: 'ainur' })).toEqual([mine]);
+    expect(await t.store.listQuotaSlots(SPACE, { owner: 'boris' })).toEqual([theirs]);
+    expect((await t.store.listQuotaSlots(SPACE)).filter((s) => s.responseId !== null).map((s) => s.owner)).toEqual([null]);
+    expect(await t.store.cancelQuotaReservation(SPACE, reservationId, 'boris')).toBe(0);
+    expect(await t.store.listQuotaSlots(SPACE, { reservationId })).toEqual([mine]);
+    expect(await t.store.cancelQuotaReservation(SPACE, reservationId, 'ainur')).toBe(1);
+    expect(await t.store.listQuotaSlots(SPACE, { owner: 'ainur' })).toEqual([]);
+  });
+});
+
+describe('embedded store made before reservations had owners', () => {
+  it('adds the owner column on opening, keeping the old slots as ownerless', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csi-old-'));
+    const file = join(dir, 'csi.sqlite');
+    try {
+      const old = new Database(file);
+      old.exec(`CREATE TABLE quota_slots (id TEXT PRIMARY KEY, space TEXT NOT NULL, cell TEXT NOT NULL, slot INTEGER NOT NULL,
+        reservation_id TEXT NOT NULL, claimed_at TEXT NOT NULL, expires_at TEXT, response_id TEXT, consumed_at TEXT,
+        UNIQUE (space, cell, slot), UNIQUE (space, cell, reservation_id)) STRICT`);
+      old.prepare('INSERT INTO quota_slots VALUES (?, ?, ?, 0, ?, ?, ?, NULL, NULL)').run('s0', SPACE, CELL, 'r0', T0, at(600));
+      old.close();
+      const store = new SqliteStore(file);
+      try {
+        expect(await store.listQuotaSlots(SPACE)).toEqual([expect.objectContaining({ reservationId: 'r0', owner: null, slot: 0 })]);
+        expect(await claim(store, { owner: 'ainur' })).toMatchObject({ slot: 1, owner: 'ainur' });
+      } finally {
+        await store.close();
+      }
+      // Opening again finds the column there and leaves it be.
+      await new SqliteStore(file).close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

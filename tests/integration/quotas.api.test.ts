@@ -23,6 +23,7 @@ const BASE = '/api/v1/surveys/population';
 const QUOTAS = `${BASE}/quotas`;
 const FEMALE = 'gender:ps_gender=female';
 const T0 = Date.parse('2009-07-01T09:00:00.000Z');
+const UNCAPPED = { maxLiveReservations: 1000 };
 
 function genderPlan(female: number, policy: 'refuse' | 'flag' = 'refuse') {
   return { policy, quotas: [{ id: 'gender', variables: ['ps_gender'], cells: [{ categories: { ps_gender: 'male' }, target: 1000 }, { categories: { ps_gender: 'female' }, target: female }] }] };
@@ -45,7 +46,8 @@ describe.each(STORE_KINDS)('%s quotas API', (kind) => {
   beforeEach(async () => {
     now = T0;
     gen = new SyntheticGenerator('population', { seed: 5 });
-    ctx = await makeTestApp(kind, { clock });
+    // One interviewer screens for the whole race here; the per-person cap on live reservations has its own test.
+    ctx = await makeTestApp(kind, { clock, quotas: UNCAPPED });
   });
   afterEach(async () => {
     await ctx.t.dispose();
@@ -54,7 +56,7 @@ describe.each(STORE_KINDS)('%s quotas API', (kind) => {
   it('lets exactly 5 of 50 concurrent screenings through two app instances take the last 5 slots; lapsed reservations free them', async () => {
     await ctx.as('coord').put(QUOTAS).send(genderPlan(20)).expect(200);
     for (let i = 0; i < 15; i += 1) await submit(respondent('female')).expect(201);
-    const second = buildApp({ store: await ctx.t.reopen(), logger: pino({ level: 'silent' }), clock, limits: { writesPerMinute: 100_000 } }).app;
+    const second = buildApp({ store: await ctx.t.reopen(), logger: pino({ level: 'silent' }), clock, limits: { writesPerMinute: 100_000 }, quotas: UNCAPPED }).app;
     const apps = [ctx.app, second];
     const ids = Array.from({ length: 50 }, () => randomUUID());
     const outcomes = await Promise.all(ids.map((responseId, i) => request(apps[i % 2] as Express).post(`${QUOTAS}/screen`).set('Authorization', `Bearer ${ctx.tokens.ainur}`).send({ responseId, answers: { ps_gender: 'female' } })));

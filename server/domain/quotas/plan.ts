@@ -49,7 +49,13 @@ export interface PlanError {
   /** JSON pointer into the plan. */
   path: string;
   message: string;
+  /** The variable the error is about, when the path does not end in it. */
+  item?: string;
+  /** The rule broken, when more specific than "quotaPlan". */
+  keyword?: string;
 }
+
+const pointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /** The cell key: quota id and categories in variable order, each part URI-encoded so no separator is ambiguous. */
 export function cellKey(quota: Pick<Quota, 'id' | 'variables'>, categories: Record<string, string>): string {
@@ -106,8 +112,28 @@ function checkVariables(survey: SurveyId, quota: Quota, at: string): PlanError[]
   quota.variables.forEach((v, i) => {
     if (!isKnownVariable(survey, v)) errors.push({ path: `${at}/variables/${i}`, message: `${v} is not an item or derived variable of the ${survey} survey` });
   });
-  for (const v of Object.keys(quota.collapse ?? {})) {
-    if (!quota.variables.includes(v)) errors.push({ path: `${at}/collapse/${v}`, message: `${v} is not a variable of this quota` });
+  for (const [v, mapping] of Object.entries(quota.collapse ?? {})) {
+    if (!quota.variables.includes(v)) {
+      errors.push({ path: `${at}/collapse/${pointer(v)}`, message: `${v} is not a variable of this quota` });
+      continue;
+    }
+    errors.push(...checkCollapse(survey, v, mapping, `${at}/collapse/${pointer(v)}`));
+  }
+  return errors;
+}
+
+/**
+ * A collapse maps answer codes of the variable to a category (uzbek -> other, or a new group such as central_asian):
+ * the codes must be the variable's own. Checked here rather than trusted, because a code is stored as a key of the plan document, and a key
+ * like `a.b` is refused by MongoDB-compatible stores while the embedded one would keep a mapping nothing matches.
+ */
+function checkCollapse(survey: SurveyId, variable: string, mapping: Record<string, string>, at: string): PlanError[] {
+  const codes = isKnownVariable(survey, variable) ? variableCodes(survey, variable) : null;
+  if (!codes) return isKnownVariable(survey, variable) ? [{ path: at, item: variable, keyword: 'collapse', message: `${variable} has no answer codes to collapse` }] : [];
+  const errors: PlanError[] = [];
+  for (const [code, into] of Object.entries(mapping)) {
+    if (!codes.includes(code)) errors.push({ path: `${at}/${pointer(code)}`, item: variable, keyword: 'collapse', message: `${code} is not a code of ${variable}` });
+    if (into === '') errors.push({ path: `${at}/${pointer(code)}`, item: variable, keyword: 'collapse', message: `${code} is collapsed into an empty category` });
   }
   return errors;
 }

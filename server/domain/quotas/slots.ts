@@ -20,6 +20,8 @@ export interface QuotaSlot {
   slot: number;
   /** Shared by the slots one screening claimed in several quotas. */
   reservationId: string;
+  /** Who screened (a username): only they may cancel the reservation. Null for slots a response claimed directly. */
+  owner: string | null;
   claimedAt: string;
   /** When an unconsumed reservation lapses; null for a slot claimed directly by a response. */
   expiresAt: string | null;

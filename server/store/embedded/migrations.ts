@@ -90,6 +90,11 @@ CREATE TABLE login_attempts (
 ) STRICT;
 `,
   },
+  {
+    version: 4,
+    description: 'quota reservations have an owner: only who screened may release one, and live ones are capped per person and cell',
+    up: 'ALTER TABLE quota_slots ADD COLUMN owner TEXT;',
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

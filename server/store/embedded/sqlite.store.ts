@@ -32,6 +32,7 @@ interface SlotRow {
   cell: string;
   slot: number;
   reservation_id: string;
+  owner: string | null;
   claimed_at: string;
   expires_at: string | null;
   response_id: string | null;
@@ -40,7 +41,7 @@ interface SlotRow {
 
 function slotOf(r: SlotRow): QuotaSlot {
   return {
-    id: r.id, space: r.space, cell: r.cell, slot: r.slot, reservationId: r.reservation_id, claimedAt: r.claimed_at,
+    id: r.id, space: r.space, cell: r.cell, slot: r.slot, reservationId: r.reservation_id, owner: r.owner, claimedAt: r.claimed_at,
     expiresAt: r.expires_at, responseId: r.response_id, consumedAt: r.consumed_at,
   };
 }
@@ -362,12 +363,12 @@ export class SqliteStore implements Store {
       const slot = free[0];
       if (slot === undefined) return null;
       const row: SlotRow = {
-        id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservation_id: claim.reservationId, claimed_at: now,
+        id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservation_id: claim.reservationId, owner: claim.owner ?? null, claimed_at: now,
         expires_at: claim.expiresAt === null ? null : iso(claim.expiresAt), response_id: claim.responseId ?? null,
         consumed_at: claim.responseId ? now : null,
       };
-      this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, claimed_at, expires_at, response_id, consumed_at)
-        VALUES (@id, @space, @cell, @slot, @reservation_id, @claimed_at, @expires_at, @response_id, @consumed_at)`).run(row);
+      this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, owner, claimed_at, expires_at, response_id, consumed_at)
+        VALUES (@id, @space, @cell, @slot, @reservation_id, @owner, @claimed_at, @expires_at, @response_id, @consumed_at)`).run(row);
       return slotOf(row);
     });
     return claimOnce.immediate();
@@ -380,7 +381,10 @@ export class SqliteStore implements Store {
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
 
-  async cancelQuotaReservation(space: string, reservationId: string): Promise<number> {
+  async cancelQuotaReservation(space: string, reservationId: string, owner?: string): Promise<number> {
+    if (owner !== undefined) {
+      return this.sql('DELETE FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND owner = ?').run(space, reservationId, owner).changes;
+    }
     return this.sql('DELETE FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL').run(space, reservationId).changes;
   }
 
@@ -391,7 +395,7 @@ export class SqliteStore implements Store {
   async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
     const clauses = ['space = ?'];
     const params: unknown[] = [space];
-    for (const [column, value] of [['cell', filter.cell], ['reservation_id', filter.reservationId], ['response_id', filter.responseId]] as const) {
+    for (const [column, value] of [['cell', filter.cell], ['reservation_id', filter.reservationId], ['response_id', filter.responseId], ['owner', filter.owner]] as const) {
       if (value !== undefined) {
         clauses.push(`${column} = ?`);
         params.push(value);

@@ -429,7 +429,7 @@ export class MongoStore implements Store {
   private async insertSlot(claim: SlotClaim, slot: number, now: string): Promise<QuotaSlot | null> {
     const responseId = claim.responseId ?? null;
     const doc: SlotDoc = {
-      _id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservationId: claim.reservationId, claimedAt: now,
+      _id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservationId: claim.reservationId, owner: claim.owner ?? null, claimedAt: now,
       expiresAt: claim.expiresAt === null ? null : iso(claim.expiresAt), responseId, consumedAt: responseId ? now : null,
     };
     try {
@@ -448,8 +448,8 @@ export class MongoStore implements Store {
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
 
-  async cancelQuotaReservation(space: string, reservationId: string): Promise<number> {
-    return (await this.quotaSlots.deleteMany({ space, reservationId, responseId: null })).deletedCount;
+  async cancelQuotaReservation(space: string, reservationId: string, owner?: string): Promise<number> {
+    return (await this.quotaSlots.deleteMany({ space, reservationId, responseId: null, ...(owner !== undefined ? { owner } : {}) })).deletedCount;
   }
 
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
@@ -461,8 +461,10 @@ export class MongoStore implements Store {
     if (filter.cell !== undefined) f.cell = filter.cell;
     if (filter.reservationId !== undefined) f.reservationId = filter.reservationId;
     if (filter.responseId !== undefined) f.responseId = filter.responseId;
+    if (filter.owner !== undefined) f.owner = filter.owner;
     const docs = await this.quotaSlots.find(f).sort({ cell: 1, slot: 1 }).toArray();
-    return docs.map((d) => withoutId<QuotaSlot>(d) as QuotaSlot);
+    // Slots stored before reservations had owners read as ownerless.
+    return docs.map((d) => ({ ...withoutId<QuotaSlot>(d), owner: d.owner ?? null }) as QuotaSlot);
   }
 
   async reclaimLapsedQuotaSlots(space: string, now: string, graceMs = QUOTA_GRACE_MS): Promise<number> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResponseStatus } from '../../../schemas/api.js';
 import { fieldworkSummary, localDay, type MonitoredResponse } from '../../../server/domain/quotas/monitoring.js';
 import { cellKey, makeQuotaPlan, type Quota } from '../../../server/domain/quotas/plan.js';
-import { carryOverClaims, countAchieved, quotaProgress } from '../../../server/domain/quotas/progress.js';
+import { AchievedCounter, carryOverClaims, countAchieved, quotaProgress } from '../../../server/domain/quotas/progress.js';
 import { cellUsage, freeSlotNumbers, isLiveReservation, isReclaimable, type QuotaSlot } from '../../../server/domain/quotas/slots.js';
 
 let n = 0;
@@ -75,7 +75,7 @@ describe('quota progress', () => {
   const female = cellKey(gender, { ps_gender: 'female' });
   const now = '2009-07-01T10:00:00.000Z';
   const slot = (cell: string, s: number, over: Partial<QuotaSlot>): QuotaSlot => ({
-    id: `${cell}/${s}`, space: 'population@1', cell, slot: s, reservationId: `res${s}`, claimedAt: now, expiresAt: null, responseId: null, consumedAt: null, ...over,
+    id: `${cell}/${s}`, space: 'population@1', cell, slot: s, reservationId: `res${s}`, owner: null, claimedAt: now, expiresAt: null, responseId: null, consumedAt: null, ...over,
   });
 
   it('counts achieved from responses of the counted statuses only', () => {
@@ -107,9 +107,25 @@ describe('quota progress', () => {
     const usage = cellUsage(slots, now);
     expect(usage.get(female)).toEqual({ consumed: 1, reserved: 1, lapsed: 1 });
     expect(quotaProgress(plan, new Map([[male, 3], [female, 1]]), usage)).toEqual([
-      { quota: 'g', cell: male, categories: { ps_gender: 'male' }, target: 2, achieved: 3, reserved: 0, remaining: 0, over: 1, percent: 150, full: true },
-      { quota: 'g', cell: female, categories: { ps_gender: 'female' }, target: 3, achieved: 1, reserved: 1, remaining: 1, over: 0, percent: 33.3, full: false },
+      { quota: 'g', cell: male, categories: { ps_gender: 'male' }, target: 2, achieved: 3, reserved: 0, committed: 3, remaining: 0, over: 1, acceptedOver: 0, percent: 150, full: true },
+      { quota: 'g', cell: female, categories: { ps_gender: 'female' }, target: 3, achieved: 1, reserved: 1, committed: 2, remaining: 1, over: 0, acceptedOver: 0, percent: 33.3, full: false },
     ]);
+  });
+
+  it('reports over on the commitment and counts acceptances over quota (issue 14: it said over 0 past the target)', () => {
+    // Target 3: two responses hold slots, one was accepted over quota (offline, its cell full at the time), and a
+    // live reservation holds the third slot: achieved 3 is not past the target, but the commitment of 4 is.
+    const counter = new AchievedCounter(plan);
+    for (const r of [
+      { status: 'submitted' as const, answers: { ps_gender: 'female' } },
+      { status: 'approved' as const, answers: { ps_gender: 'female' } },
+      { status: 'submitted' as const, answers: { ps_gender: 'female' }, overQuota: ['g'] },
+      { status: 'submitted' as const, answers: { ps_gender: 'male' }, overQuota: ['other-quota'] },
+    ]) counter.add(r);
+    const usage = cellUsage([slot(female, 0, { responseId: 'a' }), slot(female, 1, { responseId: 'b' }), slot(female, 2, { expiresAt: '2009-07-01T10:05:00.000Z' })], now);
+    const [m, f] = quotaProgress(plan, counter.counts, usage, counter.flagged);
+    expect(f).toMatchObject({ target: 3, achieved: 3, reserved: 1, committed: 4, remaining: 0, over: 1, acceptedOver: 1, full: true });
+    expect(m).toMatchObject({ target: 2, achieved: 1, committed: 1, over: 0, acceptedOver: 0 });
   });
 
   it('tells live, lapsed and reclaimable reservations apart, the grace period included', () => {
