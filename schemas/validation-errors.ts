@@ -23,6 +23,8 @@ export interface ValidationError {
   /** The rule that failed: a JSON Schema keyword, or `skipped` for an answer to a question that does not apply. */
   keyword: string;
   message: string;
+  /** For a value outside a closed list (`enum`): the values it may take, so a caller can offer them. */
+  allowedValues?: Array<string | number | boolean | null>;
 }
 
 function escapePointer(segment: string): string {

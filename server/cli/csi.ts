@@ -10,8 +10,10 @@
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
  *   csi indicators [--format table|csv|json] [--lang en|ru|kk] [--weighted] [--by ps_region|ps_age_band|ps_ethnicity]
  *   csi users add <username> --role R [--regions a,b] [--password P]   (password read from CSI_NEW_PASSWORD or generated)
- *   csi users list | csi users disable <username>
- *   csi tokens create <username> --name N [--days D] | csi tokens revoke <token-id>
+ *   csi users list | disable <username> | enable <username> | reset-password <username> [--password P]
+ *   csi tokens list | create <username> --name N [--days D] | revoke <token-id>
+ *
+ * A problem (a refused input) is printed as its list of errors with the values allowed, and exits 2.
  *   csi backup <file> [--force]     the embedded store, copied consistently while the server runs
  *   csi restore <file> [--force]    a backup into DATA_DIR (the server stopped; an existing store only with --force)
  */
@@ -27,9 +29,7 @@ import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { loadConfig } from '../config.js';
 import { systemActor } from '../domain/actor.js';
 import { isProblem } from '../domain/problems.js';
-import { AccountsService } from '../services/accounts.service.js';
 import { auditTrail } from '../services/audit.service.js';
-import { generatePassword } from '../services/passwords.js';
 import { ExportService } from '../services/export.service.js';
 import { FieldworkEvents } from '../services/fieldwork-events.js';
 import { importFile, type ImportReport } from '../services/import.service.js';
@@ -42,7 +42,9 @@ import { BackupError, backupEmbeddedStore, restoreEmbeddedStore, type CopyProgre
 import { StoreTooNewError } from '../store/migrations.js';
 import { embeddedStoreFile, openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.port.js';
+import { ACCOUNTS_USAGE, runTokens, runUsers } from './accounts.cli.js';
 import { INDICATORS_USAGE, runIndicators } from './indicators.cli.js';
+import { problemText } from './problem-text.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage:
@@ -51,11 +53,7 @@ const USAGE = `usage:
   csi seed <survey> [--count N] [--seed S]
   csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
   ${INDICATORS_USAGE}
-  csi users add <username> --role interviewer|coordinator|analyst|admin [--regions r1,r2] [--password P]
-  csi users list
-  csi users disable <username>
-  csi tokens create <username> --name NAME [--days D]
-  csi tokens revoke <token-id>
+  ${ACCOUNTS_USAGE}
   csi backup <file> [--force]
   csi restore <file> [--force]
 surveys: population, organisational, external`;
@@ -194,55 +192,6 @@ function responsesService(store: Store): ResponsesService {
   return new ResponsesService(store, validators, clock, audit, quotas.hooks());
 }
 
-function accountsService(store: Store): AccountsService {
-  return new AccountsService(store, compileAllValidators(), clock, auditTrail(store, clock));
-}
-
-async function runUsers(store: Store, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { role: { type: 'string' }, regions: { type: 'string' }, password: { type: 'string' } } });
-  const [action, username] = positionals;
-  const accounts = accountsService(store);
-  if (action === 'list') {
-    for (const u of await accounts.listUsers()) console.log(`${u.username}\t${u.role}\t${u.regions.join(',') || 'all regions'}\t${u.disabled ? 'disabled' : 'active'}`);
-    return 0;
-  }
-  if (!username) fail(USAGE);
-  if (action === 'add') {
-    const password = values.password ?? process.env.CSI_NEW_PASSWORD ?? generatePassword();
-    const regions = values.regions ? values.regions.split(',').map((r) => r.trim()).filter(Boolean) : [];
-    const user = await accounts.createUser({ username, password, role: values.role, ...(regions.length ? { regions } : {}) }, 'cli');
-    console.log(`created ${user.username} (${user.role})`);
-    if (!values.password && !process.env.CSI_NEW_PASSWORD) console.log(`password (shown once): ${password}`);
-    return 0;
-  }
-  if (action === 'disable') {
-    const user = await store.findUserByUsername(username);
-    if (!user) fail(`no user ${username}`);
-    await accounts.updateUser(user.id, { disabled: true }, systemActor('cli'));
-    console.log(`disabled ${username}`);
-    return 0;
-  }
-  fail(USAGE);
-}
-
-async function runTokens(store: Store, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string' }, days: { type: 'string' } } });
-  const [action, subject] = positionals;
-  const accounts = accountsService(store);
-  if (action === 'create' && subject) {
-    const issued = await accounts.createApiToken({ username: subject, name: values.name ?? 'script', ...(values.days ? { expiresInDays: Number(values.days) } : {}) }, 'cli');
-    console.log(`token ${issued.id} for ${issued.username}, expires ${issued.expiresAt}`);
-    console.log(`secret (shown once): ${issued.token}`);
-    return 0;
-  }
-  if (action === 'revoke' && subject) {
-    await accounts.revokeToken(subject, 'cli');
-    console.log(`revoked ${subject}`);
-    return 0;
-  }
-  fail(USAGE);
-}
-
 const MONGODB_BACKUP_ADVICE = `This installation uses MongoDB (MONGODB_URI is set): csi backup and restore copy only the embedded store.
 Back up MongoDB with its own tools, e.g.
   mongodump --uri="$MONGODB_URI" --db="\${MONGODB_DB:-csi}" --gzip --archive=csi-$(date +%F).archive.gz
@@ -308,9 +257,9 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'users' || command === 'tokens') {
     const store = await openConfiguredStore();
     try {
-      return command === 'users' ? await runUsers(store, argv.slice(1)) : await runTokens(store, argv.slice(1));
+      return command === 'users' ? await runUsers(store, argv.slice(1), fail) : await runTokens(store, argv.slice(1), fail);
     } catch (error) {
-      if (isProblem(error)) fail(`${error.code} ${error.message} ${JSON.stringify(error.details)}`);
+      if (isProblem(error)) fail(problemText(error));
       throw error;
     } finally {
       await store.close();
@@ -331,7 +280,7 @@ async function main(argv: string[]): Promise<number> {
       default: fail(`unknown command "${command}"\n${USAGE}`);
     }
   } catch (error) {
-    if (isProblem(error)) fail(`${error.code} ${error.message} ${JSON.stringify(error.details)}`);
+    if (isProblem(error)) fail(problemText(error));
     throw error;
   } finally {
     await store.close();

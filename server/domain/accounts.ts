@@ -1,5 +1,7 @@
 /** Users, tokens and audit entries: the records of access control, and the pure rules about them. */
 import type { Role } from '../../schemas/api.js';
+import { itemById } from '../../schemas/items.js';
+import type { ValidationError } from '../../schemas/validation-errors.js';
 
 export interface User {
   id: string;
@@ -17,6 +19,24 @@ export type PublicUser = Pick<User, 'id' | 'username' | 'role' | 'regions' | 'di
 
 export function publicUser(u: User): PublicUser {
   return { id: u.id, username: u.username, role: u.role, regions: u.regions, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt };
+}
+
+/**
+ * The regions a user can be scoped to: the population questionnaire's `ps_region` codes, the same list responses
+ * are scoped by, so a scope can never name a region no response can have (a typo would silently scope to nothing).
+ */
+export function regionCodes(): string[] {
+  const item = itemById('population', 'ps_region');
+  if (!item || item.kind !== 'choice') throw new Error('the population questionnaire has no ps_region choice item');
+  return item.codes.map(String);
+}
+
+/** Errors for regions that are not `ps_region` codes, at `/regions/<i>`, each with the codes allowed (non-strings are the schema's to refuse). */
+export function regionErrors(regions: readonly unknown[]): ValidationError[] {
+  const allowed = regionCodes();
+  return regions.flatMap((r, i) => (typeof r !== 'string' || allowed.includes(r) ? [] : [{
+    path: `/regions/${i}`, item: null, keyword: 'enum', message: `"${r}" is not a region: must be one of the ps_region codes`, allowedValues: allowed,
+  }]));
 }
 
 export interface Token {

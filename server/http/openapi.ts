@@ -73,7 +73,10 @@ function document(serverUrl: string): Json {
     Review: asComponent(apiSchemas.review, 'Review'),
     ValidationError: {
       type: 'object',
-      properties: { path: { type: 'string' }, item: { type: ['string', 'null'] }, keyword: { type: 'string' }, message: { type: 'string' } },
+      properties: {
+        path: { type: 'string' }, item: { type: ['string', 'null'] }, keyword: { type: 'string' }, message: { type: 'string' },
+        allowedValues: { type: 'array', description: 'For a value outside a closed list: the values it may take.' },
+      },
       required: ['path', 'item', 'keyword', 'message'],
     },
     Problem: {

@@ -6,7 +6,7 @@
 import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { Role } from '../../schemas/api.js';
 import {
-  LOCKOUT, lockedUntil, loginAttempt, publicToken, publicUser, tokenUsable, type AuditEntry, type PublicToken, type PublicUser, type Token, type User,
+  LOCKOUT, lockedUntil, loginAttempt, publicToken, publicUser, regionErrors, tokenUsable, type AuditEntry, type PublicToken, type PublicUser, type Token, type User,
 } from '../domain/accounts.js';
 import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
@@ -58,8 +58,20 @@ export class AccountsService {
     if (errors) throw problem('schemaInvalid', { errors });
   }
 
+  /**
+   * A user payload: its schema, and its regions against the questionnaire's (a list the schema cannot hold). A region
+   * error replaces the schema's at the same path, since it also says which regions there are.
+   */
+  private validateUser(name: 'userCreate' | 'userPatch', body: unknown): void {
+    const regions = typeof body === 'object' && body !== null ? (body as { regions?: unknown }).regions : undefined;
+    const unknownRegions = regionErrors(Array.isArray(regions) ? regions : []);
+    const schemaErrors = (apiErrors(this.validators.api[name], body) ?? []).filter((e) => !unknownRegions.some((r) => r.path === e.path));
+    const errors = [...schemaErrors, ...unknownRegions];
+    if (errors.length > 0) throw problem('schemaInvalid', { errors });
+  }
+
   async createUser(body: unknown, actor: Actor | string): Promise<PublicUser> {
-    this.validate('userCreate', body);
+    this.validateUser('userCreate', body);
     const b = body as { username: string; password: string; role: Role; regions?: string[] };
     const now = this.clock().toISOString();
     const user: User = {
@@ -82,7 +94,7 @@ export class AccountsService {
   }
 
   async updateUser(id: string, body: unknown, actor: Actor): Promise<PublicUser> {
-    this.validate('userPatch', body);
+    this.validateUser('userPatch', body);
     const b = body as { password?: string; role?: Role; regions?: string[]; disabled?: boolean };
     const before = await this.store.findUserById(id);
     if (!before) throw problem('userNotFound', { id });
@@ -109,6 +121,13 @@ export class AccountsService {
     if (b.password) await this.store.clearLoginAttempts(before.username);
     this.forgetCheckedTokens();
     return publicUser(after);
+  }
+
+  /** `updateUser` for a user named by username (the command line knows names, not ids). */
+  async updateUserByUsername(username: string, body: unknown, actor: Actor): Promise<PublicUser> {
+    const user = await this.store.findUserByUsername(username);
+    if (!user) throw problem('userNotFound', { username });
+    return this.updateUser(user.id, body, actor);
   }
 
   /**

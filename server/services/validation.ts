@@ -25,7 +25,8 @@ export function apiErrors(validate: RawValidate, value: unknown, prefix = ''): V
   return (validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => {
     const missing = e.keyword === 'required' ? `/${String(e.params.missingProperty)}` : '';
     const extra = e.keyword === 'additionalProperties' ? `/${String(e.params.additionalProperty)}` : '';
-    return { path: `${prefix}${e.instancePath}${missing}${extra}`, item: null, keyword: e.keyword, message: e.message ?? 'is invalid' };
+    const allowed = e.keyword === 'enum' && Array.isArray(e.params.allowedValues) ? { allowedValues: e.params.allowedValues as ValidationError['allowedValues'] } : {};
+    return { path: `${prefix}${e.instancePath}${missing}${extra}`, item: null, keyword: e.keyword, message: e.message ?? 'is invalid', ...allowed };
   });
 }
 

@@ -1,12 +1,16 @@
 // The csi command line as an operator uses it, on a real embedded store: seed, export, and the import of keyed-in
 // paper questionnaires (idempotent, with a row-level error report and a non-zero exit when a row fails).
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { questionnaires } from '../../schemas/surveys.js';
+import { verifyPassword } from '../../server/services/passwords.js';
+import { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'csi.js');
@@ -53,7 +57,7 @@ describe('csi CLI', () => {
     }
     const refused = await csi('export', 'organisational', '--format', 'sav', '--bom');
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/400\.3.*\/bom/);
+    expect(refused.stderr).toMatch(/^400\.3 .*:\n {2}\/bom /);
   }, 60_000);
 
   it('imports paper questionnaires once, reports bad rows by line and item, and exits non-zero for them', async () => {
@@ -93,6 +97,58 @@ describe('csi CLI', () => {
     expect((await csi('users', 'add', 'dana', '--role', 'analyst')).code).toBe(2);
   }, 90_000);
 
+  it('resets a password (shown once, every token revoked), enables a user again, and lists tokens without secrets', async () => {
+    expect((await csi('users', 'add', 'erlan', '--role', 'interviewer')).code).toBe(0);
+    const token = await csi('tokens', 'create', 'erlan', '--name', 'tablet-sync');
+    const id = /token (\S+) for erlan/.exec(token.stdout)?.[1] ?? 'none';
+    const secret = /secret \(shown once\): (\S+)/.exec(token.stdout)?.[1] ?? 'none';
+
+    const listed = await csi('tokens', 'list');
+    expect(listed.stdout).toMatch(/^id +user +name +kind +created +expires +revoked\n/);
+    const row = () => listed.stdout.split('\n').find((l) => l.startsWith(id)) ?? '';
+    expect(row()).toMatch(new RegExp(`^${id} +erlan +tablet-sync +api +\\S+Z +\\S+Z$`));
+    expect(listed.stdout).not.toContain(secret);
+    expect(listed.stdout).not.toContain(createHash('sha256').update(secret).digest('hex'));
+
+    const reset = await csi('users', 'reset-password', 'erlan');
+    expect(reset.code).toBe(0);
+    const password = /password \(shown once\): (\S{20,})/.exec(reset.stdout)?.[1] ?? '';
+    const store = new SqliteStore(join(dir, 'csi.sqlite'));
+    try {
+      const erlan = await store.findUserByUsername('erlan');
+      expect(await verifyPassword(password, erlan?.passwordHash ?? '')).toBe(true);
+      const audited = await store.listAudit({ target: `user:${erlan?.id ?? ''}` }, 10);
+      expect(audited.items.map((e) => [e.actor, e.action, e.details])).toContainEqual(['cli', 'user.updated', { passwordChanged: true, tokensRevoked: 1 }]);
+    } finally {
+      await store.close();
+    }
+    expect((await csi('tokens', 'list')).stdout.split('\n').find((l) => l.startsWith(id))).toMatch(/ \S+Z +\S+Z +\S+Z$/);
+
+    const chosen = await csi('users', 'reset-password', 'erlan', '--password', 'a chosen long password');
+    expect(chosen.stdout).toMatch(/new password set for erlan/);
+    expect(chosen.stdout).not.toMatch(/shown once/);
+    expect((await csi('users', 'disable', 'erlan')).code).toBe(0);
+    expect((await csi('users', 'enable', 'erlan')).stdout).toMatch(/enabled erlan/);
+    expect((await csi('users', 'list')).stdout).toMatch(/erlan\tinterviewer\tall regions\tactive/);
+    const nobody = await csi('users', 'reset-password', 'nobody');
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toMatch(/^404\.4 There is no such user:\n {2}username: nobody\n$/);
+  }, 90_000);
+
+  it('prints a refused input as its error list with the allowed values, never a pointer to details or JSON', async () => {
+    const role = await csi('users', 'add', 'farida', '--role', 'boss');
+    expect(role.code).toBe(2);
+    expect(role.stderr).toContain('400.2 The request does not match the schema:\n  /role (rule: enum): must be equal to one of the allowed values\n    allowed: interviewer, coordinator, analyst, admin\n');
+    const region = await csi('users', 'add', 'farida', '--role', 'coordinator', '--regions', 'akmola,atlantis');
+    expect(region.code).toBe(2);
+    const regions = (questionnaires.population.$defs.region as { enum: string[] }).enum;
+    expect(region.stderr).toContain(`  /regions/1 (rule: enum): "atlantis" is not a region: must be one of the ps_region codes\n    allowed: ${regions.join(', ')}\n`);
+    for (const { stderr } of [role, region]) {
+      expect(stderr).not.toMatch(/details|[{}[\]]/);
+    }
+    expect((await csi('users', 'list')).stdout).not.toContain('farida');
+  }, 60_000);
+
   it('prints weighted tallies as a table, and the same numbers as CSV and JSON', async () => {
     expect((await csi('seed', 'population', '--count', '120', '--seed', '5')).code).toBe(0);
     const table = await csi('tallies', 'population', '--items', 'ps_trust_people', '--by', 'ps_gender');
@@ -108,7 +164,7 @@ describe('csi CLI', () => {
     expect(unweighted.stdout).toMatch(/120 responses, unweighted/);
     const bad = await csi('tallies', 'population', '--items', 'ps_nope');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/400\.3 .*ps_nope/);
+    expect(bad.stderr).toMatch(/^400\.3 [^\n]*:\n( {2}.*\n)* {2}.*ps_nope/);
   }, 120_000);
 
   it('prints the CSI indicator matrix as a table in Appendix 1 order, and the same numbers as CSV and JSON', async () => {
