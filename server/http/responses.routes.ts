@@ -34,6 +34,7 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
 
   route('GET', '/surveys/:survey/export', async (req, res) => {
     const result = exports.export(req.params.survey as string, req.query, req.actor);
+    await result.ready;
     res.status(200).attachment(result.filename).type(result.contentType);
     await pipeline(result.stream, res);
   });

@@ -15,6 +15,7 @@ import { receiptOf, type StoredResponse } from '../domain/response.js';
 import type { ResponseStore } from '../store/store.port.js';
 import { requireSurvey, toFilter } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
+import { parseTrim } from './weighting.service.js';
 
 export interface ExportQuery {
   format?: 'csv' | 'ndjson';
@@ -22,12 +23,15 @@ export interface ExportQuery {
   bom?: 'true' | 'false';
   status?: string;
   region?: string;
+  trim?: string;
 }
 
 export interface ExportResult {
   contentType: string;
   filename: string;
   stream: Readable;
+  /** Settles once the weights are known: a rejection (e.g. trimming bounds the margins rule out) comes before any byte. */
+  ready: Promise<void>;
 }
 
 const META_COLUMNS: Array<[string, (r: StoredResponse) => unknown]> = [
@@ -86,7 +90,7 @@ function rowMapper(survey: SurveyId, labels: 'codes' | Language, weights: () => 
   ];
 }
 
-export type WeightsFor = (survey: SurveyId, actor: Actor) => Promise<Map<string, number> | null>;
+export type WeightsFor = (survey: SurveyId, actor: Actor, options?: { trim?: { lower: number; upper: number } }) => Promise<Map<string, number> | null>;
 
 export class ExportService {
   constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly weightsFor: WeightsFor = async () => null) {}
@@ -96,12 +100,16 @@ export class ExportService {
     const errors = apiErrors(this.validators.api.exportQuery, query);
     if (errors) throw problem('invalidQuery', { errors });
     const q = query as ExportQuery;
+    if (q.trim && !WEIGHTED.includes(survey)) throw problem('notWeighted', { survey });
+    const trim = parseTrim(q.trim);
     const visible = this.store.streamResponses(scopeFilter(actor, toFilter(survey, q)));
     // Weights need every counted response first (one pass, an id and a number each); rows stream after.
     let weights: Map<string, number> | null = null;
-    const weigh = q.format === 'ndjson' ? async () => null : () => this.weightsFor(survey, actor);
+    const weighing = q.format === 'ndjson' ? Promise.resolve(null) : this.weightsFor(survey, actor, trim ? { trim } : {});
+    const ready = weighing.then(() => undefined);
+    ready.catch(() => undefined); // the rows stream reports it too; a caller that does not wait for `ready` is not left with an unhandled rejection
     const responses = Readable.from((async function* redacted() {
-      weights = await weigh();
+      weights = await weighing;
       for await (const r of visible) yield redactFor(actor, r);
     })());
     if ((q.format ?? 'csv') === 'ndjson') {
@@ -113,7 +121,7 @@ export class ExportService {
       });
       // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
       responses.on('error', (e) => toLine.destroy(e));
-      return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: responses.pipe(toLine) };
+      return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: responses.pipe(toLine), ready };
     }
     const toRow = rowMapper(survey, q.labels ?? 'codes', () => weights);
     const rows = new Transform({
@@ -128,6 +136,6 @@ export class ExportService {
       cast: { boolean: (value) => (value ? 'true' : 'false') },
     });
     responses.on('error', (e) => csv.destroy(e));
-    return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: responses.pipe(rows).pipe(csv) };
+    return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: responses.pipe(rows).pipe(csv), ready };
   }
 }
