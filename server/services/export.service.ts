@@ -107,7 +107,10 @@ export class ExportService {
     let weights: Map<string, number> | null = null;
     const weighing = q.format === 'ndjson' ? Promise.resolve(null) : this.weightsFor(survey, actor, trim ? { trim } : {});
     const ready = weighing.then(() => undefined);
-    ready.catch(() => undefined); // the rows stream reports it too; a caller that does not wait for `ready` is not left with an unhandled rejection
+    // The stream reports the failure too; a caller that answered from `ready` and never reads it is not left with an
+    // unhandled rejection or error event.
+    ready.catch(() => undefined);
+    const quiet = (stream: Readable): Readable => stream.on('error', () => undefined);
     const responses = Readable.from((async function* redacted() {
       weights = await weighing;
       for await (const r of visible) yield redactFor(actor, r);
@@ -121,7 +124,7 @@ export class ExportService {
       });
       // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
       responses.on('error', (e) => toLine.destroy(e));
-      return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: responses.pipe(toLine), ready };
+      return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: quiet(responses.pipe(toLine)), ready };
     }
     const toRow = rowMapper(survey, q.labels ?? 'codes', () => weights);
     const rows = new Transform({
@@ -136,6 +139,6 @@ export class ExportService {
       cast: { boolean: (value) => (value ? 'true' : 'false') },
     });
     responses.on('error', (e) => csv.destroy(e));
-    return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: responses.pipe(rows).pipe(csv), ready };
+    return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: quiet(responses.pipe(rows).pipe(csv)), ready };
   }
 }
