@@ -173,7 +173,7 @@ function talliesTable(report: TalliesReport): string {
   });
   const trim = report.raking?.trimming;
   const how = report.weighted
-    ? `weighted: raked to ${report.margins.map((m) => m.variable).join(', ')} (${report.raking?.converged ? 'converged' : 'NOT converged'} in ${report.raking?.iterations} iterations, largest margin gap ${num(report.raking?.maxMarginError ?? null, 12)})` +
+    ? `weighted: raked to ${report.margins.map((m) => m.variable).join(', ')} (${report.raking?.converged ? 'converged' : 'NOT converged'} in ${report.raking?.iterations} iterations, largest margin gap ${(report.raking?.maxMarginError ?? NaN).toExponential(1)})` +
       (trim ? `; weights within ${trim.lower}-${trim.upper} x the mean (${trim.atLower} at the lower bound, ${trim.atUpper} at the upper; untrimmed ${num(trim.untrimmedRange[0], 3)}-${num(trim.untrimmedRange[1], 3)})` : '')
     : 'unweighted';
   const intervals = `95% CI of shares: ${report.ci}${report.ci === 'beta' ? ' (Korn-Graubard)' : ''}; of means: wald`;
