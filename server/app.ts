@@ -69,7 +69,7 @@ export function buildApp(deps: AppDeps): App {
   const responses = new ResponsesService(deps.store, validators, clock, audit, quotas.hooks());
   const tallies = new TalliesService(deps.store, validators, weighting);
   const indicators = new IndicatorsService(deps.store, validators, weighting, audit);
-  const exports = new ExportService(deps.store, validators, (survey, actor) => weighting.weightsFor(survey, actor));
+  const exports = new ExportService(deps.store, validators, (survey, actor, options) => weighting.weightsFor(survey, actor, options));
 
   const app = express();
   app.disable('x-powered-by');

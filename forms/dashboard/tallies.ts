@@ -1,8 +1,10 @@
 /**
- * /dashboard/tallies: analysts choose a survey, items and up to two breakdowns, and see each item as bars with 95%
- * confidence intervals (small groups faded and starred), the bases and design effects, and a table of the numbers;
- * the same as CSV. The choice lives in the URL, so a view can be bookmarked or sent. All numbers come from
- * GET /api/v1/surveys/:survey/tallies; labels from the questionnaire label bundles.
+ * /dashboard/tallies: analysts choose a survey, items and up to two breakdowns, shares or means (of scales and
+ * numbers) and the interval method of shares (logit by default, Korn-Graubard or Wald), and see each item as bars
+ * with 95% confidence intervals (small groups faded and starred), the bases, Kish's effective n and design effects,
+ * and a table of the numbers; the same as CSV. The choice lives in the URL, so a view can be bookmarked or sent. All
+ * numbers come from GET /api/v1/surveys/:survey/tallies (docs/methods.md defines them); labels from the
+ * questionnaire label bundles.
  */
 import { itemsOf, type Item } from '../../schemas/items.js';
 import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
@@ -12,17 +14,22 @@ import { ApiError, saveBlob, startDashboard, svgNode, type Dashboard } from './s
 import { tallyChartSvg, type ChartGroup } from './tally-chart.js';
 import { text } from './texts.js';
 
-interface Estimate { category: string | null; estimate: number; se: number; ci95: [number, number]; n: number; deff: number }
-interface Estimates { base: number; excluded: Record<string, number>; weightedBase: number; effectiveN: number; estimates: Estimate[] }
-interface Group extends Estimates { values: Record<string, string>; small: boolean }
+type Ci = 'logit' | 'beta' | 'wald';
+type Stat = 'share' | 'mean';
+interface Estimate { category: string | null; estimate: number | null; se: number | null; ci95: [number, number] | null; interval: Ci; n: number; deff: number | null }
+interface Estimates { base: number; excluded: Record<string, number>; weightedBase: number; kishEffectiveN: number; estimates: Estimate[]; small: boolean }
+interface Group extends Estimates { values: Record<string, string> }
 interface Report {
-  survey: SurveyId; weighted: boolean; respondents: number; by: string[]; minCell: number;
+  survey: SurveyId; weighted: boolean; respondents: number; by: string[]; minCell: number; stat: Stat; ci: Ci;
   raking: { converged: boolean; iterations: number } | null;
   margins: Array<{ variable: string; status: string }>;
-  items: Array<{ item: string; overall: Estimates; by?: { variables: string[]; groups: Group[] } }>;
+  items: Array<{ item: string; stat: Stat; overall: Estimates; by?: { variables: string[]; groups: Group[] } }>;
 }
 
-interface State { survey: SurveyId; items: string[]; by: string[]; weighted: boolean }
+interface State { survey: SurveyId; items: string[]; by: string[]; weighted: boolean; ci: Ci; stat: Stat }
+
+const CIS: readonly Ci[] = ['logit', 'beta', 'wald'];
+const CI_LABEL = { logit: 'ciLogit', beta: 'ciBeta', wald: 'ciWald' } as const;
 
 const TITLES: Record<Language, string> = { en: 'Tallies', ru: 'Таблицы', kk: 'Кестелер' };
 
@@ -35,6 +42,8 @@ function readState(): State {
     items: items.length > 0 ? items : survey === 'population' ? ['ps_trust_people'] : [],
     by: (q.get('by') ?? '').split(',').filter(Boolean).slice(0, 2),
     weighted: q.get('weighted') !== 'false',
+    ci: (CIS as readonly string[]).includes(q.get('ci') ?? '') ? (q.get('ci') as Ci) : 'logit',
+    stat: q.get('stat') === 'mean' ? 'mean' : 'share',
   };
 }
 
@@ -42,6 +51,8 @@ function writeState(state: State): void {
   const q = new URLSearchParams({ survey: state.survey, items: state.items.join(',') });
   if (state.by.length > 0) q.set('by', state.by.join(','));
   if (!state.weighted) q.set('weighted', 'false');
+  if (state.ci !== 'logit') q.set('ci', state.ci);
+  if (state.stat !== 'share') q.set('stat', state.stat);
   history.replaceState(null, '', `${location.pathname}?${q}`);
 }
 
@@ -49,11 +60,15 @@ function apiQuery(state: State, format?: 'csv'): string {
   const q = new URLSearchParams({ items: state.items.join(',') });
   if (state.by.length > 0) q.set('by', state.by.join(','));
   if (state.survey === 'population') q.set('weighted', String(state.weighted));
+  q.set('ci', state.ci);
+  if (state.stat !== 'share') q.set('stat', state.stat);
   if (format) q.set('format', format);
   return `/api/v1/surveys/${state.survey}/tallies?${q}`;
 }
 
-const tallyable = (survey: SurveyId) => itemsOf(survey).filter((i) => i.kind === 'choice' || i.kind === 'integer' || i.kind === 'number');
+/** Closed items whose codes are all numbers (the 1-10 scales) have a mean; so do numeric items. */
+const isScale = (i: Item) => i.kind === 'choice' && i.codes.length > 0 && i.codes.every((c) => typeof c === 'number');
+const tallyable = (survey: SurveyId, stat: Stat) => itemsOf(survey).filter((i) => (stat === 'mean' ? isScale(i) : i.kind === 'choice') || i.kind === 'integer' || i.kind === 'number');
 
 function derivedVariables(survey: SurveyId): Array<{ id: string; levels: string[] }> {
   const derived = questionnaires[survey].$defs.derived as { properties?: Record<string, { enum?: string[] }> } | undefined;
@@ -79,11 +94,19 @@ function controls(d: Dashboard): HTMLElement {
   const { lang } = d;
   const survey = h('select', { id: 'survey' }, ...SURVEY_IDS.map((s) => h('option', { value: s, selected: s === state.survey }, bundles[lang].surveys[s].title)));
   survey.addEventListener('change', () => {
-    state = { survey: survey.value as SurveyId, items: [], by: [], weighted: true };
+    state = { survey: survey.value as SurveyId, items: [], by: [], weighted: true, ci: state.ci, stat: 'share' };
     report = null;
     d.refresh();
   });
-  const items = h('select', { id: 'items', multiple: true, size: 8 }, ...tallyable(state.survey).map((i: Item) =>
+  const stat = h('select', { id: 'stat' }, ...(['share', 'mean'] as const).map((s) => h('option', { value: s, selected: s === state.stat }, text(lang, s === 'share' ? 'statShare' : 'statMean'))));
+  stat.addEventListener('change', () => {
+    // The item list depends on it: only scales and numbers have means.
+    state = { ...read(), stat: stat.value as Stat };
+    state.items = state.items.filter((id) => tallyable(state.survey, state.stat).some((i) => i.id === id));
+    d.refresh();
+  });
+  const ci = h('select', { id: 'ci' }, ...CIS.map((c) => h('option', { value: c, selected: c === state.ci }, text(lang, CI_LABEL[c]))));
+  const items = h('select', { id: 'items', multiple: true, size: 8 }, ...tallyable(state.survey, state.stat).map((i: Item) =>
     h('option', { value: i.id, selected: state.items.includes(i.id) }, `${i.id} · ${itemLabel(lang, state.survey, i.id)}`)));
   const breakdownOptions = (selected: string | undefined) => [
     h('option', { value: '' }, text(lang, 'none')),
@@ -98,11 +121,16 @@ function controls(d: Dashboard): HTMLElement {
     items: Array.from(items.selectedOptions, (o) => o.value),
     by: [by1.value, by2.value].filter((v, k, all) => v !== '' && all.indexOf(v) === k),
     weighted: weighted.checked,
+    ci: ci.value as Ci,
+    stat: stat.value as Stat,
   });
   const show = h('button', { type: 'submit', class: 'primary', id: 'show' }, text(lang, 'show'));
   const csv = h('button', { type: 'button', id: 'csv', onclick: () => void download(d, read()) }, text(lang, 'csv'));
   const form = h('form', { class: 'card controls', id: 'controls' },
     h('label', { class: 'field', for: 'survey' }, text(lang, 'survey')), survey,
+    h('div', { class: 'row' },
+      h('div', {}, h('label', { class: 'field', for: 'stat' }, text(lang, 'stat')), stat),
+      h('div', {}, h('label', { class: 'field', for: 'ci' }, text(lang, 'ciMethod')), ci)),
     h('label', { class: 'field', for: 'items' }, text(lang, 'items')), items, h('p', { class: 'hint' }, text(lang, 'itemsHint')),
     h('div', { class: 'row' },
       h('div', {}, h('label', { class: 'field', for: 'by1' }, text(lang, 'by')), by1),
@@ -147,32 +175,32 @@ function summary(lang: Language, r: Report): HTMLElement {
   const how = r.weighted
     ? `${text(lang, 'weightedNote', { margins: r.margins.map((m) => `${m.variable} (${m.status})`).join(', ') })}${r.raking?.converged === false ? `; ${text(lang, 'notConverged')}` : ''}`
     : text(lang, 'unweightedNote');
-  return h('p', { class: 'muted', id: 'summary' }, `${text(lang, 'respondents', { n: r.respondents })} · ${how}. ${r.by.length > 0 ? text(lang, 'smallNote', { n: r.minCell }) : ''}`);
+  const intervals = text(lang, 'ciNote', { method: text(lang, CI_LABEL[r.ci]) });
+  return h('p', { class: 'muted', id: 'summary' }, `${text(lang, 'respondents', { n: r.respondents })} · ${how}. ${intervals}. ${text(lang, 'smallNote', { n: r.minCell })}`);
 }
 
 function itemCard(lang: Language, r: Report, tally: Report['items'][number]): HTMLElement {
-  const item = itemsOf(r.survey).find((i) => i.id === tally.item) as Item;
-  const share = item.kind === 'choice';
+  const share = tally.stat === 'share' && tally.overall.estimates.some((e) => e.category !== null);
   const categoryLabel = (c: string | null) => (c === null ? text(lang, 'mean') : valueLabel(lang, r.survey, tally.item, c));
   const groupLabel = (g: Group) => Object.entries(g.values).map(([v, code]) => valueLabel(lang, r.survey, v, code)).join(' · ');
   const groups: Array<{ label: string; small: boolean; est: Estimates }> = [
-    { label: text(lang, 'overall'), small: false, est: tally.overall },
+    { label: text(lang, 'overall'), small: tally.overall.small, est: tally.overall },
     ...(tally.by?.groups ?? []).map((g) => ({ label: groupLabel(g), small: g.small, est: g })),
   ];
   const chartGroups: ChartGroup[] = groups.map((g) => ({
     label: g.label, small: g.small,
-    bars: g.est.estimates.map((e) => ({ category: e.category ?? 'mean', label: categoryLabel(e.category), estimate: e.estimate, low: e.ci95[0], high: e.ci95[1] })),
+    bars: g.est.estimates.map((e) => ({ category: e.category ?? 'mean', label: categoryLabel(e.category), estimate: e.estimate ?? NaN, low: e.ci95?.[0] ?? NaN, high: e.ci95?.[1] ?? NaN })),
   }));
-  const pct = (x: number) => (Number.isFinite(x) ? (share ? `${(x * 100).toFixed(1)}%` : x.toFixed(2)) : '–');
+  const pct = (x: number | null | undefined) => (x !== null && x !== undefined && Number.isFinite(x) ? (share ? `${(x * 100).toFixed(1)}%` : x.toFixed(2)) : '–');
   const excluded = Object.entries(tally.overall.excluded).map(([k, v]) => `${text(lang, k as 'dk' | 'ref' | 'blank')} ${v}`).join(', ');
   const rows = groups.flatMap((g) => g.est.estimates.map((e) => h('tr', { class: g.small ? 'small' : '' },
     h('th', { scope: 'row' }, `${g.label}${g.small ? ' *' : ''}`), h('td', {}, categoryLabel(e.category)), h('td', { class: 'num' }, pct(e.estimate)),
-    h('td', { class: 'num' }, `${pct(e.ci95[0])} – ${pct(e.ci95[1])}`), h('td', { class: 'num' }, String(e.n)), h('td', { class: 'num' }, String(g.est.base)),
-    h('td', { class: 'num' }, Number.isFinite(e.deff) ? e.deff.toFixed(2) : '–'))));
+    h('td', { class: 'num' }, e.ci95 ? `${pct(e.ci95[0])} – ${pct(e.ci95[1])}` : '–'), h('td', { class: 'num' }, String(e.n)), h('td', { class: 'num' }, String(g.est.base)),
+    h('td', { class: 'num' }, e.deff !== null ? e.deff.toFixed(2) : '–'))));
   return h('section', { class: 'card tally', 'data-item': tally.item },
     h('h2', {}, itemLabel(lang, r.survey, tally.item)),
-    h('p', { class: 'muted' }, [tally.item, text(lang, 'base', { n: tally.overall.base }), text(lang, 'effectiveN', { n: tally.overall.effectiveN.toFixed(0) }), excluded ? text(lang, 'excluded', { list: excluded }) : ''].filter(Boolean).join(' · ')),
-    svgNode(tallyChartSvg(chartGroups, { share, title: itemLabel(lang, r.survey, tally.item) })),
+    h('p', { class: 'muted' }, [tally.item, text(lang, 'base', { n: tally.overall.base }), text(lang, 'effectiveN', { n: tally.overall.kishEffectiveN.toFixed(0) }), excluded ? text(lang, 'excluded', { list: excluded }) : ''].filter(Boolean).join(' · ')),
+    svgNode(tallyChartSvg(chartGroups, { share, title: `${itemLabel(lang, r.survey, tally.item)}${share ? '' : ` (${text(lang, 'mean')})`}` })),
     h('details', {}, h('summary', {}, `${text(lang, 'estimate')}, ${text(lang, 'ci')}`),
       h('div', { class: 'table-wrap' }, h('table', { class: 'numbers' },
         h('thead', {}, h('tr', {}, ...[text(lang, 'group'), text(lang, 'category'), text(lang, 'estimate'), text(lang, 'ci'), text(lang, 'n'), 'base', text(lang, 'deff')].map((t) => h('th', { scope: 'col' }, t)))),

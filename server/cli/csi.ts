@@ -5,9 +5,10 @@
  *   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]   keyed-in paper questionnaires, credited to the
  *                                                interviewer the form names (ps_interviewer_id) or NAME; idempotent;
  *                                                error report beside the file, with each bad value
- *   csi export <survey> [--format csv|ndjson|sav|dta] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status S] [--out FILE]
+ *   csi export <survey> [--format csv|ndjson|sav|dta] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status S] [--trim lo,hi] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
- *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
+ *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--ci logit|beta|wald] [--stat share|mean] [--min-cell N]
+ *               [--format table|csv|json]
  *   csi indicators [--format table|csv|json] [--lang en|ru|kk] [--weighted] [--by ps_region|ps_age_band|ps_ethnicity]
  *   csi users add <username> --role R [--regions a,b] [--password P]   (password read from CSI_NEW_PASSWORD or generated)
  *   csi users list | disable <username> | enable <username> | reset-password <username> [--password P]
@@ -49,9 +50,10 @@ import { renderTable } from './table.js';
 
 const USAGE = `usage:
   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]
-  csi export <survey> [--format csv|ndjson|sav|dta] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status STATUS] [--out FILE]
+  csi export <survey> [--format csv|ndjson|sav|dta] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status STATUS] [--trim LO,HI] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
-  csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
+  csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--ci logit|beta|wald] [--stat share|mean]
+              [--min-cell N] [--format table|csv|json]
   ${INDICATORS_USAGE}
   ${ACCOUNTS_USAGE}
   csi backup <file> [--force]
@@ -112,14 +114,15 @@ async function runExport(store: Store, survey: SurveyId, args: string[]): Promis
     args,
     options: {
       format: { type: 'string' }, labels: { type: 'string' }, codes: { type: 'string' }, headers: { type: 'string' }, lang: { type: 'string' },
-      bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' },
+      bom: { type: 'boolean' }, status: { type: 'string' }, trim: { type: 'string' }, out: { type: 'string' },
     },
   });
   const { out: _out, bom, ...given } = values;
   const query = { ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)), ...(bom ? { bom: 'true' } : {}) };
   const validators = compileAllValidators();
   const weighting = new WeightingService(store, validators, auditTrail(store, clock));
-  const result = new ExportService(store, validators, (s, a) => weighting.weightsFor(s, a)).export(survey, query, systemActor('export'));
+  const result = new ExportService(store, validators, (s, a, o) => weighting.weightsFor(s, a, o)).export(survey, query, systemActor('export'));
+  await result.ready;
   await pipeline(result.stream, values.out ? createWriteStream(values.out) : process.stdout);
   if (values.out) console.error(`wrote ${values.out}`);
   return 0;
@@ -144,15 +147,19 @@ async function runSeed(store: Store, survey: SurveyId, args: string[]): Promise<
 
 async function runTallies(store: Store, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: {
-    items: { type: 'string' }, by: { type: 'string' }, unweighted: { type: 'boolean' }, trim: { type: 'string' }, 'min-cell': { type: 'string' }, format: { type: 'string', default: 'table' },
+    items: { type: 'string' }, by: { type: 'string' }, unweighted: { type: 'boolean' }, trim: { type: 'string' }, ci: { type: 'string' }, stat: { type: 'string' },
+    'min-cell': { type: 'string' }, format: { type: 'string', default: 'table' },
   } });
   if (!values.items) fail(`--items is required\n${USAGE}`);
   if (!['table', 'csv', 'json'].includes(values.format)) fail('--format must be table, csv or json');
+  if (values.ci && !['logit', 'beta', 'wald'].includes(values.ci)) fail('--ci must be logit, beta or wald');
+  if (values.stat && !['share', 'mean'].includes(values.stat)) fail('--stat must be share or mean');
   const validators = compileAllValidators();
   const weighting = new WeightingService(store, validators, auditTrail(store, clock));
   const query = {
     items: values.items, ...(values.by ? { by: values.by } : {}), ...(values.unweighted ? { weighted: 'false' } : {}),
-    ...(values.trim ? { trim: values.trim } : {}), ...(values['min-cell'] ? { minCell: values['min-cell'] } : {}),
+    ...(values.trim ? { trim: values.trim } : {}), ...(values.ci ? { ci: values.ci } : {}), ...(values.stat ? { stat: values.stat } : {}),
+    ...(values['min-cell'] ? { minCell: values['min-cell'] } : {}),
   };
   const report = await new TalliesService(store, validators, weighting).tallies(survey, query, systemActor('tallies'));
   if (values.format === 'json') console.log(JSON.stringify(report, null, 2));
@@ -161,25 +168,32 @@ async function runTallies(store: Store, survey: SurveyId, args: string[]): Promi
   return 0;
 }
 
-const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '');
-const num = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '');
+const pct = (x: number | null) => (x !== null && Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : '-');
+const num = (x: number | null, digits = 2) => (x !== null && Number.isFinite(x) ? x.toFixed(digits) : '-');
 
-/** Shares as percentages with their 95% CI, means as numbers; small groups marked with an asterisk. */
+/**
+ * Shares as percentages with their 95% CI (logit unless asked otherwise), means as numbers with their Wald CI;
+ * design effects as svymean(deff = "replace"); small groups (and an overall base under the threshold) starred.
+ */
 function talliesTable(report: TalliesReport): string {
   const blocks = report.items.map((tally) => {
-    const groups = [{ label: 'all', small: false, est: tally.overall }, ...(tally.by?.groups ?? []).map((g) => ({ label: Object.values(g.values).join(' / '), small: g.small, est: g }))];
+    const groups = [{ label: 'all', small: tally.overall.small, est: tally.overall }, ...(tally.by?.groups ?? []).map((g) => ({ label: Object.values(g.values).join(' / '), small: g.small, est: g }))];
     const rows = groups.flatMap(({ label, small, est }) => est.estimates.map((e) => {
       const share = e.category !== null;
-      return [`${label}${small ? ' *' : ''}`, e.category ?? 'mean', share ? pct(e.estimate) : num(e.estimate), share ? pct(e.se) : num(e.se, 3),
-        share ? `${pct(e.ci95[0])} - ${pct(e.ci95[1])}` : `${num(e.ci95[0])} - ${num(e.ci95[1])}`, e.n, est.base, num(e.deff)];
+      const show = (x: number | null) => (share ? pct(x) : num(x));
+      return [`${label}${small ? ' *' : ''}`, e.category ?? 'mean', show(e.estimate), share ? pct(e.se) : num(e.se, 3),
+        e.ci95 ? `${show(e.ci95[0])} - ${show(e.ci95[1])}` : '-', e.n, est.base, num(e.deff)];
     }));
-    const title = `${tally.item}${tally.by ? ` by ${tally.by.variables.join(' x ')}` : ''}`;
+    const title = `${tally.item}${tally.stat === 'mean' ? ' (mean)' : ''}${tally.by ? ` by ${tally.by.variables.join(' x ')}` : ''} · Kish effective n ${num(tally.overall.kishEffectiveN, 0)}`;
     return `${title}\n${renderTable(['group', 'category', 'estimate', 'se', '95% CI', 'n', 'base', 'deff'], rows)}`;
   });
+  const trim = report.raking?.trimming;
   const how = report.weighted
-    ? `weighted: raked to ${report.margins.map((m) => m.variable).join(', ')} (${report.raking?.converged ? 'converged' : 'NOT converged'} in ${report.raking?.iterations} iterations)`
+    ? `weighted: raked to ${report.margins.map((m) => m.variable).join(', ')} (${report.raking?.converged ? 'converged' : 'NOT converged'} in ${report.raking?.iterations} iterations, largest margin gap ${(report.raking?.maxMarginError ?? NaN).toExponential(1)})` +
+      (trim ? `; weights within ${trim.lower}-${trim.upper} x the mean (${trim.atLower} at the lower bound, ${trim.atUpper} at the upper; untrimmed ${num(trim.untrimmedRange[0], 3)}-${num(trim.untrimmedRange[1], 3)})` : '')
     : 'unweighted';
-  return [`${report.survey}: ${report.respondents} responses, ${how}; * = base under ${report.minCell}`, ...blocks].join('\n\n');
+  const intervals = `95% CI of shares: ${report.ci}${report.ci === 'beta' ? ' (Korn-Graubard)' : ''}; of means: wald`;
+  return [`${report.survey}: ${report.respondents} responses, ${how}; ${intervals}; * = base under ${report.minCell}`, ...blocks].join('\n\n');
 }
 
 const clock = () => new Date();

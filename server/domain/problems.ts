@@ -30,6 +30,7 @@ export const PROBLEMS = {
   revisionConflict: define('409.3', 'The response changed since the revision you reviewed.'),
   usernameTaken: define('409.4', 'That username is taken.'),
   weightingFailed: define('409.5', 'The responses cannot be weighted to these margins: see details.'),
+  trimmingImpossible: define('422.1', 'The weights cannot be kept within these bounds while meeting the margins: see details (the range the margins need).'),
   notWeighted: define('404.6', 'Only the population survey is weighted.'),
   invalidQuotaPlan: define('400.6', 'The quota plan is not valid: see details.errors.'),
   screeningIncomplete: define('400.7', 'The screening answers do not place the respondent in every quota: see details.missing.'),

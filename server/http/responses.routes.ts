@@ -34,6 +34,11 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
 
   route('GET', '/surveys/:survey/export', async (req, res) => {
     const result = exports.export(req.params.survey as string, req.query, req.actor);
+    // Weights first (a trim the margins rule out is a 422), then the 200 and the rows.
+    await result.ready.catch((error: unknown) => {
+      result.stream.destroy();
+      throw error;
+    });
     res.status(200).attachment(result.filename).type(result.contentType);
     await pipeline(result.stream, res);
   });

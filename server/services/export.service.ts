@@ -22,6 +22,7 @@ import { receiptOf } from '../domain/response.js';
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 import { requireSurvey, toFilter } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
+import { parseTrim } from './weighting.service.js';
 
 export interface ExportQuery {
   format?: 'csv' | 'ndjson' | 'sav' | 'dta';
@@ -32,12 +33,15 @@ export interface ExportQuery {
   bom?: 'true' | 'false';
   status?: string;
   region?: string;
+  trim?: string;
 }
 
 export interface ExportResult {
   contentType: string;
   filename: string;
   stream: Readable;
+  /** Settles once the weights are known: a rejection (e.g. trimming bounds the margins rule out) comes before any byte. */
+  ready: Promise<void>;
 }
 
 /** Column names of a survey's export, in order (the same in every format). */
@@ -85,7 +89,8 @@ function combinationErrors(q: ExportQuery): Array<{ path: string; item: null; ke
 /** Gathers small buffers into chunks of about this size, so 100,000 rows are not 100,000 stream writes. */
 const CHUNK = 64 * 1024;
 
-export type WeightsFor = (survey: SurveyId, actor: Actor) => Promise<Map<string, number> | null>;
+export type WeightsFor = (survey: SurveyId, actor: Actor, options?: { trim?: { lower: number; upper: number } }) => Promise<Map<string, number> | null>;
+type Weighing = ReturnType<WeightsFor>;
 
 /** Rows as the analysis writers read them: each response's values in column order. */
 function valuesOf(columns: ExportColumn[], row: ExportRow): Array<number | string | null> {
@@ -116,23 +121,36 @@ export class ExportService {
     const errors = apiErrors(this.validators.api.exportQuery, query) ?? combinationErrors(query as ExportQuery);
     if (errors.length > 0) throw problem('invalidQuery', { errors });
     const q = query as ExportQuery;
+    if (q.trim && !WEIGHTED.includes(survey)) throw problem('notWeighted', { survey });
+    const trim = parseTrim(q.trim);
     const filter = scopeFilter(actor, toFilter(survey, q));
     const lang = q.lang ?? (q.labels && q.labels !== 'codes' ? q.labels : 'en');
+    // Weights need every counted response first (one pass, an id and a number each); rows stream after.
+    const weighing = q.format === 'ndjson' ? Promise.resolve(null) : this.weightsFor(survey, actor, trim ? { trim } : {});
+    const ready = weighing.then(() => undefined);
+    // The stream reports the failure too; a caller that answered from `ready` and never reads it is not left with an
+    // unhandled rejection or error event.
+    ready.catch(() => undefined);
+    const result = this.formatted(survey, filter, actor, q, lang, weighing);
+    return { ...result, stream: result.stream.on('error', () => undefined), ready };
+  }
+
+  private formatted(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportQuery, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
     switch (q.format ?? 'csv') {
       case 'ndjson': return this.ndjson(survey, filter, actor);
-      case 'sav': return this.sav(survey, filter, actor, lang);
-      case 'dta': return this.dta(survey, filter, actor, lang);
-      default: return this.csv(survey, filter, actor, q, lang);
+      case 'sav': return this.sav(survey, filter, actor, lang, weighing);
+      case 'dta': return this.dta(survey, filter, actor, lang, weighing);
+      default: return this.csv(survey, filter, actor, q, lang, weighing);
     }
   }
 
   /** Responses as the actor may see them, each with its weight (weights need every counted response first). */
-  private async *rows(survey: SurveyId, filter: ResponseFilter, actor: Actor): AsyncGenerator<ExportRow> {
-    const weights = await this.weightsFor(survey, actor);
+  private async *rows(filter: ResponseFilter, actor: Actor, weighing: Weighing): AsyncGenerator<ExportRow> {
+    const weights = await weighing;
     for await (const r of this.store.streamResponses(filter)) yield { response: redactFor(actor, r), weight: weights?.get(r.id) };
   }
 
-  private ndjson(survey: SurveyId, filter: ResponseFilter, actor: Actor): ExportResult {
+  private ndjson(survey: SurveyId, filter: ResponseFilter, actor: Actor): Omit<ExportResult, 'ready'> {
     const store = this.store;
     const lines = Readable.from((async function* ndjsonLines() {
       for await (const r of store.streamResponses(filter)) yield `${JSON.stringify(receiptOf(redactFor(actor, r)))}\n`;
@@ -140,10 +158,10 @@ export class ExportService {
     return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: lines };
   }
 
-  private csv(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportQuery, lang: Language): ExportResult {
+  private csv(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportQuery, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
     const columns = exportColumnModel(survey, lang);
     const toRow = q.codes === 'numeric' ? (row: ExportRow) => valuesOf(columns, row).map(cell) : textRow(survey, q.labels ?? 'codes');
-    const rows = this.rows(survey, filter, actor);
+    const rows = this.rows(filter, actor, weighing);
     const source = Readable.from((async function* csvRows() {
       for await (const row of rows) yield toRow(row);
     })());
@@ -158,10 +176,10 @@ export class ExportService {
     return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: source.pipe(csv) };
   }
 
-  private sav(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language): ExportResult {
+  private sav(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
     const columns = exportColumnModel(survey, lang);
     const writer = new SavWriter(columns, { fileLabel: bundles[lang].surveys[survey].title, created: new Date() });
-    const rows = this.rows(survey, filter, actor);
+    const rows = this.rows(filter, actor, weighing);
     const bytes = (async function* savBytes() {
       yield writer.dictionary();
       for await (const row of rows) yield writer.row(valuesOf(columns, row));
@@ -176,12 +194,12 @@ export class ExportService {
    * began (a watermark), so submissions arriving meanwhile do not change the count; a status changed between the
    * passes would, and then the download fails rather than ship a file whose header disagrees with its data.
    */
-  private dta(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language): ExportResult {
+  private dta(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
     const now = new Date().toISOString();
     const frozen: ResponseFilter = { ...filter, until: filter.until !== undefined && filter.until < now ? filter.until : now };
     const columns = exportColumnModel(survey, lang);
     const store = this.store;
-    const rows = () => this.rows(survey, frozen, actor);
+    const rows = () => this.rows(frozen, actor, weighing);
     const bytes = (async function* dtaBytes() {
       const widths = new StringWidths(columns);
       let observations = 0;

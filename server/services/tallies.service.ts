@@ -15,18 +15,21 @@ import { problem } from '../domain/problems.js';
 import { isClosed } from '../domain/response.js';
 import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js';
 import { rakingMargins, type MarginVariable } from '../domain/weighting/margins.js';
-import { RakingError, type RakeOptions, type RakeReport } from '../domain/weighting/raking.js';
+import type { IntervalMethod } from '../domain/weighting/intervals.js';
+import type { RakeOptions, RakeReport } from '../domain/weighting/raking.js';
 import { breakdownOf, designFor, tallyItem, type CellDesign, type ItemTally } from '../domain/weighting/tally.js';
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 import { requireSurvey } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
-import type { WeightingService } from './weighting.service.js';
+import { parseTrim, weightingProblem, type WeightingService } from './weighting.service.js';
 
 export interface TalliesQuery {
   items: string;
   by?: string;
   weighted?: 'true' | 'false';
   trim?: string;
+  ci?: IntervalMethod;
+  stat?: 'share' | 'mean';
   tolerance?: string;
   maxIterations?: string;
   minCell?: string;
@@ -39,6 +42,10 @@ export interface TalliesReport {
   respondents: number;
   by: string[];
   minCell: number;
+  /** share: categories' shares of closed items (numeric items: their mean); mean: means of scales and numeric items. */
+  stat: 'share' | 'mean';
+  /** The interval method of the proportions (means are always Wald). */
+  ci: IntervalMethod;
   raking: RakeReport | null;
   margins: Array<Pick<MarginVariable, 'variable' | 'source' | 'status' | 'year'>>;
   items: ItemTally[];
@@ -55,15 +62,26 @@ function derivedLevels(survey: SurveyId): Map<string, string[]> {
   return new Map(Object.entries(derived?.properties ?? {}).map(([id, node]) => [id, node.enum ?? []]));
 }
 
-/** Items that can be tallied: closed single-choice items (shares) and numbers (means). */
-export function tallyItemsOf(survey: SurveyId, ids: string[]): ColumnItem[] {
+/** A closed item whose codes are all numbers (the 1-10 scales): its mean is the mean of the codes. */
+export function isScale(item: { kind: string; codes: unknown[] }): boolean {
+  return item.kind === 'choice' && item.codes.length > 0 && item.codes.every((c) => typeof c === 'number');
+}
+
+/**
+ * Items that can be tallied: closed single-choice items (shares) and numbers (means); with stat=mean, scales and
+ * numbers (means), other closed items refused.
+ */
+export function tallyItemsOf(survey: SurveyId, ids: string[], stat: 'share' | 'mean' = 'share'): ColumnItem[] {
   const all = itemsOf(survey);
   return ids.map((id) => {
     const item = all.find((i) => i.id === id);
     if (!item || !(item.kind === 'choice' || item.kind === 'integer' || item.kind === 'number')) {
       throw invalid('/items', id, 'enum', `${id} is not a closed or numeric item of ${survey}`);
     }
-    return { id, numeric: item.kind !== 'choice', categories: item.codes.map(String) };
+    if (stat === 'mean' && item.kind === 'choice' && !isScale(item)) {
+      throw invalid('/items', id, 'stat', `${id} has no numeric codes: stat=mean is for scales and numeric items`);
+    }
+    return { id, numeric: item.kind !== 'choice' || stat === 'mean', categories: item.codes.map(String) };
   });
 }
 
@@ -79,13 +97,6 @@ export function breakdownsOf(survey: SurveyId, ids: string[]): Array<{ variable:
   });
 }
 
-function parseTrim(trim: string | undefined): { lower: number; upper: number } | undefined {
-  if (!trim) return undefined;
-  const [lower, upper] = trim.split(',').map(Number);
-  if (lower === undefined || upper === undefined || !(lower < 1 && upper > 1)) throw invalid('/trim', null, 'trim', 'lower must be below 1 and upper above 1');
-  return { lower, upper };
-}
-
 export class TalliesService {
   constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly weighting: WeightingService) {}
 
@@ -97,7 +108,9 @@ export class TalliesService {
     if (survey !== 'population' && q.weighted === 'true') throw problem('notWeighted', { survey });
     if (survey !== 'population' && q.trim) throw problem('notWeighted', { survey });
     const weighted = survey === 'population' && q.weighted !== 'false';
-    const items = tallyItemsOf(survey, q.items.split(','));
+    const stat = q.stat ?? 'share';
+    const ci = q.ci ?? 'logit';
+    const items = tallyItemsOf(survey, q.items.split(','), stat);
     const by = breakdownsOf(survey, q.by ? q.by.split(',') : []);
     const trim = parseTrim(q.trim);
     const minCell = q.minCell === undefined ? DEFAULT_MIN_CELL : Number(q.minCell);
@@ -105,7 +118,7 @@ export class TalliesService {
 
     const builder = new ColumnsBuilder({ margins: margins.variables, by, items });
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (!isClosed(r.status)) builder.add(r.answers, r.derived);
+      if (!isClosed(r.status)) builder.add(r.answers, r.derived, r.id);
     }
     const columns = builder.done();
     const options = { tolerance: q.tolerance ? Number(q.tolerance) : 1e-10, ...(q.maxIterations ? { maxIterations: Number(q.maxIterations) } : {}), ...(trim ? { trim } : {}) };
@@ -117,9 +130,11 @@ export class TalliesService {
       respondents: columns.n,
       by: by.map((b) => b.variable),
       minCell,
+      stat,
+      ci,
       raking: weighted ? design.report : null,
       margins: margins.variables.map(({ variable, source, status, year }) => ({ variable, source, status, ...(year ? { year } : {}) })),
-      items: columns.items.map((item) => tallyItem(design, item, breakdown, { minCell })),
+      items: columns.items.map((item) => tallyItem(design, item, breakdown, { minCell, ci })),
     };
   }
 
@@ -127,25 +142,24 @@ export class TalliesService {
     try {
       return designFor(n, margins, columns, options);
     } catch (error) {
-      if (error instanceof RakingError) throw problem('weightingFailed', { variable: error.variable, category: error.category, reason: error.message });
-      throw error;
+      throw weightingProblem(error);
     }
   }
 }
 
-const CSV_COLUMNS = ['item', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'n', 'base', 'weighted_total', 'weighted_base', 'effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank'];
+const CSV_COLUMNS = ['item', 'stat', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'ci_method', 'n', 'base', 'weighted_total', 'weighted_base', 'kish_effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank'];
 
-/** One row per item, group (overall first) and category; a mean has an empty category. */
+/** One row per item, group (overall first) and category; a mean has an empty category; nulls are empty cells. */
 export function talliesCsv(report: TalliesReport): string {
   const rows: unknown[][] = [];
   for (const tally of report.items) {
-    const groups = [{ label: 'all', small: false, est: tally.overall }, ...(tally.by?.groups ?? []).map((g) => ({
+    const groups = [{ label: 'all', small: tally.overall.small, est: tally.overall }, ...(tally.by?.groups ?? []).map((g) => ({
       label: Object.entries(g.values).map(([k, v]) => `${k}=${v}`).join(';'), small: g.small, est: g,
     }))];
     for (const { label, small, est } of groups) {
       for (const e of est.estimates) {
-        rows.push([tally.item, label, e.category ?? '', e.estimate, e.se, e.ci95[0], e.ci95[1], e.n, est.base, e.weightedTotal, est.weightedBase,
-          est.effectiveN, e.deff, small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0]);
+        rows.push([tally.item, tally.stat, label, e.category ?? '', e.estimate, e.se, e.ci95?.[0] ?? null, e.ci95?.[1] ?? null, e.interval, e.n, est.base, e.weightedTotal,
+          est.weightedBase, est.kishEffectiveN, e.deff, small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0]);
       }
     }
   }

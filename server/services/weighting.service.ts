@@ -12,7 +12,7 @@ import { problem } from '../domain/problems.js';
 import { isClosed } from '../domain/response.js';
 import { ColumnsBuilder } from '../domain/weighting/columns.js';
 import { KAZAKHSTAN_2009_MARGINS, rakingMargins } from '../domain/weighting/margins.js';
-import { RakingError } from '../domain/weighting/raking.js';
+import { RakingError, TrimmingError } from '../domain/weighting/raking.js';
 import { designFor, respondentWeights } from '../domain/weighting/tally.js';
 import type { ResponseFilter, ResponseStore, SettingsStore } from '../store/store.port.js';
 import type { Audit } from './audit.service.js';
@@ -22,6 +22,29 @@ import { apiErrors, type Validators } from './validation.js';
 export interface StoredMargins extends MarginsBody {
   /** True while nobody has set margins: these are the shipped defaults. */
   default: boolean;
+}
+
+/** Trimming bounds from a query's `trim=lower,upper` (the schema checked the form): lower below 1, upper above. */
+export function parseTrim(trim: string | undefined): { lower: number; upper: number } | undefined {
+  if (!trim) return undefined;
+  const [lower, upper] = trim.split(',').map(Number);
+  if (lower === undefined || upper === undefined || !(lower < 1 && upper > 1)) {
+    throw problem('invalidQuery', { errors: [{ path: '/trim', item: null, keyword: 'trim', message: 'lower must be below 1 and upper above 1' }] });
+  }
+  return { lower, upper };
+}
+
+/**
+ * A raking or trimming failure as its problem: 409 when the margins do not fit the responses (naming the variable,
+ * the category, how many respondents and a few response ids), 422 when the bounds and the margins cannot both hold
+ * (with the range the margins need).
+ */
+export function weightingProblem(error: unknown): unknown {
+  if (error instanceof RakingError) {
+    return problem('weightingFailed', { variable: error.variable, category: error.category, ...error.subjects, reason: error.message });
+  }
+  if (error instanceof TrimmingError) return problem('trimmingImpossible', { ...error.details, reason: error.message });
+  return error;
 }
 
 function populationOnly(surveyParam: string): SurveyId {
@@ -60,10 +83,11 @@ export class WeightingService {
   }
 
   /**
-   * Each counted response's weight, raked to the margins over what the actor may see; null when the responses
-   * cannot be weighted (a margin category nobody is in) or the survey is not weighted.
+   * Each counted response's weight, raked to the margins over what the actor may see (within `trim` bounds when
+   * given); null when the responses cannot be weighted (a margin category nobody is in) or the survey is not
+   * weighted. Bounds that the margins rule out are a 422 problem, never weights that miss the margins.
    */
-  async weightsFor(survey: SurveyId, actor: Actor): Promise<Map<string, number> | null> {
+  async weightsFor(survey: SurveyId, actor: Actor, options: { trim?: { lower: number; upper: number } } = {}): Promise<Map<string, number> | null> {
     if (survey !== 'population') return null;
     const margins = await this.margins(survey);
     const ids: string[] = [];
@@ -71,15 +95,16 @@ export class WeightingService {
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
       if (isClosed(r.status)) continue;
       ids.push(r.id);
-      builder.add(r.answers, r.derived);
+      builder.add(r.answers, r.derived, r.id);
     }
     const columns = builder.done();
     try {
-      const weights = respondentWeights(designFor(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, { tolerance: 1e-10 }));
+      const rakeOptions = { tolerance: 1e-10, ...(options.trim ? { trim: options.trim } : {}) };
+      const weights = respondentWeights(designFor(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, rakeOptions));
       return new Map(ids.map((id, i) => [id, weights[i] as number]));
     } catch (error) {
       if (error instanceof RakingError) return null;
-      throw error;
+      throw weightingProblem(error);
     }
   }
 }

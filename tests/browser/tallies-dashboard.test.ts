@@ -86,6 +86,36 @@ describe('tallies dashboard', () => {
     await context.close();
   }, 120_000);
 
+  it('shows the interval method asked for (Korn-Graubard), and means of a 1-10 scale with their intervals', async () => {
+    const context = await h.browser.newContext({ viewport: TABLET, locale: 'en-GB' });
+    const page = await context.newPage();
+    await signIn(page, h.base, 'analyst', '?survey=population&items=ps_trust_people&ci=beta');
+    await page.locator('section.tally svg .bar').first().waitFor();
+    expect(await page.locator('#ci').inputValue()).toBe('beta');
+    expect(await page.locator('#summary').textContent()).toMatch(/95% CI of shares: Korn–Graubard \(beta\); of means: Wald/);
+    const beta = (await h.ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people', weighted: 'true', ci: 'beta' }).expect(200)).body.items[0].overall.estimates;
+    const bars = await page.locator('section.tally svg .bar').evaluateAll((els) => els.map((el) => [Number(el.getAttribute('data-low')), Number(el.getAttribute('data-high'))]));
+    expect(bars).toEqual(beta.map((e: { ci95: [number, number] }) => e.ci95));
+    for (const [low, high] of bars as Array<[number, number]>) {
+      expect(low).toBeGreaterThanOrEqual(0);
+      expect(high).toBeLessThanOrEqual(1);
+    }
+
+    await page.locator('#stat').selectOption('mean');
+    await page.locator('#items').selectOption(['ps_justify_cheat_taxes']);
+    await page.locator('#by1').selectOption('ps_gender');
+    await page.locator('#show').click();
+    await page.locator('section.tally[data-item="ps_justify_cheat_taxes"] svg .bar').first().waitFor();
+    const api = (await h.ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_justify_cheat_taxes', by: 'ps_gender', weighted: 'true', stat: 'mean', ci: 'beta' }).expect(200)).body.items[0];
+    const means = page.locator('section.tally[data-item="ps_justify_cheat_taxes"] svg .bar');
+    expect(await means.count()).toBe(1 + api.by.groups.length);
+    const first = await means.first().evaluate((el) => ({ estimate: Number(el.getAttribute('data-estimate')), low: Number(el.getAttribute('data-low')), high: Number(el.getAttribute('data-high')) }));
+    expect(first).toEqual({ estimate: api.overall.estimates[0].estimate, low: api.overall.estimates[0].ci95[0], high: api.overall.estimates[0].ci95[1] });
+    expect(page.url()).toContain('stat=mean');
+    await page.screenshot({ path: join(SHOTS, 'dashboard-tallies-means-tablet.png'), fullPage: true });
+    await context.close();
+  }, 120_000);
+
   it('tells an interviewer that tallies are not for their role', async () => {
     const context = await h.browser.newContext({ viewport: TABLET, locale: 'en-GB' });
     const page = await context.newPage();

@@ -153,11 +153,23 @@ describe('csi CLI', () => {
     expect((await csi('seed', 'population', '--count', '120', '--seed', '5')).code).toBe(0);
     const table = await csi('tallies', 'population', '--items', 'ps_trust_people', '--by', 'ps_gender');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/population: 120 responses, weighted: raked to ps_region, ps_ethnicity, ps_gender, ps_settlement_type \((NOT )?converged in \d+ iterations\)/);
-    expect(table.stdout).toMatch(/ps_trust_people by ps_gender\ngroup +category +estimate +se +95% CI +n +base +deff/);
+    expect(table.stdout).toMatch(/population: 120 responses, weighted: raked to ps_region, ps_ethnicity, ps_gender, ps_settlement_type \((NOT )?converged in \d+ iterations, largest margin gap [\d.]+e-?\d+\); 95% CI of shares: logit; of means: wald/);
+    expect(table.stdout).toMatch(/ps_trust_people by ps_gender · Kish effective n \d+\ngroup +category +estimate +se +95% CI +n +base +deff/);
     const json = JSON.parse((await csi('tallies', 'population', '--items', 'ps_trust_people', '--by', 'ps_gender', '--format', 'json')).stdout);
     const all = json.items[0].overall.estimates.find((e: { category: string }) => e.category === 'most_can_be_trusted');
     expect(table.stdout).toContain(`all     most_can_be_trusted  ${`${(all.estimate * 100).toFixed(1)}%`.padStart(8)}`);
+    // The interval printed is the API's logit interval, inside [0, 100%].
+    expect(table.stdout).toContain(`${(all.ci95[0] * 100).toFixed(1)}% - ${(all.ci95[1] * 100).toFixed(1)}%`);
+    expect(all.interval).toBe('logit');
+    const beta = await csi('tallies', 'population', '--items', 'ps_trust_people', '--ci', 'beta');
+    expect(beta.stdout).toMatch(/95% CI of shares: beta \(Korn-Graubard\)/);
+    const scale = await csi('tallies', 'population', '--items', 'ps_justify_cheat_taxes', '--stat', 'mean', '--by', 'ps_gender');
+    expect(scale.code).toBe(0);
+    expect(scale.stdout).toMatch(/ps_justify_cheat_taxes \(mean\) by ps_gender/);
+    expect(scale.stdout).toMatch(/\nall +mean +\d+\.\d\d +\d\.\d{3} +\d+\.\d\d - \d+\.\d\d +\d+ +\d+ +\d\.\d\d\n/);
+    const trimmed = await csi('tallies', 'population', '--items', 'ps_gender', '--trim', '0.9,1.1');
+    expect(trimmed.code).toBe(2);
+    expect(trimmed.stderr).toMatch(/422\.1 .*the margins need weights from/);
     const csv = parse((await csi('tallies', 'population', '--items', 'ps_trust_people', '--by', 'ps_gender', '--format', 'csv')).stdout, { columns: true }) as Array<Record<string, string>>;
     expect(Number(csv.find((r) => r.group === 'all' && r.category === 'most_can_be_trusted')?.estimate)).toBe(all.estimate);
     const unweighted = await csi('tallies', 'population', '--items', 'ps_trust_people', '--unweighted');

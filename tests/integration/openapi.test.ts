@@ -322,6 +322,10 @@ describe('GET /openapi.json', () => {
       { method: 'get', template: '/api/v1/surveys/{survey}/export', url: `/api/v1/surveys/${survey}/export?format=ndjson`, status: 200 },
       { method: 'get', template: '/api/v1/surveys/{survey}/export', url: `/api/v1/surveys/${survey}/export?format=xml`, status: 400 },
       { method: 'get', template: '/api/v1/surveys/{survey}/export', url: '/api/v1/surveys/nope/export', status: 404 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/tallies', url: `/api/v1/surveys/${survey}/tallies?items=ps_trust_people,ps_age_years&by=ps_gender&weighted=false`, status: 200 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/tallies', url: `/api/v1/surveys/${survey}/tallies?items=ps_justify_cheat_taxes&stat=mean&ci=beta&weighted=false`, status: 200 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/tallies', url: `/api/v1/surveys/${survey}/tallies?items=ps_trust_people&stat=mean`, status: 400 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/tallies', url: `/api/v1/surveys/${survey}/tallies?items=ps_trust_people`, status: 409 },
       { method: 'get', template: '/healthz', url: '/healthz', status: 200 },
       { method: 'get', template: '/openapi.json', url: '/openapi.json', status: 200 },
     ];

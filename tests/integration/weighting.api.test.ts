@@ -51,9 +51,10 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     expect(trust.se).toBeGreaterThan(0);
     expect(trust.ci95[0]).toBeLessThan(trust.estimate);
     expect(trust.deff).toBeGreaterThan(0);
-    const trimmed = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', trim: '0.3,3' }).expect(200)).body;
-    expect(trimmed.raking.trimming).toMatchObject({ withinBounds: expect.any(Boolean) });
-    expect(trimmed.raking.maxMarginError).toBeLessThan(1e-9);
+    expect(trust.ci95[0]).toBeGreaterThanOrEqual(0);
+    expect(trust.interval).toBe('logit');
+    expect(report.ci).toBe('logit');
+    expect(report.items[0].overall.kishEffectiveN).toBeGreaterThan(0);
     await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', trim: '2,3' }).expect(400);
     const capped = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', tolerance: '1e-14', maxIterations: '2' }).expect(200)).body;
     expect(capped.raking).toMatchObject({ iterations: 2, converged: false });
@@ -62,6 +63,72 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     expect(loose.raking.converged).toBe(true);
     expect(loose.raking.maxMarginError).toBeLessThanOrEqual(0.01);
     expect(loose.raking.iterations).toBeLessThan(report.raking.iterations);
+  });
+
+  it('trims as bounded calibration: margins held and weights within bounds, or 422 with the range the margins need', async () => {
+    const plain = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender' }).expect(200)).body;
+    expect(plain.raking.trimming).toBeUndefined();
+    const range = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', trim: '0.01,99' }).expect(200)).body.raking.trimming.untrimmedRange as [number, number];
+    // Bounds just inside what the margins need: the extremes are clamped, the margins still hold.
+    const lower = Math.ceil(range[0] * 1.05 * 1000) / 1000;
+    const upper = Math.floor(range[1] * 0.95 * 1000) / 1000;
+    const res = await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender,ps_settlement_type', trim: `${lower},${upper}` });
+    if (res.status === 200) {
+      const trimmed = res.body;
+      expect(trimmed.raking.converged).toBe(true);
+      expect(trimmed.raking.maxMarginError).toBeLessThan(1e-9);
+      expect(trimmed.raking.trimming).toMatchObject({ lower, upper });
+      expect(trimmed.raking.trimming.atLower + trimmed.raking.trimming.atUpper).toBeGreaterThan(0);
+      expect(trimmed.raking.trimming.range[0]).toBeGreaterThanOrEqual(lower * (1 - 1e-9));
+      expect(trimmed.raking.trimming.range[1]).toBeLessThanOrEqual(upper * (1 + 1e-9));
+      expect(trimmed.items[0].overall.estimates.find((e: { category: string }) => e.category === 'male').estimate).toBeCloseTo(0.482, 8);
+    } else {
+      expect(res.status).toBe(422);
+    }
+    const impossible = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', trim: '0.9,1.1' }).expect(422)).body;
+    expect(impossible).toMatchObject({ code: '422.1', details: { bounds: { lower: 0.9, upper: 1.1 } } });
+    expect(impossible.details.achievedRange).toEqual(range);
+    expect(impossible.details.reason).toMatch(/the margins need weights from/);
+  });
+
+  it('gives intervals as asked (logit, beta or wald) and means of scales with stat=mean', async () => {
+    const q = { items: 'ps_trust_people', by: 'ps_region' };
+    const logit = (await ctx.as('analyst').get(`${BASE}/tallies`).query(q).expect(200)).body;
+    const beta = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ ...q, ci: 'beta' }).expect(200)).body;
+    const wald = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ ...q, ci: 'wald' }).expect(200)).body;
+    expect([logit.ci, beta.ci, wald.ci]).toEqual(['logit', 'beta', 'wald']);
+    for (const [report, method] of [[logit, 'logit'], [beta, 'beta']] as const) {
+      for (const g of [report.items[0].overall, ...report.items[0].by.groups]) {
+        for (const e of g.estimates) {
+          expect(e.interval).toBe(method);
+          if (e.estimate === null) continue;
+          expect(e.ci95[0]).toBeGreaterThanOrEqual(0);
+          expect(e.ci95[1]).toBeLessThanOrEqual(1);
+          expect(e.ci95[0]).toBeLessThanOrEqual(e.estimate);
+          expect(e.ci95[1]).toBeGreaterThanOrEqual(e.estimate);
+        }
+      }
+    }
+    const w = wald.items[0].overall.estimates[0];
+    expect(w.ci95[0]).toBeCloseTo(w.estimate - 1.959963984540054 * w.se, 12);
+    const scale = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_justify_cheat_taxes,ps_age_years', stat: 'mean', by: 'ps_gender' }).expect(200)).body;
+    expect(scale.stat).toBe('mean');
+    const mean = scale.items[0];
+    expect(mean.stat).toBe('mean');
+    expect(mean.overall.estimates).toHaveLength(1);
+    const e = mean.overall.estimates[0];
+    expect(e).toMatchObject({ category: null, interval: 'wald', n: mean.overall.base });
+    const values = answers.map((a) => a.ps_justify_cheat_taxes).filter((v): v is number => typeof v === 'number');
+    expect(e.estimate).toBeGreaterThanOrEqual(Math.min(...values));
+    expect(e.estimate).toBeLessThanOrEqual(Math.max(...values));
+    expect(e.se).toBeGreaterThan(0);
+    expect(e.deff).toBeGreaterThan(0);
+    expect(e.ci95[1] - e.ci95[0]).toBeCloseTo(2 * 1.959963984540054 * e.se, 12);
+    const unweighted = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_justify_cheat_taxes', stat: 'mean', weighted: 'false' }).expect(200)).body;
+    expect(unweighted.items[0].overall.estimates[0].estimate).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 12);
+    const refused = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people', stat: 'mean' }).expect(400)).body;
+    expect(refused.details.errors[0]).toMatchObject({ path: '/items', item: 'ps_trust_people', keyword: 'stat' });
+    await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people', ci: 'exact' }).expect(400);
   });
 
   it('gives the sample\'s own shares unweighted, and breakdowns and means', async () => {
@@ -124,7 +191,17 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     const withUzbek = KAZAKHSTAN_2009_MARGINS.variables.map((v) => (v.variable === 'ps_ethnicity' ? { ...v, shares: { ...v.shares, uzbek: 2.8 }, collapse: { tatar: 'other' } } : v));
     await ctx.as('coord').put(`${BASE}/margins`).send({ variables: withUzbek }).expect(200);
     const failed = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people' }).expect(409)).body;
-    expect(failed).toMatchObject({ code: '409.5', details: { variable: 'ps_ethnicity', category: 'uzbek' } });
+    expect(failed).toMatchObject({ code: '409.5', details: { variable: 'ps_ethnicity', category: 'uzbek', respondents: 0 } });
+    // A share of 0 for a category with respondents: 409 naming it, how many and some of their response ids.
+    const zero = KAZAKHSTAN_2009_MARGINS.variables.map((v) => (v.variable === 'ps_ethnicity' ? { ...v, shares: { ...v.shares, russian: 0 } } : v));
+    await ctx.as('coord').put(`${BASE}/margins`).send({ variables: zero }).expect(200);
+    const zeroShare = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_trust_people' }).expect(409)).body;
+    const count = answers.filter((a) => a.ps_ethnicity === 'russian').length;
+    expect(zeroShare).toMatchObject({ code: '409.5', details: { variable: 'ps_ethnicity', category: 'russian', respondents: count } });
+    expect(zeroShare.details.reason).toMatch(new RegExp(`"russian" has ${count} respondent\\(s\\) but a population share of 0`));
+    expect(zeroShare.details.responseIds.length).toBeGreaterThan(0);
+    for (const id of zeroShare.details.responseIds) expect((await ctx.as('analyst').get(`${BASE}/responses/${id}`).expect(200)).body.answers.ps_ethnicity).toBe('russian');
+    // The export leaves the weights blank then, as before; with a trim it is the 422 of impossible bounds, or blank.
     await ctx.as('coord').put(`${BASE}/margins`).send({ variables: KAZAKHSTAN_2009_MARGINS.variables }).expect(200);
     expect((await ctx.as('analyst').get(`${BASE}/margins`).expect(200)).body.default).toBe(false);
     const bad = (await ctx.as('coord').put(`${BASE}/margins`).send({ variables: [{ variable: 'ps_gender', shares: { male: 1, other: 1 }, source: 'x', status: 'sourced' }] }).expect(400)).body;
@@ -145,6 +222,28 @@ describe.each(STORE_KINDS)('weighting API on the %s store', (kind) => {
     expect(weights.reduce((a, b) => a + b, 0)).toBeCloseTo(400, 6);
     const male = rows.filter((r) => r.ps_gender === 'male').reduce((s, r) => s + Number(r.weight), 0);
     expect(male / 400).toBeCloseTo(0.482, 6);
+  });
+
+  it('exports trimmed weights with trim=lower,upper, and 422 before any byte when the bounds cannot hold', async () => {
+    const range = (await ctx.as('analyst').get(`${BASE}/tallies`).query({ items: 'ps_gender', trim: '0.01,99' }).expect(200)).body.raking.trimming.untrimmedRange as [number, number];
+    const upper = Math.floor(range[1] * 0.97 * 1000) / 1000;
+    const res = await ctx.as('analyst').get(`${BASE}/export`).query({ trim: `0.01,${upper}` }).buffer(true).parse((r, cb) => {
+      let body = '';
+      r.on('data', (c: Buffer) => { body += c.toString(); });
+      r.on('end', () => cb(null, body));
+    });
+    if (res.status === 200) {
+      const rows = parse(res.body as string, { columns: true }) as Array<Record<string, string>>;
+      const weights = rows.map((r) => Number(r.weight));
+      expect(Math.max(...weights) / (weights.reduce((a, b) => a + b, 0) / weights.length)).toBeLessThanOrEqual(upper * (1 + 1e-9));
+      const male = rows.filter((r) => r.ps_gender === 'male').reduce((s, r) => s + Number(r.weight), 0);
+      expect(male / 400).toBeCloseTo(0.482, 8);
+    } else {
+      expect(res.status).toBe(422);
+    }
+    const impossible = await ctx.as('analyst').get(`${BASE}/export`).query({ trim: '0.9,1.1' }).expect(422);
+    expect(impossible.body).toMatchObject({ code: '422.1', details: { bounds: { lower: 0.9, upper: 1.1 } } });
+    await ctx.as('analyst').get('/api/v1/surveys/external/export').query({ trim: '0.5,2' }).expect(404);
   });
 
   it('computes a scoped coordinator\'s tallies from their regions only', async () => {

@@ -42,13 +42,18 @@ class Growable<T extends Int32Array | Float64Array> {
   }
 }
 
+/** Response ids kept per level of a margin column, for problems that name respondents. */
+const EXAMPLES = 3;
+
 /** Codes values as levels in first-seen order after the known ones; -1 for missing. */
 class LevelColumn {
   private readonly index = new Map<string, number>();
   private readonly levels: string[] = [];
   private readonly codes = new Growable(new Int32Array(1024));
-  constructor(known: string[] = []) {
+  private readonly examples: Map<number, string[]> | null;
+  constructor(known: string[] = [], keepExamples = false) {
     for (const level of known) this.level(level);
+    this.examples = keepExamples ? new Map() : null;
   }
   private level(value: string): number {
     let code = this.index.get(value);
@@ -59,11 +64,17 @@ class LevelColumn {
     }
     return code;
   }
-  add(value: string | null): void {
-    this.codes.push(value === null ? -1 : this.level(value));
+  add(value: string | null, id?: string): void {
+    const code = value === null ? -1 : this.level(value);
+    this.codes.push(code);
+    if (this.examples && id !== undefined) {
+      const list = this.examples.get(code);
+      if (!list) this.examples.set(code, [id]);
+      else if (list.length < EXAMPLES) list.push(id);
+    }
   }
   done(): CodedColumn {
-    return { levels: this.levels, codes: this.codes.done() };
+    return { levels: this.levels, codes: this.codes.done(), ...(this.examples ? { examples: this.examples } : {}) };
   }
 }
 
@@ -99,19 +110,22 @@ export class ColumnsBuilder {
   constructor(
     private readonly spec: { margins: MarginVariable[]; by: Array<{ variable: string; levels?: string[] }>; items: ColumnItem[] },
   ) {
-    this.margins = spec.margins.map((m) => new LevelColumn(Object.keys(m.shares)));
+    this.margins = spec.margins.map((m) => new LevelColumn(Object.keys(m.shares), true));
     this.by = spec.by.map((b) => new LevelColumn(b.levels));
     this.items = spec.items.map((i) => new ItemBuilder(i));
   }
 
-  /** One response: its answers, with derived variables (e.g. ps_age_band) looked up when no answer has the id. */
-  add(answers: Record<string, unknown>, derived: Record<string, unknown> = {}): void {
+  /**
+   * One response: its answers, with derived variables (e.g. ps_age_band) looked up when no answer has the id; its
+   * id (optional) is kept for the first few respondents of each margin category, so problems can name them.
+   */
+  add(answers: Record<string, unknown>, derived: Record<string, unknown> = {}, id?: string): void {
     // Plain loops: this runs once per response, a million times for a large survey.
     const { margins, by, items } = this.spec;
     for (let k = 0; k < margins.length; k += 1) {
       const m = margins[k] as MarginVariable;
       const v = answers[m.variable] ?? derived[m.variable];
-      (this.margins[k] as LevelColumn).add(v === undefined || v === null ? null : marginCategory(m, v));
+      (this.margins[k] as LevelColumn).add(v === undefined || v === null ? null : marginCategory(m, v), id);
     }
     for (let k = 0; k < by.length; k += 1) {
       const variable = (by[k] as { variable: string }).variable;

@@ -2,6 +2,13 @@
  * Raking (iterative proportional fitting) of design weights to population margins. Pure: units are given as one
  * category code per margin variable, the result is a weight per unit with a report. Weights are scaled to the
  * design-weight total (n when design weights are 1), so shares or totals can be given as margins alike.
+ *
+ * With bounds (trimming), the weights are R's bounded raking calibration,
+ * calibrate(calfun = "raking", bounds = c(lower, upper)) with design weights 1: w_i = clamp(exp(x_i'η), L, U)
+ * meeting every margin, L and U the bounds times the mean weight. That solution is unique when it exists; it is
+ * found by raking in which each category's factor is solved exactly with the clamp applied (coordinate ascent on
+ * the dual of the calibration problem, which converges wherever the bounds and margins can both hold). When they
+ * cannot, a TrimmingError says so with the range the margins need.
  */
 
 export interface Margin {
@@ -15,27 +22,64 @@ export interface RakeOptions {
   tolerance?: number;
   maxIterations?: number;
   designWeights?: ArrayLike<number>;
-  /** Bounds on the weights relative to their mean, e.g. {lower: 0.3, upper: 3}: clamped, then raked again. */
+  /** Bounds on the weights relative to their mean, e.g. {lower: 0.3, upper: 3}: bounded raking calibration. */
   trim?: { lower: number; upper: number };
+}
+
+/** What trimming did: the bounds, how many respondents sit on them, and the weights' range relative to their mean. */
+export interface TrimReport {
+  lower: number;
+  upper: number;
+  /** Respondents whose weight is at a bound (within 1e-9 relative). */
+  atLower: number;
+  atUpper: number;
+  /** Smallest and largest weight relative to the mean weight, after trimming. */
+  range: [number, number];
+  /** The same without bounds: what the margins alone give. */
+  untrimmedRange: [number, number];
 }
 
 export interface RakeReport {
   iterations: number;
   converged: boolean;
-  /** Largest |weighted total - target| / target over all categories of all margins, after the last cycle. */
+  /** Largest |weighted total - target| / target over all categories of all margins, of the returned weights. */
   maxMarginError: number;
-  /** With trimming: rounds of clamping and re-raking, and how many weights the last clamp moved. */
-  trimming?: { rounds: number; clamped: number; withinBounds: boolean };
+  /** With trimming: the bounds and what they did. */
+  trimming?: TrimReport;
 }
 
 export interface Raked extends RakeReport {
   weights: Float64Array;
 }
 
+/** Who a RakingError is about: how many respondents, and (when the caller knows them) a few of their response ids. */
+export interface RakingErrorSubjects {
+  respondents?: number;
+  responseIds?: string[];
+}
+
 export class RakingError extends Error {
-  constructor(message: string, readonly variable: string, readonly category: string | null) {
+  constructor(message: string, readonly variable: string, readonly category: string | null, readonly subjects: RakingErrorSubjects = {}) {
     super(message);
     this.name = 'RakingError';
+  }
+}
+
+/** The bounds and the margins cannot both hold. */
+export class TrimmingError extends Error {
+  constructor(message: string, readonly details: {
+    bounds: { lower: number; upper: number };
+    /** The range (relative to the mean) of the raked weights without bounds: what the margins need. */
+    achievedRange: [number, number];
+    /** The closest the bounded weights came to the margins (largest relative gap), or null when ruled out at once. */
+    maxMarginError: number | null;
+    iterations: number;
+    /** A margin category that cannot reach its target within the bounds, when one alone rules them out. */
+    variable?: string;
+    category?: string;
+  }) {
+    super(message);
+    this.name = 'TrimmingError';
   }
 }
 
@@ -59,9 +103,14 @@ export function codeUnits(units: ReadonlyArray<Record<string, unknown>>, margins
     const column = new Int32Array(units.length);
     units.forEach((u, i) => {
       const code = index.get(String(u[m.variable]));
-      if (code === undefined) throw new RakingError(`${m.variable}: respondent ${i} has "${String(u[m.variable])}", which the margin does not list`, m.variable, String(u[m.variable]));
-      column[i] = code;
+      column[i] = code ?? -1;
     });
+    const missing = units.map((u, i) => (column[i] === -1 ? i : -1)).filter((i) => i >= 0);
+    if (missing.length > 0) {
+      const value = String(units[missing[0] as number]?.[m.variable]);
+      const count = missing.filter((i) => String(units[i]?.[m.variable]) === value).length;
+      throw new RakingError(`${m.variable}: ${count} respondent(s) (units ${missing.slice(0, 5).join(', ')}) have "${value}", which the margin does not list`, m.variable, value, { respondents: count });
+    }
     return column;
   });
   const targets = marginTargets(margins, categories, total);
@@ -78,14 +127,24 @@ export function marginTargets(margins: Margin[], categories: string[][], total: 
   });
 }
 
-/** A margin category with a target and nobody in it cannot be raked to: an error naming it. */
-export function requireRespondents(margins: Margin[], categories: string[][], codes: Int32Array[], targets: Float64Array[]): void {
+/**
+ * A margin category with a target and nobody in it cannot be raked to, and one with respondents and a share of 0
+ * would give them weight 0 (R's rake refuses both): an error naming it, with how many respondents it has.
+ */
+export function requireRespondents(margins: Margin[], categories: string[][], codes: Int32Array[], targets: Float64Array[], counts?: Float64Array): void {
   margins.forEach((m, k) => {
-    const seen = new Uint8Array((categories[k] as string[]).length);
+    const cats = categories[k] as string[];
+    const seen = new Float64Array(cats.length);
     const column = codes[k] as Int32Array;
-    for (let i = 0; i < column.length; i += 1) seen[column[i] as number] = 1;
-    const empty = (categories[k] as string[]).find((c, i) => seen[i] === 0 && ((targets[k] as Float64Array)[i] as number) > 0);
-    if (empty !== undefined) throw new RakingError(`${m.variable}: no respondent in category "${empty}"; collapse it with a neighbour`, m.variable, empty);
+    for (let i = 0; i < column.length; i += 1) seen[column[i] as number] = (seen[column[i] as number] as number) + (counts ? (counts[i] as number) : 1);
+    const target = targets[k] as Float64Array;
+    const empty = cats.findIndex((_, i) => seen[i] === 0 && (target[i] as number) > 0);
+    if (empty >= 0) throw new RakingError(`${m.variable}: no respondent in category "${cats[empty]}"; collapse it with a neighbour`, m.variable, cats[empty] as string, { respondents: 0 });
+    const zero = cats.findIndex((_, i) => (seen[i] as number) > 0 && !((target[i] as number) > 0));
+    if (zero >= 0) {
+      const count = seen[zero] as number;
+      throw new RakingError(`${m.variable}: category "${cats[zero]}" has ${count} respondent(s) but a population share of 0; give it its share or collapse it with a neighbour`, m.variable, cats[zero] as string, { respondents: count });
+    }
   });
 }
 
@@ -110,7 +169,7 @@ function meanWeight(weights: Float64Array, counts?: Float64Array): number {
   return total / n;
 }
 
-function maxError(weights: Float64Array, coded: CodedMargins): number {
+export function maxError(weights: Float64Array, coded: CodedMargins): number {
   let worst = 0;
   coded.codes.forEach((codes, k) => {
     const target = coded.targets[k] as Float64Array;
@@ -122,39 +181,147 @@ function maxError(weights: Float64Array, coded: CodedMargins): number {
   return worst;
 }
 
-/** Rakes to convergence (or maxIterations full cycles over the margins), then trims if asked. */
+/** Rakes to convergence (or maxIterations full cycles over the margins); with bounds, the bounded calibration. */
 export function rakeCoded(coded: CodedMargins, options: RakeOptions = {}): Raked {
   const weights = Float64Array.from({ length: coded.units }, (_, i) => (options.designWeights ? Number(options.designWeights[i]) : 1));
-  const raked = rakeFrom(weights, coded, options);
-  return options.trim ? trimAndRerake(raked, coded, options, options.trim) : raked;
+  if (!options.trim) return rakeFrom(weights, coded, options);
+  const plain = rakeFrom(Float64Array.from(weights), coded, options);
+  return boundedRake(weights, coded, options, options.trim, relativeRange(plain.weights, coded.counts));
+}
+
+/** Smallest and largest weight over the mean weight (units with no respondents left out). */
+function relativeRange(weights: Float64Array, counts?: Float64Array): [number, number] {
+  const mean = meanWeight(weights, counts);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < weights.length; i += 1) {
+    if (counts && !((counts[i] as number) > 0)) continue;
+    lo = Math.min(lo, (weights[i] as number) / mean);
+    hi = Math.max(hi, (weights[i] as number) / mean);
+  }
+  return [lo, hi];
 }
 
 /**
- * Trimming: weights outside [lower, upper] x mean are clamped to the bound, and the rest raked again so the
- * margins hold; repeated until no weight is outside by more than 0.01% or 50 rounds have passed. The margins always
- * hold at the end; `withinBounds` says whether the bounds do too (to 0.1%): with bounds the margins make
- * impossible, they cannot.
+ * The factor s that brings a category's total to its target: sum of m_i clamp(s r_i, L, U) = T, solved exactly
+ * (the sum is piecewise linear and non-decreasing in s). Null when even all units at a bound miss the target.
  */
-function trimAndRerake(first: Raked, coded: CodedMargins, options: RakeOptions, bounds: { lower: number; upper: number }): Raked {
-  let raked = first;
-  let rounds = 0;
-  let clamped = 0;
-  for (; rounds < 50; rounds += 1) {
-    const mean = meanWeight(raked.weights, coded.counts);
-    const lo = bounds.lower * mean;
-    const hi = bounds.upper * mean;
-    clamped = 0;
-    for (let i = 0; i < raked.weights.length; i += 1) {
-      const w = raked.weights[i] as number;
-      if (w < lo * (1 - 1e-4) || w > hi * (1 + 1e-4)) clamped += coded.counts ? (coded.counts[i] as number) : 1;
-      raked.weights[i] = Math.min(hi, Math.max(lo, w));
-    }
-    if (clamped === 0) break;
-    raked = rakeFrom(raked.weights, coded, options);
+export function clampedFactor(r: ArrayLike<number>, m: ArrayLike<number>, members: ArrayLike<number>, lower: number, upper: number, target: number): number | null {
+  const k = members.length;
+  let atLower = 0;
+  let atUpper = 0;
+  for (let j = 0; j < k; j += 1) {
+    const mi = m[members[j] as number] as number;
+    atLower += mi * lower;
+    atUpper += mi * upper;
   }
-  const mean = meanWeight(raked.weights, coded.counts);
-  const withinBounds = raked.weights.every((w) => w >= bounds.lower * mean * (1 - 1e-3) && w <= bounds.upper * mean * (1 + 1e-3));
-  return { ...raked, trimming: { rounds, clamped, withinBounds } };
+  if (target < atLower * (1 - 1e-12) || target > atUpper * (1 + 1e-12)) return null;
+  // Breakpoints: unit i leaves the lower bound at s = L / r_i and reaches the upper bound at s = U / r_i.
+  const events: Array<[number, number, number]> = [];
+  for (let j = 0; j < k; j += 1) {
+    const i = members[j] as number;
+    const ri = r[i] as number;
+    events.push([lower / ri, i, 0], [upper / ri, i, 1]);
+  }
+  events.sort((a, b) => a[0] - b[0]);
+  // f(s) = A + B s on each stretch between breakpoints: A from units at a bound, B from the free ones.
+  let a = atLower;
+  let b = 0;
+  let previous = 0;
+  for (const [s, i, kind] of events) {
+    const value = a + b * s;
+    if (value >= target && s > previous) return b > 0 ? (target - a) / b : s;
+    const mi = m[i] as number;
+    const ri = r[i] as number;
+    if (kind === 0) {
+      a -= mi * lower;
+      b += mi * ri;
+    } else {
+      b -= mi * ri;
+      a += mi * upper;
+    }
+    previous = s;
+  }
+  return events.length > 0 ? (events[events.length - 1] as [number, number, number])[0] : null;
+}
+
+function respondentsOf(counts: Float64Array | undefined, units: number): Float64Array {
+  return counts ?? new Float64Array(units).fill(1);
+}
+
+/**
+ * Bounded raking: r_i = d_i exp(x_i'η) raked category by category with each factor solved under the clamp,
+ * w_i = clamp(r_i, L, U); to the tolerance, or a TrimmingError after maxIterations cycles (or at once when one
+ * category cannot reach its target even with all its respondents at a bound).
+ */
+function boundedRake(start: Float64Array, coded: CodedMargins, options: RakeOptions, bounds: { lower: number; upper: number }, untrimmedRange: [number, number]): Raked {
+  const n = coded.units;
+  const m = respondentsOf(coded.counts, n);
+  let respondents = 0;
+  for (let i = 0; i < n; i += 1) respondents += m[i] as number;
+  const total = (coded.targets[0] as Float64Array | undefined)?.reduce((x, y) => x + y, 0) ?? meanWeight(start, coded.counts) * respondents;
+  const mean = total / respondents;
+  const lower = bounds.lower * mean;
+  const upper = bounds.upper * mean;
+  const tolerance = options.tolerance ?? 1e-12;
+  const maxIterations = options.maxIterations ?? 1000;
+  const fail = (message: string, maxMarginError: number | null, iterations: number, where?: { variable: string; category: string }) => new TrimmingError(message, {
+    bounds: { ...bounds }, achievedRange: untrimmedRange, maxMarginError, iterations, ...(where ?? {}),
+  });
+  // Members of each category of each margin.
+  const members = coded.codes.map((codes, k) => {
+    const size = (coded.targets[k] as Float64Array).length;
+    const lists: number[][] = Array.from({ length: size }, () => []);
+    for (let i = 0; i < n; i += 1) (lists[codes[i] as number] as number[]).push(i);
+    return lists.map((l) => Int32Array.from(l));
+  });
+  // A category whose target lies outside [L, U] times its respondents rules the bounds out whatever the rest does.
+  coded.codes.forEach((_, k) => {
+    (members[k] as Int32Array[]).forEach((list, c) => {
+      let count = 0;
+      for (const i of list) count += m[i] as number;
+      const t = (coded.targets[k] as Float64Array)[c] as number;
+      if (count > 0 && (t < count * lower * (1 - 1e-12) || t > count * upper * (1 + 1e-12))) {
+        const variable = (coded.margins[k] as Margin).variable;
+        const category = (coded.categories[k] as string[])[c] as string;
+        throw fail(`${variable}=${category}: ${count} respondent(s) for a weighted total of ${t.toPrecision(4)} need a mean weight of ${(t / count / mean).toPrecision(3)} × the mean, outside the bounds ${bounds.lower}-${bounds.upper}; the margins need weights from ${untrimmedRange[0].toPrecision(3)} to ${untrimmedRange[1].toPrecision(3)} × the mean`, null, 0, { variable, category });
+      }
+    });
+  });
+  const r = Float64Array.from(start);
+  const weights = new Float64Array(n);
+  const clampAll = () => {
+    for (let i = 0; i < n; i += 1) weights[i] = Math.min(upper, Math.max(lower, r[i] as number));
+  };
+  clampAll();
+  let iterations = 0;
+  let error = maxError(weights, coded);
+  while (error > tolerance && iterations < maxIterations) {
+    coded.codes.forEach((_, k) => {
+      const target = coded.targets[k] as Float64Array;
+      (members[k] as Int32Array[]).forEach((list, c) => {
+        if (list.length === 0) return;
+        const s = clampedFactor(r, m, list, lower, upper, target[c] as number);
+        if (s === null || !(s > 0) || !Number.isFinite(s)) return;
+        for (const i of list) r[i] = (r[i] as number) * s;
+      });
+    });
+    clampAll();
+    iterations += 1;
+    error = maxError(weights, coded);
+  }
+  if (!(error <= tolerance)) {
+    throw fail(`the weights cannot be kept within ${bounds.lower}-${bounds.upper} × the mean while meeting the margins (after ${iterations} cycles the largest margin gap is ${error.toPrecision(3)}); the margins need weights from ${untrimmedRange[0].toPrecision(3)} to ${untrimmedRange[1].toPrecision(3)} × the mean`, error, iterations);
+  }
+  let atLower = 0;
+  let atUpper = 0;
+  for (let i = 0; i < n; i += 1) {
+    const w = weights[i] as number;
+    if (w <= lower * (1 + 1e-9)) atLower += m[i] as number;
+    if (w >= upper * (1 - 1e-9)) atUpper += m[i] as number;
+  }
+  const trimming: TrimReport = { lower: bounds.lower, upper: bounds.upper, atLower, atUpper, range: relativeRange(weights, coded.counts), untrimmedRange };
+  return { weights, iterations, converged: true, maxMarginError: error, trimming };
 }
 
 function rakeFrom(weights: Float64Array, coded: CodedMargins, options: RakeOptions): Raked {

@@ -10,7 +10,7 @@
  * projection residual of respondent i in cell c is (z_i - f_c) w_c with f_c the fitted value of the cell, so
  * sum and sum of squares of the residuals need only, per cell, the count and sums of z and z^2.
  */
-import type { Estimate, ItemEstimates } from './estimates.js';
+import { finishEstimate, type Estimate, type EstimateOptions, type ItemEstimates } from './estimates.js';
 import { cholesky, choleskySolve } from './linearization.js';
 import { marginTargets, rakeCoded, RakingError, requireRespondents, type CodedMargins, type Margin, type RakeOptions, type RakeReport } from './raking.js';
 
@@ -18,6 +18,8 @@ import { marginTargets, rakeCoded, RakingError, requireRespondents, type CodedMa
 export interface CodedColumn {
   levels: string[];
   codes: Int32Array;
+  /** A few response ids per level code (-1: missing), for problems that name respondents. */
+  examples?: Map<number, string[]>;
 }
 
 /** An item per respondent: codes index `categories` (numeric items: 0 with the value in `numbers`); -1 - r marks exclusion reason r. */
@@ -41,6 +43,8 @@ export interface Breakdown {
 export interface CellDesign {
   /** Respondents. */
   n: number;
+  /** Raked to margins (false: every weight 1, no margins). */
+  calibrated: boolean;
   cellOf: Int32Array;
   /** Respondents per cell. */
   counts: Float64Array;
@@ -71,13 +75,18 @@ export interface GroupEstimates extends ItemEstimates {
   small: boolean;
 }
 
-export interface ItemTally {
-  item: string;
-  overall: ItemEstimates;
-  by?: { variables: string[]; groups: GroupEstimates[] };
+/** Everyone: flagged small like a group when the base is under the threshold (0 when nobody answered). */
+export interface OverallEstimates extends ItemEstimates {
+  small: boolean;
 }
 
-const Z95 = 1.959963984540054;
+export interface ItemTally {
+  item: string;
+  /** share: one estimate per category; mean: the mean of the numbers (or of a scale's codes). */
+  stat: 'share' | 'mean';
+  overall: OverallEstimates;
+  by?: { variables: string[]; groups: GroupEstimates[] };
+}
 
 /**
  * Groups respondents into margin cells and rakes the cells. With no margins every respondent shares one cell of
@@ -92,26 +101,47 @@ export function designFor(n: number, margins: Margin[], columns: CodedColumn[], 
   const counts = new Float64Array(cells);
   for (let i = 0; i < n; i += 1) counts[cellOf[i] as number] = (counts[cellOf[i] as number] as number) + 1;
   const targets = marginTargets(margins, categories, n);
-  requireRespondents(margins, categories, cellCodes, targets);
+  try {
+    requireRespondents(margins, categories, cellCodes, targets, counts);
+  } catch (error) {
+    if (!(error instanceof RakingError) || error.category === null) throw error;
+    const k = margins.findIndex((m) => m.variable === error.variable);
+    const column = columns[k] as CodedColumn;
+    const level = column.levels.findIndex((l) => l === error.category);
+    const ids = column.examples?.get(level) ?? [];
+    throw new RakingError(ids.length > 0 ? `${error.message} (e.g. response ${ids.join(', ')})` : error.message, error.variable, error.category, { ...error.subjects, ...(ids.length > 0 ? { responseIds: ids } : {}) });
+  }
   const coded: CodedMargins = { units: cells, margins, categories, codes: cellCodes, targets, counts };
   const { weights, ...report } = rakeCoded(coded, options);
   const model = modelOf(coded);
-  return { n, cellOf, counts, weights, report, ...model, ...outerSums(model, counts, weights) };
+  return { n, calibrated: margins.length > 0, cellOf, counts, weights, report, ...model, ...outerSums(model, counts, weights) };
 }
 
-/** Maps a column's levels onto the margin's categories; a level the margin does not list is an error when used. */
+/**
+ * Maps a column's levels onto the margin's categories; respondents with a level the margin does not list (or with
+ * no value) are an error naming the value, how many have it and a few of their response ids.
+ */
 function marginCodes(margin: Margin, column: CodedColumn, n: number): Int32Array {
   const index = new Map(Object.keys(margin.targets).map((c, i) => [c, i]));
   const map = column.levels.map((l) => index.get(l) ?? -1);
   const out = new Int32Array(n);
+  let firstBad: number | null = null;
+  let count = 0;
   for (let i = 0; i < n; i += 1) {
     const level = column.codes[i] as number;
     const code = level < 0 ? -1 : (map[level] as number);
     if (code < 0) {
-      const value = level < 0 ? 'blank' : (column.levels[level] as string);
-      throw new RakingError(`${margin.variable}: respondent ${i} has "${value}", which the margin does not list`, margin.variable, value);
+      firstBad ??= level;
+      if (level === firstBad) count += 1;
     }
     out[i] = code;
+  }
+  if (firstBad !== null) {
+    const value = firstBad < 0 ? null : (column.levels[firstBad] as string);
+    const ids = column.examples?.get(firstBad) ?? [];
+    const who = `${count} respondent(s)${ids.length > 0 ? ` (e.g. response ${ids.join(', ')})` : ''}`;
+    const message = value === null ? `${margin.variable}: ${who} have no value for it` : `${margin.variable}: ${who} have "${value}", which the margin does not list`;
+    throw new RakingError(message, margin.variable, value, { respondents: count, ...(ids.length > 0 ? { responseIds: ids } : {}) });
   }
   return out;
 }
@@ -373,7 +403,7 @@ function aggregate(fine: ItemSums, item: ItemColumn, partition: Partition): Item
  * the design's outer sums. All categories are computed together, over contiguous per-cell arrays: this runs for
  * every group of every item, so it is written as tight loops without closures.
  */
-function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, partition: Partition, units: Int32Array): ItemEstimates {
+function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, partition: Partition, units: Int32Array, options: EstimateOptions): ItemEstimates {
   const { weights, rowCols, stride, columns, chol, n, wx, w2xx } = design;
   const { sums, slots } = s;
   const excluded: Record<string, number> = {};
@@ -442,7 +472,7 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, parti
   const xtz = new Float64Array(K * size);
   const sumWz = new Float64Array(K);
   const sumW2s2 = new Float64Array(K);
-  const ssSrs = new Float64Array(K);
+  const weightedSs = new Float64Array(K);
   for (let j = 0; j < J; j += 1) {
     const c = active[j] as number;
     const w = weights[c] as number;
@@ -452,7 +482,7 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, parti
       const dev2 = (m2[j * K + k] as number) + ac * dev * dev;
       const zz = (ac * dev) / W;
       z[j * K + k] = zz;
-      ssSrs[k] = (ssSrs[k] as number) + dev2;
+      weightedSs[k] = (weightedSs[k] as number) + w * dev2;
       sumWz[k] = (sumWz[k] as number) + w * zz;
       sumW2s2[k] = (sumW2s2[k] as number) + (w * w * dev2) / (W * W);
       for (let t = c * stride, end = t + stride; t < end; t += 1) {
@@ -484,18 +514,18 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, parti
     const sumOut = (sumWz[k] as number) - betaWx;
     const sumOut2 = (sumW2s2[k] as number) - 2 * (sumWfz[k] as number) + quadratic;
     const variance = n < 2 ? NaN : Math.max(0, (n / (n - 1)) * (sumOut2 - (sumOut * sumOut) / n));
-    const se = Math.sqrt(variance);
     const pk = p[k] as number;
-    const srs = base < 2 ? NaN : numeric ? (ssSrs[k] as number) / (base - 1) / base : (pk * (1 - pk)) / base;
+    // svymean(deff = "replace"): svyvar / base, svyvar = weighted variance x base / (base - 1).
+    const srs = base < 2 ? NaN : numeric ? (weightedSs[k] as number) / W / (base - 1) : (pk * (1 - pk)) / (base - 1);
     let members = 0;
     if (numeric) members = base;
     else for (let j = 0; j < J; j += 1) members += (a[j] as number) * (ybar[j * K + k] as number);
-    estimates.push({
-      category: numeric ? null : (item.categories[k] as string), estimate: pk, se, ci95: [pk - Z95 * se, pk + Z95 * se], n: Math.round(members),
-      weightedTotal: numeric ? W : (total[k] as number), deff: srs > 0 ? variance / srs : NaN,
-    });
+    estimates.push(finishEstimate({
+      category: numeric ? null : (item.categories[k] as string), p: pk, variance, srsVariance: srs, n: Math.round(members),
+      weightedTotal: numeric ? W : (total[k] as number), base, sample: n, options: { ...options, calibrated: design.calibrated },
+    }));
   }
-  return { base, excluded, weightedBase, effectiveN: sumW2 > 0 ? (weightedBase * weightedBase) / sumW2 : 0, estimates };
+  return { base, excluded, weightedBase, kishEffectiveN: sumW2 > 0 ? (weightedBase * weightedBase) / sumW2 : 0, estimates };
 }
 
 /** Sum of a[offset + i] * b[i] for i < length. */
@@ -518,20 +548,28 @@ function symmetricForm(m: Float64Array, size: number, v: Float64Array, offset: n
   return total;
 }
 
+/** Options of a tally: the small-cell threshold and the interval method for proportions. */
+export interface TallyOptions {
+  minCell?: number;
+  ci?: EstimateOptions['ci'];
+}
+
 /**
  * One item, overall and by every breakdown of the frame; domains zero the weights outside them (n stays the
- * sample). Groups with respondents only, their bases under `minCell` flagged small.
+ * sample). Groups with respondents only, their bases (and everyone's) under `minCell` flagged small.
  */
-export function tallyFrame(frame: TallyFrame, item: ItemColumn, options: { minCell?: number } = {}): { overall: ItemEstimates; by: GroupEstimates[][] } {
+export function tallyFrame(frame: TallyFrame, item: ItemColumn, options: TallyOptions = {}): { overall: OverallEstimates; by: GroupEstimates[][] } {
   const minCell = options.minCell ?? 30;
+  const estimateOptions: EstimateOptions = options.ci ? { ci: options.ci } : {};
   const fine = fineSums(frame, item);
   const [everyone, ...partitions] = frame.partitions as [Partition, ...Partition[]];
-  const overall = groupEstimates(frame.design, item, aggregate(fine, item, everyone), everyone, everyone.groups[0]?.units ?? new Int32Array(0));
+  const all = groupEstimates(frame.design, item, aggregate(fine, item, everyone), everyone, everyone.groups[0]?.units ?? new Int32Array(0), estimateOptions);
+  const overall = { small: all.base < minCell, ...all };
   const by = frame.breakdowns.map((breakdown, b) => {
     const partition = partitions[b] as Partition;
     const s = aggregate(fine, item, partition);
     return partition.groups.map(({ code, units }) => {
-      const estimates = groupEstimates(frame.design, item, s, partition, units);
+      const estimates = groupEstimates(frame.design, item, s, partition, units, estimateOptions);
       return { values: valuesOf(breakdown, code), small: estimates.base < minCell, ...estimates };
     });
   });
@@ -539,10 +577,11 @@ export function tallyFrame(frame: TallyFrame, item: ItemColumn, options: { minCe
 }
 
 /** One item, overall and (optionally) by one breakdown. */
-export function tallyItem(design: CellDesign, item: ItemColumn, by?: Breakdown, options: { minCell?: number } = {}): ItemTally {
+export function tallyItem(design: CellDesign, item: ItemColumn, by?: Breakdown, options: TallyOptions = {}): ItemTally {
   const result = tallyFrame(frameFor(design, by ? [by] : []), item, options);
-  if (!by) return { item: item.item, overall: result.overall };
-  return { item: item.item, overall: result.overall, by: { variables: by.variables, groups: result.by[0] as GroupEstimates[] } };
+  const stat = item.numeric ? 'mean' : 'share';
+  if (!by) return { item: item.item, stat, overall: result.overall };
+  return { item: item.item, stat, overall: result.overall, by: { variables: by.variables, groups: result.by[0] as GroupEstimates[] } };
 }
 
 function valuesOf(by: Breakdown, g: number): Record<string, string> {

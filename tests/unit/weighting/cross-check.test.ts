@@ -41,8 +41,8 @@ describe('weighting cross-checked with R survey', () => {
     const domain = domainValue === null ? undefined : Uint8Array.from(rows, (r) => (r.region === domainValue ? 1 : 0));
     const result = estimateItem({ values: values(g.item) }, raked.weights, projection, { numeric, domain });
     const mine = result.estimates.find((e) => e.category === g.category) ?? { estimate: 0, se: 0 };
-    expect(Math.abs(mine.estimate - g.estimate)).toBeLessThan(1e-9);
+    expect(Math.abs((mine.estimate as number) - g.estimate)).toBeLessThan(1e-9);
     if (g.se === 0) expect(mine.se).toBeLessThan(1e-12);
-    else expect(Math.abs(mine.se - g.se) / g.se).toBeLessThan(1e-6);
+    else expect(Math.abs((mine.se as number) - g.se) / g.se).toBeLessThan(1e-6);
   });
 });

@@ -12,7 +12,7 @@ describe('golden.json', () => {
   it('is what cross-check.R computes from the committed data', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'csi-r-')), 'golden.json');
     try {
-      execFileSync('Rscript', [join(DIR, 'cross-check.R'), out], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+      execFileSync('Rscript', [join(DIR, 'cross-check.R'), out], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
       const fresh = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
       const committed = JSON.parse(readFileSync(join(DIR, 'golden.json'), 'utf8')) as Record<string, unknown>;
       const numbers = (v: Record<string, unknown>) => JSON.stringify({ ...v, r_version: undefined, survey_version: undefined });
@@ -20,5 +20,5 @@ describe('golden.json', () => {
     } finally {
       rmSync(join(out, '..'), { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -38,15 +38,19 @@ function expectSame(mine: ItemEstimates, ref: ItemEstimates, label: string) {
   expect(mine.base, label).toBe(ref.base);
   expect(mine.excluded, label).toEqual(Object.fromEntries(Object.entries(ref.excluded).filter(([, v]) => v > 0)));
   expect(Math.abs(mine.weightedBase - ref.weightedBase), label).toBeLessThan(1e-8);
-  expect(Math.abs(mine.effectiveN - ref.effectiveN), label).toBeLessThan(1e-8);
+  expect(Math.abs(mine.kishEffectiveN - ref.kishEffectiveN), label).toBeLessThan(1e-8);
   expect(mine.estimates.map((e) => e.category), label).toEqual(ref.estimates.map((e) => e.category));
   mine.estimates.forEach((e, k) => {
     const r = ref.estimates[k] as (typeof ref.estimates)[number];
     expect(e.n, label).toBe(r.n);
-    if (Number.isNaN(r.estimate)) return expect(e.estimate).toBeNaN();
-    expect(Math.abs(e.estimate - r.estimate), label).toBeLessThan(1e-10);
-    expect(Math.abs(e.se - r.se), `${label} se ${e.se} vs ${r.se}`).toBeLessThan(1e-10 + 1e-8 * r.se);
-    if (Number.isFinite(r.deff)) expect(Math.abs(e.deff - r.deff), label).toBeLessThan(1e-7 * Math.max(1, r.deff));
+    expect(e.interval, label).toBe(r.interval);
+    if (r.estimate === null) return expect([e.estimate, e.se, e.ci95, e.deff]).toEqual([null, null, null, null]);
+    expect(Math.abs((e.estimate as number) - r.estimate), label).toBeLessThan(1e-10);
+    expect(Math.abs((e.se as number) - (r.se as number)), `${label} se ${e.se} vs ${r.se}`).toBeLessThan(1e-10 + 1e-8 * (r.se as number));
+    if (r.deff === null) expect(e.deff === null || Math.abs(e.deff) < 1e-6 || (r.se as number) < 1e-9, `${label} deff ${e.deff}`).toBe(true);
+    else expect(Math.abs((e.deff as number) - r.deff), `${label} deff ${e.deff} vs ${r.deff}`).toBeLessThan(1e-7 * Math.max(1, r.deff));
+    if (r.ci95 === null) expect(e.ci95).toBeNull();
+    else r.ci95.forEach((x, j) => expect(Math.abs((e.ci95 as [number, number])[j]! - x), `${label} ci`).toBeLessThan(1e-8));
   });
 }
 
@@ -75,9 +79,9 @@ describe('tally engine against R survey (golden.json)', () => {
     for (const g of cases) {
       const result = g.domain === 'all' ? tally.overall : tally.by?.groups.find((x) => `region=${x.values.region}` === g.domain);
       const mine = result?.estimates.find((e) => e.category === g.category) ?? { estimate: 0, se: 0 };
-      expect(Math.abs(mine.estimate - g.estimate), `${g.domain} ${g.category}`).toBeLessThan(1e-9);
+      expect(Math.abs((mine.estimate as number) - g.estimate), `${g.domain} ${g.category}`).toBeLessThan(1e-9);
       if (g.se === 0) expect(mine.se).toBeLessThan(1e-12);
-      else expect(Math.abs(mine.se - g.se) / g.se, `${g.domain} ${g.category}`).toBeLessThan(1e-6);
+      else expect(Math.abs((mine.se as number) - g.se) / g.se, `${g.domain} ${g.category}`).toBeLessThan(1e-6);
     }
   });
 });
@@ -149,8 +153,8 @@ describe('tally engine against the per-respondent reference', () => {
       const a = run(units);
       const b = run(shuffled);
       a.overall.estimates.forEach((e, k) => {
-        expect(Math.abs(e.estimate - (b.overall.estimates[k]?.estimate ?? NaN))).toBeLessThan(1e-12);
-        expect(Math.abs(e.se - (b.overall.estimates[k]?.se ?? NaN))).toBeLessThan(1e-12);
+        expect(Math.abs((e.estimate ?? NaN) - (b.overall.estimates[k]?.estimate ?? NaN))).toBeLessThan(1e-12);
+        expect(Math.abs((e.se ?? NaN) - (b.overall.estimates[k]?.se ?? NaN))).toBeLessThan(1e-12);
       });
       expect(b.by?.groups.map((g) => g.values.region)).toEqual(a.by?.groups.map((g) => g.values.region));
     }), { numRuns: 50, seed: 22 });
@@ -192,10 +196,29 @@ describe('tally engine errors', () => {
     }
   });
 
-  it('names a respondent category the margin does not list', () => {
+  it('refuses a share of 0 for a category with respondents, naming it, their number and response ids (R\'s rake refuses it too)', () => {
     const units = [{ region: 'a', gender: 'f' }, { region: 'z', gender: 'm' }, { region: 'a', gender: 'm' }, { region: 'z', gender: 'f' }];
-    const zeroZ = designFor(4, [{ variable: 'region', targets: { a: 1, z: 0 } }, { variable: 'gender', targets: { f: 1, m: 1 } }], ['region', 'gender'].map((v) => column(units, v)));
-    expect(Array.from(respondentWeights(zeroZ)).map((w) => Math.round(w * 1e9) / 1e9)).toEqual([2, 0, 2, 0]);
-    expect(() => designFor(4, [{ variable: 'region', targets: { a: 1 } }], [column(units, 'region')])).toThrow(/region: respondent 1 has "z"/);
+    const columns = ['region', 'gender'].map((v) => column(units, v));
+    (columns[0] as CodedColumn).examples = new Map([[1, ['id-1', 'id-3']]]);
+    const zeroZ = () => designFor(4, [{ variable: 'region', targets: { a: 1, z: 0 } }, { variable: 'gender', targets: { f: 1, m: 1 } }], columns);
+    expect(zeroZ).toThrow(RakingError);
+    expect(zeroZ).toThrow(/region: category "z" has 2 respondent\(s\) but a population share of 0.*e\.g\. response id-1, id-3/);
+    try {
+      zeroZ();
+    } catch (error) {
+      expect(error).toMatchObject({ variable: 'region', category: 'z', subjects: { respondents: 2, responseIds: ['id-1', 'id-3'] } });
+    }
+  });
+
+  it('names a respondent category the margin does not list, with how many have it and their response ids', () => {
+    const units = [{ region: 'a', gender: 'f' }, { region: 'z', gender: 'm' }, { region: 'a', gender: 'm' }, { region: 'z', gender: 'f' }];
+    const col = column(units, 'region');
+    col.examples = new Map([[1, ['r-366', 'r-400']]]);
+    expect(() => designFor(4, [{ variable: 'region', targets: { a: 1 } }], [col])).toThrow(/region: 2 respondent\(s\) \(e\.g\. response r-366, r-400\) have "z", which the margin does not list/);
+    try {
+      designFor(4, [{ variable: 'region', targets: { a: 1 } }], [col]);
+    } catch (error) {
+      expect(error).toMatchObject({ variable: 'region', category: 'z', subjects: { respondents: 2, responseIds: ['r-366', 'r-400'] } });
+    }
   });
 });
