@@ -3,7 +3,7 @@
  * embedded file in DATA_DIR), through the same services as the API.
  *
  *   csi import <survey> <file.csv|file.ndjson>   keyed-in paper questionnaires; idempotent; error report beside the file
- *   csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status S] [--out FILE]
+ *   csi export <survey> [--format csv|ndjson|xlsx] [--labels codes|en|ru|kk] [--lang en|ru|kk] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
  *   csi indicators [--format table|csv|json] [--lang en|ru|kk] [--weighted] [--by ps_region|ps_age_band|ps_ethnicity]
@@ -39,7 +39,7 @@ import { renderTable } from './table.js';
 
 const USAGE = `usage:
   csi import <survey> <file.csv|file.ndjson>
-  csi export <survey> [--format csv|ndjson] [--labels codes|en|ru|kk] [--bom] [--status STATUS] [--out FILE]
+  csi export <survey> [--format csv|ndjson|xlsx] [--labels codes|en|ru|kk] [--lang en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
   csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
   ${INDICATORS_USAGE}
@@ -96,8 +96,11 @@ async function runImport(store: Store, survey: SurveyId, file: string | undefine
 }
 
 async function runExport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { format: { type: 'string' }, labels: { type: 'string' }, bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' } } });
-  const query = { ...(values.format ? { format: values.format } : {}), ...(values.labels ? { labels: values.labels } : {}), ...(values.bom ? { bom: 'true' } : {}), ...(values.status ? { status: values.status } : {}) };
+  const { values } = parseArgs({ args, options: { format: { type: 'string' }, labels: { type: 'string' }, lang: { type: 'string' }, bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' } } });
+  const query = {
+    ...(values.format ? { format: values.format } : {}), ...(values.labels ? { labels: values.labels } : {}), ...(values.lang ? { lang: values.lang } : {}),
+    ...(values.bom ? { bom: 'true' } : {}), ...(values.status ? { status: values.status } : {}),
+  };
   const validators = compileAllValidators();
   const weighting = new WeightingService(store, validators, auditTrail(store, clock));
   const result = new ExportService(store, validators, (s, a) => weighting.weightsFor(s, a)).export(survey, query, systemActor('export'));

@@ -109,6 +109,7 @@ function document(serverUrl: string): Json {
   const exportQuery = query(asComponent(apiSchemas.exportQuery, 'ExportQuery'));
   const auditQuery = query(asComponent(apiSchemas.auditQuery, 'AuditQuery'));
   const userId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const xlsxContent = { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/zip' } } };
   const submissionBody = {
     allOf: [ref('Submission'), { properties: { answers: { oneOf: SURVEY_IDS.map((s) => ref(ANSWERS[s])) } } }],
   };
@@ -176,10 +177,10 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/surveys/{survey}/export': {
         get: {
-          summary: 'Streamed export (CSV or NDJSON)',
+          summary: 'Streamed export (CSV, NDJSON, or Excel with a data sheet and a codebook sheet)',
           parameters: [survey, ...exportQuery],
           responses: {
-            200: { description: 'The export', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } } },
+            200: { description: 'The export', content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } }, ...xlsxContent } },
             400: problemResponse('Invalid query'),
             404: problemResponse('Unknown survey'),
           },

@@ -15,10 +15,14 @@ import { receiptOf, type StoredResponse } from '../domain/response.js';
 import type { ResponseStore } from '../store/store.port.js';
 import { requireSurvey, toFilter } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
+import { XLSX_TYPE } from './xlsx.js';
+import { xlsxExport } from './xlsx-export.js';
 
 export interface ExportQuery {
-  format?: 'csv' | 'ndjson';
+  format?: 'csv' | 'ndjson' | 'xlsx';
   labels?: 'codes' | Language;
+  /** Language of the Excel codebook's questions (default: the labels' language, else en). */
+  lang?: Language;
   bom?: 'true' | 'false';
   status?: string;
   region?: string;
@@ -66,12 +70,11 @@ export function exportColumns(survey: SurveyId): string[] {
   return [...META_COLUMNS.map(([name]) => name), ...itemsOf(survey).map((i) => i.id), ...derivedColumns(survey), ...(WEIGHTED.includes(survey) ? ['weight'] : [])];
 }
 
-function cell(value: unknown): unknown {
-  if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : value;
-}
-
-function rowMapper(survey: SurveyId, labels: 'codes' | Language, weights: () => Map<string, number> | null): (r: StoredResponse) => unknown[] {
+function rowMapper(survey: SurveyId, labels: 'codes' | Language, weights: () => Map<string, number> | null, blank: unknown = ''): (r: StoredResponse) => unknown[] {
+  const cell = (value: unknown): unknown => {
+    if (value === undefined || value === null) return blank;
+    return typeof value === 'object' ? JSON.stringify(value) : value;
+  };
   const items = itemsOf(survey);
   const derived = derivedColumns(survey);
   const label = (item: Item, value: unknown): unknown => {
@@ -114,6 +117,14 @@ export class ExportService {
       // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
       responses.on('error', (e) => toLine.destroy(e));
       return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: responses.pipe(toLine) };
+    }
+    if (q.format === 'xlsx') {
+      const toCells = rowMapper(survey, q.labels ?? 'codes', () => weights, null);
+      const rows = (async function* cells() {
+        for await (const r of responses) yield toCells(r as StoredResponse);
+      })();
+      const lang = q.lang ?? (q.labels === undefined || q.labels === 'codes' ? 'en' : q.labels);
+      return { contentType: XLSX_TYPE, filename: `${survey}.xlsx`, stream: xlsxExport({ survey, lang, columns: exportColumns(survey), rows }) };
     }
     const toRow = rowMapper(survey, q.labels ?? 'codes', () => weights);
     const rows = new Transform({
