@@ -4,6 +4,7 @@
  *
  *   csi import <survey> <file.csv|file.ndjson>   keyed-in paper questionnaires; idempotent; error report beside the file
  *   csi export <survey> [--format csv|ndjson|xlsx] [--labels codes|en|ru|kk] [--lang en|ru|kk] [--bom] [--status S] [--out FILE]
+ *   csi export <survey> --paradata [--format csv|xlsx] [--lang en|ru|kk] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--min-cell N] [--format table|csv|json]
  *   csi indicators [--format table|csv|json] [--lang en|ru|kk] [--weighted] [--by ps_region|ps_age_band|ps_ethnicity]
@@ -27,6 +28,7 @@ import { generatePassword } from '../services/passwords.js';
 import { ExportService } from '../services/export.service.js';
 import { FieldworkEvents } from '../services/fieldwork-events.js';
 import { importFile, type ImportReport } from '../services/import.service.js';
+import { ParadataService } from '../services/paradata.service.js';
 import { QuotasService } from '../services/quotas.service.js';
 import { ResponsesService } from '../services/responses.service.js';
 import { talliesCsv, TalliesService, type TalliesReport } from '../services/tallies.service.js';
@@ -40,6 +42,7 @@ import { renderTable } from './table.js';
 const USAGE = `usage:
   csi import <survey> <file.csv|file.ndjson>
   csi export <survey> [--format csv|ndjson|xlsx] [--labels codes|en|ru|kk] [--lang en|ru|kk] [--bom] [--status STATUS] [--out FILE]
+  csi export <survey> --paradata [--format csv|xlsx] [--lang en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
   csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--min-cell N] [--format table|csv|json]
   ${INDICATORS_USAGE}
@@ -96,14 +99,19 @@ async function runImport(store: Store, survey: SurveyId, file: string | undefine
 }
 
 async function runExport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { format: { type: 'string' }, labels: { type: 'string' }, lang: { type: 'string' }, bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: {
+    format: { type: 'string' }, labels: { type: 'string' }, lang: { type: 'string' }, bom: { type: 'boolean' }, status: { type: 'string' }, out: { type: 'string' },
+    paradata: { type: 'boolean' },
+  } });
   const query = {
     ...(values.format ? { format: values.format } : {}), ...(values.labels ? { labels: values.labels } : {}), ...(values.lang ? { lang: values.lang } : {}),
     ...(values.bom ? { bom: 'true' } : {}), ...(values.status ? { status: values.status } : {}),
   };
   const validators = compileAllValidators();
   const weighting = new WeightingService(store, validators, auditTrail(store, clock));
-  const result = new ExportService(store, validators, (s, a) => weighting.weightsFor(s, a)).export(survey, query, systemActor('export'));
+  const result = values.paradata
+    ? new ParadataService(store, validators).export(survey, query, systemActor('export'))
+    : new ExportService(store, validators, (s, a) => weighting.weightsFor(s, a)).export(survey, query, systemActor('export'));
   await pipeline(result.stream, values.out ? createWriteStream(values.out) : process.stdout);
   if (values.out) console.error(`wrote ${values.out}`);
   return 0;

@@ -186,6 +186,17 @@ function document(serverUrl: string): Json {
           },
         },
       },
+      '/api/v1/surveys/{survey}/paradata': {
+        get: {
+          summary: 'Paradata, streamed: one row per response and section with the seconds spent on it and its share, the interview length, language, device and versions (CSV or Excel)',
+          parameters: [survey, ...query(asComponent(apiSchemas.paradataQuery, 'ParadataQuery'))],
+          responses: {
+            200: { description: 'The paradata', content: { 'text/csv': { schema: { type: 'string' } }, ...xlsxContent } },
+            400: problemResponse('Invalid query'),
+            404: problemResponse('Unknown survey'),
+          },
+        },
+      },
       '/api/v1/surveys/{survey}/margins': {
         get: {
           summary: 'Population margins the survey is weighted to (the shipped Kazakhstan 2009 figures until set), with source and status',

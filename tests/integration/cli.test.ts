@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readxlSheet } from '../support/readxl.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'csi.js');
@@ -39,6 +40,22 @@ describe('csi CLI', () => {
     const out = join(dir, 'org.csv');
     expect((await csi('export', 'organisational', '--out', out)).code).toBe(0);
     expect(parse(readFileSync(out, 'utf8'), { columns: true })).toHaveLength(25);
+  }, 60_000);
+
+  it('exports Excel (data and codebook sheets) and paradata', async () => {
+    expect((await csi('seed', 'external', '--count', '6', '--seed', '4')).code).toBe(0);
+    const xlsx = join(dir, 'external.xlsx');
+    expect((await csi('export', 'external', '--format', 'xlsx', '--labels', 'ru', '--out', xlsx)).code).toBe(0);
+    const data = readxlSheet(readFileSync(xlsx), 'data');
+    expect(data.rows).toHaveLength(6);
+    expect(data.rows.every((r) => /[а-яА-Я]/.test(r.es_region ?? ''))).toBe(true);
+    expect(readxlSheet(readFileSync(xlsx), 'codebook').rows.map((r) => r.item)).toContain('es_sector');
+    const paradata = join(dir, 'external-paradata.csv');
+    expect((await csi('export', 'external', '--paradata', '--out', paradata)).code).toBe(0);
+    const rows = parse(readFileSync(paradata, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(new Set(rows.map((r) => r.id)).size).toBe(6);
+    expect(rows.length).toBeGreaterThan(6);
+    expect(rows.every((r) => Number(r.section_seconds) > 0)).toBe(true);
   }, 60_000);
 
   it('imports paper questionnaires once, reports bad rows by line and item, and exits non-zero for them', async () => {
