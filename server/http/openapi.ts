@@ -212,10 +212,10 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/surveys/{survey}/tallies': {
         get: {
-          summary: 'Tallies of items, overall and by one or two variables: weighted (raked to the margins; population) or not, with linearised standard errors, 95% CIs, bases, effective n and design effects; JSON or CSV',
+          summary: 'Tallies of items, overall and by one or two variables: weighted (raked to the margins; population) or not, with linearised standard errors, 95% CIs, bases, effective n and design effects; JSON, CSV or Excel (full precision or rounded as displayed)',
           parameters: [survey, ...query(asComponent(apiSchemas.talliesQuery, 'TalliesQuery')).map((p) => (p.name === 'items' ? { ...p, required: true } : p))],
           responses: {
-            200: { description: 'Tallies', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
+            200: { description: 'Tallies', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, ...xlsxContent } },
             400: problemResponse('Invalid query, item or breakdown'),
             404: problemResponse('No such survey, or weighting asked of an unweighted survey'),
             409: problemResponse('The responses cannot be weighted to the margins (a category has no respondents)'),
@@ -224,10 +224,10 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/indicators': {
         get: {
-          summary: 'The CSI indicator matrix from the live responses and the secondary data: every indicator with its value (0-100, full precision), n, base, standard error, source, confidence mark, rule text and default flag, or missing with the reason; sub-dimension and dimension scores; JSON or CSV',
+          summary: 'The CSI indicator matrix from the live responses and the secondary data: every indicator with its value (0-100, full precision), n, base, standard error, source, confidence mark, rule text and default flag, or missing with the reason; sub-dimension and dimension scores; JSON, CSV or Excel (full precision or rounded as displayed)',
           parameters: query(asComponent(apiSchemas.indicatorsQuery, 'IndicatorsQuery')),
           responses: {
-            200: { description: 'The matrix', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
+            200: { description: 'The matrix', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, ...xlsxContent } },
             400: problemResponse('Invalid query'),
             409: problemResponse('The population responses cannot be weighted to the margins (a category has no respondents)'),
           },
