@@ -57,7 +57,7 @@ type Batch = (records: StoredResponse[]) => Promise<void>;
  * Inserts through the store's own insertResponse, `inFlight` at a time: the embedded store commits concurrent
  * inserts together (one transaction and fsync per event-loop turn), MongoDB gets that many writes in flight.
  */
-function concurrentInserts(store: ResponseStore, inFlight: number): Batch {
+export function concurrentInserts(store: ResponseStore, inFlight: number): Batch {
   return async (records) => {
     let next = 0;
     const lane = async () => {
@@ -67,7 +67,7 @@ function concurrentInserts(store: ResponseStore, inFlight: number): Batch {
   };
 }
 
-async function load(label: string, rows: number, bodies: readonly string[], insert: Batch): Promise<number> {
+export async function load(label: string, rows: number, bodies: readonly string[], insert: Batch): Promise<number> {
   const supply = new BodySupply(bodies);
   const bar = new SingleBar({ format: `  loading ${label} [{bar}] {value}/{total} {duration}s`, hideCursor: true }, Presets.shades_classic);
   const started = performance.now();
@@ -117,7 +117,7 @@ interface ExportMeasure {
 }
 
 /** Counts CSV records (newlines outside quoted fields) in a streamed body without keeping it. */
-class CsvRowCounter {
+export class CsvRowCounter {
   records = 0;
   private quoted = false;
   feed(chunk: Buffer): void {
