@@ -44,6 +44,8 @@ export class ParadataService {
     const source = Readable.from(rows);
     // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
     source.on('error', (e) => csv.destroy(e));
+    // Nor does it stop the source when the reader goes away: close it, and with it the store's cursor.
+    csv.on('close', () => source.destroy());
     return { contentType: 'text/csv; charset=utf-8', filename: `${survey}-paradata.csv`, stream: source.pipe(csv) };
   }
 }
