@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Response } from 'superagent';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../schemas/api.js';
 import { itemsOf } from '../../schemas/items.js';
@@ -129,5 +130,25 @@ describe.each(STORE_KINDS)('xlsx export on the %s store', (kind) => {
     const res = await ctx.as('coord').get(URL).query({ format: 'xlsx', lang: 'de' }).expect(400);
     expect(res.body.code).toBe('400.3');
     expect(res.body.details.errors[0]).toMatchObject({ path: '/lang', keyword: 'enum' });
+  });
+});
+
+describe('a store failure during an Excel or paradata export', () => {
+  it('fails those requests, not the process', async () => {
+    const ctx = await makeTestApp('embedded');
+    try {
+      await ctx.as('ainur').post('/api/v1/surveys/population/responses').send(new SyntheticGenerator('population', { seed: 3 }).nextSubmission()).expect(201);
+      const analyst = ctx.as('analyst');
+      // The token is checked (and cached) before the store goes away, so the failure lands in the export stream.
+      await analyst.get('/api/v1/me').expect(200);
+      await ctx.t.store.close();
+      for (const url of [URL + '?format=xlsx', '/api/v1/surveys/population/paradata', '/api/v1/surveys/population/paradata?format=xlsx']) {
+        const res = await analyst.get(url).buffer(true).parse(binary).ok(() => true).catch((e: Error) => e);
+        if (!(res instanceof Error)) expect(res.status, url).toBeGreaterThanOrEqual(500);
+      }
+      expect((await request(ctx.app).get('/healthz')).status).toBe(503);
+    } finally {
+      await ctx.t.dispose();
+    }
   });
 });
