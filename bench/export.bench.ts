@@ -117,7 +117,7 @@ interface ExportMeasure {
 }
 
 /** Counts CSV records (newlines outside quoted fields) in a streamed body without keeping it. */
-class CsvRowCounter {
+export class CsvRowCounter {
   records = 0;
   private quoted = false;
   feed(chunk: Buffer): void {

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { generateBodies } from './bodies.js';
 import { runAnalysisFilesBench } from './analysis-files.bench.js';
+import { runAnalysisExportBench } from './analysis-export.bench.js';
 import { runExportBench } from './export.bench.js';
 import { runFormBench } from './form.bench.js';
 import { runIndicatorsBench } from './indicators.bench.js';
@@ -85,12 +86,13 @@ async function main(): Promise<void> {
 
   await step('validation', validationSection, 'Validation of one population response');
   await step('form', runFormBench, 'Interviewer form (population): size and first render');
-  const needBodies = !only || only.has('ingestion') || only.has('export');
+  const needBodies = !only || only.has('ingestion') || only.has('export') || only.has('analysis-export');
   if (needBodies) console.log(`\n▶ generating ${num(POOL)} synthetic population submissions`);
   const bodies = needBodies ? await generateBodies(POOL, 2024) : [];
   await step('ingestion', () => runIngestionBench({ bodies }), 'Ingestion: POST a population response, 64 connections');
   await step('export', () => runExportBench({ bodies }), 'Export: population responses as CSV, streamed');
   await step('analysis', () => runAnalysisFilesBench({ bodies }), 'Analysis files: 100,000 population responses as .sav, .dta and numeric CSV');
+  await step('analysis-export', () => runAnalysisExportBench({ bodies }), 'Analysis exports: 100,000 population responses as Excel and as paradata CSV, streamed');
   await step('tallies', runTalliesBench, 'Weighted tallies: raking + 20 items x 5 breakdowns with standard errors');
   await step('indicators', runIndicatorsBench, 'CSI indicator matrix: 10,000 population, 1,000 organisational and 100 expert responses');
 

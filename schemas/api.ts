@@ -7,6 +7,7 @@ import submission from './api/submission.schema.json' with { type: 'json' };
 import review from './api/review.schema.json' with { type: 'json' };
 import listQuery from './api/list-query.schema.json' with { type: 'json' };
 import exportQuery from './api/export-query.schema.json' with { type: 'json' };
+import paradataQuery from './api/paradata-query.schema.json' with { type: 'json' };
 import login from './api/login.schema.json' with { type: 'json' };
 import userCreate from './api/user-create.schema.json' with { type: 'json' };
 import userPatch from './api/user-patch.schema.json' with { type: 'json' };
@@ -31,6 +32,7 @@ export const apiSchemas = {
   review: review as unknown as ApiSchema,
   listQuery: listQuery as unknown as ApiSchema,
   exportQuery: exportQuery as unknown as ApiSchema,
+  paradataQuery: paradataQuery as unknown as ApiSchema,
   login: login as unknown as ApiSchema,
   userCreate: userCreate as unknown as ApiSchema,
   userPatch: userPatch as unknown as ApiSchema,

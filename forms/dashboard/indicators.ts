@@ -79,8 +79,10 @@ function controls(d: Dashboard): HTMLElement {
     h('label', { class: 'field', for: 'by' }, text(lang, 'indBy')), by,
     h('p', { class: 'actions' },
       h('button', { type: 'submit', class: 'primary', id: 'show' }, text(lang, 'show')), ' ',
-      h('button', { type: 'button', id: 'csv', onclick: () => void download(d) }, text(lang, 'csv')), ' ',
-      h('button', { type: 'button', id: 'print', onclick: () => print() }, text(lang, 'indPrint'))));
+      h('button', { type: 'button', id: 'csv', onclick: () => void download(d, 'csv') }, text(lang, 'csv')), ' ',
+      h('button', { type: 'button', id: 'xlsx', onclick: () => void download(d, 'xlsx') }, text(lang, 'xlsx')), ' ',
+      h('button', { type: 'button', id: 'print', onclick: () => print() }, text(lang, 'indPrint'))),
+    h('p', { class: 'hint' }, text(lang, 'downloadHint')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     state = { weighted: weighted.checked, by: by.value };
@@ -115,8 +117,10 @@ async function diamond(d: Dashboard): Promise<void> {
   diamonds.set(key, await blob.text());
 }
 
-async function download(d: Dashboard): Promise<void> {
-  saveBlob(await d.blob(`/api/v1/indicators${query(state, { format: 'csv', lang: d.lang })}`), 'csi-indicators.csv');
+/** The matrix in the page's language, rounded as shown; CSV with a BOM, so Excel reads Kazakh and Russian as UTF-8. */
+async function download(d: Dashboard, format: 'csv' | 'xlsx'): Promise<void> {
+  const extra = { format, lang: d.lang, precision: 'display', ...(format === 'csv' ? { bom: 'true' } : {}) };
+  saveBlob(await d.blob(`/api/v1/indicators${query(state, extra)}`), `csi-indicators.${format}`);
 }
 
 function summary(lang: Language, r: Report): HTMLElement {

@@ -2,7 +2,7 @@
  * /dashboard/tallies: analysts choose a survey, items and up to two breakdowns, shares or means (of scales and
  * numbers) and the interval method of shares (logit by default, Korn-Graubard or Wald), and see each item as bars
  * with 95% confidence intervals (small groups faded and starred), the bases, Kish's effective n and design effects,
- * and a table of the numbers; the same as CSV. The choice lives in the URL, so a view can be bookmarked or sent. All
+ * and a table of the numbers; the same as CSV or Excel, rounded as shown. The choice lives in the URL, so a view can be bookmarked or sent. All
  * numbers come from GET /api/v1/surveys/:survey/tallies (docs/methods.md defines them); labels from the
  * questionnaire label bundles.
  */
@@ -56,13 +56,18 @@ function writeState(state: State): void {
   history.replaceState(null, '', `${location.pathname}?${q}`);
 }
 
-function apiQuery(state: State, format?: 'csv'): string {
+type FileFormat = 'csv' | 'xlsx';
+
+/** The tallies, or a download of them rounded as this page shows them (with a BOM, so Excel reads Kazakh as UTF-8). */
+function apiQuery(state: State, format?: FileFormat): string {
   const q = new URLSearchParams({ items: state.items.join(',') });
   if (state.by.length > 0) q.set('by', state.by.join(','));
   if (state.survey === 'population') q.set('weighted', String(state.weighted));
   q.set('ci', state.ci);
   if (state.stat !== 'share') q.set('stat', state.stat);
   if (format) q.set('format', format);
+  if (format) q.set('precision', 'display');
+  if (format === 'csv') q.set('bom', 'true');
   return `/api/v1/surveys/${state.survey}/tallies?${q}`;
 }
 
@@ -125,7 +130,8 @@ function controls(d: Dashboard): HTMLElement {
     stat: stat.value as Stat,
   });
   const show = h('button', { type: 'submit', class: 'primary', id: 'show' }, text(lang, 'show'));
-  const csv = h('button', { type: 'button', id: 'csv', onclick: () => void download(d, read()) }, text(lang, 'csv'));
+  const csv = h('button', { type: 'button', id: 'csv', onclick: () => void download(d, read(), 'csv') }, text(lang, 'csv'));
+  const xlsx = h('button', { type: 'button', id: 'xlsx', onclick: () => void download(d, read(), 'xlsx') }, text(lang, 'xlsx'));
   const form = h('form', { class: 'card controls', id: 'controls' },
     h('label', { class: 'field', for: 'survey' }, text(lang, 'survey')), survey,
     h('div', { class: 'row' },
@@ -136,7 +142,7 @@ function controls(d: Dashboard): HTMLElement {
       h('div', {}, h('label', { class: 'field', for: 'by1' }, text(lang, 'by')), by1),
       h('div', {}, h('label', { class: 'field', for: 'by2' }, text(lang, 'byThen')), by2)),
     h('p', {}, h('label', { class: 'option' }, weighted, text(lang, 'weighted'))),
-    h('p', { class: 'actions' }, show, ' ', csv));
+    h('p', { class: 'actions' }, show, ' ', csv, ' ', xlsx), h('p', { class: 'hint' }, text(lang, 'downloadHint')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     state = read();
@@ -166,9 +172,9 @@ async function load(d: Dashboard): Promise<void> {
   d.refresh();
 }
 
-async function download(d: Dashboard, chosen: State): Promise<void> {
+async function download(d: Dashboard, chosen: State, format: FileFormat): Promise<void> {
   if (chosen.items.length === 0) return;
-  saveBlob(await d.blob(apiQuery(chosen, 'csv')), `${chosen.survey}-tallies.csv`);
+  saveBlob(await d.blob(apiQuery(chosen, format)), `${chosen.survey}-tallies.${format}`);
 }
 
 function summary(lang: Language, r: Report): HTMLElement {

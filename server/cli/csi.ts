@@ -5,7 +5,8 @@
  *   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]   keyed-in paper questionnaires, credited to the
  *                                                interviewer the form names (ps_interviewer_id) or NAME; idempotent;
  *                                                error report beside the file, with each bad value
- *   csi export <survey> [--format csv|ndjson|sav|dta] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status S] [--trim lo,hi] [--out FILE]
+ *   csi export <survey> [--format csv|ndjson|sav|dta|xlsx] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status S] [--trim lo,hi] [--out FILE]
+ *   csi export <survey> --paradata [--format csv|xlsx] [--lang en|ru|kk] [--bom] [--status S] [--out FILE]
  *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--ci logit|beta|wald] [--stat share|mean] [--min-cell N]
  *               [--format table|csv|json]
@@ -34,6 +35,7 @@ import { auditTrail } from '../services/audit.service.js';
 import { ExportService } from '../services/export.service.js';
 import { FieldworkEvents } from '../services/fieldwork-events.js';
 import { importFile, type ImportReport } from '../services/import.service.js';
+import { ParadataService } from '../services/paradata.service.js';
 import { QuotasService } from '../services/quotas.service.js';
 import { ResponsesService } from '../services/responses.service.js';
 import { talliesCsv, TalliesService, type TalliesReport } from '../services/tallies.service.js';
@@ -50,7 +52,8 @@ import { renderTable } from './table.js';
 
 const USAGE = `usage:
   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]
-  csi export <survey> [--format csv|ndjson|sav|dta] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status STATUS] [--trim LO,HI] [--out FILE]
+  csi export <survey> [--format csv|ndjson|sav|dta|xlsx] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status STATUS] [--trim LO,HI] [--out FILE]
+  csi export <survey> --paradata [--format csv|xlsx] [--lang en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
   csi tallies <survey> --items ITEM[,ITEM...] [--by VAR[,VAR]] [--unweighted] [--trim LO,HI] [--ci logit|beta|wald] [--stat share|mean]
               [--min-cell N] [--format table|csv|json]
@@ -114,14 +117,16 @@ async function runExport(store: Store, survey: SurveyId, args: string[]): Promis
     args,
     options: {
       format: { type: 'string' }, labels: { type: 'string' }, codes: { type: 'string' }, headers: { type: 'string' }, lang: { type: 'string' },
-      bom: { type: 'boolean' }, status: { type: 'string' }, trim: { type: 'string' }, out: { type: 'string' },
+      bom: { type: 'boolean' }, status: { type: 'string' }, trim: { type: 'string' }, out: { type: 'string' }, paradata: { type: 'boolean' },
     },
   });
-  const { out: _out, bom, ...given } = values;
+  const { out: _out, bom, paradata, ...given } = values;
   const query = { ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)), ...(bom ? { bom: 'true' } : {}) };
   const validators = compileAllValidators();
   const weighting = new WeightingService(store, validators, auditTrail(store, clock));
-  const result = new ExportService(store, validators, (s, a, o) => weighting.weightsFor(s, a, o)).export(survey, query, systemActor('export'));
+  const result = paradata
+    ? new ParadataService(store, validators).export(survey, query, systemActor('export'))
+    : new ExportService(store, validators, (s, a, o) => weighting.weightsFor(s, a, o)).export(survey, query, systemActor('export'));
   await result.ready;
   await pipeline(result.stream, values.out ? createWriteStream(values.out) : process.stdout);
   if (values.out) console.error(`wrote ${values.out}`);

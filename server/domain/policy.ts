@@ -36,6 +36,7 @@ export const POLICY = {
   'GET /api/v1/surveys/:survey/responses/:id/revisions': { allow: ALL },
   'PATCH /api/v1/surveys/:survey/responses/:id': { allow: STAFF, write: true },
   'GET /api/v1/surveys/:survey/export': { allow: ['coordinator', 'analyst', 'admin'] },
+  'GET /api/v1/surveys/:survey/paradata': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/surveys/:survey/margins': { allow: ['coordinator', 'analyst', 'admin'] },
   'PUT /api/v1/surveys/:survey/margins': { allow: STAFF, write: true, national: true },
   'GET /api/v1/surveys/:survey/tallies': { allow: ['coordinator', 'analyst', 'admin'] },

@@ -1,7 +1,7 @@
-/** The CSI indicator matrix (JSON or CSV), the CSI Diamond as SVG, and the secondary data it uses. */
+/** The CSI indicator matrix (JSON, CSV or Excel), the CSI Diamond as SVG, and the secondary data it uses. */
 import { Router } from 'express';
-import type { Language } from '../../schemas/labels.js';
-import { indicatorsCsv, type IndicatorsService } from '../services/indicators.service.js';
+import { indicatorsCsv, indicatorsXlsx, type IndicatorsQuery, type IndicatorsService } from '../services/indicators.service.js';
+import { XLSX_TYPE } from '../services/xlsx.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 
@@ -10,9 +10,13 @@ export function indicatorsRoutes(indicators: IndicatorsService, limits: Limits, 
   const route = guardedRoutes(router, '/api/v1', limits);
   route('GET', '/indicators', async (req, res) => {
     const report = await indicators.matrix(req.query, req.actor);
-    if (req.query.format !== 'csv') return void res.json(report);
-    const csv = indicatorsCsv(report, (req.query.lang as Language | undefined) ?? 'en');
-    res.type('text/csv; charset=utf-8').attachment('csi-indicators.csv').send(csv);
+    const q = req.query as Pick<IndicatorsQuery, 'format' | 'precision' | 'bom' | 'lang'>; // validated by the service
+    const lang = q.lang ?? 'en';
+    if (q.format === 'csv') {
+      return void res.type('text/csv; charset=utf-8').attachment('csi-indicators.csv').send(indicatorsCsv(report, lang, { precision: q.precision, bom: q.bom === 'true' }));
+    }
+    if (q.format === 'xlsx') return void res.type(XLSX_TYPE).attachment('csi-indicators.xlsx').send(await indicatorsXlsx(report, lang, q.precision));
+    res.json(report);
   });
   route('GET', '/indicators/diamond.svg', async (req, res) => {
     const svg = await indicators.diamond(req.query, req.actor);

@@ -204,6 +204,7 @@ function document(serverUrl: string): Json {
   const exportQuery = query(asComponent(apiSchemas.exportQuery, 'ExportQuery'));
   const auditQuery = query(asComponent(apiSchemas.auditQuery, 'AuditQuery'));
   const userId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+  const xlsxContent = { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: { type: 'string', contentMediaType: 'application/zip' } } };
   const submissionBody = {
     allOf: [ref('Submission'), { properties: { answers: { oneOf: SURVEY_IDS.map((s) => ref(ANSWERS[s])) } } }],
   };
@@ -271,20 +272,31 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/surveys/{survey}/export': {
         get: {
-          summary: 'Streamed export (CSV, NDJSON, SPSS .sav or Stata .dta)',
+          summary: 'Streamed export (CSV, NDJSON, SPSS .sav, Stata .dta, or Excel with a data sheet and a codebook sheet)',
           description: 'sav and dta: variables named by item id, variable and value labels in `lang`, numeric codes from the codebook '
             + '(don\'t know 98, refused 99; number items -98, -99), declared user-missing in the .sav; weight, derived variables, status, '
             + 'questionnaire version and paradata columns. Analysts get the interviewer columns empty. Options that do not apply to '
-            + 'the format (labels, bom, codes, headers outside CSV; lang with NDJSON; labels with codes=numeric) are a 400.3 naming the parameter.',
+            + 'the format (bom, codes, headers outside CSV; labels outside CSV and xlsx; lang with NDJSON; labels with codes=numeric) are a 400.3 naming the parameter.',
           parameters: [survey, ...exportQuery],
           responses: {
             200: {
               description: 'The export',
               content: {
                 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } },
-                'application/x-spss-sav': { schema: { type: 'string', format: 'binary' } }, 'application/x-stata-dta': { schema: { type: 'string', format: 'binary' } },
+                'application/x-spss-sav': { schema: { type: 'string', format: 'binary' } }, 'application/x-stata-dta': { schema: { type: 'string', format: 'binary' } }, ...xlsxContent,
               },
             },
+            400: problemResponse('Invalid query'),
+            404: problemResponse('Unknown survey'),
+          },
+        },
+      },
+      '/api/v1/surveys/{survey}/paradata': {
+        get: {
+          summary: 'Paradata, streamed: one row per response and section with the seconds spent on it and its share, the interview length, language, device and versions (CSV or Excel)',
+          parameters: [survey, ...query(asComponent(apiSchemas.paradataQuery, 'ParadataQuery'))],
+          responses: {
+            200: { description: 'The paradata', content: { 'text/csv': { schema: { type: 'string' } }, ...xlsxContent } },
             400: problemResponse('Invalid query'),
             404: problemResponse('Unknown survey, or trim asked of an unweighted survey'),
             422: problemResponse('The trimming bounds and the margins cannot both hold (answered before any row; details as for tallies)'),
@@ -306,12 +318,12 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/surveys/{survey}/tallies': {
         get: {
-          summary: 'Tallies of items, overall and by one or two variables: weighted (raked to the margins; population) or not, with linearised standard errors, 95% CIs, bases, effective n and design effects; JSON or CSV',
+          summary: 'Tallies of items, overall and by one or two variables: weighted (raked to the margins; population) or not, with linearised standard errors, 95% CIs, bases, effective n and design effects; JSON, CSV or Excel (full precision or rounded as displayed)',
           parameters: [survey, ...query(asComponent(apiSchemas.talliesQuery, 'TalliesQuery')).map((p) => (p.name === 'items' ? { ...p, required: true } : p))],
           responses: {
             200: {
-              description: 'Tallies (docs/methods.md defines every statistic and gives the R call that reproduces it); as CSV one row per item, group and category with the same numbers, empty cells for nulls',
-              content: { 'application/json': { schema: ref('Tallies') }, 'text/csv': { schema: { type: 'string' } } },
+              description: 'Tallies (docs/methods.md defines every statistic and gives the R call that reproduces it); as CSV (or xlsx) one row per item, group and category with the same numbers, empty cells for nulls',
+              content: { 'application/json': { schema: ref('Tallies') }, 'text/csv': { schema: { type: 'string' } }, ...xlsxContent },
             },
             400: problemResponse('Invalid query, item or breakdown (stat=mean of a closed item without numeric codes)'),
             404: problemResponse('No such survey, or weighting asked of an unweighted survey'),
@@ -322,10 +334,10 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/indicators': {
         get: {
-          summary: 'The CSI indicator matrix from the live responses and the secondary data: every indicator with its value (0-100, full precision), n, base, standard error, source, confidence mark, rule text and default flag, or missing with the reason; sub-dimension and dimension scores; JSON or CSV',
+          summary: 'The CSI indicator matrix from the live responses and the secondary data: every indicator with its value (0-100, full precision), n, base, standard error, source, confidence mark, rule text and default flag, or missing with the reason; sub-dimension and dimension scores; JSON, CSV or Excel (full precision or rounded as displayed)',
           parameters: query(asComponent(apiSchemas.indicatorsQuery, 'IndicatorsQuery')),
           responses: {
-            200: { description: 'The matrix', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
+            200: { description: 'The matrix', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, ...xlsxContent } },
             400: problemResponse('Invalid query'),
             409: problemResponse('The population responses cannot be weighted to the margins (a category has no respondents)'),
           },

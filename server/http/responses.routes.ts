@@ -2,11 +2,12 @@
 import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { ExportService } from '../services/export.service.js';
+import type { ParadataService } from '../services/paradata.service.js';
 import type { ResponsesService } from '../services/responses.service.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 
-export function responsesRoutes(responses: ResponsesService, exports: ExportService, limits: Limits, bodyLimit: string): Router {
+export function responsesRoutes(responses: ResponsesService, exports: ExportService, paradata: ParadataService, limits: Limits, bodyLimit: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
@@ -39,6 +40,12 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
       result.stream.destroy();
       throw error;
     });
+    res.status(200).attachment(result.filename).type(result.contentType);
+    await pipeline(result.stream, res);
+  });
+
+  route('GET', '/surveys/:survey/paradata', async (req, res) => {
+    const result = paradata.export(req.params.survey as string, req.query, req.actor);
     res.status(200).attachment(result.filename).type(result.contentType);
     await pipeline(result.stream, res);
   });

@@ -1,6 +1,7 @@
-/** Population margins and tallies (weighted or not, JSON or CSV). */
+/** Population margins and tallies (weighted or not; JSON, CSV or Excel). */
 import { Router } from 'express';
-import { talliesCsv, type TalliesService } from '../services/tallies.service.js';
+import { talliesCsv, talliesXlsx, type TalliesQuery, type TalliesService } from '../services/tallies.service.js';
+import { XLSX_TYPE } from '../services/xlsx.js';
 import type { WeightingService } from '../services/weighting.service.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
@@ -16,8 +17,12 @@ export function weightingRoutes(weighting: WeightingService, tallies: TalliesSer
   });
   route('GET', '/surveys/:survey/tallies', async (req, res) => {
     const report = await tallies.tallies(req.params.survey as string, req.query, req.actor);
-    if (req.query.format !== 'csv') return void res.json(report);
-    res.type('text/csv; charset=utf-8').attachment(`${report.survey}-tallies.csv`).send(talliesCsv(report));
+    const q = req.query as Pick<TalliesQuery, 'format' | 'precision' | 'bom'>; // validated by the service
+    if (q.format === 'csv') {
+      return void res.type('text/csv; charset=utf-8').attachment(`${report.survey}-tallies.csv`).send(talliesCsv(report, { precision: q.precision, bom: q.bom === 'true' }));
+    }
+    if (q.format === 'xlsx') return void res.type(XLSX_TYPE).attachment(`${report.survey}-tallies.xlsx`).send(await talliesXlsx(report, q.precision));
+    res.json(report);
   });
   return router;
 }

@@ -23,9 +23,11 @@ import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 import { requireSurvey, toFilter } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
 import { parseTrim } from './weighting.service.js';
+import { xlsxExport } from './xlsx-export.js';
+import { XLSX_TYPE } from './xlsx.js';
 
 export interface ExportQuery {
-  format?: 'csv' | 'ndjson' | 'sav' | 'dta';
+  format?: 'csv' | 'ndjson' | 'sav' | 'dta' | 'xlsx';
   labels?: 'codes' | Language;
   codes?: 'text' | 'numeric';
   headers?: 'ids' | 'questions';
@@ -49,13 +51,16 @@ export function exportColumns(survey: SurveyId): string[] {
   return exportColumnModel(survey, 'en').map((c) => c.name);
 }
 
-function cell(value: unknown): unknown {
-  if (value === undefined || value === null) return '';
+/** A cell as text formats write it: objects as JSON, nothing as `blank` (empty in CSV, a true blank in Excel). */
+const cellOr = (blank: unknown) => (value: unknown): unknown => {
+  if (value === undefined || value === null) return blank;
   return typeof value === 'object' ? JSON.stringify(value) : value;
-}
+};
+const cell = cellOr('');
 
-/** A CSV row with text codes (or their labels), as the CSV export has always written it. */
-function textRow(survey: SurveyId, labels: 'codes' | Language): (row: ExportRow) => unknown[] {
+/** A CSV (or Excel) row with text codes (or their labels), as the CSV export has always written it. */
+function textRow(survey: SurveyId, labels: 'codes' | Language, blank: unknown = ''): (row: ExportRow) => unknown[] {
+  const cell = cellOr(blank);
   const items = itemsOf(survey);
   const derived = derivedDefinitions(survey).map(([id]) => id);
   const label = (item: Item, value: unknown): unknown => {
@@ -70,16 +75,21 @@ function textRow(survey: SurveyId, labels: 'codes' | Language): (row: ExportRow)
   ];
 }
 
-const CSV_ONLY = ['labels', 'bom', 'codes', 'headers'] as const;
+/** Parameters that shape a text table, and the formats that take each. */
+const TABLE_ONLY: Record<'labels' | 'bom' | 'codes' | 'headers', readonly string[]> = {
+  labels: ['csv', 'xlsx'], bom: ['csv'], codes: ['csv'], headers: ['csv'],
+};
 
 /** Combinations the schema cannot say: each names the parameter and the rule it breaks. */
 function combinationErrors(q: ExportQuery): Array<{ path: string; item: null; keyword: string; message: string }> {
   const format = q.format ?? 'csv';
   const errors = [];
-  if (format !== 'csv') {
-    for (const name of CSV_ONLY) if (q[name] !== undefined) errors.push({ path: `/${name}`, item: null, keyword: 'format', message: `applies to format=csv only, not ${format}` });
+  for (const [name, formats] of Object.entries(TABLE_ONLY) as Array<[keyof typeof TABLE_ONLY, readonly string[]]>) {
+    if (q[name] !== undefined && !formats.includes(format)) {
+      errors.push({ path: `/${name}`, item: null, keyword: 'format', message: `applies to format=${formats.join(' or ')} only, not ${format}` });
+    }
   }
-  if (format === 'ndjson' && q.lang !== undefined) errors.push({ path: '/lang', item: null, keyword: 'format', message: 'applies to csv, sav and dta, not ndjson' });
+  if (format === 'ndjson' && q.lang !== undefined) errors.push({ path: '/lang', item: null, keyword: 'format', message: 'applies to csv, sav, dta and xlsx, not ndjson' });
   if (q.codes === 'numeric' && q.labels !== undefined && q.labels !== 'codes') {
     errors.push({ path: '/labels', item: null, keyword: 'codes', message: 'labels are for text codes: with codes=numeric, value labels come with sav and dta' });
   }
@@ -140,6 +150,7 @@ export class ExportService {
       case 'ndjson': return this.ndjson(survey, filter, actor);
       case 'sav': return this.sav(survey, filter, actor, lang, weighing);
       case 'dta': return this.dta(survey, filter, actor, lang, weighing);
+      case 'xlsx': return this.xlsx(survey, filter, actor, q, weighing);
       default: return this.csv(survey, filter, actor, q, lang, weighing);
     }
   }
@@ -174,6 +185,17 @@ export class ExportService {
     // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
     source.on('error', (e) => csv.destroy(e));
     return { contentType: 'text/csv; charset=utf-8', filename: `${survey}.csv`, stream: source.pipe(csv) };
+  }
+
+  /** A data sheet as the CSV's (numbers as numbers, blanks blank) and a codebook sheet, streamed (xlsx-export.ts). */
+  private xlsx(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportQuery, weighing: Weighing): Omit<ExportResult, 'ready'> {
+    const toCells = textRow(survey, q.labels ?? 'codes', null);
+    const rows = this.rows(filter, actor, weighing);
+    const cells = (async function* xlsxCells() {
+      for await (const row of rows) yield toCells(row);
+    })();
+    const lang = q.lang ?? (q.labels === undefined || q.labels === 'codes' ? 'en' : q.labels);
+    return { contentType: XLSX_TYPE, filename: `${survey}.xlsx`, stream: xlsxExport({ survey, lang, columns: exportColumns(survey), rows: cells }) };
   }
 
   private sav(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {

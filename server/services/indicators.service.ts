@@ -5,13 +5,11 @@
  * unweighted unless asked (the report appears unweighted); weighted, they use the raking of the tallies (same
  * margins, same region scoping for coordinators) and standard errors that account for it.
  */
-import { stringify } from 'csv-stringify/sync';
-import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
 import type { Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
-import { formatScore } from '../domain/indicators/aggregation.js';
+import { formatScore, roundHalfUp } from '../domain/indicators/aggregation.js';
 import { designProjection } from '../domain/indicators/calibration.js';
 import { computeMatrix, type IndicatorOptions, type MatrixResult } from '../domain/indicators/compute.js';
 import { diamondSvg } from '../domain/indicators/diamond.js';
@@ -27,10 +25,14 @@ import { designFor, respondentWeights } from '../domain/weighting/tally.js';
 import type { ResponseFilter, ResponseStore, SettingsStore } from '../store/store.port.js';
 import type { Audit } from './audit.service.js';
 import { apiErrors, type Validators } from './validation.js';
+import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
 import type { WeightingService } from './weighting.service.js';
+import { xlsxBuffer } from './xlsx.js';
 
 export interface IndicatorsQuery {
-  format?: 'json' | 'csv';
+  format?: 'json' | 'csv' | 'xlsx';
+  precision?: Precision;
+  bom?: 'true' | 'false';
   lang?: Language;
   weighted?: 'true' | 'false';
   by?: 'ps_region' | 'ps_age_band' | 'ps_ethnicity';
@@ -130,22 +132,38 @@ export class IndicatorsService {
   }
 }
 
-const CSV_COLUMNS = ['level', 'id', 'name', 'group', 'score', 'value', 'status', 'reason', 'source', 'confidence', 'default', 'n', 'base', 'se', 'rule', 'flags', 'published'];
+const COLUMNS = ['level', 'id', 'name', 'group', 'score', 'value', 'status', 'reason', 'source', 'confidence', 'default', 'n', 'base', 'se', 'rule', 'flags', 'published'];
+
+/** Decimals of the displayed value and standard error (the report prints scores to one decimal, half up). */
+const DISPLAY_DECIMALS = 1;
 
 /**
  * One row per dimension, sub-dimension and indicator in Appendix 1 order (rows.ts), group `all`; with a breakdown,
- * each population indicator is followed by one row per group (`ps_region=akmola`).
+ * each population indicator is followed by one row per group (`ps_region=akmola`). `score` is always the displayed
+ * text; `precision: 'display'` rounds `value` and `se` the same way.
  */
-export function indicatorsCsv(report: MatrixResult, lang: Language = 'en'): string {
+export function indicatorsTable(report: MatrixResult, lang: Language = 'en', precision: Precision = 'full'): Table {
+  const round = (v: number | null) => (v === null || !Number.isFinite(v) ? null : precision === 'full' ? v : roundHalfUp(v, DISPLAY_DECIMALS));
   const byId = new Map(report.indicators.map((i) => [i.id, i]));
   const rows: unknown[][] = [];
   for (const row of matrixRows(report, lang)) {
-    rows.push([row.level, row.id, row.name, 'all', row.display, row.value, row.status, row.reason, row.source, row.confidence, row.default, row.n, row.base, row.se, row.rule, row.flags, row.published]);
+    rows.push([row.level, row.id, row.name, 'all', row.display, round(row.value), row.status, row.reason, row.source, row.confidence, row.default, row.n, row.base, round(row.se), row.rule, row.flags, row.published]);
     const cells = row.level === 'indicator' ? byId.get(row.id)?.breakdown ?? [] : [];
     for (const c of cells) {
-      rows.push(['group', row.id, row.name, `${report.breakdownBy}=${c.category}`, formatScore(c.value) ?? '', c.value, c.status, c.reason ?? '', row.source, row.confidence, row.default, c.n, c.base, c.se, row.rule, '', '']);
+      rows.push(['group', row.id, row.name, `${report.breakdownBy}=${c.category}`, formatScore(c.value) ?? '', round(c.value), c.status, c.reason ?? '', row.source, row.confidence, row.default, c.n, c.base, round(c.se), row.rule, '', '']);
     }
   }
-  const number = (v: number) => (Number.isFinite(v) ? String(v) : '');
-  return stringify(rows, { header: true, columns: CSV_COLUMNS, cast: { ...SAFE_CSV_CAST, number, boolean: (b) => (b ? 'true' : 'false') } });
+  return { columns: COLUMNS, rows };
+}
+
+export function indicatorsCsv(report: MatrixResult, lang: Language = 'en', options: DownloadOptions = {}): string {
+  return tableCsv(indicatorsTable(report, lang, options.precision), options.bom);
+}
+
+/** As the CSV, on one sheet; the displayed score is a number there, so Excel does not flag numbers stored as text. */
+export function indicatorsXlsx(report: MatrixResult, lang: Language = 'en', precision: Precision = 'full'): Promise<Buffer> {
+  const table = indicatorsTable(report, lang, precision);
+  const score = table.columns.indexOf('score');
+  const rows = table.rows.map((r) => r.map((cell, k) => (k === score && cell !== '' ? Number(cell) : cell)));
+  return xlsxBuffer([{ name: 'indicators', columns: table.columns, rows, widths: [12, 8, 48, 20, 8, 10] }]);
 }

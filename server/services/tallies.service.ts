@@ -5,12 +5,11 @@
  * simple random sample with replacement). Responses stream into coded columns; the numbers come from the
  * cell-aggregated engine of domain/weighting/tally.ts.
  */
-import { stringify } from 'csv-stringify/sync';
-import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
 import { itemsOf } from '../../schemas/items.js';
 import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
+import { roundHalfUp } from '../domain/indicators/aggregation.js';
 import { problem } from '../domain/problems.js';
 import { isClosed } from '../domain/response.js';
 import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js';
@@ -21,7 +20,9 @@ import { breakdownOf, designFor, tallyItem, type CellDesign, type ItemTally } fr
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 import { requireSurvey } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
+import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
 import { parseTrim, weightingProblem, type WeightingService } from './weighting.service.js';
+import { xlsxBuffer } from './xlsx.js';
 
 export interface TalliesQuery {
   items: string;
@@ -33,7 +34,9 @@ export interface TalliesQuery {
   tolerance?: string;
   maxIterations?: string;
   minCell?: string;
-  format?: 'json' | 'csv';
+  format?: 'json' | 'csv' | 'xlsx';
+  precision?: Precision;
+  bom?: 'true' | 'false';
 }
 
 export interface TalliesReport {
@@ -147,10 +150,18 @@ export class TalliesService {
   }
 }
 
-const CSV_COLUMNS = ['item', 'stat', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'ci_method', 'n', 'base', 'weighted_total', 'weighted_base', 'kish_effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank'];
+const COLUMNS = ['item', 'stat', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'ci_method', 'n', 'base', 'weighted_total', 'weighted_base', 'kish_effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank'];
 
-/** One row per item, group (overall first) and category; a mean has an empty category; nulls are empty cells. */
-export function talliesCsv(report: TalliesReport): string {
+/**
+ * Decimals of the displayed figures: a share shown as a percentage to one decimal is a proportion to three; means to
+ * two; standard errors as the CLI table shows them; design effects to two; Kish's effective n whole; weighted totals to one.
+ */
+const DISPLAY = { share: 3, mean: 2, se: 3, deff: 2, effectiveN: 0, weighted: 1 };
+
+/** One row per item, group (overall first) and category; a mean has an empty category. Not-a-number cells are null. */
+export function talliesTable(report: TalliesReport, precision: Precision = 'full'): Table {
+  const round = (decimals: number) => (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? null : precision === 'full' ? v : roundHalfUp(v, decimals));
+  const [se, deff, effectiveN, weighted] = [round(DISPLAY.se), round(DISPLAY.deff), round(DISPLAY.effectiveN), round(DISPLAY.weighted)];
   const rows: unknown[][] = [];
   for (const tally of report.items) {
     const groups = [{ label: 'all', small: tally.overall.small, est: tally.overall }, ...(tally.by?.groups ?? []).map((g) => ({
@@ -158,11 +169,20 @@ export function talliesCsv(report: TalliesReport): string {
     }))];
     for (const { label, small, est } of groups) {
       for (const e of est.estimates) {
-        rows.push([tally.item, tally.stat, label, e.category ?? '', e.estimate, e.se, e.ci95?.[0] ?? null, e.ci95?.[1] ?? null, e.interval, e.n, est.base, e.weightedTotal,
-          est.weightedBase, est.kishEffectiveN, e.deff, small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0]);
+        const value = round(e.category === null ? DISPLAY.mean : DISPLAY.share);
+        rows.push([tally.item, tally.stat, label, e.category ?? '', value(e.estimate), se(e.se), value(e.ci95?.[0]), value(e.ci95?.[1]), e.interval, e.n, est.base, weighted(e.weightedTotal),
+          weighted(est.weightedBase), effectiveN(est.kishEffectiveN), deff(e.deff), small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0]);
       }
     }
   }
-  const number = (v: number) => (Number.isFinite(v) ? String(v) : '');
-  return stringify(rows, { header: true, columns: CSV_COLUMNS, cast: { ...SAFE_CSV_CAST, number, boolean: (b) => (b ? 'true' : 'false') } });
+  return { columns: COLUMNS, rows };
+}
+
+export function talliesCsv(report: TalliesReport, options: DownloadOptions = {}): string {
+  return tableCsv(talliesTable(report, options.precision), options.bom);
+}
+
+export function talliesXlsx(report: TalliesReport, precision: Precision = 'full'): Promise<Buffer> {
+  const table = talliesTable(report, precision);
+  return xlsxBuffer([{ name: 'tallies', columns: table.columns, rows: table.rows, widths: [24, 28, 16] }]);
 }

@@ -63,6 +63,7 @@ const REQUESTS: Record<PolicyKey, Call> = {
   'GET /api/v1/surveys/:survey/responses/:id/revisions': (a) => a.get(`/api/v1/surveys/population/responses/${seeded.responseId}/revisions`),
   'PATCH /api/v1/surveys/:survey/responses/:id': (a) => a.patch(`/api/v1/surveys/population/responses/${seeded.responseId}`).send({ status: 'approved' }),
   'GET /api/v1/surveys/:survey/export': (a) => a.get('/api/v1/surveys/population/export'),
+  'GET /api/v1/surveys/:survey/paradata': (a) => a.get('/api/v1/surveys/population/paradata'),
   'GET /api/v1/surveys/:survey/margins': (a) => a.get('/api/v1/surveys/population/margins'),
   'PUT /api/v1/surveys/:survey/margins': (a) => a.put('/api/v1/surveys/population/margins').send({ variables: KAZAKHSTAN_2009_MARGINS.variables }),
   'GET /api/v1/surveys/:survey/tallies': (a) => a.get('/api/v1/surveys/population/tallies?items=ps_trust_people&weighted=false'),

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { questionnaires } from '../../schemas/surveys.js';
 import { verifyPassword } from '../../server/services/passwords.js';
 import { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
+import { readxlSheet } from '../support/readxl.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'csi.js');
@@ -58,6 +59,22 @@ describe('csi CLI', () => {
     const refused = await csi('export', 'organisational', '--format', 'sav', '--bom');
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/^400\.3 .*:\n {2}\/bom /);
+  }, 60_000);
+
+  it('exports Excel (data and codebook sheets) and paradata', async () => {
+    expect((await csi('seed', 'external', '--count', '6', '--seed', '4')).code).toBe(0);
+    const xlsx = join(dir, 'external.xlsx');
+    expect((await csi('export', 'external', '--format', 'xlsx', '--labels', 'ru', '--out', xlsx)).code).toBe(0);
+    const data = readxlSheet(readFileSync(xlsx), 'data');
+    expect(data.rows).toHaveLength(6);
+    expect(data.rows.every((r) => /[а-яА-Я]/.test(r.es_region ?? ''))).toBe(true);
+    expect(readxlSheet(readFileSync(xlsx), 'codebook').rows.map((r) => r.item)).toContain('es_sector');
+    const paradata = join(dir, 'external-paradata.csv');
+    expect((await csi('export', 'external', '--paradata', '--out', paradata)).code).toBe(0);
+    const rows = parse(readFileSync(paradata, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    expect(new Set(rows.map((r) => r.id)).size).toBe(6);
+    expect(rows.length).toBeGreaterThan(6);
+    expect(rows.every((r) => Number(r.section_seconds) > 0)).toBe(true);
   }, 60_000);
 
   it('imports paper questionnaires once, reports bad rows by line and item, and exits non-zero for them', async () => {

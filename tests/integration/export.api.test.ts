@@ -101,6 +101,6 @@ describe.each(STORE_KINDS)('export on the %s store', (kind) => {
   }, 60_000);
 
   it('rejects unknown parameters', async () => {
-    expect((await ctx.as('coord').get(URL).query({ format: 'xlsx' }).expect(400)).body.code).toBe('400.3');
+    expect((await ctx.as('coord').get(URL).query({ format: 'pdf' }).expect(400)).body.code).toBe('400.3');
   });
 });

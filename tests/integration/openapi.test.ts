@@ -31,6 +31,7 @@ const API_FILES = {
   review: readJson('api', 'review.schema.json'),
   listQuery: readJson('api', 'list-query.schema.json'),
   exportQuery: readJson('api', 'export-query.schema.json'),
+  paradataQuery: readJson('api', 'paradata-query.schema.json'),
 };
 const ANSWERS_COMPONENT: Record<SurveyId, string> = { population: 'PopulationAnswers', organisational: 'OrganisationalAnswers', external: 'ExternalAnswers' };
 
@@ -228,6 +229,7 @@ describe('GET /openapi.json', () => {
     const cases = [
       ['/api/v1/surveys/{survey}/responses', 'get', API_FILES.listQuery],
       ['/api/v1/surveys/{survey}/export', 'get', API_FILES.exportQuery],
+      ['/api/v1/surveys/{survey}/paradata', 'get', API_FILES.paradataQuery],
     ] as const;
     for (const [path, method, file] of cases) {
       const query = (((opAt(path, method) as Json).parameters ?? []) as Json[]).filter((p) => p.in === 'query');
@@ -326,6 +328,11 @@ describe('GET /openapi.json', () => {
       { method: 'get', template: '/api/v1/surveys/{survey}/tallies', url: `/api/v1/surveys/${survey}/tallies?items=ps_justify_cheat_taxes&stat=mean&ci=beta&weighted=false`, status: 200 },
       { method: 'get', template: '/api/v1/surveys/{survey}/tallies', url: `/api/v1/surveys/${survey}/tallies?items=ps_trust_people&stat=mean`, status: 400 },
       { method: 'get', template: '/api/v1/surveys/{survey}/tallies', url: `/api/v1/surveys/${survey}/tallies?items=ps_trust_people`, status: 409 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/export', url: `/api/v1/surveys/${survey}/export?format=xlsx`, status: 200 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/paradata', url: `/api/v1/surveys/${survey}/paradata`, status: 200 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/paradata', url: `/api/v1/surveys/${survey}/paradata?format=xlsx`, status: 200 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/paradata', url: `/api/v1/surveys/${survey}/paradata?format=sav`, status: 400 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/paradata', url: '/api/v1/surveys/nope/paradata', status: 404 },
       { method: 'get', template: '/healthz', url: '/healthz', status: 200 },
       { method: 'get', template: '/openapi.json', url: '/openapi.json', status: 200 },
     ];
