@@ -4,12 +4,11 @@
  * response acknowledged before the backup began, exactly as sent; and the restored store serves. Load is bounded by
  * counts: the clients keep submitting until the backup has finished and at least MIN_SUBMISSIONS were sent.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCsi } from '../support/csi-cli.js';
 import type { Submission } from '../../schemas/api.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { systemActor } from '../../server/domain/actor.js';
@@ -19,8 +18,6 @@ import { compileAllValidators } from '../../server/services/validation.js';
 import { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
 import { startServer } from '../support/server-process.js';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'csi.js');
 const ADMIN_PASSWORD = 'backup-test-admin-password';
 /** Responses in the store before the server starts: enough pages that the copy takes many steps (256 pages each). */
 const PREFILLED = 1_500;
@@ -38,15 +35,7 @@ function tempDir(): string {
   return dir;
 }
 
-async function csi(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, MONGODB_URI: '', ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const csi = runCsi;
 
 /** Responses written straight through the service, as a store that has been in the field a while. */
 async function prefill(dataDir: string, generator: SyntheticGenerator): Promise<Submission[]> {

@@ -1,28 +1,17 @@
 // Paper questionnaires imported with the csi command line are credited to the interviewer the form names
 // (ps_interviewer_id) or the one the import names (--interviewer), never to the operator; the error report shows
 // each bad value beside its item. On a real embedded store of its own.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCsi } from '../support/csi-cli.js';
 
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'csi.js');
 
 describe('csi import of paper questionnaires', () => {
   let dir: string;
-  const csi = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, DATA_DIR: dir, MONGODB_URI: '' } });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const csi = (...args: string[]) => runCsi({ DATA_DIR: dir }, ...args);
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'csi-import-'));
