@@ -227,7 +227,8 @@ describe('SPSS and Stata files read back by PSPP and R haven', () => {
     const bad = async (survey: string, query: Record<string, string>) => (await ctx.as('coord').get(`${BASE}/${survey}/export`).query(query).expect(400)).body as { code: string; details: { errors: Array<{ path: string; message: string }> } };
     const a = await bad('population', { format: 'sav', labels: 'ru' });
     expect(a.code).toBe('400.3');
-    expect(a.details.errors).toEqual([expect.objectContaining({ path: '/labels', message: expect.stringMatching(/format=csv only/) })]);
+    expect(a.details.errors).toEqual([expect.objectContaining({ path: '/labels', message: expect.stringMatching(/format=csv or xlsx only, not sav/) })]);
+    expect((await bad('population', { format: 'xlsx', bom: 'true' })).details.errors).toEqual([expect.objectContaining({ path: '/bom', message: expect.stringMatching(/format=csv only, not xlsx/) })]);
     const b = await bad('population', { format: 'csv', codes: 'numeric', labels: 'kk' });
     expect(b.details.errors[0]?.path).toBe('/labels');
     expect((await bad('population', { format: 'dta', lang: 'de' })).details.errors[0]?.path).toBe('/lang');
