@@ -50,8 +50,8 @@ async function entries(store: Store, target: string, action: string): Promise<Au
 /** On MongoDB: the entry still waiting inside the document, found before anything restarted. */
 async function waitingEntries(store: Store, collection: string, id: string): Promise<string[]> {
   if (!(store instanceof MongoStore)) return [];
-  const docs = (await store.dumpCollectionForTests(collection)) as Array<{ _id: string; auditOutbox?: AuditEntry }>;
-  return docs.filter((d) => d._id === id && d.auditOutbox).map((d) => d.auditOutbox!.action);
+  const docs = (await store.dumpCollectionForTests(collection)) as Array<{ _id: string; auditOutbox?: Record<string, AuditEntry> }>;
+  return docs.filter((d) => d._id === id).flatMap((d) => Object.values(d.auditOutbox ?? {}).map((e) => e.action));
 }
 
 describe.each(STORE_KINDS)('killed between a write and its audit entry (%s store)', (kind) => {

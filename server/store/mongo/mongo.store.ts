@@ -24,10 +24,15 @@ import {
 } from '../store.port.js';
 import { guardedStore } from './unavailable.js';
 
-/** A document that may carry the audit entry of its last change, not yet copied to the trail (AUDIT_OUTBOX). */
+/**
+ * A document that may carry audit entries of its changes not yet copied to the trail (AUDIT_OUTBOX), by entry id:
+ * one is taken out by its own key, with a filter on `_id` alone. FerretDB 1.24 pushes only a bare `_id` filter down
+ * to SQLite for an update; any other condition scans the whole collection (seconds per update at a few thousand
+ * responses, measured), so "remove it only if it is still this entry" is written as a key per entry instead.
+ */
 interface Outboxed {
   _id: string;
-  auditOutbox?: AuditEntry;
+  auditOutbox?: Record<string, AuditEntry>;
 }
 
 type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & Outboxed & { receivedAt: Date; updatedAt: Date };
@@ -149,29 +154,30 @@ export class MongoStore implements Store {
   async repairAudit(): Promise<number> {
     let repaired = 0;
     for (const collection of [this.responses, this.users, this.tokens] as unknown as Array<Collection<Outboxed>>) {
+      // Emptied outboxes stay as `{}`: those are skipped here rather than by a filter FerretDB would scan anyway.
       const waiting = await collection.find({ auditOutbox: { $exists: true } }).project<Outboxed>({ _id: 1, auditOutbox: 1 }).toArray();
       for (const doc of waiting) repaired += await this.settleOutbox(collection, doc);
     }
     return repaired;
   }
 
-  /** Appends the entry a document carries, then takes it out of the document (only that entry: a later one stays). */
+  /** Appends the entries a document carries, then takes each out of the document (by its own key: a later one stays). */
   private async settleOutbox(collection: Collection<Outboxed>, doc: Outboxed | null): Promise<number> {
-    const entry = doc?.auditOutbox;
-    if (!doc || !entry) return 0;
-    this.options.beforeAudit?.(entry.action);
-    await this.appendAudit(entry);
-    await collection.updateOne({ _id: doc._id, 'auditOutbox.id': entry.id }, { $unset: { auditOutbox: '' } });
-    return 1;
+    const entries = Object.values(doc?.auditOutbox ?? {});
+    if (!doc || entries.length === 0) return 0;
+    for (const entry of entries) this.options.beforeAudit?.(entry.action);
+    await Promise.all(entries.map((entry) => this.appendAudit(entry)));
+    await collection.updateOne({ _id: doc._id }, { $unset: Object.fromEntries(entries.map((e) => [`auditOutbox.${e.id}`, ''])) });
+    return entries.length;
   }
 
-  /** Before a change replaces a document: the entry of its previous change, if still in it, goes to the trail first. */
+  /** Before a change replaces a document: entries of earlier changes still in it go to the trail first. */
   private async settlePending(collection: Collection<Outboxed>, id: string): Promise<void> {
-    await this.settleOutbox(collection, await collection.findOne({ _id: id, auditOutbox: { $exists: true } }, { projection: { _id: 1, auditOutbox: 1 } }));
+    await this.settleOutbox(collection, await collection.findOne({ _id: id }, { projection: { _id: 1, auditOutbox: 1 } }));
   }
 
-  private outboxOf<T extends object>(doc: T, audit?: AuditEntry): T & { auditOutbox?: AuditEntry } {
-    return audit ? { ...doc, auditOutbox: audit } : doc;
+  private outboxOf<T extends object>(doc: T, audit?: AuditEntry): T & { auditOutbox?: Record<string, AuditEntry> } {
+    return audit ? { ...doc, auditOutbox: { [audit.id]: audit } } : doc;
   }
 
   private get outboxed(): { responses: Collection<Outboxed>; users: Collection<Outboxed>; tokens: Collection<Outboxed> } {
@@ -337,8 +343,8 @@ export class MongoStore implements Store {
 
   async revokeToken(id: string, at: string, audit?: AuditEntry): Promise<boolean> {
     if (audit) await this.settlePending(this.outboxed.tokens, id);
-    const revoked = (await this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at, ...(audit ? { auditOutbox: audit } : {}) } })).modifiedCount === 1;
-    if (revoked && audit) await this.settleOutbox(this.outboxed.tokens, { _id: id, auditOutbox: audit });
+    const revoked = (await this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at, ...(audit ? { [`auditOutbox.${audit.id}`]: audit } : {}) } })).modifiedCount === 1;
+    if (revoked && audit) await this.settleOutbox(this.outboxed.tokens, { _id: id, auditOutbox: { [audit.id]: audit } });
     return revoked;
   }
 
