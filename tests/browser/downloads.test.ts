@@ -68,7 +68,7 @@ describe('dashboard downloads in Kazakh', () => {
     const shown = await page.locator('section.tally[data-item="ps_trust_people"] table.numbers tbody tr').first().locator('td.num').first().textContent();
     expect(shown).toBe(`${(Number(row?.estimate) * 100).toFixed(1)}%`);
     for (const r of rows) {
-      for (const column of ['estimate', 'se', 'ci95_low', 'ci95_high', 'deff', 'effective_n', 'weighted_total']) {
+      for (const column of ['estimate', 'se', 'ci95_low', 'ci95_high', 'deff', 'kish_effective_n', 'weighted_total']) {
         expect(decimals(r[column]!), `${r.item} ${r.group} ${r.category} ${column}=${r[column]}`).toBeLessThanOrEqual(3);
       }
     }

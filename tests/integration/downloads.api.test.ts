@@ -81,7 +81,7 @@ describe('tallies and indicator downloads', () => {
         expect(Math.abs(Number(cell) - exact)).toBeLessThanOrEqual(0.5 * 10 ** -places + 1e-12);
       }
       expect(decimals(r.deff!)).toBeLessThanOrEqual(2);
-      expect(decimals(r.effective_n!)).toBe(0);
+      expect(decimals(r.kish_effective_n!)).toBe(0);
     }
   });
 
