@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { questionnaireVersion } from '../schemas/index.js';
 import type { Submission } from '../schemas/api.js';
 import { loadConfig } from '../server/config.js';
-import { receiptOf, regionOf, type StoredResponse } from '../server/domain/response.js';
+import { receiptOf, type StoredResponse } from '../server/domain/response.js';
+import { regionOf } from '../schemas/survey-definition.js';
 import { openStore } from '../server/store/open-store.js';
 import { deriveVariables } from '../schemas/derived.js';
 import { contentHash } from '../server/domain/canonical.js';
@@ -54,7 +55,7 @@ app.post('/api/v1/surveys/population/responses', async (req, res) => {
     answers: body.answers,
     derived: checks ? deriveVariables('population', body.answers) : {},
     meta: body.meta,
-    region: regionOf(body.answers),
+    region: regionOf('population', body.answers),
     interviewer: null,
     receivedAt: now,
     updatedAt: now,

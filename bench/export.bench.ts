@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { Submission } from '../schemas/api.js';
 import { deriveVariables, questionnaireVersion } from '../schemas/index.js';
 import { contentHash } from '../server/domain/canonical.js';
-import { regionOf, type StoredResponse } from '../server/domain/response.js';
+import type { StoredResponse } from '../server/domain/response.js';
+import { regionOf } from '../schemas/survey-definition.js';
 import { SqliteStore } from '../server/store/embedded/sqlite.store.js';
 import { MongoStore } from '../server/store/mongo/mongo.store.js';
 import type { ResponseStore } from '../server/store/store.port.js';
@@ -41,7 +42,7 @@ export function storedRecord(submission: Submission, receivedAt: string): Stored
     answers: submission.answers,
     derived: deriveVariables('population', submission.answers),
     meta: submission.meta,
-    region: regionOf(submission.answers),
+    region: regionOf('population', submission.answers),
     interviewer: ACTOR,
     receivedAt,
     updatedAt: receivedAt,

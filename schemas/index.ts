@@ -6,6 +6,8 @@ export { SURVEY_IDS, questionnaires, questionnaireVersion, isSurveyId } from './
 export type { SurveyId, QuestionnaireSchema, Section, SchemaObject, JsonSchema } from './surveys.js';
 export { itemsOf, itemById } from './items.js';
 export type { Item, ItemKind, Code } from './items.js';
+export { surveyDefinition, regionItem, interviewerItems, respondentKey, interviewDateItem, derivedVariables, derivedVariable, regionOf, variableCodes, isKnownVariable, ITEM_ROLES } from './survey-definition.js';
+export type { SurveyDefinition, DerivedVariable, ItemRole } from './survey-definition.js';
 export { LANGUAGES, bundles, isLanguage, optionLabel, fill } from './labels.js';
 export type { Language, Bundles, SurveyBundle, CommonBundle } from './labels.js';
 export { itemStates, matches, withoutIrrelevant } from './conditions.js';

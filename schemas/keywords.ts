@@ -12,6 +12,7 @@ export const ANNOTATION_KEYWORDS = [
   'x-csi-messages', // item: {keyword: message id} overrides, e.g. minimum -> ineligible_age
   'x-csi-codes', // enum: numeric export code of each answer code
   'x-csi-measure', // enum: "ordinal" when the codes are ordered (SPSS measurement level); other choices are nominal
+  'x-csi-role', // item: what the item is to the system (region, interviewer, respondent key, interview date); see survey-definition.ts
 ] as const;
 
 /** Options shared by the runtime ajv and the standalone generator, so both give identical results. */

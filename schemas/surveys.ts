@@ -38,6 +38,7 @@ export interface SchemaObject {
   'x-csi-messages'?: Record<string, string>;
   'x-csi-codes'?: Record<string, number>;
   'x-csi-measure'?: 'ordinal';
+  'x-csi-role'?: string;
 }
 
 export interface Section {

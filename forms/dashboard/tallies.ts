@@ -8,7 +8,8 @@
  */
 import { itemsOf, type Item } from '../../schemas/items.js';
 import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
-import { questionnaires, SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
+import { derivedVariables } from '../../schemas/survey-definition.js';
+import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent } from '../render/dom.js';
 import { ApiError, saveBlob, startDashboard, svgNode, type Dashboard } from './shell.js';
 import { tallyChartSvg, type ChartGroup } from './tally-chart.js';
@@ -74,11 +75,6 @@ function apiQuery(state: State, format?: FileFormat): string {
 /** Closed items whose codes are all numbers (the 1-10 scales) have a mean; so do numeric items. */
 const isScale = (i: Item) => i.kind === 'choice' && i.codes.length > 0 && i.codes.every((c) => typeof c === 'number');
 const tallyable = (survey: SurveyId, stat: Stat) => itemsOf(survey).filter((i) => (stat === 'mean' ? isScale(i) : i.kind === 'choice') || i.kind === 'integer' || i.kind === 'number');
-
-function derivedVariables(survey: SurveyId): Array<{ id: string; levels: string[] }> {
-  const derived = questionnaires[survey].$defs.derived as { properties?: Record<string, { enum?: string[] }> } | undefined;
-  return Object.entries(derived?.properties ?? {}).map(([id, node]) => ({ id, levels: node.enum ?? [] }));
-}
 
 function itemLabel(lang: Language, survey: SurveyId, id: string): string {
   const label = bundles[lang].surveys[survey].items[id]?.label ?? bundles.en.surveys[survey].items[id]?.label;

@@ -3,6 +3,8 @@
  * regions sees only those; analysts see all but not who interviewed. Applied to lists, reads and exports alike, by
  * narrowing the store filter rather than filtering afterwards, so counts and pages never leak.
  */
+import { interviewerItems } from '../../schemas/survey-definition.js';
+import type { SurveyId } from '../../schemas/surveys.js';
 import type { Actor } from './actor.js';
 import type { ResponseReceipt } from './response.js';
 
@@ -48,22 +50,21 @@ export function canSee(actor: Actor, response: Pick<ResponseReceipt, 'interviewe
   return actor.role !== null;
 }
 
-const INTERVIEWER_ITEMS = ['ps_interviewer_id'];
-
 /**
  * What an analyst gets: the response without who conducted it. The submission hash goes too: it covers the
  * original answers, so trying candidate interviewer ids against it would reveal the one removed.
  */
-export function redactFor<R extends Pick<ResponseReceipt, 'interviewer' | 'answers'> & { submissionHash?: string }>(actor: Actor, response: R): R {
+export function redactFor<R extends Pick<ResponseReceipt, 'survey' | 'interviewer' | 'answers'> & { submissionHash?: string }>(actor: Actor, response: R): R {
   if (actor.role !== 'analyst') return response;
   const answers = { ...response.answers };
-  for (const id of INTERVIEWER_ITEMS) delete answers[id];
+  for (const id of interviewerItems(response.survey)) delete answers[id];
   const { submissionHash: _hash, ...rest } = response;
   return { ...rest, interviewer: null, answers } as R;
 }
 
 /** Changes of a revision as an actor may see them: analysts do not see interviewer items change. */
-export function visibleChanges<C extends { item: string }>(actor: Actor, changes: C[] | undefined): C[] | undefined {
+export function visibleChanges<C extends { item: string }>(actor: Actor, survey: SurveyId, changes: C[] | undefined): C[] | undefined {
   if (actor.role !== 'analyst' || changes === undefined) return changes;
-  return changes.filter((c) => !INTERVIEWER_ITEMS.includes(c.item));
+  const hidden = interviewerItems(survey);
+  return changes.filter((c) => !hidden.includes(c.item));
 }

@@ -1,6 +1,6 @@
 /** Users, tokens and audit entries: the records of access control, and the pure rules about them. */
 import type { Role } from '../../schemas/api.js';
-import { itemById } from '../../schemas/items.js';
+import { regionItem, variableCodes } from '../../schemas/survey-definition.js';
 import type { ValidationError } from '../../schemas/validation-errors.js';
 
 export interface User {
@@ -26,9 +26,7 @@ export function publicUser(u: User): PublicUser {
  * are scoped by, so a scope can never name a region no response can have (a typo would silently scope to nothing).
  */
 export function regionCodes(): string[] {
-  const item = itemById('population', 'ps_region');
-  if (!item || item.kind !== 'choice') throw new Error('the population questionnaire has no ps_region choice item');
-  return item.codes.map(String);
+  return variableCodes('population', regionItem('population')) ?? [];
 }
 
 /** Errors for regions that are not `ps_region` codes, at `/regions/<i>`, each with the codes allowed (non-strings are the schema's to refuse). */

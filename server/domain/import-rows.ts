@@ -5,6 +5,7 @@
  */
 import type { Submission, SubmissionMeta } from '../../schemas/api.js';
 import { itemsOf, type Item } from '../../schemas/items.js';
+import { derivedVariables, interviewDateItem, interviewerItems, respondentKey } from '../../schemas/survey-definition.js';
 import { questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
 import { canonicalJson, uuidFromName } from './canonical.js';
 
@@ -12,19 +13,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Stands for "when the interview happened is unknown": paper forms rarely say. Deterministic on purpose. */
 export const UNKNOWN_TIME = '1970-01-01T00:00:00.000Z';
 
-const RESPONDENT_KEYS: Record<SurveyId, string> = { population: 'ps_respondent_id', organisational: 'os_org_id', external: 'es_expert_id' };
-const DATE_KEYS: Partial<Record<SurveyId, string>> = { population: 'ps_interview_date' };
-/** The item where a paper questionnaire names who interviewed (only the population survey has one). */
-const INTERVIEWER_KEYS: Partial<Record<SurveyId, string>> = { population: 'ps_interviewer_id' };
 
 /**
  * Whom an imported row is credited to: the interviewer the paper form names, else the one the import names for the
  * whole file, else nobody (null: unknown). Never the operator who ran the import; the audit trail records that.
  */
 export function interviewerOf(survey: SurveyId, answers: Record<string, unknown>, fallback: string | null = null): string | null {
-  const key = INTERVIEWER_KEYS[survey];
-  const named = key ? answers[key] : undefined;
-  return typeof named === 'string' && named.trim() !== '' ? named.trim() : fallback;
+  // The item where a paper questionnaire names who interviewed (only the population survey has one).
+  const named = interviewerItems(survey).map((id) => answers[id]).find((v) => typeof v === 'string' && v.trim() !== '');
+  return typeof named === 'string' ? named.trim() : fallback;
 }
 
 /** The value at a JSON pointer (RFC 6901) into a submission, as an error report shows it; '' when there is none. */
@@ -64,7 +61,7 @@ export function cellValue(item: Item | undefined, cell: string): unknown {
   }
 }
 
-const META_COLUMNS = new Set(['id', 'status', 'questionnaire_version', 'interviewer', 'received_at', 'updated_at', 'revision', 'meta_duration_seconds', 'ps_age_band', 'ps_ses_group', 'weight']);
+const META_COLUMNS = new Set(['id', 'status', 'questionnaire_version', 'interviewer', 'received_at', 'updated_at', 'revision', 'meta_duration_seconds', 'weight']);
 
 /** Undoes the spreadsheet-formula escaping of our CSV export: a quote put before = + - @ tab or CR. */
 function unescapeFormula(text: string): string {
@@ -74,9 +71,10 @@ function unescapeFormula(text: string): string {
 /** Answers from a CSV record keyed by item id; our own export's meta and derived columns are ignored. */
 export function answersFromCsv(survey: SurveyId, record: Record<string, string | undefined>): Record<string, unknown> {
   const items = new Map(itemsOf(survey).map((i) => [i.id, i]));
+  const derived = new Set(derivedVariables(survey).map((d) => d.id));
   const answers: Record<string, unknown> = {};
   for (const [column, raw] of Object.entries(record)) {
-    if (raw === undefined || raw.trim() === '' || META_COLUMNS.has(column) || column.startsWith('meta_')) continue;
+    if (raw === undefined || raw.trim() === '' || META_COLUMNS.has(column) || derived.has(column) || column.startsWith('meta_')) continue;
     const item = items.get(column);
     // Free text is kept as written; codes and numbers forgive stray spaces.
     answers[column] = item?.kind === 'text' ? unescapeFormula(raw) : cellValue(item, raw.trim());
@@ -85,7 +83,7 @@ export function answersFromCsv(survey: SurveyId, record: Record<string, string |
 }
 
 function metaFor(survey: SurveyId, answers: Record<string, unknown>, given: Partial<SubmissionMeta>): SubmissionMeta {
-  const dateKey = DATE_KEYS[survey];
+  const dateKey = interviewDateItem(survey);
   const date = dateKey && typeof answers[dateKey] === 'string' ? `${answers[dateKey] as string}T00:00:00.000Z` : UNKNOWN_TIME;
   return {
     formVersion: given.formVersion ?? questionnaireVersion(survey),
@@ -105,7 +103,8 @@ function metaFor(survey: SurveyId, answers: Record<string, unknown>, given: Part
 export function submissionFromRow(
   survey: SurveyId, answers: Record<string, unknown>, given: { id?: unknown; meta?: Partial<SubmissionMeta>; occurrence?: number } = {},
 ): Submission {
-  const key = answers[RESPONDENT_KEYS[survey]];
+  const keyItem = respondentKey(survey);
+  const key = keyItem === null ? undefined : answers[keyItem];
   const id = typeof given.id === 'string' && UUID.test(given.id)
     ? given.id
     : uuidFromName(`csi-import:${survey}:${typeof key === 'string' ? `key:${key}` : `answers:${canonicalJson(answers)}#${given.occurrence ?? 0}`}`);

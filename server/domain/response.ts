@@ -46,14 +46,6 @@ export function receiptOf(response: StoredResponse): ResponseReceipt {
   return receipt;
 }
 
-/** The items that place a response (and a quota cell) in a region. */
-export const REGION_ITEMS = ['ps_region', 'os_region', 'es_region'];
-
-export function regionOf(answers: Record<string, unknown>): string | null {
-  for (const id of REGION_ITEMS) if (typeof answers[id] === 'string') return answers[id] as string;
-  return null;
-}
-
 /** Rejected and withdrawn responses are closed: a resubmission never brings them back. */
 export function isClosed(status: ResponseStatus): boolean {
   return status === 'rejected' || status === 'withdrawn';

@@ -11,11 +11,12 @@ import { stringify } from 'csv-stringify';
 import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
 import { itemsOf, type Item } from '../../schemas/items.js';
 import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
+import { derivedVariables } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import { problem } from '../domain/problems.js';
 import { redactFor, scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
-import { derivedDefinitions, exportColumnModel, META_COLUMNS, variableLabel, WEIGHTED, type ExportColumn, type ExportRow } from '../domain/export/columns.js';
+import { exportColumnModel, META_COLUMNS, variableLabel, WEIGHTED, type ExportColumn, type ExportRow } from '../domain/export/columns.js';
 import { DtaWriter, StringWidths } from '../domain/export/dta-writer.js';
 import { SavWriter } from '../domain/export/sav-writer.js';
 import { receiptOf } from '../domain/response.js';
@@ -62,7 +63,7 @@ const cell = cellOr('');
 function textRow(survey: SurveyId, labels: 'codes' | Language, blank: unknown = ''): (row: ExportRow) => unknown[] {
   const cell = cellOr(blank);
   const items = itemsOf(survey);
-  const derived = derivedDefinitions(survey).map(([id]) => id);
+  const derived = derivedVariables(survey).map((v) => v.id);
   const label = (item: Item, value: unknown): unknown => {
     const labelled = labels !== 'codes' && (item.kind === 'choice' || value === 'dk' || value === 'ref');
     return labelled ? optionLabel(labels, survey, item.optionSet, value as string) ?? value : value;

@@ -5,11 +5,12 @@
  * computed from the store over what the actor may see; analysts get no per-interviewer figures (they are not told
  * who interviewed).
  */
+import { regionItem, variableCodes } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
-import { variableCodes, type QuotaPlan } from '../domain/quotas/plan.js';
+import type { QuotaPlan } from '../domain/quotas/plan.js';
 import { fieldworkSummary, type FieldworkSummary, type MonitoredResponse } from '../domain/quotas/monitoring.js';
 import { flagsByResponse, qualityFlags, type CheckedResponse, type QualityFlag } from '../domain/quotas/quality.js';
 import { isClosed, type StoredResponse } from '../domain/response.js';
@@ -38,23 +39,27 @@ export interface FieldworkReport extends FieldworkSummary {
   heat: { regions: string[]; bands: string[]; cells: HeatCell[] } | null;
 }
 
+/** The heat table crosses the population survey's region item with its age band (a derived variable). */
+const REGION = regionItem('population');
+const BAND = 'ps_age_band';
+
 /** The plan's quota on exactly region x age band, if any: its targets fill the heat table. */
 function heatTargets(plan: QuotaPlan | null): Map<string, number> {
-  const quota = plan?.quotas.find((q) => q.variables.length === 2 && q.variables.includes('ps_region') && q.variables.includes('ps_age_band'));
+  const quota = plan?.quotas.find((q) => q.variables.length === 2 && q.variables.includes(REGION) && q.variables.includes(BAND));
   const targets = new Map<string, number>();
-  for (const c of quota?.cells ?? []) targets.set(`${c.categories.ps_region}|${c.categories.ps_age_band}`, c.target);
+  for (const c of quota?.cells ?? []) targets.set(`${c.categories[REGION]}|${c.categories[BAND]}`, c.target);
   return targets;
 }
 
 function heatTable(responses: readonly StoredResponse[], plan: QuotaPlan | null, actor: Actor): FieldworkReport['heat'] {
   const scoped = actor.role === 'coordinator' && actor.regions.length > 0;
-  const regions = (variableCodes('population', 'ps_region') ?? []).filter((r) => !scoped || actor.regions.includes(r));
-  const bands = variableCodes('population', 'ps_age_band') ?? [];
+  const regions = (variableCodes('population', REGION) ?? []).filter((r) => !scoped || actor.regions.includes(r));
+  const bands = variableCodes('population', BAND) ?? [];
   const counted = new Set<string>(plan?.countStatuses ?? ['submitted', 'approved']);
   const achieved = new Map<string, number>();
   for (const r of responses) {
     if (!counted.has(r.status)) continue;
-    const key = `${String(r.answers.ps_region)}|${String(r.derived.ps_age_band)}`;
+    const key = `${String(r.answers[REGION])}|${String(r.derived[BAND])}`;
     achieved.set(key, (achieved.get(key) ?? 0) + 1);
   }
   const targets = heatTargets(plan);

@@ -10,6 +10,7 @@
  * is accepted and marked `overQuota`; refusing happens at screening, before anybody's time is spent.
  */
 import type { ResponseStatus } from '../../schemas/api.js';
+import { regionItem, regionOf } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import { canSee, isRegionScoped, scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
@@ -21,7 +22,7 @@ import { checkQuotaPlan, makeQuotaPlan, planSpace, type PlanError, type Quota, t
 import { AchievedCounter, carryOverClaims, quotaProgress, type CellProgress } from '../domain/quotas/progress.js';
 import { cellsToClaim, decideScreening, type ScreeningDecision } from '../domain/quotas/screening.js';
 import { cellUsage, isLiveReservation, type QuotaSlot } from '../domain/quotas/slots.js';
-import { REGION_ITEMS, regionOf, type StoredResponse } from '../domain/response.js';
+import type { StoredResponse } from '../domain/response.js';
 import type { ResponseFilter, Store } from '../store/store.port.js';
 import type { Audit } from './audit.service.js';
 import type { FieldworkEvents, FieldworkEventKind } from './fieldwork-events.js';
@@ -44,13 +45,13 @@ export interface QuotaOptions {
 }
 
 /** The region of a quota cell; undefined for a cell that is in no region (it concerns the whole survey). */
-function cellRegion(categories: Record<string, string>): string | undefined {
-  return REGION_ITEMS.map((v) => categories[v]).find((r) => r !== undefined);
+function cellRegion(survey: SurveyId, categories: Record<string, string>): string | undefined {
+  return categories[regionItem(survey)];
 }
 
 /** Regions of the cells a change touched; undefined (the whole survey) when one of them is in no region. */
-function regionsOfCells(cells: ReadonlyArray<{ categories: Record<string, string> }>): string[] | undefined {
-  const regions = cells.map((c) => cellRegion(c.categories));
+function regionsOfCells(survey: SurveyId, cells: ReadonlyArray<{ categories: Record<string, string> }>): string[] | undefined {
+  const regions = cells.map((c) => cellRegion(survey, c.categories));
   return regions.every((r) => r !== undefined) ? (regions as string[]) : undefined;
 }
 
@@ -229,7 +230,7 @@ export class QuotasService {
     const responseId = given.toLowerCase();
     // Checked on the answers given, when they name a region (a plan need not ask it at screening): the respondent is
     // the one the screener would then interview and submit, and the submission is checked again.
-    const region = regionOf(answers);
+    const region = regionOf(survey, answers);
     if (region !== null && !canSee(actor, { interviewer: actor.username, region })) throw problem('responseNotFound', { id: given });
     const plan = await this.getPlan(survey);
     const owner = actor.username ?? '';
@@ -254,7 +255,7 @@ export class QuotasService {
     }
     const decision = decideScreening(plan.policy, matches, claimed);
     const held = [...claimed].filter(([, ok]) => ok).map(([cell]) => cell);
-    const regions = regionsOfCells(matchedCells(matches));
+    const regions = regionsOfCells(survey, matchedCells(matches));
     // Counted after claiming, so that screenings racing each other can only both give back, never both keep.
     const crowded = await this.overLiveCap(plan, owner, held, now);
     if (crowded.length > 0 || decision.decision === 'full') {
@@ -290,7 +291,7 @@ export class QuotasService {
 
   private regionsOfSlots(plan: QuotaPlan, slots: readonly QuotaSlot[]): string[] | undefined {
     const cells = planCells(plan);
-    return regionsOfCells(slots.map((s) => cells.find((c) => c.cell === s.cell) ?? { categories: {} }));
+    return regionsOfCells(plan.survey, slots.map((s) => cells.find((c) => c.cell === s.cell) ?? { categories: {} }));
   }
 
   /** Per cell target, achieved (responses the actor may see), reserved, remaining and percent. */
@@ -302,7 +303,7 @@ export class QuotasService {
     const usage = cellUsage(await this.store.listQuotaSlots(planSpace(plan)), now);
     const scoped = isRegionScoped(actor);
     const inScope = (c: CellProgress) => {
-      const region = cellRegion(c.categories);
+      const region = cellRegion(plan.survey, c.categories);
       return !scoped || region === undefined || actor.regions.includes(region);
     };
     return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, counter.counts, usage, counter.flagged).filter(inScope) };

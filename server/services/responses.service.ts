@@ -6,6 +6,7 @@
 import type { Review, Submission } from '../../schemas/api.js';
 import { deriveVariables } from '../../schemas/derived.js';
 import { isLanguage } from '../../schemas/labels.js';
+import { regionOf } from '../../schemas/survey-definition.js';
 import { isSurveyId, questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
 import { canSee, redactFor, scopeFilter, visibleChanges } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
@@ -13,7 +14,7 @@ import { contentHash } from '../domain/canonical.js';
 import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { problem } from '../domain/problems.js';
 import {
-  answersAtRevision, applyCorrections, diffAnswers, isClosed, receiptOf, regionOf,
+  answersAtRevision, applyCorrections, diffAnswers, isClosed, receiptOf,
   type ResponseReceipt, type Revision, type StoredResponse,
 } from '../domain/response.js';
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
@@ -86,7 +87,7 @@ export class ResponsesService {
       answers: submission.answers,
       derived: deriveVariables(survey, submission.answers),
       meta: submission.meta,
-      region: regionOf(submission.answers),
+      region: regionOf(survey, submission.answers),
       interviewer: credit ? credit.interviewer : actor.username,
       receivedAt: now,
       updatedAt: now,
@@ -119,8 +120,8 @@ export class ResponsesService {
   async revisions(surveyParam: string, id: string, actor: Actor): Promise<Array<Revision & { answers: Record<string, unknown> }>> {
     const response = await this.find(surveyParam, id, actor);
     return response.revisions.map((rev) => {
-      const { answers } = redactFor(actor, { interviewer: null, answers: answersAtRevision(response, rev.revision) });
-      const changes = visibleChanges(actor, rev.changes);
+      const { answers } = redactFor(actor, { survey: response.survey, interviewer: null, answers: answersAtRevision(response, rev.revision) });
+      const changes = visibleChanges(actor, response.survey, rev.changes);
       return { ...rev, actor: actor.role === 'analyst' ? null : rev.actor, ...(changes ? { changes } : {}), answers };
     });
   }
@@ -168,7 +169,7 @@ export class ResponsesService {
       status,
       answers,
       derived: deriveVariables(survey, answers),
-      region: regionOf(answers),
+      region: regionOf(survey, answers),
       updatedAt: now,
       revision: revision.revision,
       revisions: [...current.revisions, revision],

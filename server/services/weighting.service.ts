@@ -4,7 +4,7 @@
  * count) for exports. Tallies are in tallies.service.ts; the statistics are the pure functions of domain/weighting.
  */
 import type { Margins as MarginsBody } from '../domain/weighting/margins.js';
-import { itemsOf } from '../../schemas/items.js';
+import { variableCodes } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
@@ -78,8 +78,7 @@ export class WeightingService {
   }
 
   private codesOf(variable: string): string[] {
-    if (variable === 'ps_age_band') return ['18_25', '26_35', '36_45', '46_55', '56_60', '61_plus'];
-    return (itemsOf('population').find((i) => i.id === variable)?.codes ?? []).map(String);
+    return variableCodes('population', variable) ?? [];
   }
 
   /**

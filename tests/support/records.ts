@@ -1,9 +1,10 @@
 /** Stored-response records for store-level tests, built the way the ingestion service builds them. */
 import { deriveVariables } from '../../schemas/derived.js';
+import { regionOf } from '../../schemas/survey-definition.js';
 import { questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { contentHash } from '../../server/domain/canonical.js';
-import { regionOf, type StoredResponse } from '../../server/domain/response.js';
+import type { StoredResponse } from '../../server/domain/response.js';
 
 export function makeRecords(survey: SurveyId, count: number, options: { seed?: number; start?: Date; stepMs?: number; interviewers?: string[] } = {}): StoredResponse[] {
   const generator = new SyntheticGenerator(survey, { seed: options.seed ?? 1 });
@@ -20,7 +21,7 @@ export function makeRecords(survey: SurveyId, count: number, options: { seed?: n
       answers: s.answers,
       derived: deriveVariables(survey, s.answers),
       meta: s.meta,
-      region: regionOf(s.answers),
+      region: regionOf(survey, s.answers),
       interviewer: interviewers[i % interviewers.length] ?? null,
       receivedAt: at,
       updatedAt: at,

@@ -6,7 +6,8 @@
 import { itemsOf, type Item } from '../../../schemas/items.js';
 import { NUMBER_SPECIAL_CODES, SPECIAL_ANSWERS } from '../../../schemas/keywords.js';
 import { bundles, optionLabel, type Language } from '../../../schemas/labels.js';
-import { questionnaires, type SchemaObject, type SurveyId } from '../../../schemas/surveys.js';
+import { derivedVariables, type DerivedVariable } from '../../../schemas/survey-definition.js';
+import type { SurveyId } from '../../../schemas/surveys.js';
 import type { StoredResponse } from '../response.js';
 import { META_LABELS } from './column-labels.js';
 
@@ -76,12 +77,6 @@ export function durationSeconds(r: StoredResponse): number | undefined {
   return Number.isFinite(ms) ? Math.round(ms / 1000) : undefined;
 }
 
-/** Derived variables of a survey (computed, stored with the response), as declared in its schema. */
-export function derivedDefinitions(survey: SurveyId): Array<[string, SchemaObject]> {
-  const derived = questionnaires[survey].$defs.derived as { properties?: Record<string, SchemaObject> } | undefined;
-  return Object.entries(derived?.properties ?? {});
-}
-
 function metaColumn(lang: Language, name: string, get: (r: StoredResponse) => unknown): ExportColumn {
   const question = META_LABELS[name]?.[lang] ?? name;
   const base = { name, question, valueLabels: [], missing: [] };
@@ -138,13 +133,13 @@ function itemColumn(lang: Language, item: Item): ExportColumn {
   return { ...base, type: 'string', width: chars * BYTES_PER_CHAR, decimals: 0, valueLabels: [], missing: [], value: (row) => stringOrNull(read(row)) };
 }
 
-function derivedColumn(lang: Language, survey: SurveyId, id: string, node: SchemaObject): ExportColumn {
-  const codes = node['x-csi-codes'] ?? {};
-  const labels = (node.enum ?? []).map((c) => [codes[String(c)] as number, optionLabel(lang, survey, id, c as string) ?? String(c)] as const);
+function derivedColumn(lang: Language, survey: SurveyId, variable: DerivedVariable): ExportColumn {
+  const { id, numericCodes } = variable;
+  const labels = variable.codes.map((c) => [numericCodes[c] as number, optionLabel(lang, survey, id, c) ?? c] as const);
   return {
     name: id, question: bundles[lang].surveys[survey].items[id]?.label ?? id, type: 'numeric', width: 8, decimals: 0,
-    measure: node['x-csi-measure'] === 'ordinal' ? 'ordinal' : 'nominal', valueLabels: labels, missing: [],
-    value: ({ response }) => coded(codes, response.derived[id]),
+    measure: variable.measure, valueLabels: labels, missing: [],
+    value: ({ response }) => coded(numericCodes, response.derived[id]),
   };
 }
 
@@ -160,7 +155,7 @@ export function exportColumnModel(survey: SurveyId, lang: Language): ExportColum
   return [
     ...META_COLUMNS.map(([name, get]) => metaColumn(lang, name, get)),
     ...itemsOf(survey).map((item) => itemColumn(lang, item)),
-    ...derivedDefinitions(survey).map(([id, node]) => derivedColumn(lang, survey, id, node)),
+    ...derivedVariables(survey).map((v) => derivedColumn(lang, survey, v)),
     ...(WEIGHTED.includes(survey) ? [weightColumn(lang)] : []),
   ];
 }

@@ -7,6 +7,7 @@
 import { derivePopulation } from '../../../schemas/derived.js';
 import type { Code } from '../../../schemas/items.js';
 import { isSpecialAnswer } from '../../../schemas/keywords.js';
+import { derivedVariable } from '../../../schemas/survey-definition.js';
 
 export interface ResponseRecord {
   answers: Record<string, unknown>;
@@ -21,8 +22,6 @@ export interface Table {
   memo<T>(key: object, tag: string, make: () => T): T;
 }
 
-const DERIVED = new Set(['ps_age_band', 'ps_ses_group']);
-
 export function tableOf(records: readonly ResponseRecord[]): Table {
   const columns = new Map<string, unknown[]>();
   let derived: Array<Record<string, unknown>> | undefined;
@@ -33,7 +32,7 @@ export function tableOf(records: readonly ResponseRecord[]): Table {
   const memos = new WeakMap<object, Map<string, unknown>>();
   const read = (variable: string): unknown[] => {
     const out: unknown[] = new Array(records.length);
-    const isDerived = DERIVED.has(variable);
+    const isDerived = derivedVariable('population', variable) !== undefined;
     for (let i = 0; i < records.length; i += 1) {
       const record = records[i] as ResponseRecord;
       let v = record.answers[variable];

@@ -8,8 +8,8 @@
  * store's slots and the dashboard can refer to a cell without the plan at hand.
  */
 import { RESPONSE_STATUSES, type ResponseStatus } from '../../../schemas/api.js';
-import { itemById } from '../../../schemas/items.js';
-import { questionnaires, type SchemaObject, type SurveyId } from '../../../schemas/surveys.js';
+import { isKnownVariable, variableCodes } from '../../../schemas/survey-definition.js';
+import type { SurveyId } from '../../../schemas/surveys.js';
 
 /** `refuse`: a full cell closes screening. `flag`: accept and mark the response over quota. */
 export type QuotaPolicy = 'refuse' | 'flag';
@@ -71,20 +71,6 @@ export function planSpace(plan: Pick<QuotaPlan, 'survey' | 'version'>): string {
 /** A plan's quota id for its variables, when none is given (CSV import, allocation). */
 export function defaultQuotaId(variables: readonly string[]): string {
   return variables.join('*');
-}
-
-/** Codes a variable can take: a choice item's codes, or a derived variable's enum. Null when unknown. */
-export function variableCodes(survey: SurveyId, variable: string): string[] | null {
-  const item = itemById(survey, variable);
-  if (item) return item.kind === 'choice' ? item.codes.map(String) : null;
-  const derived = questionnaires[survey].$defs.derived;
-  const node = derived?.properties?.[variable] as SchemaObject | undefined;
-  return node?.enum ? node.enum.map(String) : null;
-}
-
-export function isKnownVariable(survey: SurveyId, variable: string): boolean {
-  if (itemById(survey, variable)) return true;
-  return questionnaires[survey].$defs.derived?.properties?.[variable] !== undefined;
 }
 
 function checkStatuses(statuses: readonly ResponseStatus[]): PlanError[] {

@@ -4,6 +4,7 @@
  * placeholder, sex and settlement shares are for all ages (adult shares were not found). No age margin is shipped:
  * the adult age structure was not found.
  */
+import { regionItem } from '../../../schemas/survey-definition.js';
 import type { Margin } from './raking.js';
 
 export interface MarginVariable {
@@ -66,7 +67,7 @@ export function marginCategory(variable: MarginVariable, value: unknown): string
 /** The raking margins, restricted to the categories in scope (a region-scoped coordinator weights their regions). */
 export function rakingMargins(margins: Margins, regions: string[]): Margin[] {
   return margins.variables.map((v) => {
-    const shares = v.variable === 'ps_region' && regions.length > 0
+    const shares = v.variable === regionItem('population') && regions.length > 0
       ? Object.fromEntries(Object.entries(v.shares).filter(([c]) => regions.includes(c)))
       : v.shares;
     return { variable: v.variable, targets: shares };

@@ -35,8 +35,8 @@ describe('canSee', () => {
 
 describe('redactFor', () => {
   it('hides the interviewer from analysts only', () => {
-    const r = { interviewer: 'ainur', answers: { ps_interviewer_id: 'int-01', ps_region: 'akmola' } };
-    expect(redactFor(actor('analyst', 'a'), r)).toEqual({ interviewer: null, answers: { ps_region: 'akmola' } });
+    const r = { survey: 'population' as const, interviewer: 'ainur', answers: { ps_interviewer_id: 'int-01', ps_region: 'akmola' } };
+    expect(redactFor(actor('analyst', 'a'), r)).toEqual({ survey: 'population', interviewer: null, answers: { ps_region: 'akmola' } });
     expect(redactFor(actor('coordinator', 'c'), r)).toBe(r);
   });
 });
