@@ -5,6 +5,7 @@
  * form last had a connection). Without a plan, or on any other failure, the interview goes on, because the server
  * accepts the response at submission and flags it over quota if the cell filled meanwhile: nothing is lost.
  */
+import { quotaCategories, sameCell, screeningValues } from '../../schemas/quota-cells.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { Draft } from '../model/draft.js';
 import type { ScreeningVerdict } from '../model/form-model.js';
@@ -31,28 +32,22 @@ export async function fetchQuotaStatus(survey: SurveyId, token: string | undefin
   }
 }
 
-/** The survey's derived variables (population: age band, SES group) from the answers; none for the others. */
-export type Derive = (answers: Record<string, unknown>) => Record<string, unknown>;
-
-/** Offline: the cells the last synced status showed full that the respondent falls in (refuse policy only). */
-export function fullOffline(status: QuotaStatus | null, answers: Record<string, unknown>, derive?: Derive): Array<Record<string, string>> {
+/**
+ * Offline: the cells the last synced status showed full that the respondent falls in (refuse policy only), matched
+ * by the server's own rule (schemas/quota-cells.ts).
+ */
+export function fullOffline(survey: SurveyId, status: QuotaStatus | null, answers: Record<string, unknown>): Array<Record<string, string>> {
   if (!status || status.policy !== 'refuse') return [];
-  const values = { ...(derive ? derive(answers) : {}), ...answers };
+  const values = screeningValues(survey, answers);
   return status.full.filter((cell) => {
     const quota = status.quotas.find((q) => q.id === cell.quota);
-    if (!quota) return false;
-    return quota.variables.every((v) => {
-      const raw = values[v];
-      if (raw === undefined || raw === null) return false;
-      const code = String(raw);
-      return (quota.collapse?.[v]?.[code] ?? code) === cell.categories[v];
-    });
+    return quota !== undefined && sameCell(quota, cell.categories, quotaCategories(quota, values).categories);
   }).map((cell) => cell.categories);
 }
 
-export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined, lastStatus: QuotaStatus | null = null, derive?: Derive): Promise<ScreeningVerdict> {
+export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined, lastStatus: QuotaStatus | null = null): Promise<ScreeningVerdict> {
   const offline = (): ScreeningVerdict => {
-    const full = fullOffline(lastStatus, draft.answers, derive);
+    const full = fullOffline(survey, lastStatus, draft.answers);
     return full.length > 0 ? { open: false, full } : { open: true };
   };
   if (!token || !navigator.onLine) return offline();

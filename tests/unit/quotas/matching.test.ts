@@ -1,7 +1,8 @@
 // Cell matching from screening answers (derived age bands included) and the checks a plan must pass.
 import { describe, expect, it } from 'vitest';
 import { cellKey, checkQuotaPlan, makeQuotaPlan, planSpace, type Quota, type QuotaPlan } from '../../../server/domain/quotas/plan.js';
-import { categoryOf, matchCells, planCells } from '../../../server/domain/quotas/matching.js';
+import { categoryOf } from '../../../schemas/quota-cells.js';
+import { matchCells, planCells } from '../../../server/domain/quotas/matching.js';
 
 const ETHNICITY: Quota = {
   id: 'ethnicity',
