@@ -1,13 +1,12 @@
 /**
  * Which cell of a quota a respondent falls in: the one rule the server (screening, counting, progress) and the
  * interviewer's form (screening offline against the last synced quota status) both apply, so the form can never
- * stop an interview the server would take, or let through one it would refuse. Derived variables are computed
- * here with schemas/derived.ts and win over any answer of the same name (answers never carry them); don't know,
+ * stop an interview the server would take, or let through one it would refuse. Derived variables (schemas/derived.ts)
+ * are passed in rather than computed here: a form bundle carries only its own survey's code, and the population
+ * rules name population items. They win over any answer of the same name (answers never carry them). Don't know,
  * refused and blanks are no category at all (the variable is missing), never a category named "dk".
  */
-import { deriveVariables } from './derived.js';
 import { isSpecialAnswer } from './keywords.js';
-import type { SurveyId } from './surveys.js';
 
 /** What matching needs of a quota: its variables and how their codes collapse (the plan's cells are elsewhere). */
 export interface QuotaVariables {
@@ -17,9 +16,9 @@ export interface QuotaVariables {
   collapse?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
-/** Answers plus the derived variables computed from them. */
-export function screeningValues(survey: SurveyId, answers: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return { ...answers, ...deriveVariables(survey, answers) };
+/** Answers plus the derived variables computed from them (`deriveVariables(survey, answers)`). */
+export function screeningValues(answers: Readonly<Record<string, unknown>>, derived: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return { ...answers, ...derived };
 }
 
 /** The category a value counts as on a quota variable; undefined when there is no substantive answer. */

@@ -21,7 +21,7 @@ import { registerServiceWorker } from '../offline/sw-register.js';
 import { h, replaceContent } from '../render/dom.js';
 import { patchBlocks, syncItem, type QuestionContext } from '../render/question.render.js';
 import { insecureNotice, syncPageState, renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
-import { fetchQuotaStatus, releaseQuota, screenQuota, type QuotaStatus } from './quota-check.js';
+import { fetchQuotaStatus, releaseQuota, screenQuota, type Derive, type QuotaStatus } from './quota-check.js';
 import { login, logout, upload, type Session } from './session.js';
 import { APP_VERSION } from './version.js';
 
@@ -37,6 +37,8 @@ const QUOTA_STATUS = 'quota-status';
 export interface FormAppOptions {
   /** Issue 6 (quotas) plugs in here: asked after the screening section whether the respondent's cell is open. */
   screeningCheck?: ScreeningCheck;
+  /** The survey's derived variables, for quota cells on them (the population bundle passes its own; kept out of the others). */
+  derive?: Derive;
 }
 
 interface Stores {
@@ -173,7 +175,7 @@ class FormApp {
   }
 
   private open(draft: Draft): void {
-    const screeningCheck = this.options.screeningCheck ?? ((d: Readonly<Draft>) => screenQuota(this.survey, d, this.session?.token, this.quotaStatus));
+    const screeningCheck = this.options.screeningCheck ?? ((d: Readonly<Draft>) => screenQuota(this.survey, d, this.session?.token, this.quotaStatus, this.options.derive));
     this.model = new FormModel(draft, { validate: this.validate, screeningCheck, onChange: (d) => this.save(d) });
     this.showErrors = false;
     this.reviewErrors = [];

@@ -32,22 +32,25 @@ export async function fetchQuotaStatus(survey: SurveyId, token: string | undefin
   }
 }
 
+/** The survey's derived variables (population: age band, SES group) from the answers; none for the others. */
+export type Derive = (answers: Record<string, unknown>) => Record<string, unknown>;
+
 /**
  * Offline: the cells the last synced status showed full that the respondent falls in (refuse policy only), matched
  * by the server's own rule (schemas/quota-cells.ts).
  */
-export function fullOffline(survey: SurveyId, status: QuotaStatus | null, answers: Record<string, unknown>): Array<Record<string, string>> {
+export function fullOffline(status: QuotaStatus | null, answers: Record<string, unknown>, derive?: Derive): Array<Record<string, string>> {
   if (!status || status.policy !== 'refuse') return [];
-  const values = screeningValues(survey, answers);
+  const values = screeningValues(answers, derive ? derive(answers) : {});
   return status.full.filter((cell) => {
     const quota = status.quotas.find((q) => q.id === cell.quota);
     return quota !== undefined && sameCell(quota, cell.categories, quotaCategories(quota, values).categories);
   }).map((cell) => cell.categories);
 }
 
-export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined, lastStatus: QuotaStatus | null = null): Promise<ScreeningVerdict> {
+export async function screenQuota(survey: SurveyId, draft: Readonly<Draft>, token: string | undefined, lastStatus: QuotaStatus | null = null, derive?: Derive): Promise<ScreeningVerdict> {
   const offline = (): ScreeningVerdict => {
-    const full = fullOffline(survey, lastStatus, draft.answers);
+    const full = fullOffline(lastStatus, draft.answers, derive);
     return full.length > 0 ? { open: false, full } : { open: true };
   };
   if (!token || !navigator.onLine) return offline();

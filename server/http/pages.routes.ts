@@ -29,10 +29,12 @@ const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey',
 const formEntry = (survey: SurveyId): BundleSource => ({
   name: `form-${survey}.entry.ts`,
   survey,
+  // Only the population survey has derived variables (quota cells may be on its age bands).
   source: [
     `import { startFormApp } from './forms/app/form.app.ts';`,
     `import validate from './schemas/generated/${survey}.validate.js';`,
-    `startFormApp(${JSON.stringify(survey)}, validate);`,
+    ...(survey === 'population' ? [`import { derivePopulation } from './schemas/derived.ts';`] : []),
+    `startFormApp(${JSON.stringify(survey)}, validate${survey === 'population' ? ', { derive: (answers) => ({ ...derivePopulation(answers) }) }' : ''});`,
   ].join('\n'),
 });
 

@@ -5,6 +5,7 @@
  * all answered is `missing` (screening is incomplete); a respondent whose categories the quota does not list is
  * `unmatched` (outside the plan: the service decides whether that screens out).
  */
+import { deriveVariables } from '../../../schemas/derived.js';
 import { quotaCategories, sameCell, screeningValues } from '../../../schemas/quota-cells.js';
 import { cellKey, type Quota, type QuotaPlan } from './plan.js';
 
@@ -24,7 +25,7 @@ export function matchQuota(quota: Quota, values: Record<string, unknown>): CellM
 
 /** One match per quota of the plan, in plan order. */
 export function matchCells(plan: QuotaPlan, answers: Record<string, unknown>): CellMatch[] {
-  const values = screeningValues(plan.survey, answers);
+  const values = screeningValues(answers, deriveVariables(plan.survey, answers));
   return plan.quotas.map((q) => matchQuota(q, values));
 }
 

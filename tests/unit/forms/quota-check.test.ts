@@ -2,8 +2,10 @@
 // every variable of its quota after collapsing, derived variables (age band) included, and learns which cells; the
 // flag policy never stops.
 import { describe, expect, it } from 'vitest';
+import { derivePopulation } from '../../../schemas/derived.js';
 import { fullOffline, type QuotaStatus } from '../../../forms/app/quota-check.js';
 
+const derive = (answers: Record<string, unknown>) => ({ ...derivePopulation(answers) });
 const status: QuotaStatus = {
   version: 3, policy: 'refuse', at: '2026-11-28T07:00:00.000Z',
   quotas: [
@@ -23,12 +25,13 @@ describe('offline quota screening', () => {
     [{ ps_region: 'akmola', ps_age_years: 65, ps_ethnicity: 'tatar' }, [{ ps_region: 'akmola', ps_age_band: '61_plus' }, { ps_ethnicity: 'other' }]],
     [{ ps_region: 'aktobe', ps_age_years: 40 }, []],
   ])('%o: full cells %o', (answers, full) => {
-    expect(fullOffline('population', status, answers)).toEqual(full);
+    expect(fullOffline(status, answers, derive)).toEqual(full);
   });
 
-  it('never stops under the flag policy, nor without a status', () => {
+  it('never stops under the flag policy, nor without a status or derived variables', () => {
     const answers = { ps_region: 'akmola', ps_age_years: 70, ps_ethnicity: 'tatar' };
-    expect(fullOffline('population', { ...status, policy: 'flag' }, answers)).toEqual([]);
-    expect(fullOffline('population', null, answers)).toEqual([]);
+    expect(fullOffline({ ...status, policy: 'flag' }, answers, derive)).toEqual([]);
+    expect(fullOffline(null, answers, derive)).toEqual([]);
+    expect(fullOffline({ ...status, full: [status.full[0] as QuotaStatus['full'][number]] }, answers)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
 // and let an answer override a derived variable, the server did neither.
 import { describe, expect, it } from 'vitest';
 import { fullOffline, type QuotaStatus } from '../../../forms/app/quota-check.js';
+import { deriveVariables } from '../../../schemas/derived.js';
 import { generateResponses } from '../../../schemas/synthetic.js';
 import { matchCells } from '../../../server/domain/quotas/matching.js';
 import { makeQuotaPlan, type Quota, type QuotaPlan } from '../../../server/domain/quotas/plan.js';
@@ -30,7 +31,8 @@ const ALL_FULL: QuotaStatus = {
 };
 
 const serverCells = (answers: Record<string, unknown>) => matchCells(PLAN, answers).flatMap((m) => (m.status === 'matched' ? [m.categories] : []));
-const formCells = (answers: Record<string, unknown>) => fullOffline('population', ALL_FULL, answers);
+// The population form bundle passes the survey's derived variables in, as here (server/http/pages.routes.ts).
+const formCells = (answers: Record<string, unknown>) => fullOffline(ALL_FULL, answers, (a) => deriveVariables('population', a));
 
 describe('form and server place a respondent in the same quota cells', () => {
   it.each([
