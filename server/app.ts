@@ -17,18 +17,11 @@ import { responsesRoutes } from './http/responses.routes.js';
 import { securityHeaders } from './http/security-headers.js';
 import { surveysRoutes } from './http/surveys.routes.js';
 import { weightingRoutes } from './http/weighting.routes.js';
-import { AccountsService } from './services/accounts.service.js';
-import { auditTrail } from './services/audit.service.js';
-import { ExportService } from './services/export.service.js';
-import { FieldworkEvents } from './services/fieldwork-events.js';
-import { FieldworkService } from './services/fieldwork.service.js';
-import { IndicatorsService } from './services/indicators.service.js';
-import { ParadataService } from './services/paradata.service.js';
-import { QuotasService, type QuotaOptions } from './services/quotas.service.js';
-import { ResponsesService, type Clock } from './services/responses.service.js';
-import { compileAllValidators, type Validators } from './services/validation.js';
-import { TalliesService } from './services/tallies.service.js';
-import { WeightingService } from './services/weighting.service.js';
+import type { AccountsService } from './services/accounts.service.js';
+import type { QuotaOptions } from './services/quotas.service.js';
+import type { Clock } from './services/responses.service.js';
+import { createServices } from './services/services.js';
+import type { Validators } from './services/validation.js';
 import type { Store } from './store/store.port.js';
 
 export interface AppDeps {
@@ -57,20 +50,10 @@ export function createApp(deps: AppDeps): Express {
 
 /** The app with the services it composed (the composition root needs the accounts service to bootstrap). */
 export function buildApp(deps: AppDeps): App {
-  const clock = deps.clock ?? (() => new Date());
-  const validators = deps.validators ?? compileAllValidators();
+  const services = createServices({ store: deps.store, clock: deps.clock, validators: deps.validators, quotas: deps.quotas });
+  const { accounts } = services;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const bodyLimit = deps.bodyLimit ?? '1mb';
-  const audit = auditTrail(deps.store, clock);
-  const accounts = new AccountsService(deps.store, validators, clock, audit);
-  const weighting = new WeightingService(deps.store, validators, audit);
-  const events = new FieldworkEvents();
-  const quotas = new QuotasService(deps.store, validators, clock, audit, weighting, events, deps.quotas);
-  const fieldwork = new FieldworkService(deps.store, validators, clock);
-  const responses = new ResponsesService(deps.store, validators, clock, audit, quotas.hooks());
-  const tallies = new TalliesService(deps.store, validators, weighting);
-  const indicators = new IndicatorsService(deps.store, validators, weighting, audit);
-  const exports = new ExportService(deps.store, validators, (survey, actor, options) => weighting.weightsFor(survey, actor, options));
 
   const app = express();
   app.disable('x-powered-by');
@@ -89,14 +72,14 @@ export function buildApp(deps: AppDeps): App {
   app.use(authenticate(accounts));
   // One router for the API, submissions first: the busiest route is matched before any other is tried.
   const api = Router();
-  api.use(responsesRoutes(responses, exports, new ParadataService(deps.store, validators), limits, bodyLimit));
-  api.use(accountsRoutes(accounts, deps.store, validators, limits, bodyLimit));
+  api.use(responsesRoutes(services, limits, bodyLimit));
+  api.use(accountsRoutes(services, limits, bodyLimit));
   api.use(surveysRoutes(limits));
-  api.use(weightingRoutes(weighting, tallies, limits, bodyLimit));
-  api.use(quotasRoutes(quotas, fieldwork, events, limits, bodyLimit));
-  api.use(indicatorsRoutes(indicators, limits, bodyLimit));
+  api.use(weightingRoutes(services, limits, bodyLimit));
+  api.use(quotasRoutes(services, limits, bodyLimit));
+  api.use(indicatorsRoutes(services, limits, bodyLimit));
   app.use('/api/v1', api);
-  app.use(healthRoutes(deps.store, limits, buildOpenApi()));
+  app.use(healthRoutes(services.health, limits, buildOpenApi()));
   app.use(pagesRoutes(limits));
   app.use(notFound);
   app.use(errorHandler);

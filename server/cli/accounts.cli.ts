@@ -5,11 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { systemActor } from '../domain/actor.js';
-import { AccountsService } from '../services/accounts.service.js';
-import { auditTrail } from '../services/audit.service.js';
 import { generatePassword } from '../services/passwords.js';
-import { compileAllValidators } from '../services/validation.js';
-import type { Store } from '../store/store.port.js';
+import type { Services } from '../services/services.js';
 import { renderTable } from './table.js';
 
 export const ACCOUNTS_USAGE = `csi users add <username> --role interviewer|coordinator|analyst|admin [--regions r1,r2] [--password P]
@@ -22,12 +19,7 @@ export const ACCOUNTS_USAGE = `csi users add <username> --role interviewer|coord
 
 type Fail = (message: string) => never;
 
-const clock = () => new Date();
 const CLI = systemActor('cli');
-
-function accountsService(store: Store): AccountsService {
-  return new AccountsService(store, compileAllValidators(), clock, auditTrail(store, clock));
-}
 
 /** A password given on the command line or in CSI_NEW_PASSWORD, else a generated one the caller shows once. */
 function chosenPassword(given: string | undefined): { password: string; generated: boolean } {
@@ -35,10 +27,9 @@ function chosenPassword(given: string | undefined): { password: string; generate
   return chosen === undefined ? { password: generatePassword(), generated: true } : { password: chosen, generated: false };
 }
 
-export async function runUsers(store: Store, args: string[], fail: Fail): Promise<number> {
+export async function runUsers({ accounts }: Services, args: string[], fail: Fail): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { role: { type: 'string' }, regions: { type: 'string' }, password: { type: 'string' } } });
   const [action, username] = positionals;
-  const accounts = accountsService(store);
   if (action === 'list') {
     for (const u of await accounts.listUsers()) console.log(`${u.username}\t${u.role}\t${u.regions.join(',') || 'all regions'}\t${u.disabled ? 'disabled' : 'active'}`);
     return 0;
@@ -71,10 +62,9 @@ export async function runUsers(store: Store, args: string[], fail: Fail): Promis
   }
 }
 
-export async function runTokens(store: Store, args: string[], fail: Fail): Promise<number> {
+export async function runTokens({ accounts }: Services, args: string[], fail: Fail): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { name: { type: 'string' }, days: { type: 'string' } } });
   const [action, subject] = positionals;
-  const accounts = accountsService(store);
   if (action === 'list') {
     // What the admin API lists, never a secret or its hash (the service hands out public tokens only).
     const rows = (await accounts.listTokens()).map((t) => [t.id, t.username, t.name, t.kind, t.createdAt, t.expiresAt, t.revokedAt ?? '']);

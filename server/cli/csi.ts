@@ -31,22 +31,21 @@ import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { loadConfig } from '../config.js';
 import { systemActor } from '../domain/actor.js';
 import { isProblem } from '../domain/problems.js';
-import { auditTrail } from '../services/audit.service.js';
-import { ExportService } from '../services/export.service.js';
-import { FieldworkEvents } from '../services/fieldwork-events.js';
+import { apiSchemas } from '../../schemas/api.js';
+import type { ExportParams } from '../services/export.service.js';
 import { importFile, type ImportReport } from '../services/import.service.js';
-import { ParadataService } from '../services/paradata.service.js';
-import { QuotasService } from '../services/quotas.service.js';
-import { ResponsesService } from '../services/responses.service.js';
-import { talliesCsv, TalliesService, type TalliesReport } from '../services/tallies.service.js';
-import { compileAllValidators } from '../services/validation.js';
-import { WeightingService } from '../services/weighting.service.js';
+import type { ParadataParams } from '../services/paradata.service.js';
+import type { ResponseSelection } from '../services/responses.service.js';
+import { createServices, type Services } from '../services/services.js';
+import { talliesCsv, type TalliesParams, type TalliesReport } from '../services/tallies.service.js';
+import { parseTrim } from '../services/weighting.service.js';
 import { BackupError, backupEmbeddedStore, restoreEmbeddedStore, type CopyProgress, type StoreSummary } from '../store/embedded/backup.js';
 import { StoreTooNewError } from '../store/migrations.js';
 import { embeddedStoreFile, openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.port.js';
 import { ACCOUNTS_USAGE, runTokens, runUsers } from './accounts.cli.js';
 import { INDICATORS_USAGE, runIndicators } from './indicators.cli.js';
+import { choice } from './options.js';
 import { problemText } from './problem-text.js';
 import { renderTable } from './table.js';
 
@@ -96,12 +95,11 @@ function writeErrorReport(file: string, report: ImportReport): string | null {
   return out;
 }
 
-async function runImport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
+async function runImport({ responses: service }: Services, survey: SurveyId, args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { interviewer: { type: 'string' } } });
   const [file] = positionals;
   if (!file || positionals.length > 1) fail(USAGE);
   if (values.interviewer !== undefined && values.interviewer.trim() === '') fail('--interviewer needs a name');
-  const service = responsesService(store);
   const bar = progress(`import ${survey}`, Math.max(0, (await countLines(file)) - (/\.csv$/i.test(file) ? 1 : 0)));
   const onRow = (r: ImportReport) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` });
   const report = await importFile(service, survey, file, systemActor('import'), onRow, values.interviewer ? { interviewer: values.interviewer.trim() } : {});
@@ -112,7 +110,7 @@ async function runImport(store: Store, survey: SurveyId, args: string[]): Promis
   return report.failed.length > 0 ? 1 : 0;
 }
 
-async function runExport(store: Store, survey: SurveyId, args: string[]): Promise<number> {
+async function runExport({ exports, paradata: paradataService }: Services, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -120,24 +118,33 @@ async function runExport(store: Store, survey: SurveyId, args: string[]): Promis
       bom: { type: 'boolean' }, status: { type: 'string' }, trim: { type: 'string' }, out: { type: 'string' }, paradata: { type: 'boolean' },
     },
   });
-  const { out: _out, bom, paradata, ...given } = values;
-  const query = { ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)), ...(bom ? { bom: 'true' } : {}) };
-  const validators = compileAllValidators();
-  const weighting = new WeightingService(store, validators, auditTrail(store, clock));
+  const { paradata } = values;
+  const schema = paradata ? apiSchemas.paradataQuery : apiSchemas.exportQuery;
+  const selection: ResponseSelection = { ...(values.status ? { status: choice(fail, 'status', values.status, schema) } : {}) };
+  const lang = choice<NonNullable<ExportParams['lang']>>(fail, 'lang', values.lang, schema);
   const result = paradata
-    ? new ParadataService(store, validators).export(survey, query, systemActor('export'))
-    : new ExportService(store, validators, (s, a, o) => weighting.weightsFor(s, a, o)).export(survey, query, systemActor('export'));
+    ? paradataService.export(survey, {
+      ...selection, ...(lang ? { lang } : {}), ...(values.bom ? { bom: true } : {}),
+      ...(values.format ? { format: choice<NonNullable<ParadataParams['format']>>(fail, 'format', values.format, schema) } : {}),
+    }, systemActor('export'))
+    : exports.export(survey, {
+      ...selection, ...(lang ? { lang } : {}), ...(values.bom ? { bom: true } : {}),
+      ...(values.format ? { format: choice<NonNullable<ExportParams['format']>>(fail, 'format', values.format, schema) } : {}),
+      ...(values.labels ? { labels: choice<NonNullable<ExportParams['labels']>>(fail, 'labels', values.labels, schema) } : {}),
+      ...(values.codes ? { codes: choice<NonNullable<ExportParams['codes']>>(fail, 'codes', values.codes, schema) } : {}),
+      ...(values.headers ? { headers: choice<NonNullable<ExportParams['headers']>>(fail, 'headers', values.headers, schema) } : {}),
+      ...(values.trim ? { trim: parseTrim(values.trim) } : {}),
+    }, systemActor('export'));
   await result.ready;
   await pipeline(result.stream, values.out ? createWriteStream(values.out) : process.stdout);
   if (values.out) console.error(`wrote ${values.out}`);
   return 0;
 }
 
-async function runSeed(store: Store, survey: SurveyId, args: string[]): Promise<number> {
+async function runSeed({ responses: service }: Services, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { count: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' } } });
   const count = Number(values.count);
   if (!Number.isInteger(count) || count < 1) fail('--count must be a positive integer');
-  const service = responsesService(store);
   const generator = new SyntheticGenerator(survey, { seed: Number(values.seed) });
   const bar = progress(`seed ${survey}`, count);
   let created = 0;
@@ -150,23 +157,23 @@ async function runSeed(store: Store, survey: SurveyId, args: string[]): Promise<
   return 0;
 }
 
-async function runTallies(store: Store, survey: SurveyId, args: string[]): Promise<number> {
+async function runTallies({ tallies }: Services, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: {
     items: { type: 'string' }, by: { type: 'string' }, unweighted: { type: 'boolean' }, trim: { type: 'string' }, ci: { type: 'string' }, stat: { type: 'string' },
     'min-cell': { type: 'string' }, format: { type: 'string', default: 'table' },
   } });
   if (!values.items) fail(`--items is required\n${USAGE}`);
   if (!['table', 'csv', 'json'].includes(values.format)) fail('--format must be table, csv or json');
-  if (values.ci && !['logit', 'beta', 'wald'].includes(values.ci)) fail('--ci must be logit, beta or wald');
-  if (values.stat && !['share', 'mean'].includes(values.stat)) fail('--stat must be share or mean');
-  const validators = compileAllValidators();
-  const weighting = new WeightingService(store, validators, auditTrail(store, clock));
-  const query = {
-    items: values.items, ...(values.by ? { by: values.by } : {}), ...(values.unweighted ? { weighted: 'false' } : {}),
-    ...(values.trim ? { trim: values.trim } : {}), ...(values.ci ? { ci: values.ci } : {}), ...(values.stat ? { stat: values.stat } : {}),
-    ...(values['min-cell'] ? { minCell: values['min-cell'] } : {}),
+  const schema = apiSchemas.talliesQuery;
+  const ci = choice<NonNullable<TalliesParams['ci']>>(fail, 'ci', values.ci, schema);
+  const stat = choice<NonNullable<TalliesParams['stat']>>(fail, 'stat', values.stat, schema);
+  const minCell = values['min-cell'] === undefined ? undefined : Number(values['min-cell']);
+  if (minCell !== undefined && !(Number.isInteger(minCell) && minCell >= 0)) fail('--min-cell must be a whole number, 0 or more');
+  const params: TalliesParams = {
+    items: values.items.split(','), ...(values.by ? { by: values.by.split(',') } : {}), ...(values.unweighted ? { weighted: false } : {}),
+    ...(values.trim ? { trim: parseTrim(values.trim) } : {}), ...(ci ? { ci } : {}), ...(stat ? { stat } : {}), ...(minCell !== undefined ? { minCell } : {}),
   };
-  const report = await new TalliesService(store, validators, weighting).tallies(survey, query, systemActor('tallies'));
+  const report = await tallies.tallies(survey, params, systemActor('tallies'));
   if (values.format === 'json') console.log(JSON.stringify(report, null, 2));
   else if (values.format === 'csv') process.stdout.write(talliesCsv(report));
   else console.log(talliesTable(report));
@@ -201,15 +208,6 @@ function talliesTable(report: TalliesReport): string {
   return [`${report.survey}: ${report.respondents} responses, ${how}; ${intervals}; * = base under ${report.minCell}`, ...blocks].join('\n\n');
 }
 
-const clock = () => new Date();
-
-/** Imported and seeded responses count towards quotas like submissions: they claim their cells (over quota when full). */
-function responsesService(store: Store): ResponsesService {
-  const validators = compileAllValidators();
-  const audit = auditTrail(store, clock);
-  const quotas = new QuotasService(store, validators, clock, audit, new WeightingService(store, validators, audit), new FieldworkEvents());
-  return new ResponsesService(store, validators, clock, audit, quotas.hooks());
-}
 
 const MONGODB_BACKUP_ADVICE = `This installation uses MongoDB (MONGODB_URI is set): csi backup and restore copy only the embedded store.
 Back up MongoDB with its own tools, e.g.
@@ -276,7 +274,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'users' || command === 'tokens') {
     const store = await openConfiguredStore();
     try {
-      return command === 'users' ? await runUsers(store, argv.slice(1), fail) : await runTokens(store, argv.slice(1), fail);
+      const services = createServices({ store });
+      return command === 'users' ? await runUsers(services, argv.slice(1), fail) : await runTokens(services, argv.slice(1), fail);
     } catch (error) {
       if (isProblem(error)) fail(problemText(error));
       throw error;
@@ -290,12 +289,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const store = await openConfiguredStore();
   try {
+    // The app's composition: imported and seeded responses claim their quota cells like submissions.
+    const services = createServices({ store });
     switch (command) {
-      case 'import': return await runImport(store, surveyArg(survey), rest);
-      case 'export': return await runExport(store, surveyArg(survey), rest);
-      case 'seed': return await runSeed(store, surveyArg(survey), rest);
-      case 'tallies': return await runTallies(store, surveyArg(survey), rest);
-      case 'indicators': return await runIndicators(store, argv.slice(1), fail);
+      case 'import': return await runImport(services, surveyArg(survey), rest);
+      case 'export': return await runExport(services, surveyArg(survey), rest);
+      case 'seed': return await runSeed(services, surveyArg(survey), rest);
+      case 'tallies': return await runTallies(services, surveyArg(survey), rest);
+      case 'indicators': return await runIndicators(services, argv.slice(1), fail);
       default: fail(`unknown command "${command}"\n${USAGE}`);
     }
   } catch (error) {

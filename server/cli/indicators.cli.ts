@@ -4,14 +4,13 @@
  * the command line's entry point stays a dispatcher.
  */
 import { parseArgs } from 'node:util';
+import { apiSchemas } from '../../schemas/api.js';
 import { LANGUAGES, type Language } from '../../schemas/labels.js';
 import { systemActor } from '../domain/actor.js';
 import { matrixRows } from '../domain/indicators/rows.js';
-import { auditTrail } from '../services/audit.service.js';
-import { indicatorsCsv, IndicatorsService, type IndicatorsReport } from '../services/indicators.service.js';
-import { compileAllValidators } from '../services/validation.js';
-import { WeightingService } from '../services/weighting.service.js';
-import type { Store } from '../store/store.port.js';
+import { indicatorsCsv, type IndicatorsParams, type IndicatorsReport } from '../services/indicators.service.js';
+import type { Services } from '../services/services.js';
+import { choice } from './options.js';
 import { renderTable } from './table.js';
 
 export const INDICATORS_USAGE = 'csi indicators [--format table|csv|json] [--lang en|ru|kk] [--weighted] [--by ps_region|ps_age_band|ps_ethnicity]';
@@ -31,18 +30,15 @@ export function indicatorsTable(report: IndicatorsReport, lang: Language): strin
   return `${head}\n\n${renderTable(['id', 'name', 'score', 'n', 'base', 'se', 'source', 'conf', 'default', 'reason'], rows)}`;
 }
 
-export async function runIndicators(store: Store, args: string[], fail: (message: string) => never): Promise<number> {
+export async function runIndicators({ indicators }: Services, args: string[], fail: (message: string) => never): Promise<number> {
   const { values } = parseArgs({ args, options: {
     format: { type: 'string', default: 'table' }, lang: { type: 'string', default: 'en' }, weighted: { type: 'boolean' }, by: { type: 'string' },
   } });
   if (!['table', 'csv', 'json'].includes(values.format)) fail(`--format must be table, csv or json\nusage: ${INDICATORS_USAGE}`);
   if (!(LANGUAGES as readonly string[]).includes(values.lang)) fail(`--lang must be en, ru or kk\nusage: ${INDICATORS_USAGE}`);
   const lang = values.lang as Language;
-  const clock = () => new Date();
-  const validators = compileAllValidators();
-  const audit = auditTrail(store, clock);
-  const service = new IndicatorsService(store, validators, new WeightingService(store, validators, audit), audit);
-  const report = await service.matrix({ ...(values.weighted ? { weighted: 'true' } : {}), ...(values.by ? { by: values.by } : {}) }, systemActor('indicators'));
+  const by = choice<NonNullable<IndicatorsParams['by']>>(fail, 'by', values.by, apiSchemas.indicatorsQuery);
+  const report = await indicators.matrix({ ...(values.weighted ? { weighted: true } : {}), ...(by ? { by } : {}) }, systemActor('indicators'));
   if (values.format === 'json') console.log(JSON.stringify(report, null, 2));
   else if (values.format === 'csv') process.stdout.write(indicatorsCsv(report, lang));
   else console.log(indicatorsTable(report, lang));

@@ -1,14 +1,12 @@
 /** Login, logout, the current user, users, API tokens and the audit trail. */
 import { Router } from 'express';
-import type { AccountsService } from '../services/accounts.service.js';
-import { listAudit } from '../services/audit.service.js';
-import type { Validators } from '../services/validation.js';
-import type { AccountStore } from '../store/store.port.js';
+import type { Services } from '../services/services.js';
 import type { Limits } from './auth.js';
 import { guardedRoutes, noQuery } from './auth.js';
 import { jsonBody } from './json-body.js';
+import { auditParams, validQuery } from './query.js';
 
-export function accountsRoutes(accounts: AccountsService, store: AccountStore, validators: Validators, limits: Limits, bodyLimit: string): Router {
+export function accountsRoutes({ accounts, auditLog, validators }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
@@ -42,7 +40,7 @@ export function accountsRoutes(accounts: AccountsService, store: AccountStore, v
     res.json(await accounts.revokeToken(req.params.id as string, req.actor));
   });
   route('GET', '/audit', async (req, res) => {
-    res.json(await listAudit(store, validators, req.query));
+    res.json(await auditLog.list(auditParams(validQuery(validators.api.auditQuery, req.query))));
   });
   return router;
 }

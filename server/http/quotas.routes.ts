@@ -11,12 +11,11 @@ import type { ResponseStatus } from '../../schemas/api.js';
 import { canHear } from '../domain/access.js';
 import { problem } from '../domain/problems.js';
 import type { QuotaPolicy } from '../domain/quotas/plan.js';
-import type { FieldworkEvents } from '../services/fieldwork-events.js';
-import type { FieldworkService } from '../services/fieldwork.service.js';
-import type { QuotasService } from '../services/quotas.service.js';
 import { requireSurvey } from '../services/responses.service.js';
+import type { Services } from '../services/services.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
+import { fieldworkParams, validQuery } from './query.js';
 
 /** Heartbeat on the stream, so proxies and the browser keep an idle connection open. */
 const HEARTBEAT_MS = 25_000;
@@ -44,7 +43,7 @@ function csvOptions(query: Record<string, unknown>): { policy?: QuotaPolicy; cou
   };
 }
 
-export function quotasRoutes(quotas: QuotasService, fieldwork: FieldworkService, events: FieldworkEvents, limits: Limits, bodyLimit: string): Router {
+export function quotasRoutes({ quotas, fieldwork, events, validators }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
@@ -74,7 +73,7 @@ export function quotasRoutes(quotas: QuotasService, fieldwork: FieldworkService,
     res.json(await quotas.progress(req.params.survey as string, req.actor));
   });
   route('GET', '/surveys/:survey/fieldwork', async (req, res) => {
-    res.json(await fieldwork.fieldwork(req.params.survey as string, req.query, req.actor));
+    res.json(await fieldwork.fieldwork(req.params.survey as string, fieldworkParams(validQuery(validators.api.fieldworkQuery, req.query)), req.actor));
   });
   route('GET', '/surveys/:survey/fieldwork/events', noQuery, (req, res) => {
     const survey = requireSurvey(req.params.survey as string);

@@ -1,13 +1,12 @@
 /** Routes on responses: parse, call one service method, send. */
 import { Router } from 'express';
 import { pipeline } from 'node:stream/promises';
-import type { ExportService } from '../services/export.service.js';
-import type { ParadataService } from '../services/paradata.service.js';
-import type { ResponsesService } from '../services/responses.service.js';
+import type { Services } from '../services/services.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
+import { exportParams, listParams, paradataParams, validQuery } from './query.js';
 
-export function responsesRoutes(responses: ResponsesService, exports: ExportService, paradata: ParadataService, limits: Limits, bodyLimit: string): Router {
+export function responsesRoutes({ responses, exports, paradata, validators }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
@@ -18,7 +17,7 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
   });
 
   route('GET', '/surveys/:survey/responses', async (req, res) => {
-    res.json(await responses.list(req.params.survey as string, req.query, req.actor));
+    res.json(await responses.list(req.params.survey as string, listParams(validQuery(validators.api.listQuery, req.query)), req.actor));
   });
 
   route('GET', '/surveys/:survey/responses/:id', noQuery, async (req, res) => {
@@ -34,7 +33,7 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
   });
 
   route('GET', '/surveys/:survey/export', async (req, res) => {
-    const result = exports.export(req.params.survey as string, req.query, req.actor);
+    const result = exports.export(req.params.survey as string, exportParams(validQuery(validators.api.exportQuery, req.query)), req.actor);
     // Weights first (a trim the margins rule out is a 422), then the 200 and the rows.
     await result.ready.catch((error: unknown) => {
       result.stream.destroy();
@@ -45,7 +44,7 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
   });
 
   route('GET', '/surveys/:survey/paradata', async (req, res) => {
-    const result = paradata.export(req.params.survey as string, req.query, req.actor);
+    const result = paradata.export(req.params.survey as string, paradataParams(validQuery(validators.api.paradataQuery, req.query)), req.actor);
     res.status(200).attachment(result.filename).type(result.contentType);
     await pipeline(result.stream, res);
   });

@@ -7,7 +7,6 @@ import { decodeCursor, encodeCursor } from '../domain/cursor.js';
 import { problem } from '../domain/problems.js';
 import type { AccountStore } from '../store/store.port.js';
 import type { Clock } from './responses.service.js';
-import { apiErrors, type Validators } from './validation.js';
 
 type Change = { before?: unknown; after?: unknown; details?: Record<string, unknown> };
 type AuditActor = Actor | string | null;
@@ -36,18 +35,26 @@ export function auditTrail(store: AccountStore, clock: Clock): Audit {
   return Object.assign(append, { entry });
 }
 
-export async function listAudit(store: AccountStore, validators: Validators, query: unknown): Promise<{ items: AuditEntry[]; next: string | null }> {
-  const errors = apiErrors(validators.api.auditQuery, query);
-  if (errors) throw problem('invalidQuery', { errors });
-  const q = query as Record<string, string | undefined>;
+/** A page of the audit trail: by actor, action, target and time (ISO instants), after a cursor. */
+export interface AuditParams {
+  actor?: string;
+  action?: string;
+  target?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export async function listAudit(store: AccountStore, q: AuditParams): Promise<{ items: AuditEntry[]; next: string | null }> {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
   if (after === null) throw problem('invalidQuery', { errors: [{ path: '/cursor', item: null, keyword: 'cursor', message: 'is not a cursor this server issued' }] });
   const page = await store.listAudit({
     ...(q.actor ? { actor: q.actor } : {}),
     ...(q.action ? { action: q.action } : {}),
     ...(q.target ? { target: q.target } : {}),
-    ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
-    ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
-  }, q.limit ? Number(q.limit) : 100, after ? { at: after.receivedAt, id: after.id } : undefined);
+    ...(q.since ? { since: q.since } : {}),
+    ...(q.until ? { until: q.until } : {}),
+  }, q.limit ?? 100, after ? { at: after.receivedAt, id: after.id } : undefined);
   return { items: page.items, next: page.next ? encodeCursor({ receivedAt: page.next.at, id: page.next.id }) : null };
 }

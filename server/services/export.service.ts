@@ -21,22 +21,19 @@ import { DtaWriter, StringWidths } from '../domain/export/dta-writer.js';
 import { SavWriter } from '../domain/export/sav-writer.js';
 import { receiptOf } from '../domain/response.js';
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
-import { requireSurvey, toFilter } from './responses.service.js';
-import { apiErrors, type Validators } from './validation.js';
-import { parseTrim } from './weighting.service.js';
+import { requireSurvey, toFilter, type ResponseSelection } from './responses.service.js';
 import { xlsxExport } from './xlsx-export.js';
 import { XLSX_TYPE } from './xlsx.js';
 
-export interface ExportQuery {
+export interface ExportParams extends ResponseSelection {
   format?: 'csv' | 'ndjson' | 'sav' | 'dta' | 'xlsx';
   labels?: 'codes' | Language;
   codes?: 'text' | 'numeric';
   headers?: 'ids' | 'questions';
   lang?: Language;
-  bom?: 'true' | 'false';
-  status?: string;
-  region?: string;
-  trim?: string;
+  bom?: boolean;
+  /** Bounds on the weights relative to their mean (population only). */
+  trim?: { lower: number; upper: number };
 }
 
 export interface ExportResult {
@@ -82,7 +79,7 @@ const TABLE_ONLY: Record<'labels' | 'bom' | 'codes' | 'headers', readonly string
 };
 
 /** Combinations the schema cannot say: each names the parameter and the rule it breaks. */
-function combinationErrors(q: ExportQuery): Array<{ path: string; item: null; keyword: string; message: string }> {
+function combinationErrors(q: ExportParams): Array<{ path: string; item: null; keyword: string; message: string }> {
   const format = q.format ?? 'csv';
   const errors = [];
   for (const [name, formats] of Object.entries(TABLE_ONLY) as Array<[keyof typeof TABLE_ONLY, readonly string[]]>) {
@@ -125,15 +122,14 @@ async function* chunked(parts: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 }
 
 export class ExportService {
-  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly weightsFor: WeightsFor = async () => null) {}
+  constructor(private readonly store: ResponseStore, private readonly weightsFor: WeightsFor = async () => null) {}
 
-  export(surveyParam: string, query: unknown, actor: Actor): ExportResult {
+  export(surveyParam: string, q: ExportParams, actor: Actor): ExportResult {
     const survey = requireSurvey(surveyParam);
-    const errors = apiErrors(this.validators.api.exportQuery, query) ?? combinationErrors(query as ExportQuery);
+    const errors = combinationErrors(q);
     if (errors.length > 0) throw problem('invalidQuery', { errors });
-    const q = query as ExportQuery;
     if (q.trim && !WEIGHTED.includes(survey)) throw problem('notWeighted', { survey });
-    const trim = parseTrim(q.trim);
+    const trim = q.trim;
     const filter = scopeFilter(actor, toFilter(survey, q));
     const lang = q.lang ?? (q.labels && q.labels !== 'codes' ? q.labels : 'en');
     // Weights need every counted response first (one pass, an id and a number each); rows stream after.
@@ -146,7 +142,7 @@ export class ExportService {
     return { ...result, stream: result.stream.on('error', () => undefined), ready };
   }
 
-  private formatted(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportQuery, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
+  private formatted(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
     switch (q.format ?? 'csv') {
       case 'ndjson': return this.ndjson(survey, filter, actor);
       case 'sav': return this.sav(survey, filter, actor, lang, weighing);
@@ -170,7 +166,7 @@ export class ExportService {
     return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: lines };
   }
 
-  private csv(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportQuery, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
+  private csv(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
     const columns = exportColumnModel(survey, lang);
     const toRow = q.codes === 'numeric' ? (row: ExportRow) => valuesOf(columns, row).map(cell) : textRow(survey, q.labels ?? 'codes');
     const rows = this.rows(filter, actor, weighing);
@@ -180,7 +176,7 @@ export class ExportService {
     const header = q.headers === 'questions' ? columns.map((c) => variableLabel(c, Infinity)) : columns.map((c) => c.name);
     // csv-stringify writes false as an empty cell by default, which would read back as "not answered".
     const csv = stringify({
-      header: true, columns: header, bom: q.bom === 'true',
+      header: true, columns: header, bom: q.bom === true,
       cast: { ...SAFE_CSV_CAST, boolean: (value) => (value ? 'true' : 'false') },
     });
     // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
@@ -189,7 +185,7 @@ export class ExportService {
   }
 
   /** A data sheet as the CSV's (numbers as numbers, blanks blank) and a codebook sheet, streamed (xlsx-export.ts). */
-  private xlsx(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportQuery, weighing: Weighing): Omit<ExportResult, 'ready'> {
+  private xlsx(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, weighing: Weighing): Omit<ExportResult, 'ready'> {
     const toCells = textRow(survey, q.labels ?? 'codes', null);
     const rows = this.rows(filter, actor, weighing);
     const cells = (async function* xlsxCells() {

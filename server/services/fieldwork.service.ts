@@ -17,10 +17,14 @@ import { isClosed, type StoredResponse } from '../domain/response.js';
 import type { ResponseFilter, Store } from '../store/store.port.js';
 import { loadPlan } from './quotas.service.js';
 import { requireSurvey, type Clock } from './responses.service.js';
-import { apiErrors, type Validators } from './validation.js';
 
 /** Almaty time (UTC+6), where "today" is judged unless the caller says otherwise. */
 export const DEFAULT_UTC_OFFSET = 360;
+
+export interface FieldworkParams {
+  /** Where "today" is judged, in minutes east of UTC (default Almaty). */
+  utcOffsetMinutes?: number;
+}
 
 export interface HeatCell {
   region: string;
@@ -68,14 +72,11 @@ function heatTable(responses: readonly StoredResponse[], plan: QuotaPlan | null,
 }
 
 export class FieldworkService {
-  constructor(private readonly store: Store, private readonly validators: Validators, private readonly clock: Clock) {}
+  constructor(private readonly store: Store, private readonly clock: Clock) {}
 
-  async fieldwork(surveyParam: string, query: unknown, actor: Actor): Promise<FieldworkReport> {
+  async fieldwork(surveyParam: string, params: FieldworkParams, actor: Actor): Promise<FieldworkReport> {
     const survey = requireSurvey(surveyParam);
-    const errors = apiErrors(this.validators.api.fieldworkQuery, query);
-    if (errors) throw problem('invalidQuery', { errors });
-    const offset = (query as { utcOffset?: string }).utcOffset;
-    const utcOffsetMinutes = offset === undefined ? DEFAULT_UTC_OFFSET : Number(offset);
+    const utcOffsetMinutes = params.utcOffsetMinutes ?? DEFAULT_UTC_OFFSET;
     if (utcOffsetMinutes < -720 || utcOffsetMinutes > 840) {
       throw problem('invalidQuery', { errors: [{ path: '/utcOffset', item: null, keyword: 'maximum', message: 'an offset is between -720 and 840 minutes' }] });
     }

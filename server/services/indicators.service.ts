@@ -29,13 +29,16 @@ import { tableCsv, type DownloadOptions, type Precision, type Table } from './ta
 import type { WeightingService } from './weighting.service.js';
 import { xlsxBuffer } from './xlsx.js';
 
-export interface IndicatorsQuery {
-  format?: 'json' | 'csv' | 'xlsx';
-  precision?: Precision;
-  bom?: 'true' | 'false';
-  lang?: Language;
-  weighted?: 'true' | 'false';
+export interface IndicatorsParams {
+  /** Population indicators from weights raked to the margins (default: unweighted, as the report). */
+  weighted?: boolean;
+  /** Break the population indicators down by this variable. */
   by?: 'ps_region' | 'ps_age_band' | 'ps_ethnicity';
+}
+
+export interface DiamondParams {
+  lang?: Language;
+  weighted?: boolean;
 }
 
 export interface StoredSecondary {
@@ -75,18 +78,12 @@ export class IndicatorsService {
     return { default: false, values: body as SecondaryData, labels: { ...SECONDARY_LABELS } };
   }
 
-  async matrix(query: unknown, actor: Actor): Promise<IndicatorsReport> {
-    const errors = apiErrors(this.validators.api.indicatorsQuery, query);
-    if (errors) throw problem('invalidQuery', { errors });
-    const q = query as IndicatorsQuery;
-    return this.compute(actor, q.weighted === 'true', q.by);
+  async matrix(params: IndicatorsParams, actor: Actor): Promise<IndicatorsReport> {
+    return this.compute(actor, params.weighted === true, params.by);
   }
 
-  async diamond(query: unknown, actor: Actor): Promise<string> {
-    const errors = apiErrors(this.validators.api.diamondQuery, query);
-    if (errors) throw problem('invalidQuery', { errors });
-    const q = query as { lang?: Language; weighted?: 'true' | 'false' };
-    const report = await this.compute(actor, q.weighted === 'true');
+  async diamond(q: DiamondParams, actor: Actor): Promise<string> {
+    const report = await this.compute(actor, q.weighted === true);
     return diamondSvg(report.dimensions, { lang: q.lang ?? 'en' });
   }
 

@@ -10,32 +10,25 @@ import type { Language } from '../../schemas/labels.js';
 import { redactFor, scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { PARADATA_COLUMNS, paradataRows } from '../domain/paradata.js';
-import { problem } from '../domain/problems.js';
 import type { ResponseStore } from '../store/store.port.js';
 import type { ExportResult } from './export.service.js';
-import { requireSurvey, toFilter } from './responses.service.js';
-import { apiErrors, type Validators } from './validation.js';
+import { requireSurvey, toFilter, type ResponseSelection } from './responses.service.js';
 import { XLSX_TYPE, xlsxStream } from './xlsx.js';
 
-export interface ParadataQuery {
+export interface ParadataParams extends ResponseSelection {
   format?: 'csv' | 'xlsx';
   lang?: Language;
-  bom?: 'true' | 'false';
-  status?: string;
-  region?: string;
+  bom?: boolean;
 }
 
 /** Paradata need no weights: nothing can fail before the first byte. */
 const NOTHING_TO_WAIT_FOR = Promise.resolve();
 
 export class ParadataService {
-  constructor(private readonly store: ResponseStore, private readonly validators: Validators) {}
+  constructor(private readonly store: ResponseStore) {}
 
-  export(surveyParam: string, query: unknown, actor: Actor): ExportResult {
+  export(surveyParam: string, q: ParadataParams, actor: Actor): ExportResult {
     const survey = requireSurvey(surveyParam);
-    const errors = apiErrors(this.validators.api.paradataQuery, query);
-    if (errors) throw problem('invalidQuery', { errors });
-    const q = query as ParadataQuery;
     const visible = this.store.streamResponses(scopeFilter(actor, toFilter(survey, q)));
     const lang = q.lang ?? 'en';
     const rows = (async function* rows() {
@@ -44,7 +37,7 @@ export class ParadataService {
     if (q.format === 'xlsx') {
       return { contentType: XLSX_TYPE, filename: `${survey}-paradata.xlsx`, stream: xlsxStream([{ name: 'paradata', columns: PARADATA_COLUMNS, rows }]), ready: NOTHING_TO_WAIT_FOR };
     }
-    const csv = stringify({ header: true, columns: [...PARADATA_COLUMNS], bom: q.bom === 'true', cast: SAFE_CSV_CAST });
+    const csv = stringify({ header: true, columns: [...PARADATA_COLUMNS], bom: q.bom === true, cast: SAFE_CSV_CAST });
     const source = Readable.from(rows);
     // pipe() does not pass errors on: a store failure mid-export must end this stream, not the process.
     source.on('error', (e) => csv.destroy(e));

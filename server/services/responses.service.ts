@@ -3,7 +3,7 @@
  * validates what it is given, talks to the store through the port, and throws a Problem for anything a client
  * should hear about.
  */
-import type { Review, Submission } from '../../schemas/api.js';
+import type { ResponseStatus, Review, Submission } from '../../schemas/api.js';
 import { deriveVariables } from '../../schemas/derived.js';
 import { isLanguage } from '../../schemas/labels.js';
 import { regionOf } from '../../schemas/survey-definition.js';
@@ -28,13 +28,18 @@ export interface SubmitOutcome {
   receipt: ResponseReceipt;
 }
 
-export interface ListQuery {
-  status?: string;
+/** Which responses: by status, region, interviewer, and when they were received (ISO instants). */
+export interface ResponseSelection {
+  status?: ResponseStatus;
   region?: string;
   interviewer?: string;
   since?: string;
   until?: string;
-  limit?: string;
+}
+
+export interface ListParams extends ResponseSelection {
+  limit?: number;
+  /** The `next` of the previous page. */
   cursor?: string;
 }
 
@@ -126,14 +131,11 @@ export class ResponsesService {
     });
   }
 
-  async list(surveyParam: string, query: unknown, actor: Actor): Promise<{ items: ResponseReceipt[]; next: string | null }> {
+  async list(surveyParam: string, q: ListParams, actor: Actor): Promise<{ items: ResponseReceipt[]; next: string | null }> {
     const survey = requireSurvey(surveyParam);
-    const errors = apiErrors(this.validators.api.listQuery, query);
-    if (errors) throw problem('invalidQuery', { errors });
-    const q = query as ListQuery;
     const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
     if (after === null) throw problem('invalidQuery', { errors: [{ path: '/cursor', item: null, keyword: 'cursor', message: 'is not a cursor this server issued' }] });
-    const page = await this.store.listResponses(scopeFilter(actor, toFilter(survey, q)), q.limit ? Number(q.limit) : DEFAULT_PAGE, after);
+    const page = await this.store.listResponses(scopeFilter(actor, toFilter(survey, q)), q.limit ?? DEFAULT_PAGE, after);
     return { items: page.items.map((r) => redactFor(actor, receiptOf(r))), next: page.next ? encodeCursor(page.next) : null };
   }
 
@@ -195,13 +197,13 @@ export class ResponsesService {
 }
 
 /** Query-string filters as a store filter; times normalised so both stores compare them alike. */
-export function toFilter(survey: SurveyId, q: { status?: string; region?: string; interviewer?: string; since?: string; until?: string }): ResponseFilter {
+export function toFilter(survey: SurveyId, q: ResponseSelection): ResponseFilter {
   return {
     survey,
-    ...(q.status ? { status: q.status as ResponseFilter['status'] } : {}),
+    ...(q.status ? { status: q.status } : {}),
     ...(q.region ? { region: q.region } : {}),
     ...(q.interviewer ? { interviewer: q.interviewer } : {}),
-    ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
-    ...(q.until ? { until: new Date(q.until).toISOString() } : {}),
+    ...(q.since ? { since: q.since } : {}),
+    ...(q.until ? { until: q.until } : {}),
   };
 }

@@ -6,7 +6,8 @@
  * cell-aggregated engine of domain/weighting/tally.ts.
  */
 import { itemsOf } from '../../schemas/items.js';
-import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
+import { derivedVariables } from '../../schemas/survey-definition.js';
+import type { SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { roundHalfUp } from '../domain/indicators/aggregation.js';
@@ -19,24 +20,23 @@ import type { RakeOptions, RakeReport } from '../domain/weighting/raking.js';
 import { breakdownOf, designFor, tallyItem, type CellDesign, type ItemTally } from '../domain/weighting/tally.js';
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 import { requireSurvey } from './responses.service.js';
-import { apiErrors, type Validators } from './validation.js';
 import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
-import { parseTrim, weightingProblem, type WeightingService } from './weighting.service.js';
+import { weightingProblem, type WeightingService } from './weighting.service.js';
 import { xlsxBuffer } from './xlsx.js';
 
-export interface TalliesQuery {
-  items: string;
-  by?: string;
-  weighted?: 'true' | 'false';
-  trim?: string;
+/** What to tally and how (the route reads it from the query string, the CLI from its options). */
+export interface TalliesParams {
+  items: string[];
+  /** One or two breakdown variables. */
+  by?: string[];
+  /** Raked to the margins: the population survey's default; the others cannot be weighted. */
+  weighted?: boolean;
+  trim?: { lower: number; upper: number };
   ci?: IntervalMethod;
   stat?: 'share' | 'mean';
-  tolerance?: string;
-  maxIterations?: string;
-  minCell?: string;
-  format?: 'json' | 'csv' | 'xlsx';
-  precision?: Precision;
-  bom?: 'true' | 'false';
+  tolerance?: number;
+  maxIterations?: number;
+  minCell?: number;
 }
 
 export interface TalliesReport {
@@ -61,8 +61,7 @@ function invalid(path: string, item: string | null, keyword: string, message: st
 }
 
 function derivedLevels(survey: SurveyId): Map<string, string[]> {
-  const derived = questionnaires[survey].$defs.derived as { properties?: Record<string, { enum?: string[] }> } | undefined;
-  return new Map(Object.entries(derived?.properties ?? {}).map(([id, node]) => [id, node.enum ?? []]));
+  return new Map(derivedVariables(survey).map((d) => [d.id, d.codes]));
 }
 
 /** A closed item whose codes are all numbers (the 1-10 scales): its mean is the mean of the codes. */
@@ -101,22 +100,19 @@ export function breakdownsOf(survey: SurveyId, ids: string[]): Array<{ variable:
 }
 
 export class TalliesService {
-  constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly weighting: WeightingService) {}
+  constructor(private readonly store: ResponseStore, private readonly weighting: WeightingService) {}
 
-  async tallies(surveyParam: string, query: unknown, actor: Actor): Promise<TalliesReport> {
+  async tallies(surveyParam: string, q: TalliesParams, actor: Actor): Promise<TalliesReport> {
     const survey = requireSurvey(surveyParam);
-    const errors = apiErrors(this.validators.api.talliesQuery, query);
-    if (errors) throw problem('invalidQuery', { errors });
-    const q = query as TalliesQuery;
-    if (survey !== 'population' && q.weighted === 'true') throw problem('notWeighted', { survey });
+    if (survey !== 'population' && q.weighted === true) throw problem('notWeighted', { survey });
     if (survey !== 'population' && q.trim) throw problem('notWeighted', { survey });
-    const weighted = survey === 'population' && q.weighted !== 'false';
+    const weighted = survey === 'population' && q.weighted !== false;
     const stat = q.stat ?? 'share';
     const ci = q.ci ?? 'logit';
-    const items = tallyItemsOf(survey, q.items.split(','), stat);
-    const by = breakdownsOf(survey, q.by ? q.by.split(',') : []);
-    const trim = parseTrim(q.trim);
-    const minCell = q.minCell === undefined ? DEFAULT_MIN_CELL : Number(q.minCell);
+    const items = tallyItemsOf(survey, q.items, stat);
+    const by = breakdownsOf(survey, q.by ?? []);
+    const trim = q.trim;
+    const minCell = q.minCell ?? DEFAULT_MIN_CELL;
     const margins = weighted ? await this.weighting.margins(survey) : { variables: [] };
 
     const builder = new ColumnsBuilder({ margins: margins.variables, by, items });
@@ -124,7 +120,7 @@ export class TalliesService {
       if (!isClosed(r.status)) builder.add(r.answers, r.derived, r.id);
     }
     const columns = builder.done();
-    const options = { tolerance: q.tolerance ? Number(q.tolerance) : 1e-10, ...(q.maxIterations ? { maxIterations: Number(q.maxIterations) } : {}), ...(trim ? { trim } : {}) };
+    const options = { tolerance: q.tolerance ?? 1e-10, ...(q.maxIterations ? { maxIterations: q.maxIterations } : {}), ...(trim ? { trim } : {}) };
     const design = this.design(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, options);
     const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
     return {
