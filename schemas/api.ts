@@ -22,6 +22,9 @@ import quotaScreen from './api/quota-screen.schema.json' with { type: 'json' };
 import fieldworkQuery from './api/fieldwork-query.schema.json' with { type: 'json' };
 import indicatorsQuery from './api/indicators-query.schema.json' with { type: 'json' };
 import diamondQuery from './api/diamond-query.schema.json' with { type: 'json' };
+import quotaStatus from './api/quota-status.schema.json' with { type: 'json' };
+import quotaProgress from './api/quota-progress.schema.json' with { type: 'json' };
+import fieldworkReport from './api/fieldwork-report.schema.json' with { type: 'json' };
 import { secondaryDataSchema } from './csi/secondary.js';
 import type { SchemaObject } from './surveys.js';
 
@@ -48,6 +51,16 @@ export const apiSchemas = {
   indicatorsQuery: indicatorsQuery as unknown as ApiSchema,
   diamondQuery: diamondQuery as unknown as ApiSchema,
   secondaryData: secondaryDataSchema as unknown as ApiSchema,
+} as const;
+
+/**
+ * What the main GET routes answer. They feed the OpenAPI document and, through `npm run generate`, the TypeScript
+ * types the pages read the API with (schemas/generated/api.types.ts): nobody types an API answer by hand.
+ */
+export const apiResponseSchemas = {
+  quotaStatus: quotaStatus as unknown as ApiSchema,
+  quotaProgress: quotaProgress as unknown as ApiSchema,
+  fieldworkReport: fieldworkReport as unknown as ApiSchema,
 } as const;
 
 export const ROLES = ['interviewer', 'coordinator', 'analyst', 'admin'] as const;

@@ -10,6 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as standaloneModule from 'ajv/dist/standalone/index.js';
 import { compile } from 'json-schema-to-typescript';
+import { apiResponseSchemas } from '../schemas/api.js';
 import { createAjv, compileRaw } from '../schemas/ajv.js';
 import { questionnaires, SURVEY_IDS, type SurveyId } from '../schemas/surveys.js';
 import { codebookRows, renderCodebookCsv, renderCodebookMarkdown } from './codebook.js';
@@ -36,6 +37,19 @@ async function typesFor(survey: SurveyId): Promise<string> {
   return ts;
 }
 
+/** Types of the API's answers, one module for all: what the dashboards and the form read the API with. */
+async function apiTypes(): Promise<string> {
+  const parts = await Promise.all(Object.values(apiResponseSchemas).map((schema) => compile(structuredClone(schema) as never, schema.title, {
+    bannerComment: '',
+    additionalProperties: false,
+    unreachableDefinitions: false,
+    declareExternallyReferenced: true,
+    $refOptions: { resolve: { external: false } } as never,
+  })));
+  return `${BANNER('types of the API answers described in schemas/api/')}
+${parts.join('\n')}`;
+}
+
 function validatorFor(survey: SurveyId): { js: string; dts: string } {
   const ajv = createAjv({ forStandalone: true });
   const code = standalone(ajv, compileRaw(ajv, survey))
@@ -54,6 +68,7 @@ async function outputs(): Promise<Map<string, string>> {
     files.set(join(GENERATED, `${survey}.validate.js`), js);
     files.set(join(GENERATED, `${survey}.validate.d.ts`), dts);
   }
+  files.set(join(GENERATED, 'api.types.ts'), await apiTypes());
   const rows = codebookRows();
   files.set(join(ROOT, 'docs', 'codebook.md'), renderCodebookMarkdown(rows));
   files.set(join(ROOT, 'docs', 'codebook.csv'), renderCodebookCsv(rows));

@@ -5,6 +5,7 @@
  * form last had a connection). Without a plan, or on any other failure, the interview goes on, because the server
  * accepts the response at submission and flags it over quota if the cell filled meanwhile: nothing is lost.
  */
+import type { QuotaStatus } from '../../schemas/generated/api.types.js';
 import { quotaCategories, sameCell, screeningValues } from '../../schemas/quota-cells.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { Draft } from '../model/draft.js';
@@ -12,14 +13,8 @@ import type { ScreeningVerdict } from '../model/form-model.js';
 
 const TIMEOUT_MS = 10_000;
 
-/** GET …/quotas/status as the form keeps it. */
-export interface QuotaStatus {
-  version: number;
-  policy: 'refuse' | 'flag';
-  at: string;
-  quotas: Array<{ id: string; variables: string[]; collapse?: Record<string, Record<string, string>> }>;
-  full: Array<{ quota: string; categories: Record<string, string> }>;
-}
+/** GET …/quotas/status as the form keeps it: typed from its schema (schemas/api/quota-status.schema.json). */
+export type { QuotaStatus } from '../../schemas/generated/api.types.js';
 
 /** The current status, or null without a connection, a plan or a token (the caller keeps what it had). */
 export async function fetchQuotaStatus(survey: SurveyId, token: string | undefined): Promise<QuotaStatus | null> {

@@ -12,20 +12,15 @@ import { itemsOf } from '../../schemas/items.js';
 import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent } from '../render/dom.js';
+import type { FieldworkReport, GroupStats, HeatCell, QuotaCellProgress, QuotaProgress } from '../../schemas/generated/api.types.js';
 import { ApiError, startDashboard, type Dashboard } from './shell.js';
 import { text, type TextKey } from './texts.js';
 
-interface Cell { quota: string; cell: string; categories: Record<string, string>; target: number; achieved: number; reserved: number; remaining: number; over: number; percent: number; full: boolean }
-interface Progress { version: number; policy: string; cells: Cell[] }
-interface Stats { key: string; responsesToday: number; responsesTotal: number; medianSeconds: number | null; rejectionRate: number | null; shareFlagged: number | null }
-interface Flag { response: string; flag: string; interviewer: string | null; region: string | null; detail: Record<string, unknown> }
-interface Fieldwork {
-  at: string; total: Stats; interviewers: Stats[]; regions: Stats[]; days: Stats[]; flags: Flag[];
-  overQuota: Array<{ response: string; quotas: string[]; interviewer: string | null }>;
-  heat: { regions: string[]; bands: string[]; cells: Array<{ region: string; band: string; achieved: number; target: number | null }> } | null;
-}
-
-type HeatCell = NonNullable<Fieldwork['heat']>['cells'][number];
+// The API's answers, typed from their schemas in schemas/api/ (npm run generate).
+type Cell = QuotaCellProgress;
+type Progress = QuotaProgress;
+type Stats = GroupStats;
+type Fieldwork = FieldworkReport;
 
 const TITLES: Record<Language, string> = { en: 'Fieldwork', ru: 'Полевые работы', kk: 'Далалық жұмыс' };
 const SVG = 'http://www.w3.org/2000/svg';

@@ -5,14 +5,14 @@
  * computed from the store over what the actor may see; analysts get no per-interviewer figures (they are not told
  * who interviewed).
  */
+import type { FieldworkReport } from '../../schemas/generated/api.types.js';
 import { regionItem, variableCodes } from '../../schemas/survey-definition.js';
-import type { SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
 import type { QuotaPlan } from '../domain/quotas/plan.js';
-import { fieldworkSummary, type FieldworkSummary, type MonitoredResponse } from '../domain/quotas/monitoring.js';
-import { flagsByResponse, qualityFlags, type CheckedResponse, type QualityFlag } from '../domain/quotas/quality.js';
+import { fieldworkSummary, type MonitoredResponse } from '../domain/quotas/monitoring.js';
+import { flagsByResponse, qualityFlags, type CheckedResponse } from '../domain/quotas/quality.js';
 import { isClosed, type StoredResponse } from '../domain/response.js';
 import type { ResponseFilter, Store } from '../store/store.port.js';
 import { loadPlan } from './quotas.service.js';
@@ -26,22 +26,8 @@ export interface FieldworkParams {
   utcOffsetMinutes?: number;
 }
 
-export interface HeatCell {
-  region: string;
-  band: string;
-  achieved: number;
-  target: number | null;
-}
-
-export interface FieldworkReport extends FieldworkSummary {
-  survey: SurveyId;
-  at: string;
-  utcOffsetMinutes: number;
-  flags: Array<QualityFlag & { interviewer: string | null; region: string | null; status: string; receivedAt: string }>;
-  overQuota: Array<{ response: string; quotas: string[]; interviewer: string | null; region: string | null }>;
-  /** Population only: counted interviews per region and age band, with the plan's target where it has one. */
-  heat: { regions: string[]; bands: string[]; cells: HeatCell[] } | null;
-}
+// What the route answers is described once, in schemas/api/fieldwork-report.schema.json; the service is held to it.
+export type { FieldworkReport, HeatCell } from '../../schemas/generated/api.types.js';
 
 /** The heat table crosses the population survey's region item with its age band (a derived variable). */
 const REGION = regionItem('population');

@@ -10,6 +10,7 @@
  * is accepted and marked `overQuota`; refusing happens at screening, before anybody's time is spent.
  */
 import type { ResponseStatus } from '../../schemas/api.js';
+import type { QuotaProgress, QuotaStatus } from '../../schemas/generated/api.types.js';
 import { regionItem, regionOf } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import { canSee, isRegionScoped, scopeFilter } from '../domain/access.js';
@@ -80,22 +81,8 @@ export interface ScreeningResult extends ScreeningDecision {
  * What the form keeps for offline screening: the plan's variables and which cells are full (no counts, so it is
  * safe for interviewers, who see nobody else's work), as of `at`.
  */
-export interface QuotaStatus {
-  survey: SurveyId;
-  version: number;
-  policy: QuotaPolicy;
-  at: string;
-  quotas: Array<Pick<Quota, 'id' | 'variables' | 'collapse'>>;
-  full: Array<{ quota: string; categories: Record<string, string> }>;
-}
-
-export interface QuotaProgress {
-  survey: SurveyId;
-  version: number;
-  policy: QuotaPolicy;
-  at: string;
-  cells: CellProgress[];
-}
+// What status and progress answer is described once, in schemas/api/; the service is held to it by these types.
+export type { QuotaProgress, QuotaStatus } from '../../schemas/generated/api.types.js';
 
 /** Plan errors in the shared `{path, item, keyword, message}` shape; item is the variable a path names, if any. */
 function planErrors(errors: ReadonlyArray<PlanError>): Array<{ path: string; item: string | null; keyword: string; message: string }> {

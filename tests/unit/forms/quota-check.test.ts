@@ -7,7 +7,7 @@ import { fullOffline, type QuotaStatus } from '../../../forms/app/quota-check.js
 
 const derive = (answers: Record<string, unknown>) => ({ ...derivePopulation(answers) });
 const status: QuotaStatus = {
-  version: 3, policy: 'refuse', at: '2026-11-28T07:00:00.000Z',
+  survey: 'population', version: 3, policy: 'refuse', at: '2026-11-28T07:00:00.000Z',
   quotas: [
     { id: 'region_age', variables: ['ps_region', 'ps_age_band'] },
     { id: 'ethnicity', variables: ['ps_ethnicity'], collapse: { ps_ethnicity: { uzbek: 'other', tatar: 'other' } } },

@@ -25,7 +25,7 @@ const QUOTAS: Quota[] = [
 const PLAN: QuotaPlan = { ...makeQuotaPlan('population', QUOTAS), policy: 'refuse' };
 /** The plan as GET …/quotas/status would report it with every cell full. */
 const ALL_FULL: QuotaStatus = {
-  version: PLAN.version, policy: 'refuse', at: '2026-12-07T00:00:00.000Z',
+  survey: 'population', version: PLAN.version, policy: 'refuse', at: '2026-12-07T00:00:00.000Z',
   quotas: PLAN.quotas.map((q) => ({ id: q.id, variables: q.variables, ...(q.collapse ? { collapse: q.collapse } : {}) })),
   full: PLAN.quotas.flatMap((q) => q.cells.map((c) => ({ quota: q.id, categories: c.categories }))),
 };
