@@ -8,11 +8,12 @@
 import type { SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
+import { counts, isFieldworkWork } from '../domain/counting.js';
 import { problem } from '../domain/problems.js';
 import { variableCodes, type QuotaPlan } from '../domain/quotas/plan.js';
 import { fieldworkSummary, type FieldworkSummary, type MonitoredResponse } from '../domain/quotas/monitoring.js';
 import { flagsByResponse, qualityFlags, type CheckedResponse, type QualityFlag } from '../domain/quotas/quality.js';
-import { isClosed, type StoredResponse } from '../domain/response.js';
+import type { StoredResponse } from '../domain/response.js';
 import type { ResponseFilter, Store } from '../store/store.port.js';
 import { loadPlan } from './quotas.service.js';
 import { requireSurvey, type Clock } from './responses.service.js';
@@ -50,10 +51,9 @@ function heatTable(responses: readonly StoredResponse[], plan: QuotaPlan | null,
   const scoped = actor.role === 'coordinator' && actor.regions.length > 0;
   const regions = (variableCodes('population', 'ps_region') ?? []).filter((r) => !scoped || actor.regions.includes(r));
   const bands = variableCodes('population', 'ps_age_band') ?? [];
-  const counted = new Set<string>(plan?.countStatuses ?? ['submitted', 'approved']);
   const achieved = new Map<string, number>();
   for (const r of responses) {
-    if (!counted.has(r.status)) continue;
+    if (!counts(r.status)) continue;
     const key = `${String(r.answers.ps_region)}|${String(r.derived.ps_age_band)}`;
     achieved.set(key, (achieved.get(key) ?? 0) + 1);
   }
@@ -75,8 +75,8 @@ export class FieldworkService {
       throw problem('invalidQuery', { errors: [{ path: '/utcOffset', item: null, keyword: 'maximum', message: 'an offset is between -720 and 840 minutes' }] });
     }
     const responses: StoredResponse[] = [];
-    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) if (r.status !== 'withdrawn') responses.push(r);
-    const checked: CheckedResponse[] = responses.filter((r) => !isClosed(r.status)).map((r) => ({ id: r.id, survey: r.survey, answers: r.answers, meta: r.meta }));
+    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) if (isFieldworkWork(r.status)) responses.push(r);
+    const checked: CheckedResponse[] = responses.filter((r) => counts(r.status)).map((r) => ({ id: r.id, survey: r.survey, answers: r.answers, meta: r.meta }));
     const flags = qualityFlags(checked);
     const now = this.clock().toISOString();
     const summary = fieldworkSummary(responses as MonitoredResponse[], { now, utcOffsetMinutes, flagged: new Set(flagsByResponse(flags).keys()) });

@@ -17,7 +17,7 @@ import type { ResponseRecord } from '../domain/indicators/records.js';
 import { matrixRows } from '../domain/indicators/rows.js';
 import { KAZAKHSTAN_SECONDARY, SECONDARY_LABELS, type SecondaryData } from '../domain/indicators/secondary.js';
 import { problem } from '../domain/problems.js';
-import { isClosed } from '../domain/response.js';
+import { counts } from '../domain/counting.js';
 import { ColumnsBuilder } from '../domain/weighting/columns.js';
 import { rakingMargins } from '../domain/weighting/margins.js';
 import { RakingError, type RakeReport } from '../domain/weighting/raking.js';
@@ -111,7 +111,7 @@ export class IndicatorsService {
   private async records(survey: SurveyId, actor: Actor): Promise<ResponseRecord[]> {
     const out: ResponseRecord[] = [];
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (!isClosed(r.status)) out.push({ answers: r.answers, ...(r.derived ? { derived: r.derived } : {}) });
+      if (counts(r.status)) out.push({ answers: r.answers, ...(r.derived ? { derived: r.derived } : {}) });
     }
     return out;
   }

@@ -11,7 +11,7 @@ import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { roundHalfUp } from '../domain/indicators/aggregation.js';
 import { problem } from '../domain/problems.js';
-import { isClosed } from '../domain/response.js';
+import { counts } from '../domain/counting.js';
 import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js';
 import { rakingMargins, type MarginVariable } from '../domain/weighting/margins.js';
 import type { IntervalMethod } from '../domain/weighting/intervals.js';
@@ -121,7 +121,7 @@ export class TalliesService {
 
     const builder = new ColumnsBuilder({ margins: margins.variables, by, items });
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (!isClosed(r.status)) builder.add(r.answers, r.derived, r.id);
+      if (counts(r.status)) builder.add(r.answers, r.derived, r.id);
     }
     const columns = builder.done();
     const options = { tolerance: q.tolerance ? Number(q.tolerance) : 1e-10, ...(q.maxIterations ? { maxIterations: Number(q.maxIterations) } : {}), ...(trim ? { trim } : {}) };

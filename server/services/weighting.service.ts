@@ -9,7 +9,7 @@ import type { SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
-import { isClosed } from '../domain/response.js';
+import { counts } from '../domain/counting.js';
 import { ColumnsBuilder } from '../domain/weighting/columns.js';
 import { KAZAKHSTAN_2009_MARGINS, rakingMargins } from '../domain/weighting/margins.js';
 import { RakingError, TrimmingError } from '../domain/weighting/raking.js';
@@ -93,7 +93,7 @@ export class WeightingService {
     const ids: string[] = [];
     const builder = new ColumnsBuilder({ margins: margins.variables, by: [], items: [] });
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (isClosed(r.status)) continue;
+      if (!counts(r.status)) continue;
       ids.push(r.id);
       builder.add(r.answers, r.derived, r.id);
     }

@@ -95,6 +95,20 @@ CREATE TABLE login_attempts (
     description: 'quota reservations have an owner: only who screened may release one, and live ones are capped per person and cell',
     up: 'ALTER TABLE quota_slots ADD COLUMN owner TEXT;',
   },
+  {
+    version: 5,
+    description: 'quota slots beyond the target for interviews accepted over quota: the slots count a cell\'s achieved interviews (domain/quotas/slots.ts)',
+    up: 'ALTER TABLE quota_slots ADD COLUMN over INTEGER NOT NULL DEFAULT 0;',
+  },
+  {
+    version: 6,
+    description: 'responses by time of their last change: the analysis dataset reads only what changed since it last looked (services/analysis-dataset.ts)',
+    up: `
+ALTER TABLE responses ADD COLUMN updated_at TEXT;
+UPDATE responses SET updated_at = json_extract(doc, '$.updatedAt');
+CREATE INDEX responses_by_change ON responses (survey, updated_at);
+`,
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

@@ -8,11 +8,11 @@
  * acknowledged before its transaction committed.
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
-import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { claimSlot, type SlotTable } from '../slot-claim.js';
 import type { StoredResponse } from '../../domain/response.js';
 import type { SchemaUpgrade } from '../migrations.js';
 import { migrate } from './migrations.js';
@@ -37,12 +37,13 @@ interface SlotRow {
   expires_at: string | null;
   response_id: string | null;
   consumed_at: string | null;
+  over: number;
 }
 
 function slotOf(r: SlotRow): QuotaSlot {
   return {
     id: r.id, space: r.space, cell: r.cell, slot: r.slot, reservationId: r.reservation_id, owner: r.owner, claimedAt: r.claimed_at,
-    expiresAt: r.expires_at, responseId: r.response_id, consumedAt: r.consumed_at,
+    expiresAt: r.expires_at, responseId: r.response_id, consumedAt: r.consumed_at, ...(r.over ? { over: true as const } : {}),
   };
 }
 
@@ -70,6 +71,7 @@ function where(filter: ResponseFilter, after?: PagePosition): { sql: string; par
   if (filter.interviewer) add('interviewer = ?', filter.interviewer);
   if (filter.since) add('received_at >= ?', filter.since);
   if (filter.until) add('received_at < ?', filter.until);
+  if (filter.changedSince) add('updated_at >= ?', iso(filter.changedSince));
   if (after) {
     clauses.push('(received_at > ? OR (received_at = ? AND id > ?))');
     params.push(after.receivedAt, after.receivedAt, after.id);
@@ -108,16 +110,16 @@ export class SqliteStore implements Store {
     }
     this.db.pragma('journal_mode = WAL');
     this.insert = this.db.prepare(
-      'INSERT INTO responses (id, survey, status, region, interviewer, received_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      'INSERT INTO responses (id, survey, status, region, interviewer, received_at, updated_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
     );
     this.byId = this.db.prepare('SELECT doc FROM responses WHERE id = ?');
     this.replace = this.db.prepare(
-      'UPDATE responses SET status = ?, region = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?',
+      'UPDATE responses SET status = ?, region = ?, updated_at = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?',
     );
     this.appendAuditStatement = this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
     this.commitBatch = this.db.transaction((batch: PendingWrite[]) => batch.map((w) => w.run()));
     this.replaceWithAudit = this.db.transaction((r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => {
-      const replaced = this.replace.run(r.status, r.region, r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
+      const replaced = this.replace.run(r.status, r.region, iso(r.updatedAt), r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
       if (replaced && audit) this.appendAfterWrite(audit);
       return replaced;
     });
@@ -135,7 +137,7 @@ export class SqliteStore implements Store {
 
   /** Inside a transaction: insert, or read back the row that holds the id (possibly from this very batch). */
   private insertOne(r: StoredResponse, audit?: AuditEntry): InsertOutcome {
-    const result = this.insert.run(r.id, r.survey, r.status, r.region, r.interviewer, r.receivedAt, r.revision, JSON.stringify(r));
+    const result = this.insert.run(r.id, r.survey, r.status, r.region, r.interviewer, r.receivedAt, iso(r.updatedAt), r.revision, JSON.stringify(r));
     if (result.changes === 1) {
       if (audit) this.appendAfterWrite(audit);
       return { inserted: true, response: r };
@@ -337,41 +339,32 @@ export class SqliteStore implements Store {
     return { items: page, next: items.length > limit && last ? { at: last.at, id: last.id } : null };
   }
 
-  /**
-   * One IMMEDIATE transaction: the slot the reservation already holds in the cell (a lapsed one is let go), else
-   * the lowest free one, reclaiming lapsed reservations first when none is free. The write lock serialises claims
-   * across connections; the unique keys are the backstop.
-   */
+  /** The shared claim (../slot-claim.ts) on this table: single statements, the unique keys enforce the cap. */
   async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
-    if (claim.expiresAt === null && !claim.responseId) throw new Error('a quota reservation needs an expiry, or a response that consumes it');
-    const now = iso(claim.now);
-    const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
-    const claimOnce = this.db.transaction((): QuotaSlot | null => {
-      const own = this.sql('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND reservation_id = ?')
-        .get(claim.space, claim.cell, claim.reservationId) as SlotRow | undefined;
-      if (own && (own.response_id !== null || own.expires_at === null || own.expires_at >= now)) return slotOf(own);
-      if (own) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL').run(own.id);
-      const held = () => (this.sql('SELECT slot FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?')
-        .all(claim.space, claim.cell, claim.target) as Array<{ slot: number }>).map((r) => r.slot);
-      let free = freeSlotNumbers(claim.target, held());
-      if (free.length === 0) {
-        const lapsed = this.sql('SELECT id FROM quota_slots WHERE space = ? AND cell = ? AND response_id IS NULL AND expires_at < ?')
-          .all(claim.space, claim.cell, cutoff) as Array<{ id: string }>;
-        for (const { id } of lapsed) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?').run(id, cutoff);
-        free = freeSlotNumbers(claim.target, held());
-      }
-      const slot = free[0];
-      if (slot === undefined) return null;
-      const row: SlotRow = {
-        id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservation_id: claim.reservationId, owner: claim.owner ?? null, claimed_at: now,
-        expires_at: claim.expiresAt === null ? null : iso(claim.expiresAt), response_id: claim.responseId ?? null,
-        consumed_at: claim.responseId ? now : null,
-      };
-      this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, owner, claimed_at, expires_at, response_id, consumed_at)
-        VALUES (@id, @space, @cell, @slot, @reservation_id, @owner, @claimed_at, @expires_at, @response_id, @consumed_at)`).run(row);
-      return slotOf(row);
-    });
-    return claimOnce.immediate();
+    return claimSlot(this.slotTable, claim);
+  }
+
+  private readonly slotTable: SlotTable = {
+    findOwn: async (space, cell, reservationId) => {
+      const row = this.sql('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND reservation_id = ?').get(space, cell, reservationId) as SlotRow | undefined;
+      return row ? slotOf(row) : null;
+    },
+    held: async (space, cell, target) => (this.sql('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?').all(space, cell, target) as SlotRow[]).map(slotOf),
+    highest: async (space, cell) => (this.sql('SELECT max(slot) AS top FROM quota_slots WHERE space = ? AND cell = ?').get(space, cell) as { top: number | null }).top,
+    insert: async (s) => this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, owner, claimed_at, expires_at, response_id, consumed_at, over)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+      .run(s.id, s.space, s.cell, s.slot, s.reservationId, s.owner, s.claimedAt, s.expiresAt, s.responseId, s.consumedAt, s.over ? 1 : 0).changes === 1,
+    deleteReservation: async (id, before) => {
+      if (before === undefined) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL').run(id);
+      else this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?').run(id, before);
+    },
+  };
+
+  async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
+    const rows = this.sql(`SELECT cell, count(response_id) AS consumed, sum(over) AS over,
+        sum(response_id IS NULL AND expires_at >= ?) AS reserved, sum(response_id IS NULL AND expires_at < ?) AS lapsed
+      FROM quota_slots WHERE space = ? GROUP BY cell`).all(iso(now), iso(now), space) as Array<{ cell: string } & CellUsage>;
+    return new Map(rows.map(({ cell, ...usage }) => [cell, usage]));
   }
 
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {

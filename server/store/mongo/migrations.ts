@@ -56,6 +56,11 @@ export const MIGRATIONS: readonly Migration<Up>[] = [
     description: 'login attempts by account and address: lockout counted atomically (domain/accounts.ts, LOCKOUT)',
     up: (db) => createIndexes(db, 'login_attempts', [{ name: 'by_pair', key: { account: 1, address: 1 } }]),
   },
+  {
+    version: 4,
+    description: 'responses by time of their last change: the analysis dataset reads only what changed since it last looked (services/analysis-dataset.ts)',
+    up: (db) => createIndexes(db, 'responses', [{ name: 'by_change', key: { survey: 1, updatedAt: 1 } }]),
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

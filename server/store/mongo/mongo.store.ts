@@ -11,9 +11,9 @@
  * document, and the repair every start runs (repairAudit). The entry is never visible to readers.
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
-import { randomUUID } from 'node:crypto';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
-import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { cellUsage, QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { claimSlot, type SlotTable } from '../slot-claim.js';
 import type { StoredResponse } from '../../domain/response.js';
 import type { SchemaUpgrade } from '../migrations.js';
 import { migrate } from './migrations.js';
@@ -70,6 +70,7 @@ function toFilter(filter: ResponseFilter, after?: PagePosition): Filter<Doc> {
       ...(filter.until ? { $lt: new Date(filter.until) } : {}),
     };
   }
+  if (filter.changedSince) f.updatedAt = { $gte: new Date(filter.changedSince) };
   if (after) {
     const at = new Date(after.receivedAt);
     f.$or = [{ receivedAt: { $gt: at } }, { receivedAt: at, _id: { $gt: after.id } }];
@@ -90,9 +91,6 @@ interface LoginAttemptDoc {
 
 type SlotDoc = WithId<QuotaSlot>;
 
-// Claims that lost every free slot to others re-read the cell; past this many rounds of churn the cell counts as full.
-const CLAIM_ROUNDS = 20;
-
 const iso = (at: string) => new Date(at).toISOString();
 
 function withId<T extends { id: string }>(value: T): WithId<T> {
@@ -104,6 +102,12 @@ function withoutId<T extends { id: string }>(doc: WithId<T> | null): T | null {
   if (!doc) return null;
   const { _id, auditOutbox: _outbox, ...rest } = doc;
   return { id: _id, ...rest } as unknown as T;
+}
+
+/** Slots stored before reservations had owners read as ownerless. */
+function slotFromDoc(doc: SlotDoc | null): QuotaSlot | null {
+  const slot = withoutId<QuotaSlot>(doc);
+  return slot ? { ...slot, owner: slot.owner ?? null } : null;
 }
 
 export class MongoStore implements Store {
@@ -394,58 +398,33 @@ export class MongoStore implements Store {
     return { items, next: docs.length > limit && last ? { at: last.at, id: last.id } : null };
   }
 
-  /**
-   * Inserts into the lowest free slot; a duplicate key means another claim won it, so the next free one is tried.
-   * No free slot: lapsed reservations are deleted, each by its own id, and the cell read again. Nothing here relies
-   * on an update being atomic (FerretDB 1.24's are not under concurrency), only on the unique index.
-   */
+  /** The shared claim (../slot-claim.ts) on this collection: only the unique indexes are relied on. */
   async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
-    if (claim.expiresAt === null && !claim.responseId) throw new Error('a quota reservation needs an expiry, or a response that consumes it');
-    const now = iso(claim.now);
-    const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
-    const own = await this.slotOfReservation(claim, now);
-    if (own) return own;
-    for (let round = 0; round < CLAIM_ROUNDS; round += 1) {
-      const held = await this.quotaSlots.find({ space: claim.space, cell: claim.cell, slot: { $lt: claim.target } }).toArray();
-      const free = freeSlotNumbers(claim.target, held.map((d) => d.slot));
-      for (const slot of free) {
-        const won = await this.insertSlot(claim, slot, now);
-        if (won) return won;
+    return claimSlot(this.slotTable, claim);
+  }
+
+  private readonly slotTable: SlotTable = {
+    findOwn: async (space, cell, reservationId) => slotFromDoc(await this.quotaSlots.findOne({ space, cell, reservationId })),
+    held: async (space, cell, target) => (await this.quotaSlots.find({ space, cell, slot: { $lt: target } }).toArray()).map((d) => slotFromDoc(d) as QuotaSlot),
+    highest: async (space, cell) => (await this.quotaSlots.find({ space, cell }).sort({ slot: -1 }).limit(1).project<{ slot: number }>({ slot: 1 }).toArray())[0]?.slot ?? null,
+    insert: async (slot) => {
+      try {
+        await this.quotaSlots.insertOne(withId(slot));
+        return true;
+      } catch (error) {
+        if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+        return false;
       }
-      const lapsed = held.filter((d) => d.responseId === null && d.expiresAt !== null && d.expiresAt < cutoff);
-      if (free.length === 0 && lapsed.length === 0) return null;
-      for (const d of lapsed) await this.quotaSlots.deleteOne({ _id: d._id, responseId: null, expiresAt: { $lt: cutoff } });
-    }
-    return null;
-  }
+    },
+    deleteReservation: async (id, before) => {
+      await this.quotaSlots.deleteOne({ _id: id, responseId: null, ...(before === undefined ? {} : { expiresAt: { $lt: before } }) });
+    },
+  };
 
-  /** The slot this reservation holds in the cell, if live or consumed; a lapsed one is let go (its owner asks again). */
-  private async slotOfReservation(claim: SlotClaim, now: string): Promise<QuotaSlot | null> {
-    const doc = await this.quotaSlots.findOne({ space: claim.space, cell: claim.cell, reservationId: claim.reservationId });
-    if (!doc) return null;
-    if (doc.responseId !== null || doc.expiresAt === null || doc.expiresAt >= now) return withoutId<QuotaSlot>(doc);
-    await this.quotaSlots.deleteOne({ _id: doc._id, responseId: null });
-    return null;
-  }
-
-  /**
-   * The slot, or null when another claim holds its number. A duplicate on the reservation's own key means a
-   * concurrent claim of the same reservation won: its slot is the answer.
-   */
-  private async insertSlot(claim: SlotClaim, slot: number, now: string): Promise<QuotaSlot | null> {
-    const responseId = claim.responseId ?? null;
-    const doc: SlotDoc = {
-      _id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservationId: claim.reservationId, owner: claim.owner ?? null, claimedAt: now,
-      expiresAt: claim.expiresAt === null ? null : iso(claim.expiresAt), responseId, consumedAt: responseId ? now : null,
-    };
-    try {
-      await this.quotaSlots.insertOne(doc);
-      return withoutId<QuotaSlot>(doc);
-    } catch (error) {
-      if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
-      const twin = await this.quotaSlots.findOne({ space: claim.space, cell: claim.cell, reservationId: claim.reservationId });
-      return twin ? withoutId<QuotaSlot>(twin) : null;
-    }
+  /** Counted here from the cell's fields alone (FerretDB 1.24 has no `$cond` to count them in an aggregation). */
+  async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
+    const slots = await this.quotaSlots.find({ space }).project<SlotDoc>({ cell: 1, responseId: 1, expiresAt: 1, over: 1 }).toArray();
+    return cellUsage(slots as unknown as QuotaSlot[], iso(now));
   }
 
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
@@ -469,8 +448,7 @@ export class MongoStore implements Store {
     if (filter.responseId !== undefined) f.responseId = filter.responseId;
     if (filter.owner !== undefined) f.owner = filter.owner;
     const docs = await this.quotaSlots.find(f).sort({ cell: 1, slot: 1 }).toArray();
-    // Slots stored before reservations had owners read as ownerless.
-    return docs.map((d) => ({ ...withoutId<QuotaSlot>(d), owner: d.owner ?? null }) as QuotaSlot);
+    return docs.map((d) => slotFromDoc(d) as QuotaSlot);
   }
 
   async reclaimLapsedQuotaSlots(space: string, now: string, graceMs = QUOTA_GRACE_MS): Promise<number> {
