@@ -66,7 +66,7 @@ export function buildApp(deps: AppDeps): App {
   const weighting = new WeightingService(deps.store, validators, audit);
   const events = new FieldworkEvents();
   const quotas = new QuotasService(deps.store, validators, clock, audit, weighting, events, deps.quotas);
-  const fieldwork = new FieldworkService(deps.store, validators, clock);
+  const fieldwork = new FieldworkService(deps.store, validators, clock, weighting.dataset);
   const responses = new ResponsesService(deps.store, validators, clock, audit, quotas.hooks());
   const tallies = new TalliesService(deps.store, validators, weighting);
   const indicators = new IndicatorsService(deps.store, validators, weighting, audit);

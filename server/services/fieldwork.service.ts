@@ -2,11 +2,10 @@
  * Fieldwork monitoring for coordinators: per interviewer, per region and per day (domain/quotas/monitoring.ts),
  * quality flags with the responses they concern (domain/quotas/quality.ts), responses accepted over quota, and a
  * region x age-band table of counted interviews against the plan's targets when the plan has that quota. Always
- * computed from the store over what the actor may see; analysts get no per-interviewer figures (they are not told
+ * computed over what the actor may see, from the analysis dataset (kept up to date with the store); analysts get no per-interviewer figures (they are not told
  * who interviewed).
  */
 import type { SurveyId } from '../../schemas/surveys.js';
-import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { counts, isFieldworkWork } from '../domain/counting.js';
 import { problem } from '../domain/problems.js';
@@ -14,7 +13,8 @@ import { variableCodes, type QuotaPlan } from '../domain/quotas/plan.js';
 import { fieldworkSummary, type FieldworkSummary, type MonitoredResponse } from '../domain/quotas/monitoring.js';
 import { flagsByResponse, qualityFlags, type CheckedResponse, type QualityFlag } from '../domain/quotas/quality.js';
 import type { StoredResponse } from '../domain/response.js';
-import type { ResponseFilter, Store } from '../store/store.port.js';
+import type { Store } from '../store/store.port.js';
+import { AnalysisDataset } from './analysis-dataset.js';
 import { loadPlan } from './quotas.service.js';
 import { requireSurvey, type Clock } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
@@ -63,7 +63,11 @@ function heatTable(responses: readonly StoredResponse[], plan: QuotaPlan | null,
 }
 
 export class FieldworkService {
-  constructor(private readonly store: Store, private readonly validators: Validators, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Store, private readonly validators: Validators, private readonly clock: Clock,
+    /** The survey data the analytic readers share (analysis-dataset.ts): monitoring reads it rather than the store. */
+    private readonly dataset: AnalysisDataset = new AnalysisDataset(store),
+  ) {}
 
   async fieldwork(surveyParam: string, query: unknown, actor: Actor): Promise<FieldworkReport> {
     const survey = requireSurvey(surveyParam);
@@ -74,8 +78,7 @@ export class FieldworkService {
     if (utcOffsetMinutes < -720 || utcOffsetMinutes > 840) {
       throw problem('invalidQuery', { errors: [{ path: '/utcOffset', item: null, keyword: 'maximum', message: 'an offset is between -720 and 840 minutes' }] });
     }
-    const responses: StoredResponse[] = [];
-    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) if (isFieldworkWork(r.status)) responses.push(r);
+    const responses = (await this.dataset.view(survey, actor)).all.filter((r) => isFieldworkWork(r.status));
     const checked: CheckedResponse[] = responses.filter((r) => counts(r.status)).map((r) => ({ id: r.id, survey: r.survey, answers: r.answers, meta: r.meta }));
     const flags = qualityFlags(checked);
     const now = this.clock().toISOString();

@@ -1,23 +1,23 @@
 /**
  * Tallies as analysts ask for them: items, overall and by one or two variables, from the responses the actor may
- * see (rejected and withdrawn ones never count). The population survey is raked to its margins by default; the
+ * see that count (domain/counting.ts), read from the analysis dataset (analysis-dataset.ts), not from the store.
+ * The population survey is raked to its margins by default (the design shared with indicators and exports); the
  * organisational and external surveys are tallied unweighted, with the same estimator (standard errors as for a
- * simple random sample with replacement). Responses stream into coded columns; the numbers come from the
- * cell-aggregated engine of domain/weighting/tally.ts.
+ * simple random sample with replacement). The numbers come from the cell-aggregated engine of
+ * domain/weighting/tally.ts; a report is cached until the data, the margins or the question change.
  */
 import { itemsOf } from '../../schemas/items.js';
 import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
-import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { roundHalfUp } from '../domain/indicators/aggregation.js';
 import { problem } from '../domain/problems.js';
-import { counts } from '../domain/counting.js';
 import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js';
-import { rakingMargins, type MarginVariable } from '../domain/weighting/margins.js';
+import type { MarginVariable } from '../domain/weighting/margins.js';
 import type { IntervalMethod } from '../domain/weighting/intervals.js';
 import type { RakeOptions, RakeReport } from '../domain/weighting/raking.js';
-import { breakdownOf, designFor, tallyItem, type CellDesign, type ItemTally } from '../domain/weighting/tally.js';
-import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
+import { breakdownOf, tallyItem, type CellDesign, type ItemTally } from '../domain/weighting/tally.js';
+import type { ResponseStore } from '../store/store.port.js';
+import type { DatasetView } from './analysis-dataset.js';
 import { requireSurvey } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
 import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
@@ -118,32 +118,34 @@ export class TalliesService {
     const trim = parseTrim(q.trim);
     const minCell = q.minCell === undefined ? DEFAULT_MIN_CELL : Number(q.minCell);
     const margins = weighted ? await this.weighting.margins(survey) : { variables: [] };
-
-    const builder = new ColumnsBuilder({ margins: margins.variables, by, items });
-    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (counts(r.status)) builder.add(r.answers, r.derived, r.id);
-    }
-    const columns = builder.done();
-    const options = { tolerance: q.tolerance ? Number(q.tolerance) : 1e-10, ...(q.maxIterations ? { maxIterations: Number(q.maxIterations) } : {}), ...(trim ? { trim } : {}) };
-    const design = this.design(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, options);
-    const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
-    return {
-      survey,
-      weighted,
-      respondents: columns.n,
-      by: by.map((b) => b.variable),
-      minCell,
-      stat,
-      ci,
-      raking: weighted ? design.report : null,
-      margins: margins.variables.map(({ variable, source, status, year }) => ({ variable, source, status, ...(year ? { year } : {}) })),
-      items: columns.items.map((item) => tallyItem(design, item, breakdown, { minCell, ci })),
-    };
+    const options: RakeOptions = { tolerance: q.tolerance ? Number(q.tolerance) : 1e-10, ...(q.maxIterations ? { maxIterations: Number(q.maxIterations) } : {}), ...(trim ? { trim } : {}) };
+    const view = await this.weighting.dataset.view(survey, actor);
+    // The report depends on nothing else: the same question on the same data version is answered from the cache.
+    const key = JSON.stringify(['tallies', view.key, weighted, stat, ci, minCell, items.map((i) => i.id), by.map((b) => b.variable), margins.variables, options]);
+    return this.weighting.dataset.cached(key, async (): Promise<TalliesReport> => {
+      const design = await this.design(view, margins, actor, options);
+      const builder = new ColumnsBuilder({ margins: [], by, items });
+      for (const r of view.counted) builder.add(r);
+      const columns = builder.done();
+      const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
+      return {
+        survey,
+        weighted,
+        respondents: columns.n,
+        by: by.map((b) => b.variable),
+        minCell,
+        stat,
+        ci,
+        raking: weighted ? design.report : null,
+        margins: margins.variables.map(({ variable, source, status, year }) => ({ variable, source, status, ...(year ? { year } : {}) })),
+        items: columns.items.map((item) => tallyItem(design, item, breakdown, { minCell, ci })),
+      };
+    });
   }
 
-  private design(n: number, margins: ReturnType<typeof rakingMargins>, columns: Parameters<typeof designFor>[2], options: RakeOptions): CellDesign {
+  private async design(view: DatasetView, margins: { variables: MarginVariable[] }, actor: Actor, options: RakeOptions): Promise<CellDesign> {
     try {
-      return designFor(n, margins, columns, options);
+      return await this.weighting.design(view, margins, actor, options);
     } catch (error) {
       throw weightingProblem(error);
     }

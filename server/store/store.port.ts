@@ -187,8 +187,9 @@ export interface QuotaStore {
   releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number>;
   /**
    * Per cell of a space, its slots counted at `now`: consumed (achieved interviews, over quota included), over,
-   * live and lapsed reservations. Counted by the store from the slots alone: the cost follows the slots of the plan
-   * (its targets plus acceptances over quota), never the number of responses stored.
+   * live and lapsed reservations. Consumed and over come from per-cell counts every slot write keeps (a row per cell),
+   * reservations from the unconsumed slots: the cost follows the cells and the reservations held, never the number
+   * of responses stored.
    */
   countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>>;
   /** The slots of a space, optionally of one cell, reservation or response, ordered by cell and slot. */

@@ -351,26 +351,47 @@ export class SqliteStore implements Store {
     },
     held: async (space, cell, target) => (this.sql('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?').all(space, cell, target) as SlotRow[]).map(slotOf),
     highest: async (space, cell) => (this.sql('SELECT max(slot) AS top FROM quota_slots WHERE space = ? AND cell = ?').get(space, cell) as { top: number | null }).top,
-    insert: async (s) => this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, owner, claimed_at, expires_at, response_id, consumed_at, over)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-      .run(s.id, s.space, s.cell, s.slot, s.reservationId, s.owner, s.claimedAt, s.expiresAt, s.responseId, s.consumedAt, s.over ? 1 : 0).changes === 1,
+    insert: async (s) => this.db.transaction(() => {
+      const inserted = this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, owner, claimed_at, expires_at, response_id, consumed_at, over)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+        .run(s.id, s.space, s.cell, s.slot, s.reservationId, s.owner, s.claimedAt, s.expiresAt, s.responseId, s.consumedAt, s.over ? 1 : 0).changes === 1;
+      if (inserted && s.responseId !== null) this.countSlot(s.space, s.cell, 1, s.over ? 1 : 0);
+      return inserted;
+    })(),
     deleteReservation: async (id, before) => {
       if (before === undefined) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL').run(id);
       else this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?').run(id, before);
     },
   };
 
+  /** Inside the transaction of the slot write it counts: consumed slots of a cell, and those beyond the target. */
+  private countSlot(space: string, cell: string, consumed: number, over: number): void {
+    this.sql(`INSERT INTO quota_counts (space, cell, consumed, over) VALUES (?, ?, ?, ?)
+      ON CONFLICT (space, cell) DO UPDATE SET consumed = consumed + excluded.consumed, over = over + excluded.over`).run(space, cell, consumed, over);
+  }
+
   async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
-    const rows = this.sql(`SELECT cell, count(response_id) AS consumed, sum(over) AS over,
-        sum(response_id IS NULL AND expires_at >= ?) AS reserved, sum(response_id IS NULL AND expires_at < ?) AS lapsed
-      FROM quota_slots WHERE space = ? GROUP BY cell`).all(iso(now), iso(now), space) as Array<{ cell: string } & CellUsage>;
-    return new Map(rows.map(({ cell, ...usage }) => [cell, usage]));
+    const usage = new Map<string, CellUsage>();
+    const cell = (key: string) => usage.get(key) ?? usage.set(key, { consumed: 0, over: 0, reserved: 0, lapsed: 0 }).get(key) as CellUsage;
+    for (const r of this.sql('SELECT cell, consumed, over FROM quota_counts WHERE space = ?').all(space) as Array<{ cell: string; consumed: number; over: number }>) {
+      Object.assign(cell(r.cell), { consumed: r.consumed, over: r.over });
+    }
+    const reservations = this.sql(`SELECT cell, sum(expires_at >= ?) AS reserved, sum(expires_at < ?) AS lapsed FROM quota_slots
+      WHERE space = ? AND response_id IS NULL GROUP BY cell`).all(iso(now), iso(now), space) as Array<{ cell: string; reserved: number; lapsed: number }>;
+    for (const r of reservations) Object.assign(cell(r.cell), { reserved: r.reserved, lapsed: r.lapsed });
+    return usage;
   }
 
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
     const at = iso(now);
-    this.sql('UPDATE quota_slots SET response_id = ?, consumed_at = ? WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND expires_at >= ?')
-      .run(responseId, at, space, reservationId, at);
+    this.db.transaction(() => {
+      const live = this.sql('SELECT id, cell, over FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND expires_at >= ?')
+        .all(space, reservationId, at) as Array<{ id: string; cell: string; over: number }>;
+      for (const slot of live) {
+        this.sql('UPDATE quota_slots SET response_id = ?, consumed_at = ? WHERE id = ?').run(responseId, at, slot.id);
+        this.countSlot(space, slot.cell, 1, slot.over);
+      }
+    }).immediate();
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
 
@@ -382,7 +403,14 @@ export class SqliteStore implements Store {
   }
 
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
-    return this.sql('DELETE FROM quota_slots WHERE space = ? AND response_id = ?').run(space, responseId).changes;
+    return this.db.transaction(() => {
+      const held = this.sql('SELECT id, cell, over FROM quota_slots WHERE space = ? AND response_id = ?').all(space, responseId) as Array<{ id: string; cell: string; over: number }>;
+      for (const slot of held) {
+        this.sql('DELETE FROM quota_slots WHERE id = ?').run(slot.id);
+        this.countSlot(space, slot.cell, -1, -slot.over);
+      }
+      return held.length;
+    }).immediate();
   }
 
   async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
@@ -406,7 +434,10 @@ export class SqliteStore implements Store {
   }
 
   async deleteQuotaSpace(space: string): Promise<number> {
-    return this.sql('DELETE FROM quota_slots WHERE space = ?').run(space).changes;
+    return this.db.transaction(() => {
+      this.sql('DELETE FROM quota_counts WHERE space = ?').run(space);
+      return this.sql('DELETE FROM quota_slots WHERE space = ?').run(space).changes;
+    })();
   }
 
   async close(): Promise<void> {

@@ -91,6 +91,23 @@ interface LoginAttemptDoc {
 
 type SlotDoc = WithId<QuotaSlot>;
 
+/**
+ * Per cell, its consumed slots and those beyond the target, `_id` = [space, cell] as JSON: raised and lowered with
+ * `$inc` on `_id` alone (the one filter FerretDB 1.24 does not answer by scanning) right after the slot write it
+ * counts. MongoDB's `$inc` is atomic; FerretDB 1.24's updates are not under concurrency (issue #3040), so there two
+ * simultaneous consumptions in one cell may count once, and a crash between a slot write and its count leaves the
+ * count behind: a replaced plan version starts counting afresh (see README, "Which responses count").
+ */
+interface QuotaCountDoc {
+  _id: string;
+  space: string;
+  cell: string;
+  consumed: number;
+  over: number;
+}
+
+export const quotaCountId = (space: string, cell: string) => JSON.stringify([space, cell]);
+
 const iso = (at: string) => new Date(at).toISOString();
 
 function withId<T extends { id: string }>(value: T): WithId<T> {
@@ -118,6 +135,7 @@ export class MongoStore implements Store {
   private readonly audit: Collection<WithId<AuditEntry>>;
   private readonly settings: Collection<{ _id: string; value: unknown }>;
   private readonly quotaSlots: Collection<SlotDoc>;
+  private readonly quotaCounts: Collection<QuotaCountDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
   /** Audit entries waiting for the next batched insert, each with its caller's promise. */
   private pendingAudit: Array<{ entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void }> = [];
@@ -131,6 +149,7 @@ export class MongoStore implements Store {
     this.audit = db.collection<WithId<AuditEntry>>('audit', durable);
     this.settings = db.collection<{ _id: string; value: unknown }>('settings', durable);
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
+    this.quotaCounts = db.collection<QuotaCountDoc>('quota_counts', durable);
     this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
   }
 
@@ -410,26 +429,42 @@ export class MongoStore implements Store {
     insert: async (slot) => {
       try {
         await this.quotaSlots.insertOne(withId(slot));
-        return true;
       } catch (error) {
         if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
         return false;
       }
+      if (slot.responseId !== null) await this.countSlot(slot.space, slot.cell, 1, slot.over ? 1 : 0);
+      return true;
     },
     deleteReservation: async (id, before) => {
       await this.quotaSlots.deleteOne({ _id: id, responseId: null, ...(before === undefined ? {} : { expiresAt: { $lt: before } }) });
     },
   };
 
-  /** Counted here from the cell's fields alone (FerretDB 1.24 has no `$cond` to count them in an aggregation). */
+  private async countSlot(space: string, cell: string, consumed: number, over: number): Promise<void> {
+    await this.quotaCounts.updateOne({ _id: quotaCountId(space, cell) }, { $inc: { consumed, over }, $setOnInsert: { space, cell } }, { upsert: true });
+  }
+
+  /** Consumed and over from the counts; reservations from the unconsumed slots, counted here (FerretDB 1.24 has no `$cond`). */
   async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
-    const slots = await this.quotaSlots.find({ space }).project<SlotDoc>({ cell: 1, responseId: 1, expiresAt: 1, over: 1 }).toArray();
-    return cellUsage(slots as unknown as QuotaSlot[], iso(now));
+    const reservations = await this.quotaSlots.find({ space, responseId: null }).project<SlotDoc>({ cell: 1, responseId: 1, expiresAt: 1 }).toArray();
+    const usage = cellUsage(reservations as unknown as QuotaSlot[], iso(now));
+    for (const c of await this.quotaCounts.find({ space }).toArray()) {
+      const u = usage.get(c.cell) ?? { consumed: 0, over: 0, reserved: 0, lapsed: 0 };
+      usage.set(c.cell, { ...u, consumed: c.consumed, over: c.over });
+    }
+    return usage;
   }
 
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
     const at = iso(now);
-    await this.quotaSlots.updateMany({ space, reservationId, responseId: null, expiresAt: { $gte: at } }, { $set: { responseId, consumedAt: at } });
+    // One slot at a time, so that each consumption this call made is counted once.
+    const live = await this.quotaSlots.find({ space, reservationId, responseId: null, expiresAt: { $gte: at } }).toArray();
+    for (const slot of live) {
+      if ((await this.quotaSlots.updateOne({ _id: slot._id, responseId: null }, { $set: { responseId, consumedAt: at } })).modifiedCount === 1) {
+        await this.countSlot(space, slot.cell, 1, slot.over ? 1 : 0);
+      }
+    }
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
 
@@ -438,7 +473,13 @@ export class MongoStore implements Store {
   }
 
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
-    return (await this.quotaSlots.deleteMany({ space, responseId })).deletedCount;
+    let released = 0;
+    for (const slot of await this.quotaSlots.find({ space, responseId }).toArray()) {
+      if ((await this.quotaSlots.deleteOne({ _id: slot._id })).deletedCount !== 1) continue;
+      released += 1;
+      await this.countSlot(space, slot.cell, -1, slot.over ? -1 : 0);
+    }
+    return released;
   }
 
   async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
@@ -460,6 +501,7 @@ export class MongoStore implements Store {
   }
 
   async deleteQuotaSpace(space: string): Promise<number> {
+    await this.quotaCounts.deleteMany({ space });
     return (await this.quotaSlots.deleteMany({ space })).deletedCount;
   }
 
