@@ -26,8 +26,8 @@ import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 /** How far behind the newest change already held a re-read starts (see above). */
 export const CHANGE_OVERLAP_MS = 60_000;
 
-/** Cached results kept per dataset (designs, reports): the most recently used ones. */
-const CACHE_ENTRIES = 64;
+/** Cached results kept per dataset (designs, coded columns, reports): the most recently used ones. */
+const CACHE_ENTRIES = 256;
 
 /** A survey's responses as held, with the version every cached result is keyed by. */
 interface SurveyRows {

@@ -15,7 +15,7 @@ import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js'
 import type { MarginVariable } from '../domain/weighting/margins.js';
 import type { IntervalMethod } from '../domain/weighting/intervals.js';
 import type { RakeOptions, RakeReport } from '../domain/weighting/raking.js';
-import { breakdownOf, tallyItem, type CellDesign, type ItemTally } from '../domain/weighting/tally.js';
+import { breakdownOf, tallyItem, type CellDesign, type CodedColumn, type ItemColumn, type ItemTally } from '../domain/weighting/tally.js';
 import type { ResponseStore } from '../store/store.port.js';
 import type { DatasetView } from './analysis-dataset.js';
 import { requireSurvey } from './responses.service.js';
@@ -124,14 +124,12 @@ export class TalliesService {
     const key = JSON.stringify(['tallies', view.key, weighted, stat, ci, minCell, items.map((i) => i.id), by.map((b) => b.variable), margins.variables, options]);
     return this.weighting.dataset.cached(key, async (): Promise<TalliesReport> => {
       const design = await this.design(view, margins, actor, options);
-      const builder = new ColumnsBuilder({ margins: [], by, items });
-      for (const r of view.counted) builder.add(r);
-      const columns = builder.done();
+      const columns = await this.columns(view, by, items);
       const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
       return {
         survey,
         weighted,
-        respondents: columns.n,
+        respondents: view.counted.length,
         by: by.map((b) => b.variable),
         minCell,
         stat,
@@ -141,6 +139,23 @@ export class TalliesService {
         items: columns.items.map((item) => tallyItem(design, item, breakdown, { minCell, ci })),
       };
     });
+  }
+
+  /**
+   * The coded columns of a view, each built once per data version and shared by every request that names it (the
+   * five breakdowns of one table read the same item columns).
+   */
+  private async columns(view: DatasetView, by: Array<{ variable: string; levels: string[] }>, items: ColumnItem[]): Promise<{ by: CodedColumn[]; items: ItemColumn[] }> {
+    const build = (spec: { by: Array<{ variable: string; levels: string[] }>; items: ColumnItem[] }) => {
+      const builder = new ColumnsBuilder({ margins: [], ...spec });
+      for (const r of view.counted) builder.add(r);
+      return builder.done();
+    };
+    const dataset = this.weighting.dataset;
+    return {
+      by: await Promise.all(by.map((b) => dataset.cached(JSON.stringify(['by', view.key, b]), () => build({ by: [b], items: [] }).by[0] as CodedColumn))),
+      items: await Promise.all(items.map((i) => dataset.cached(JSON.stringify(['item', view.key, i]), () => build({ by: [], items: [i] }).items[0] as ItemColumn))),
+    };
   }
 
   private async design(view: DatasetView, margins: { variables: MarginVariable[] }, actor: Actor, options: RakeOptions): Promise<CellDesign> {

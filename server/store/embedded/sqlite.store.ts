@@ -12,6 +12,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
 import { QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { GroupCommit, type Outcome } from '../group-commit.js';
+import { auditPosition, pageOf, responsePosition } from '../paging.js';
 import { claimSlot, type SlotTable } from '../slot-claim.js';
 import type { StoredResponse } from '../../domain/response.js';
 import type { SchemaUpgrade } from '../migrations.js';
@@ -49,11 +51,6 @@ function slotOf(r: SlotRow): QuotaSlot {
 
 const iso = (at: string) => new Date(at).toISOString();
 
-interface PendingWrite {
-  run: () => unknown;
-  resolve: (result: unknown) => void;
-  reject: (error: unknown) => void;
-}
 
 function where(filter: ResponseFilter, after?: PagePosition): { sql: string; params: unknown[] } {
   const clauses = ['survey = ?'];
@@ -89,8 +86,8 @@ export class SqliteStore implements Store {
   private readonly byId: Database.Statement;
   private readonly replace: Database.Statement;
   private readonly appendAuditStatement: Database.Statement;
-  private pending: PendingWrite[] = [];
-  private readonly commitBatch: (batch: PendingWrite[]) => unknown[];
+  /** Inserts and audit appends of one turn of the event loop, committed in one transaction (../group-commit.ts). */
+  private readonly group: GroupCommit<() => unknown, unknown>;
   private readonly replaceWithAudit: (r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => boolean;
   /** Prepared statements by SQL text: compiling one costs more than running it (queries built from filters included, so bounded). */
   private readonly statements = new Map<string, Database.Statement>();
@@ -117,7 +114,9 @@ export class SqliteStore implements Store {
       'UPDATE responses SET status = ?, region = ?, updated_at = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?',
     );
     this.appendAuditStatement = this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
-    this.commitBatch = this.db.transaction((batch: PendingWrite[]) => batch.map((w) => w.run()));
+    // All or nothing: a failed write rolls back the transaction, and every write of the batch fails with it.
+    const commitBatch = this.db.transaction((writes: Array<() => unknown>) => writes.map((run): Outcome<unknown> => ({ ok: true, value: run() })));
+    this.group = new GroupCommit(commitBatch);
     this.replaceWithAudit = this.db.transaction((r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => {
       const replaced = this.replace.run(r.status, r.region, iso(r.updatedAt), r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
       if (replaced && audit) this.appendAfterWrite(audit);
@@ -148,26 +147,7 @@ export class SqliteStore implements Store {
   }
 
   insertResponse(r: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome> {
-    return this.enqueue(() => this.insertOne(r, audit)) as Promise<InsertOutcome>;
-  }
-
-  /** Queues a write for the next group commit. */
-  private enqueue(run: () => unknown): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
-      this.pending.push({ run, resolve, reject });
-    });
-  }
-
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      const results = this.commitBatch(batch);
-      batch.forEach((w, i) => w.resolve(results[i]));
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
+    return this.group.add(() => this.insertOne(r, audit)) as Promise<InsertOutcome>;
   }
 
   async findResponseById(id: string): Promise<StoredResponse | null> {
@@ -184,9 +164,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(`SELECT doc FROM responses WHERE ${w.sql} ORDER BY received_at, id LIMIT ?`)
       .all(...w.params, limit + 1) as Row[];
-    const items = rows.slice(0, limit).map((row) => JSON.parse(row.doc) as StoredResponse);
-    const last = items[items.length - 1];
-    return { items, next: rows.length > limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+    return pageOf(rows, limit, (row) => JSON.parse(row.doc) as StoredResponse, responsePosition);
   }
 
   streamResponses(filter: ResponseFilter, batchSize = 500): AsyncIterable<StoredResponse> {
@@ -314,7 +292,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    await this.enqueue(() => this.appendOne(e));
+    await this.group.add(() => this.appendOne(e));
   }
 
   private appendOne(e: AuditEntry): void {
@@ -334,9 +312,7 @@ export class SqliteStore implements Store {
     if (filter.until) { clauses.push('at < ?'); params.push(filter.until); }
     if (after) { clauses.push('(at > ? OR (at = ? AND id > ?))'); params.push(after.at, after.at, after.id); }
     const items = this.docs<AuditEntry>(`SELECT doc FROM audit WHERE ${clauses.join(' AND ')} ORDER BY at, id LIMIT ?`, ...params, limit + 1);
-    const page = items.slice(0, limit);
-    const last = page[page.length - 1];
-    return { items: page, next: items.length > limit && last ? { at: last.at, id: last.id } : null };
+    return pageOf(items, limit, (e) => e, auditPosition);
   }
 
   /** The shared claim (../slot-claim.ts) on this table: single statements, the unique keys enforce the cap. */
@@ -441,7 +417,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.pending.length > 0) this.flush();
+    await this.group.drain();
     if (this.db.open) this.db.close();
   }
 }

@@ -13,6 +13,8 @@
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
 import { cellUsage, QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { GroupCommit, type Outcome } from '../group-commit.js';
+import { auditPosition, pageOf, responsePosition } from '../paging.js';
 import { claimSlot, type SlotTable } from '../slot-claim.js';
 import type { StoredResponse } from '../../domain/response.js';
 import type { SchemaUpgrade } from '../migrations.js';
@@ -137,9 +139,8 @@ export class MongoStore implements Store {
   private readonly quotaSlots: Collection<SlotDoc>;
   private readonly quotaCounts: Collection<QuotaCountDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
-  /** Audit entries waiting for the next batched insert, each with its caller's promise. */
-  private pendingAudit: Array<{ entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void }> = [];
-  private auditFlushing: Promise<void> = Promise.resolve();
+  /** Audit entries waiting for the next batched insert. */
+  private readonly auditGroup = new GroupCommit<AuditEntry, void>((batch) => this.commitAudit(batch));
 
   private constructor(private readonly client: MongoClient, db: Db, readonly schema: SchemaUpgrade, private readonly options: StoreOptions) {
     const durable = { writeConcern: { w: 'majority' as const, journal: true } };
@@ -240,9 +241,7 @@ export class MongoStore implements Store {
 
   async listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page> {
     const docs = await this.responses.find(toFilter(filter, after)).sort({ receivedAt: 1, _id: 1 }).limit(limit + 1).toArray();
-    const items = docs.slice(0, limit).map(fromDoc);
-    const last = items[items.length - 1];
-    return { items, next: docs.length > limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+    return pageOf(docs, limit, fromDoc, responsePosition);
   }
 
   /**
@@ -374,33 +373,27 @@ export class MongoStore implements Store {
   /**
    * Entries appended in the same turn of the event loop go to the server in one insertMany (one write, durable
    * like any other, before any caller is answered): under load every response written costs one audit insert
-   * per batch, not one per response.
+   * per batch, not one per response (../group-commit.ts).
    */
   appendAudit(entry: AuditEntry): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.pendingAudit.length === 0) setImmediate(() => { this.auditFlushing = this.flushAudit(); });
-      this.pendingAudit.push({ entry, resolve, reject });
-    });
+    return this.auditGroup.add(entry);
   }
 
-  private async flushAudit(): Promise<void> {
-    const batch = this.pendingAudit;
-    this.pendingAudit = [];
+  private async commitAudit(batch: AuditEntry[]): Promise<Array<Outcome<void>>> {
+    const written: Outcome<void> = { ok: true, value: undefined };
     try {
-      await this.audit.insertMany(batch.map((b) => withId(b.entry)), { ordered: false });
-      for (const b of batch) b.resolve();
+      await this.audit.insertMany(batch.map((entry) => withId(entry)), { ordered: false });
+      return batch.map(() => written);
     } catch (error) {
       // Unordered: when the server names the entries that failed, the others were written. Anything else (no
       // names, a write concern error, a lost connection) leaves every entry unconfirmed. A duplicate id is an entry
       // already in the trail (appended again after a crash, AUDIT_OUTBOX): written, not failed.
       const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
       const named = writeErrors.filter((w) => w.code !== DUPLICATE_KEY).map((w) => w.index);
-      if (writeErrors.length > 0 && named.length === 0 && !(error as { writeConcernError?: unknown }).writeConcernError) {
-        for (const b of batch) b.resolve();
-        return;
-      }
-      const failed = named.length > 0 && !(error as { writeConcernError?: unknown }).writeConcernError ? new Set(named) : null;
-      batch.forEach((b, i) => (failed === null || failed.has(i) ? b.reject(error) : b.resolve()));
+      const concern = (error as { writeConcernError?: unknown }).writeConcernError;
+      if (writeErrors.length > 0 && named.length === 0 && !concern) return batch.map(() => written);
+      const failed = named.length > 0 && !concern ? new Set(named) : null;
+      return batch.map((_, i) => (failed === null || failed.has(i) ? { ok: false, error } : written));
     }
   }
 
@@ -412,9 +405,7 @@ export class MongoStore implements Store {
     if (filter.since || filter.until) f.at = { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lt: filter.until } : {}) };
     if (after) f.$or = [{ at: { $gt: after.at } }, { at: after.at, _id: { $gt: after.id } }];
     const docs = await this.audit.find(f).sort({ at: 1, _id: 1 }).limit(limit + 1).toArray();
-    const items = docs.slice(0, limit).map((d) => withoutId<AuditEntry>(d) as AuditEntry);
-    const last = items[items.length - 1];
-    return { items, next: docs.length > limit && last ? { at: last.at, id: last.id } : null };
+    return pageOf(docs, limit, (d) => withoutId<AuditEntry>(d) as AuditEntry, auditPosition);
   }
 
   /** The shared claim (../slot-claim.ts) on this collection: only the unique indexes are relied on. */
@@ -516,8 +507,7 @@ export class MongoStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.pendingAudit.length > 0) this.auditFlushing = this.flushAudit();
-    await this.auditFlushing;
+    await this.auditGroup.drain();
     await this.client.close();
   }
 }
