@@ -46,7 +46,7 @@ function median(run: () => unknown): number {
 /** Raked weights of the population records and their projection, as IndicatorsService computes them. */
 function weighting(population: readonly ResponseRecord[]) {
   const builder = new ColumnsBuilder({ margins: KAZAKHSTAN_2009_MARGINS.variables, by: [], items: [] });
-  for (const r of population) builder.add(r.answers, r.derived);
+  for (const r of population) builder.add(r);
   const columns = builder.done();
   const design = designFor(columns.n, rakingMargins(KAZAKHSTAN_2009_MARGINS, []), columns.margins, { tolerance: 1e-10 });
   return { weights: respondentWeights(design), projection: designProjection(design) };

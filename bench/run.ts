@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { generateBodies } from './bodies.js';
+import { runAnalysisDatasetBench } from './analysis-dataset.bench.js';
 import { runAnalysisFilesBench } from './analysis-files.bench.js';
 import { runAnalysisExportBench } from './analysis-export.bench.js';
 import { runExportBench } from './export.bench.js';
@@ -95,6 +96,7 @@ async function main(): Promise<void> {
   await step('analysis-export', () => runAnalysisExportBench({ bodies }), 'Analysis exports: 100,000 population responses as Excel and as paradata CSV, streamed');
   await step('tallies', runTalliesBench, 'Weighted tallies: raking + 20 items x 5 breakdowns with standard errors');
   await step('indicators', runIndicatorsBench, 'CSI indicator matrix: 10,000 population, 1,000 organisational and 100 expert responses');
+  await step('dataset', runAnalysisDatasetBench, 'Analysis dataset: tallies and indicators over the API at 100,000 population responses; quota status');
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const partial = only ? ` (this run: ${[...only].join(', ')}; the other sections are from an earlier run)` : '';

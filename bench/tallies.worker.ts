@@ -39,7 +39,7 @@ for (let i = 0; i < n; i += 1) {
   const k = draw();
   if (csvPath) drawn.push(k);
   const row = pool[k] as (typeof pool)[number];
-  builder.add(row.answers, row.derived);
+  builder.add(row);
 }
 const columns = builder.done();
 // The generator's garbage is not the computation's: collect it first (the worker runs with --expose-gc).

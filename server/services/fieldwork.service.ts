@@ -2,19 +2,20 @@
  * Fieldwork monitoring for coordinators: per interviewer, per region and per day (domain/quotas/monitoring.ts),
  * quality flags with the responses they concern (domain/quotas/quality.ts), responses accepted over quota, and a
  * region x age-band table of counted interviews against the plan's targets when the plan has that quota. Always
- * computed from the store over what the actor may see; analysts get no per-interviewer figures (they are not told
- * who interviewed).
+ * computed over what the actor may see, from the analysis dataset (kept up to date with the store); analysts get no
+ * per-interviewer figures (they are not told who interviewed).
  */
 import type { FieldworkReport } from '../../schemas/generated/api.types.js';
 import { regionItem, variableCodes } from '../../schemas/survey-definition.js';
-import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
+import { counts, isFieldworkWork } from '../domain/counting.js';
 import { problem } from '../domain/problems.js';
 import type { QuotaPlan } from '../domain/quotas/plan.js';
 import { fieldworkSummary, type MonitoredResponse } from '../domain/quotas/monitoring.js';
 import { flagsByResponse, qualityFlags, type CheckedResponse } from '../domain/quotas/quality.js';
-import { isClosed, type StoredResponse } from '../domain/response.js';
-import type { ResponseFilter, Store } from '../store/store.port.js';
+import type { StoredResponse } from '../domain/response.js';
+import type { Store } from '../store/store.port.js';
+import { AnalysisDataset } from './analysis-dataset.js';
 import { loadPlan } from './quotas.service.js';
 import { requireSurvey, type Clock } from './responses.service.js';
 
@@ -45,10 +46,9 @@ function heatTable(responses: readonly StoredResponse[], plan: QuotaPlan | null,
   const scoped = actor.role === 'coordinator' && actor.regions.length > 0;
   const regions = (variableCodes('population', REGION) ?? []).filter((r) => !scoped || actor.regions.includes(r));
   const bands = variableCodes('population', BAND) ?? [];
-  const counted = new Set<string>(plan?.countStatuses ?? ['submitted', 'approved']);
   const achieved = new Map<string, number>();
   for (const r of responses) {
-    if (!counted.has(r.status)) continue;
+    if (!counts(r.status)) continue;
     const key = `${String(r.answers[REGION])}|${String(r.derived[BAND])}`;
     achieved.set(key, (achieved.get(key) ?? 0) + 1);
   }
@@ -58,7 +58,11 @@ function heatTable(responses: readonly StoredResponse[], plan: QuotaPlan | null,
 }
 
 export class FieldworkService {
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Store, private readonly clock: Clock,
+    /** The survey data the analytic readers share (analysis-dataset.ts): monitoring reads it rather than the store. */
+    private readonly dataset: AnalysisDataset = new AnalysisDataset(store),
+  ) {}
 
   async fieldwork(surveyParam: string, params: FieldworkParams, actor: Actor): Promise<FieldworkReport> {
     const survey = requireSurvey(surveyParam);
@@ -66,9 +70,8 @@ export class FieldworkService {
     if (utcOffsetMinutes < -720 || utcOffsetMinutes > 840) {
       throw problem('invalidQuery', { errors: [{ path: '/utcOffset', item: null, keyword: 'maximum', message: 'an offset is between -720 and 840 minutes' }] });
     }
-    const responses: StoredResponse[] = [];
-    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) if (r.status !== 'withdrawn') responses.push(r);
-    const checked: CheckedResponse[] = responses.filter((r) => !isClosed(r.status)).map((r) => ({ id: r.id, survey: r.survey, answers: r.answers, meta: r.meta }));
+    const responses = (await this.dataset.view(survey, actor)).all.filter((r) => isFieldworkWork(r.status));
+    const checked: CheckedResponse[] = responses.filter((r) => counts(r.status)).map((r) => ({ id: r.id, survey: r.survey, answers: r.answers, meta: r.meta }));
     const flags = qualityFlags(checked);
     const now = this.clock().toISOString();
     const summary = fieldworkSummary(responses as MonitoredResponse[], { now, utcOffsetMinutes, flagged: new Set(flagsByResponse(flags).keys()) });

@@ -1,28 +1,26 @@
 /**
- * The CSI indicator matrix from the live responses: every response of the three surveys the actor may see
- * (rejected and withdrawn ones never count) and the secondary data (the report's Kazakhstan inputs until someone
+ * The CSI indicator matrix from the live responses: every response of the three surveys the actor may see that
+ * counts (domain/counting.ts), read from the analysis dataset (analysis-dataset.ts), and the secondary data (the report's Kazakhstan inputs until someone
  * stores their own, flagged `default`), through the pure engine of domain/indicators. Population indicators are
  * unweighted unless asked (the report appears unweighted); weighted, they use the raking of the tallies (same
- * margins, same region scoping for coordinators) and standard errors that account for it.
+ * margins, same region scoping for coordinators, the same cached design) and standard errors that account for it.
+ * A matrix is cached until the data, the margins or the secondary inputs change.
  */
 import type { Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
-import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { formatScore, roundHalfUp } from '../domain/indicators/aggregation.js';
 import { designProjection } from '../domain/indicators/calibration.js';
 import { computeMatrix, type IndicatorOptions, type MatrixResult } from '../domain/indicators/compute.js';
 import { diamondSvg } from '../domain/indicators/diamond.js';
-import type { ResponseRecord } from '../domain/indicators/records.js';
 import { matrixRows } from '../domain/indicators/rows.js';
 import { KAZAKHSTAN_SECONDARY, SECONDARY_LABELS, type SecondaryData } from '../domain/indicators/secondary.js';
 import { problem } from '../domain/problems.js';
-import { isClosed } from '../domain/response.js';
-import { ColumnsBuilder } from '../domain/weighting/columns.js';
-import { rakingMargins } from '../domain/weighting/margins.js';
+import type { Margins } from '../domain/weighting/margins.js';
 import { RakingError, type RakeReport } from '../domain/weighting/raking.js';
-import { designFor, respondentWeights } from '../domain/weighting/tally.js';
-import type { ResponseFilter, ResponseStore, SettingsStore } from '../store/store.port.js';
+import { respondentWeights } from '../domain/weighting/tally.js';
+import type { ResponseStore, SettingsStore } from '../store/store.port.js';
+import type { DatasetView } from './analysis-dataset.js';
 import type { Audit } from './audit.service.js';
 import { apiErrors, type Validators } from './validation.js';
 import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
@@ -88,39 +86,32 @@ export class IndicatorsService {
   }
 
   private async compute(actor: Actor, weighted: boolean, breakdown?: string): Promise<IndicatorsReport> {
-    const responses = {} as Record<SurveyId, ResponseRecord[]>;
-    for (const survey of SURVEY_IDS) responses[survey] = await this.records(survey, actor);
+    const dataset = this.weighting.dataset;
+    const views = {} as Record<SurveyId, DatasetView>;
+    for (const survey of SURVEY_IDS) views[survey] = await dataset.view(survey, actor);
     const secondary = await this.secondary();
-    const weights = weighted ? await this.weights(responses.population, actor) : null;
-    const options: IndicatorOptions = {
-      ...(weights ? { weights: weights.weights, projection: weights.projection } : {}),
-      ...(breakdown ? { breakdown } : {}),
-    };
-    const result = computeMatrix({ responses, secondary: secondary.values }, options);
-    return {
-      ...result,
-      respondents: { population: responses.population.length, organisational: responses.organisational.length, external: responses.external.length },
-      secondaryDefault: secondary.default,
-      raking: weights?.report ?? null,
-    };
+    const margins = weighted ? await this.weighting.margins('population') : null;
+    const key = JSON.stringify(['indicators', SURVEY_IDS.map((s) => views[s].key), weighted, breakdown ?? null, secondary, margins?.variables ?? null]);
+    return dataset.cached(key, async (): Promise<IndicatorsReport> => {
+      const weights = margins ? await this.weights(views.population, margins, actor) : null;
+      const options: IndicatorOptions = {
+        ...(weights ? { weights: weights.weights, projection: weights.projection } : {}),
+        ...(breakdown ? { breakdown } : {}),
+      };
+      const result = computeMatrix({ responses: { population: views.population.counted, organisational: views.organisational.counted, external: views.external.counted }, secondary: secondary.values }, options);
+      return {
+        ...result,
+        respondents: { population: views.population.counted.length, organisational: views.organisational.counted.length, external: views.external.counted.length },
+        secondaryDefault: secondary.default,
+        raking: weights?.report ?? null,
+      };
+    });
   }
 
-  private async records(survey: SurveyId, actor: Actor): Promise<ResponseRecord[]> {
-    const out: ResponseRecord[] = [];
-    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (!isClosed(r.status)) out.push({ answers: r.answers, ...(r.derived ? { derived: r.derived } : {}) });
-    }
-    return out;
-  }
-
-  /** Raked weights of the population records in their order, as the tallies rake them, with their projection. */
-  private async weights(records: ResponseRecord[], actor: Actor): Promise<{ weights: Float64Array; projection: IndicatorOptions['projection']; report: RakeReport }> {
-    const margins = await this.weighting.margins('population');
-    const builder = new ColumnsBuilder({ margins: margins.variables, by: [], items: [] });
-    for (const r of records) builder.add(r.answers, r.derived);
-    const columns = builder.done();
+  /** Raked weights of the population's counted responses in their order, from the design the tallies use, with its projection. */
+  private async weights(view: DatasetView, margins: Margins, actor: Actor): Promise<{ weights: Float64Array; projection: IndicatorOptions['projection']; report: RakeReport }> {
     try {
-      const design = designFor(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, { tolerance: 1e-10 });
+      const design = await this.weighting.design(view, margins, actor, { tolerance: 1e-10 });
       return { weights: respondentWeights(design), projection: designProjection(design), report: design.report };
     } catch (error) {
       if (error instanceof RakingError) throw problem('weightingFailed', { variable: error.variable, category: error.category, reason: error.message });

@@ -13,18 +13,19 @@ import type { ResponseStatus } from '../../schemas/api.js';
 import type { QuotaProgress, QuotaStatus } from '../../schemas/generated/api.types.js';
 import { regionItem, regionOf } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
-import { canSee, isRegionScoped, scopeFilter } from '../domain/access.js';
+import { canSee, isRegionScoped } from '../domain/access.js';
+import { counts } from '../domain/counting.js';
 import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
 import { AllocationError, allocateFromJoint, allocateFromMargins, shareVariables, type ShareVariable } from '../domain/quotas/allocation.js';
 import { matchCells, planCells, type CellMatch } from '../domain/quotas/matching.js';
 import { quotaPlanFromCsv } from '../domain/quotas/plan-csv.js';
 import { checkQuotaPlan, makeQuotaPlan, planSpace, type PlanError, type Quota, type QuotaPlan, type QuotaPolicy } from '../domain/quotas/plan.js';
-import { AchievedCounter, carryOverClaims, quotaProgress, type CellProgress } from '../domain/quotas/progress.js';
+import { carryOverClaims, quotaProgress, type CellProgress } from '../domain/quotas/progress.js';
 import { cellsToClaim, decideScreening, type ScreeningDecision } from '../domain/quotas/screening.js';
-import { cellUsage, isLiveReservation, type QuotaSlot } from '../domain/quotas/slots.js';
+import { isLiveReservation, type QuotaSlot } from '../domain/quotas/slots.js';
 import type { StoredResponse } from '../domain/response.js';
-import type { ResponseFilter, Store } from '../store/store.port.js';
+import type { Store } from '../store/store.port.js';
 import type { Audit } from './audit.service.js';
 import type { FieldworkEvents, FieldworkEventKind } from './fieldwork-events.js';
 import { requireSurvey, type Clock, type ResponseHooks } from './responses.service.js';
@@ -57,6 +58,13 @@ function regionsOfCells(survey: SurveyId, cells: ReadonlyArray<{ categories: Rec
 }
 
 const planKey = (survey: SurveyId) => `quotas:${survey}`;
+
+/**
+ * Set once the responses that count hold their slots in a plan version's key space, the ones accepted over quota
+ * included. Plans stored before slots beyond the target existed (and before has_issues counted) are brought there
+ * by one carry-over, the first time their progress or status is asked for; every later answer reads the slots.
+ */
+const countedKey = (space: string) => `quota-counts:${space}`;
 
 export interface QuotaPlanInput {
   policy?: QuotaPolicy;
@@ -153,6 +161,7 @@ export class QuotasService {
     await this.carryOver(plan);
     await this.store.putSetting(planKey(survey), plan);
     await this.carryOver(plan);
+    await this.store.putSetting(countedKey(planSpace(plan)), true);
     if (previous) await this.store.deleteQuotaSpace(planSpace(previous));
     await this.audit(actor, 'quotas.updated', `quotas:${survey}`, { before: previous ?? undefined, after: plan, details: { version: plan.version } });
     this.emit('plan', survey);
@@ -164,8 +173,18 @@ export class QuotasService {
     for await (const r of this.store.streamResponses({ survey: plan.survey })) responses.push({ id: r.id, status: r.status, answers: r.answers });
     const now = this.now();
     for (const c of carryOverClaims(plan, responses)) {
-      await this.store.claimQuotaSlot({ space: planSpace(plan), cell: c.cell, target: c.target, reservationId: c.responseId, responseId: c.responseId, now, expiresAt: null });
+      await this.store.claimQuotaSlot({ space: planSpace(plan), cell: c.cell, target: c.target, reservationId: c.responseId, responseId: c.responseId, now, expiresAt: null, overflow: true });
     }
+  }
+
+  /** The plan's slots as per-cell counts, after the one-time carry-over of a plan stored by an older release. */
+  private async usage(plan: QuotaPlan, now: string) {
+    const space = planSpace(plan);
+    if ((await this.store.getSetting(countedKey(space))) === null) {
+      await this.carryOver(plan);
+      await this.store.putSetting(countedKey(space), true);
+    }
+    return this.store.countQuotaSlots(space, now);
   }
 
   /** A proportional plan to edit (not stored): shares given per variable, else the survey's population margins. */
@@ -281,29 +300,27 @@ export class QuotasService {
     return regionsOfCells(plan.survey, slots.map((s) => cells.find((c) => c.cell === s.cell) ?? { categories: {} }));
   }
 
-  /** Per cell target, achieved (responses the actor may see), reserved, remaining and percent. */
+  /**
+   * Per cell target, achieved, reserved, remaining and percent, from the slots. A region-scoped coordinator sees the
+   * cells of their regions and the cells in no region; those count the whole survey, as their targets do.
+   */
   async progress(surveyParam: string, actor: Actor): Promise<QuotaProgress> {
     const plan = await this.getPlan(surveyParam);
-    const counter = new AchievedCounter(plan);
-    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey: plan.survey }))) counter.add(r);
     const now = this.now();
-    const usage = cellUsage(await this.store.listQuotaSlots(planSpace(plan)), now);
+    const usage = await this.usage(plan, now);
     const scoped = isRegionScoped(actor);
     const inScope = (c: CellProgress) => {
       const region = cellRegion(plan.survey, c.categories);
       return !scoped || region === undefined || actor.regions.includes(region);
     };
-    return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, counter.counts, usage, counter.flagged).filter(inScope) };
+    return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, cells: quotaProgress(plan, usage).filter(inScope) };
   }
 
-  /** Which cells are full now, counted over every response (not only the caller's). */
+  /** Which cells are full now, counted over every response (not only the caller's), from the slots alone. */
   async status(surveyParam: string): Promise<QuotaStatus> {
     const plan = await this.getPlan(surveyParam);
-    const counter = new AchievedCounter(plan);
-    for await (const r of this.store.streamResponses({ survey: plan.survey })) counter.add(r);
     const now = this.now();
-    const usage = cellUsage(await this.store.listQuotaSlots(planSpace(plan)), now);
-    const full = quotaProgress(plan, counter.counts, usage).filter((c) => c.full).map((c) => ({ quota: c.quota, categories: c.categories }));
+    const full = quotaProgress(plan, await this.usage(plan, now)).filter((c) => c.full).map((c) => ({ quota: c.quota, categories: c.categories }));
     const quotas = plan.quotas.map((q) => ({ id: q.id, variables: q.variables, ...(q.collapse ? { collapse: q.collapse } : {}) }));
     return { survey: plan.survey, version: plan.version, policy: plan.policy, at: now, quotas, full };
   }
@@ -324,7 +341,7 @@ export class QuotasService {
   private async submitted(response: StoredResponse): Promise<StoredResponse | void> {
     const plan = await loadPlan(this.store, response.survey);
     let result: StoredResponse | void = undefined;
-    if (plan && plan.countStatuses.includes(response.status)) {
+    if (plan && counts(response.status)) {
       const matches = matchCells(plan, response.answers);
       const cells = matchedCells(matches);
       const space = planSpace(plan);
@@ -345,7 +362,7 @@ export class QuotasService {
     const plan = await loadPlan(this.store, after.survey);
     let result: StoredResponse | void = undefined;
     if (plan) {
-      const counted = (r: StoredResponse) => plan.countStatuses.includes(r.status);
+      const counted = (r: StoredResponse) => counts(r.status);
       const cellsBefore = matchedCells(matchCells(plan, before.answers));
       const matchesAfter = matchCells(plan, after.answers);
       const cellsAfter = matchedCells(matchesAfter);
@@ -360,13 +377,13 @@ export class QuotasService {
     return result;
   }
 
-  /** Claims a consumed slot per cell for a response; returns the quotas whose cell was full. */
+  /** Claims a consumed slot per cell for a response (beyond the target in a full cell); returns the quotas whose cell was full. */
   private async claimDirectly(plan: QuotaPlan, responseId: string, cells: ReadonlyArray<{ quota: string; cell: string; target: number }>): Promise<string[]> {
     const full: string[] = [];
     const now = this.now();
     for (const c of cells) {
-      const slot = await this.store.claimQuotaSlot({ space: planSpace(plan), cell: c.cell, target: c.target, reservationId: responseId, responseId, now, expiresAt: null });
-      if (!slot) full.push(c.quota);
+      const slot = await this.store.claimQuotaSlot({ space: planSpace(plan), cell: c.cell, target: c.target, reservationId: responseId, responseId, now, expiresAt: null, overflow: true });
+      if (!slot || slot.over) full.push(c.quota);
     }
     return full;
   }

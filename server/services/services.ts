@@ -63,7 +63,7 @@ export function createServices(deps: ServiceDeps): Services {
     weighting,
     events,
     quotas,
-    fieldwork: new FieldworkService(store, clock),
+    fieldwork: new FieldworkService(store, clock, weighting.dataset),
     // Submissions claim their quota cells (imports and seeds too: they count like any response).
     responses: new ResponsesService(store, validators, clock, audit, quotas.hooks()),
     tallies: new TalliesService(store, weighting),

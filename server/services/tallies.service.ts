@@ -1,24 +1,24 @@
 /**
  * Tallies as analysts ask for them: items, overall and by one or two variables, from the responses the actor may
- * see (rejected and withdrawn ones never count). The population survey is raked to its margins by default; the
+ * see that count (domain/counting.ts), read from the analysis dataset (analysis-dataset.ts), not from the store.
+ * The population survey is raked to its margins by default (the design shared with indicators and exports); the
  * organisational and external surveys are tallied unweighted, with the same estimator (standard errors as for a
- * simple random sample with replacement). Responses stream into coded columns; the numbers come from the
- * cell-aggregated engine of domain/weighting/tally.ts.
+ * simple random sample with replacement). The numbers come from the cell-aggregated engine of
+ * domain/weighting/tally.ts; a report is cached until the data, the margins or the question change.
  */
 import { itemsOf } from '../../schemas/items.js';
 import { derivedVariables } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
-import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { roundHalfUp } from '../domain/indicators/aggregation.js';
 import { problem } from '../domain/problems.js';
-import { isClosed } from '../domain/response.js';
 import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js';
-import { rakingMargins, type MarginVariable } from '../domain/weighting/margins.js';
+import type { MarginVariable } from '../domain/weighting/margins.js';
 import type { IntervalMethod } from '../domain/weighting/intervals.js';
 import type { RakeOptions, RakeReport } from '../domain/weighting/raking.js';
-import { breakdownOf, designFor, tallyItem, type CellDesign, type ItemTally } from '../domain/weighting/tally.js';
-import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
+import { breakdownOf, tallyItem, type CellDesign, type CodedColumn, type ItemColumn, type ItemTally } from '../domain/weighting/tally.js';
+import type { ResponseStore } from '../store/store.port.js';
+import type { DatasetView } from './analysis-dataset.js';
 import { requireSurvey } from './responses.service.js';
 import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
 import { weightingProblem, type WeightingService } from './weighting.service.js';
@@ -114,32 +114,49 @@ export class TalliesService {
     const trim = q.trim;
     const minCell = q.minCell ?? DEFAULT_MIN_CELL;
     const margins = weighted ? await this.weighting.margins(survey) : { variables: [] };
+    const options: RakeOptions = { tolerance: q.tolerance ?? 1e-10, ...(q.maxIterations ? { maxIterations: q.maxIterations } : {}), ...(trim ? { trim } : {}) };
+    const view = await this.weighting.dataset.view(survey, actor);
+    // The report depends on nothing else: the same question on the same data version is answered from the cache.
+    const key = JSON.stringify(['tallies', view.key, weighted, stat, ci, minCell, items.map((i) => i.id), by.map((b) => b.variable), margins.variables, options]);
+    return this.weighting.dataset.cached(key, async (): Promise<TalliesReport> => {
+      const design = await this.design(view, margins, actor, options);
+      const columns = await this.columns(view, by, items);
+      const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
+      return {
+        survey,
+        weighted,
+        respondents: view.counted.length,
+        by: by.map((b) => b.variable),
+        minCell,
+        stat,
+        ci,
+        raking: weighted ? design.report : null,
+        margins: margins.variables.map(({ variable, source, status, year }) => ({ variable, source, status, ...(year ? { year } : {}) })),
+        items: columns.items.map((item) => tallyItem(design, item, breakdown, { minCell, ci })),
+      };
+    });
+  }
 
-    const builder = new ColumnsBuilder({ margins: margins.variables, by, items });
-    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (!isClosed(r.status)) builder.add(r.answers, r.derived, r.id);
-    }
-    const columns = builder.done();
-    const options = { tolerance: q.tolerance ?? 1e-10, ...(q.maxIterations ? { maxIterations: q.maxIterations } : {}), ...(trim ? { trim } : {}) };
-    const design = this.design(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, options);
-    const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
+  /**
+   * The coded columns of a view, each built once per data version and shared by every request that names it (the
+   * five breakdowns of one table read the same item columns).
+   */
+  private async columns(view: DatasetView, by: Array<{ variable: string; levels: string[] }>, items: ColumnItem[]): Promise<{ by: CodedColumn[]; items: ItemColumn[] }> {
+    const build = (spec: { by: Array<{ variable: string; levels: string[] }>; items: ColumnItem[] }) => {
+      const builder = new ColumnsBuilder({ margins: [], ...spec });
+      for (const r of view.counted) builder.add(r);
+      return builder.done();
+    };
+    const dataset = this.weighting.dataset;
     return {
-      survey,
-      weighted,
-      respondents: columns.n,
-      by: by.map((b) => b.variable),
-      minCell,
-      stat,
-      ci,
-      raking: weighted ? design.report : null,
-      margins: margins.variables.map(({ variable, source, status, year }) => ({ variable, source, status, ...(year ? { year } : {}) })),
-      items: columns.items.map((item) => tallyItem(design, item, breakdown, { minCell, ci })),
+      by: await Promise.all(by.map((b) => dataset.cached(JSON.stringify(['by', view.key, b]), () => build({ by: [b], items: [] }).by[0] as CodedColumn))),
+      items: await Promise.all(items.map((i) => dataset.cached(JSON.stringify(['item', view.key, i]), () => build({ by: [], items: [i] }).items[0] as ItemColumn))),
     };
   }
 
-  private design(n: number, margins: ReturnType<typeof rakingMargins>, columns: Parameters<typeof designFor>[2], options: RakeOptions): CellDesign {
+  private async design(view: DatasetView, margins: { variables: MarginVariable[] }, actor: Actor, options: RakeOptions): Promise<CellDesign> {
     try {
-      return designFor(n, margins, columns, options);
+      return await this.weighting.design(view, margins, actor, options);
     } catch (error) {
       throw weightingProblem(error);
     }

@@ -6,15 +6,14 @@
 import type { Margins as MarginsBody } from '../domain/weighting/margins.js';
 import { variableCodes } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
-import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
-import { isClosed } from '../domain/response.js';
 import { ColumnsBuilder } from '../domain/weighting/columns.js';
 import { KAZAKHSTAN_2009_MARGINS, rakingMargins } from '../domain/weighting/margins.js';
-import { RakingError, TrimmingError } from '../domain/weighting/raking.js';
-import { designFor, respondentWeights } from '../domain/weighting/tally.js';
-import type { ResponseFilter, ResponseStore, SettingsStore } from '../store/store.port.js';
+import { RakingError, TrimmingError, type RakeOptions } from '../domain/weighting/raking.js';
+import { designFor, respondentWeights, type CellDesign } from '../domain/weighting/tally.js';
+import type { ResponseStore, SettingsStore } from '../store/store.port.js';
+import { AnalysisDataset, type DatasetView } from './analysis-dataset.js';
 import type { Audit } from './audit.service.js';
 import { requireSurvey } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
@@ -54,7 +53,11 @@ function populationOnly(surveyParam: string): SurveyId {
 }
 
 export class WeightingService {
-  constructor(private readonly store: ResponseStore & SettingsStore, private readonly validators: Validators, private readonly audit: Audit) {}
+  constructor(
+    private readonly store: ResponseStore & SettingsStore, private readonly validators: Validators, private readonly audit: Audit,
+    /** The survey data every analytic reader shares (analysis-dataset.ts). */
+    readonly dataset: AnalysisDataset = new AnalysisDataset(store),
+  ) {}
 
   async margins(surveyParam: string): Promise<StoredMargins> {
     const survey = populationOnly(surveyParam);
@@ -82,6 +85,22 @@ export class WeightingService {
   }
 
   /**
+   * The raking design of a view to the survey's margins (coordinators' margins restricted to their regions), built
+   * from the margin columns of the view's counted responses in their order; cached with the view (survey, scope,
+   * data version), the margins and the options, so tallies, indicators and export weights of one data version rake
+   * once. A raking or trimming failure is thrown as is (see weightingProblem).
+   */
+  design(view: DatasetView, margins: MarginsBody, actor: Actor, options: RakeOptions = {}): Promise<CellDesign> {
+    const regions = actor.role === 'coordinator' ? actor.regions : [];
+    return this.dataset.cached(JSON.stringify(['design', view.key, margins.variables, regions, options]), () => {
+      const builder = new ColumnsBuilder({ margins: margins.variables, by: [], items: [] });
+      for (const r of view.counted) builder.add(r, r.id);
+      const columns = builder.done();
+      return designFor(columns.n, rakingMargins(margins, regions), columns.margins, options);
+    });
+  }
+
+  /**
    * Each counted response's weight, raked to the margins over what the actor may see (within `trim` bounds when
    * given); null when the responses cannot be weighted (a margin category nobody is in) or the survey is not
    * weighted. Bounds that the margins rule out are a 422 problem, never weights that miss the margins.
@@ -89,18 +108,10 @@ export class WeightingService {
   async weightsFor(survey: SurveyId, actor: Actor, options: { trim?: { lower: number; upper: number } } = {}): Promise<Map<string, number> | null> {
     if (survey !== 'population') return null;
     const margins = await this.margins(survey);
-    const ids: string[] = [];
-    const builder = new ColumnsBuilder({ margins: margins.variables, by: [], items: [] });
-    for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (isClosed(r.status)) continue;
-      ids.push(r.id);
-      builder.add(r.answers, r.derived, r.id);
-    }
-    const columns = builder.done();
+    const view = await this.dataset.view(survey, actor);
     try {
-      const rakeOptions = { tolerance: 1e-10, ...(options.trim ? { trim: options.trim } : {}) };
-      const weights = respondentWeights(designFor(columns.n, rakingMargins(margins, actor.role === 'coordinator' ? actor.regions : []), columns.margins, rakeOptions));
-      return new Map(ids.map((id, i) => [id, weights[i] as number]));
+      const weights = respondentWeights(await this.design(view, margins, actor, { tolerance: 1e-10, ...(options.trim ? { trim: options.trim } : {}) }));
+      return new Map(view.counted.map((r, i) => [r.id, weights[i] as number]));
     } catch (error) {
       if (error instanceof RakingError) return null;
       throw weightingProblem(error);

@@ -6,7 +6,7 @@
 import type { ResponseStatus } from '../../schemas/api.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { AuditEntry, LoginAttempt, LoginClaim, Token, User } from '../domain/accounts.js';
-import type { QuotaSlot } from '../domain/quotas/slots.js';
+import type { CellUsage, QuotaSlot } from '../domain/quotas/slots.js';
 import type { StoredResponse } from '../domain/response.js';
 import type { SchemaUpgrade } from './migrations.js';
 
@@ -21,6 +21,8 @@ export interface ResponseFilter {
   since?: string;
   /** Received strictly before (ISO date-time). */
   until?: string;
+  /** Created or changed (updatedAt) at or after (ISO date-time): what the analysis dataset has not seen yet. */
+  changedSince?: string;
 }
 
 /** Position after which a page starts: responses are ordered by (receivedAt, id). */
@@ -141,6 +143,11 @@ export interface SlotClaim {
   responseId?: string | null;
   /** How long past its expiry a reservation must be before its slot is taken back (default QUOTA_GRACE_MS). */
   graceMs?: number;
+  /**
+   * A response's direct claim only: when the cell is full, take a slot beyond the target, marked `over`, rather
+   * than nothing, so that the cell's slots keep counting its achieved interviews.
+   */
+  overflow?: boolean;
 }
 
 export interface SlotFilter {
@@ -178,6 +185,13 @@ export interface QuotaStore {
   cancelQuotaReservation(space: string, reservationId: string, owner?: string): Promise<number>;
   /** Deletes the slots a response holds (it was rejected or withdrawn): the cells reopen. How many. */
   releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number>;
+  /**
+   * Per cell of a space, its slots counted at `now`: consumed (achieved interviews, over quota included), over,
+   * live and lapsed reservations. Consumed and over come from per-cell counts every slot write keeps (a row per cell),
+   * reservations from the unconsumed slots: the cost follows the cells and the reservations held, never the number
+   * of responses stored.
+   */
+  countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>>;
   /** The slots of a space, optionally of one cell, reservation or response, ordered by cell and slot. */
   listQuotaSlots(space: string, filter?: SlotFilter): Promise<QuotaSlot[]>;
   /** Deletes every reservation of the space lapsed more than the grace period at `now`, each by its own id. */

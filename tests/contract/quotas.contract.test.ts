@@ -206,6 +206,41 @@ describe.each(STORE_KINDS)('%s quota slots contract', (kind) => {
     expect(await t.store.cancelQuotaReservation(SPACE, reservationId, 'ainur')).toBe(1);
     expect(await t.store.listQuotaSlots(SPACE, { owner: 'ainur' })).toEqual([]);
   });
+  it('takes a slot beyond the target for a response in a full cell when told to, marked over, once per response', async () => {
+    await fillWithResponses(t.store, 2, { target: 2 });
+    expect(await claim(t.store, { target: 2, expiresAt: null, responseId: randomUUID() })).toBeNull();
+    const late = randomUUID();
+    const over = await claim(t.store, { target: 2, expiresAt: null, responseId: late, reservationId: late, overflow: true });
+    expect(over).toMatchObject({ slot: 2, over: true, responseId: late });
+    // A retry gets the same slot back; a reservation never overflows.
+    expect(await claim(t.store, { target: 2, expiresAt: null, responseId: late, reservationId: late, overflow: true })).toEqual(over);
+    expect(await claim(t.store, { target: 2, overflow: true })).toBeNull();
+    const other = await t.reopen();
+    const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => claim(i % 2 ? other : t.store, { target: 2, expiresAt: null, responseId: randomUUID(), overflow: true })));
+    expect(racing.every((r) => r?.over === true)).toBe(true);
+    expect(new Set(racing.map((r) => r?.slot)).size).toBe(6);
+    expect((await t.store.countQuotaSlots(SPACE, T0)).get(CELL)).toEqual({ consumed: 9, over: 7, reserved: 0, lapsed: 0 });
+    // A slot within the target freed by a rejection goes to the next claimant, not beyond the target.
+    const [first] = await t.store.listQuotaSlots(SPACE, { cell: CELL });
+    await t.store.releaseQuotaSlotsOfResponse(SPACE, first?.responseId as string);
+    const next = await claim(t.store, { target: 2, expiresAt: null, responseId: randomUUID(), overflow: true });
+    expect(next?.slot).toBe(first?.slot);
+    expect(next?.over).toBeUndefined();
+  });
+
+  it('counts each cell\'s slots as consumed, over, live and lapsed at the time asked, and nothing of other spaces', async () => {
+    await fillWithResponses(t.store, 3);
+    await claim(t.store, { expiresAt: at(60) });
+    await claim(t.store, { expiresAt: at(600) });
+    await claim(t.store, { cell: 'other', expiresAt: at(600) });
+    await claim(t.store, { space: 'population@2', expiresAt: at(600) });
+    const counts = await t.store.countQuotaSlots(SPACE, at(120));
+    expect(new Map(counts)).toEqual(new Map([
+      [CELL, { consumed: 3, over: 0, reserved: 1, lapsed: 1 }],
+      ['other', { consumed: 0, over: 0, reserved: 1, lapsed: 0 }],
+    ]));
+    expect(await t.store.countQuotaSlots('population@3', T0)).toEqual(new Map());
+  });
 });
 
 describe('embedded store made before reservations had owners', () => {

@@ -147,7 +147,7 @@ describe.each(STORE_KINDS)('%s quotas API', (kind) => {
     await submit(a).expect(201);
     const csv = 'variables,categories,target\nps_gender,male,10\nps_gender,female,4\nps_region|ps_gender,akmola|female,2\n';
     const imported = await ctx.as('coord').put(`${QUOTAS}?policy=flag`).set('content-type', 'text/csv').send(csv).expect(200);
-    expect(imported.body).toMatchObject({ survey: 'population', version: 2, policy: 'flag', countStatuses: ['submitted', 'approved'] });
+    expect(imported.body).toMatchObject({ survey: 'population', version: 2, policy: 'flag', countStatuses: ['submitted', 'approved', 'has_issues'] });
     expect(imported.body.quotas.map((q: { id: string }) => q.id)).toEqual(['ps_gender', 'ps_region*ps_gender']);
     expect((await ctx.as('ainur').get(QUOTAS).expect(200)).body.version).toBe(2);
     // The counted response holds its slot in the new version; the old version's slots are gone.

@@ -8,11 +8,9 @@ import { derivePopulation } from '../../../schemas/derived.js';
 import type { Code } from '../../../schemas/items.js';
 import { isSpecialAnswer } from '../../../schemas/keywords.js';
 import { derivedVariable } from '../../../schemas/survey-definition.js';
+import { variableValue, type ResponseRecord } from '../records.js';
 
-export interface ResponseRecord {
-  answers: Record<string, unknown>;
-  derived?: Record<string, unknown>;
-}
+export type { ResponseRecord } from '../records.js';
 
 /** A survey's records prepared for reading: each variable read once into a column, then by index. */
 export interface Table {
@@ -34,9 +32,8 @@ export function tableOf(records: readonly ResponseRecord[]): Table {
     const out: unknown[] = new Array(records.length);
     const isDerived = derivedVariable('population', variable) !== undefined;
     for (let i = 0; i < records.length; i += 1) {
-      const record = records[i] as ResponseRecord;
-      let v = record.answers[variable];
-      if (v === undefined && record.derived) v = record.derived[variable];
+      let v = variableValue(records[i] as ResponseRecord, variable);
+      // Records built without derived variables (tests, fixtures) get them computed here, once.
       if (v === undefined && isDerived) v = derivedOf(i)[variable];
       out[i] = v;
     }

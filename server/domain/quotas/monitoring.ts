@@ -8,6 +8,7 @@
  * something was reviewed.
  */
 import type { ResponseStatus, SubmissionMeta } from '../../../schemas/api.js';
+import { isFieldworkWork } from '../counting.js';
 import { interviewSeconds, median } from './quality.js';
 
 export interface MonitoredResponse {
@@ -26,7 +27,7 @@ export interface FieldworkOptions {
   utcOffsetMinutes?: number;
   /** Ids of responses with at least one quality flag. */
   flagged?: ReadonlySet<string>;
-  /** Withdrawn responses are left out unless listed here (default: every status but withdrawn). */
+  /** The statuses shown; default: the counting policy's fieldwork work, every status but withdrawn (domain/counting.ts). */
   statuses?: readonly ResponseStatus[];
 }
 
@@ -53,7 +54,6 @@ export interface FieldworkSummary {
 }
 
 const REVIEWED: ReadonlySet<ResponseStatus> = new Set(['approved', 'rejected', 'has_issues']);
-const DEFAULT_STATUSES: readonly ResponseStatus[] = ['submitted', 'approved', 'rejected', 'has_issues'];
 
 /** The calendar day of an instant at a UTC offset. */
 export function localDay(at: string, utcOffsetMinutes = 0): string {
@@ -91,15 +91,15 @@ export class FieldworkTally {
   private readonly total = new Group('total');
   private readonly groups = { interviewers: new Map<string, Group>(), regions: new Map<string, Group>(), days: new Map<string, Group>() };
   private readonly today: string;
-  private readonly statuses: ReadonlySet<ResponseStatus>;
+  private readonly statuses: ReadonlySet<ResponseStatus> | null;
 
   constructor(private readonly options: FieldworkOptions) {
     this.today = localDay(options.now, options.utcOffsetMinutes);
-    this.statuses = new Set(options.statuses ?? DEFAULT_STATUSES);
+    this.statuses = options.statuses ? new Set(options.statuses) : null;
   }
 
   add(r: MonitoredResponse): void {
-    if (!this.statuses.has(r.status)) return;
+    if (this.statuses ? !this.statuses.has(r.status) : !isFieldworkWork(r.status)) return;
     const day = localDay(r.receivedAt, this.options.utcOffsetMinutes);
     const targets = [
       this.total,

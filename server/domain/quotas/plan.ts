@@ -10,14 +10,12 @@
 import { RESPONSE_STATUSES, type ResponseStatus } from '../../../schemas/api.js';
 import { isKnownVariable, variableCodes } from '../../../schemas/survey-definition.js';
 import type { SurveyId } from '../../../schemas/surveys.js';
+import { COUNTED_STATUSES, counts } from '../counting.js';
 
 /** `refuse`: a full cell closes screening. `flag`: accept and mark the response over quota. */
 export type QuotaPolicy = 'refuse' | 'flag';
 export const QUOTA_POLICIES: readonly QuotaPolicy[] = ['refuse', 'flag'];
 
-/** Statuses that count towards a cell unless the plan says otherwise. Rejected and withdrawn never count. */
-export const DEFAULT_COUNT_STATUSES: readonly ResponseStatus[] = ['submitted', 'approved'];
-export const NEVER_COUNTED: readonly ResponseStatus[] = ['rejected', 'withdrawn'];
 
 export interface QuotaCell {
   /** Category of each of the quota's variables, e.g. `{ps_region: 'akmola', ps_gender: 'female'}`. */
@@ -73,13 +71,21 @@ export function defaultQuotaId(variables: readonly string[]): string {
   return variables.join('*');
 }
 
+/**
+ * A plan's `countStatuses` can only restate the counting policy (domain/counting.ts): which responses count is one
+ * decision for quotas, fieldwork and the estimates alike, so a plan that narrowed it would make the quota progress
+ * disagree with the tallies. The field stays in the plan so plans stored and sent before remain readable.
+ */
 function checkStatuses(statuses: readonly ResponseStatus[]): PlanError[] {
   const errors: PlanError[] = [];
-  if (statuses.length === 0) errors.push({ path: '/countStatuses', message: 'at least one status must count' });
   statuses.forEach((s, i) => {
     if (!(RESPONSE_STATUSES as readonly string[]).includes(s)) errors.push({ path: `/countStatuses/${i}`, message: `unknown status ${s}` });
-    else if (NEVER_COUNTED.includes(s)) errors.push({ path: `/countStatuses/${i}`, message: `${s} responses never count` });
+    else if (!counts(s)) errors.push({ path: `/countStatuses/${i}`, message: `${s} responses never count` });
   });
+  const same = statuses.length === COUNTED_STATUSES.length && COUNTED_STATUSES.every((s) => statuses.includes(s));
+  if (errors.length === 0 && !same) {
+    errors.push({ path: '/countStatuses', keyword: 'countingPolicy', message: `every reader counts ${COUNTED_STATUSES.join(', ')}: a plan cannot count other statuses` });
+  }
   return errors;
 }
 
@@ -172,13 +178,13 @@ export function checkQuotaPlan(plan: QuotaPlan): PlanError[] {
   return errors;
 }
 
-/** A plan with the defaults filled in: version 1, policy refuse, submitted and approved counting. */
+/** A plan with the defaults filled in: version 1, policy refuse, the statuses the counting policy counts. */
 export function makeQuotaPlan(survey: SurveyId, quotas: Quota[], options: { policy?: QuotaPolicy; countStatuses?: ResponseStatus[]; version?: number } = {}): QuotaPlan {
   return {
     survey,
     version: options.version ?? 1,
     policy: options.policy ?? 'refuse',
-    countStatuses: options.countStatuses ?? [...DEFAULT_COUNT_STATUSES],
+    countStatuses: options.countStatuses ?? [...COUNTED_STATUSES],
     quotas,
   };
 }

@@ -28,6 +28,12 @@ export interface QuotaSlot {
   /** The response that consumed the slot; null while it is a reservation. */
   responseId: string | null;
   consumedAt: string | null;
+  /**
+   * A slot beyond the target (numbered from the target up), taken by a response accepted when the cell was full
+   * (flag policy, an interview completed offline, a lapsed reservation): the slots of a cell are then the count of
+   * its achieved interviews, with those over quota told apart, and nobody needs to scan the responses for it.
+   */
+  over?: true;
 }
 
 /** How long after its expiry a lapsed reservation may be deleted: far more than any clock skew or slow request. */
@@ -49,8 +55,10 @@ export function reclaimCutoff(now: string, graceMs = QUOTA_GRACE_MS): string {
 }
 
 export interface CellUsage {
-  /** Slots consumed by responses. */
+  /** Slots consumed by responses (within the target and beyond it): the cell's achieved interviews. */
   consumed: number;
+  /** Of those, slots beyond the target: interviews accepted over quota. */
+  over: number;
   /** Live reservations. */
   reserved: number;
   /** Lapsed reservations not yet reclaimed: they still hold their slot until someone needs it. */
@@ -61,7 +69,8 @@ export interface CellUsage {
 export function cellUsage(slots: Iterable<QuotaSlot>, now: string): Map<string, CellUsage> {
   const usage = new Map<string, CellUsage>();
   for (const s of slots) {
-    const u = usage.get(s.cell) ?? { consumed: 0, reserved: 0, lapsed: 0 };
+    const u = usage.get(s.cell) ?? { consumed: 0, over: 0, reserved: 0, lapsed: 0 };
+    if (s.over) u.over += 1;
     if (s.responseId !== null) u.consumed += 1;
     else if (isLiveReservation(s, now)) u.reserved += 1;
     else u.lapsed += 1;

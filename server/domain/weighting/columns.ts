@@ -3,6 +3,7 @@
  * responses stream past so that only small integers are kept per respondent (a million responses never sit in
  * memory as objects).
  */
+import { variableValue, type ResponseRecord } from '../records.js';
 import type { MarginVariable } from './margins.js';
 import { marginCategory } from './margins.js';
 import type { CodedColumn, ItemColumn } from './tally.js';
@@ -116,23 +117,23 @@ export class ColumnsBuilder {
   }
 
   /**
-   * One response: its answers, with derived variables (e.g. ps_age_band) looked up when no answer has the id; its
+   * One response, its variables read as every engine reads them (records.ts: answers, then derived variables); its
    * id (optional) is kept for the first few respondents of each margin category, so problems can name them.
    */
-  add(answers: Record<string, unknown>, derived: Record<string, unknown> = {}, id?: string): void {
+  add(record: ResponseRecord, id?: string): void {
     // Plain loops: this runs once per response, a million times for a large survey.
     const { margins, by, items } = this.spec;
     for (let k = 0; k < margins.length; k += 1) {
       const m = margins[k] as MarginVariable;
-      const v = answers[m.variable] ?? derived[m.variable];
+      const v = variableValue(record, m.variable);
       (this.margins[k] as LevelColumn).add(v === undefined || v === null ? null : marginCategory(m, v), id);
     }
     for (let k = 0; k < by.length; k += 1) {
       const variable = (by[k] as { variable: string }).variable;
-      const v = answers[variable] ?? derived[variable];
+      const v = variableValue(record, variable);
       (this.by[k] as LevelColumn).add(v === undefined || v === null ? null : String(v));
     }
-    for (let k = 0; k < items.length; k += 1) (this.items[k] as ItemBuilder).add(answers[(items[k] as ColumnItem).id]);
+    for (let k = 0; k < items.length; k += 1) (this.items[k] as ItemBuilder).add(record.answers[(items[k] as ColumnItem).id]);
     this.n += 1;
   }
 

@@ -95,6 +95,32 @@ CREATE TABLE login_attempts (
     description: 'quota reservations have an owner: only who screened may release one, and live ones are capped per person and cell',
     up: 'ALTER TABLE quota_slots ADD COLUMN owner TEXT;',
   },
+  {
+    version: 5,
+    description: 'quota slots beyond the target for interviews accepted over quota, and per-cell counts of consumed slots kept with every slot write (domain/quotas/slots.ts)',
+    up: `
+ALTER TABLE quota_slots ADD COLUMN over INTEGER NOT NULL DEFAULT 0;
+-- Per cell, the consumed slots (achieved interviews) and those beyond the target, kept by every slot write in its
+-- own transaction: quota status reads a row per cell, whatever the number of responses.
+CREATE TABLE quota_counts (
+  space TEXT NOT NULL,
+  cell TEXT NOT NULL,
+  consumed INTEGER NOT NULL,
+  over INTEGER NOT NULL,
+  PRIMARY KEY (space, cell)
+) STRICT;
+INSERT INTO quota_counts SELECT space, cell, count(*), sum(over) FROM quota_slots WHERE response_id IS NOT NULL GROUP BY space, cell;
+`,
+  },
+  {
+    version: 6,
+    description: 'responses by time of their last change: the analysis dataset reads only what changed since it last looked (services/analysis-dataset.ts)',
+    up: `
+ALTER TABLE responses ADD COLUMN updated_at TEXT;
+UPDATE responses SET updated_at = json_extract(doc, '$.updatedAt');
+CREATE INDEX responses_by_change ON responses (survey, updated_at);
+`,
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

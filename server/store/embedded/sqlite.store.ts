@@ -8,11 +8,13 @@
  * acknowledged before its transaction committed.
  */
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
-import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { GroupCommit, type Outcome } from '../group-commit.js';
+import { auditPosition, pageOf, responsePosition } from '../paging.js';
+import { claimSlot, type SlotTable } from '../slot-claim.js';
 import type { StoredResponse } from '../../domain/response.js';
 import type { SchemaUpgrade } from '../migrations.js';
 import { migrate } from './migrations.js';
@@ -37,22 +39,18 @@ interface SlotRow {
   expires_at: string | null;
   response_id: string | null;
   consumed_at: string | null;
+  over: number;
 }
 
 function slotOf(r: SlotRow): QuotaSlot {
   return {
     id: r.id, space: r.space, cell: r.cell, slot: r.slot, reservationId: r.reservation_id, owner: r.owner, claimedAt: r.claimed_at,
-    expiresAt: r.expires_at, responseId: r.response_id, consumedAt: r.consumed_at,
+    expiresAt: r.expires_at, responseId: r.response_id, consumedAt: r.consumed_at, ...(r.over ? { over: true as const } : {}),
   };
 }
 
 const iso = (at: string) => new Date(at).toISOString();
 
-interface PendingWrite {
-  run: () => unknown;
-  resolve: (result: unknown) => void;
-  reject: (error: unknown) => void;
-}
 
 function where(filter: ResponseFilter, after?: PagePosition): { sql: string; params: unknown[] } {
   const clauses = ['survey = ?'];
@@ -70,6 +68,7 @@ function where(filter: ResponseFilter, after?: PagePosition): { sql: string; par
   if (filter.interviewer) add('interviewer = ?', filter.interviewer);
   if (filter.since) add('received_at >= ?', filter.since);
   if (filter.until) add('received_at < ?', filter.until);
+  if (filter.changedSince) add('updated_at >= ?', iso(filter.changedSince));
   if (after) {
     clauses.push('(received_at > ? OR (received_at = ? AND id > ?))');
     params.push(after.receivedAt, after.receivedAt, after.id);
@@ -87,8 +86,8 @@ export class SqliteStore implements Store {
   private readonly byId: Database.Statement;
   private readonly replace: Database.Statement;
   private readonly appendAuditStatement: Database.Statement;
-  private pending: PendingWrite[] = [];
-  private readonly commitBatch: (batch: PendingWrite[]) => unknown[];
+  /** Inserts and audit appends of one turn of the event loop, committed in one transaction (../group-commit.ts). */
+  private readonly group: GroupCommit<() => unknown, unknown>;
   private readonly replaceWithAudit: (r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => boolean;
   /** Prepared statements by SQL text: compiling one costs more than running it (queries built from filters included, so bounded). */
   private readonly statements = new Map<string, Database.Statement>();
@@ -108,16 +107,18 @@ export class SqliteStore implements Store {
     }
     this.db.pragma('journal_mode = WAL');
     this.insert = this.db.prepare(
-      'INSERT INTO responses (id, survey, status, region, interviewer, received_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      'INSERT INTO responses (id, survey, status, region, interviewer, received_at, updated_at, revision, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
     );
     this.byId = this.db.prepare('SELECT doc FROM responses WHERE id = ?');
     this.replace = this.db.prepare(
-      'UPDATE responses SET status = ?, region = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?',
+      'UPDATE responses SET status = ?, region = ?, updated_at = ?, revision = ?, doc = ? WHERE id = ? AND revision = ?',
     );
     this.appendAuditStatement = this.db.prepare('INSERT INTO audit (id, at, actor, action, target, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
-    this.commitBatch = this.db.transaction((batch: PendingWrite[]) => batch.map((w) => w.run()));
+    // All or nothing: a failed write rolls back the transaction, and every write of the batch fails with it.
+    const commitBatch = this.db.transaction((writes: Array<() => unknown>) => writes.map((run): Outcome<unknown> => ({ ok: true, value: run() })));
+    this.group = new GroupCommit(commitBatch);
     this.replaceWithAudit = this.db.transaction((r: StoredResponse, expectedRevision: number, audit?: AuditEntry) => {
-      const replaced = this.replace.run(r.status, r.region, r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
+      const replaced = this.replace.run(r.status, r.region, iso(r.updatedAt), r.revision, JSON.stringify(r), r.id, expectedRevision).changes === 1;
       if (replaced && audit) this.appendAfterWrite(audit);
       return replaced;
     });
@@ -135,7 +136,7 @@ export class SqliteStore implements Store {
 
   /** Inside a transaction: insert, or read back the row that holds the id (possibly from this very batch). */
   private insertOne(r: StoredResponse, audit?: AuditEntry): InsertOutcome {
-    const result = this.insert.run(r.id, r.survey, r.status, r.region, r.interviewer, r.receivedAt, r.revision, JSON.stringify(r));
+    const result = this.insert.run(r.id, r.survey, r.status, r.region, r.interviewer, r.receivedAt, iso(r.updatedAt), r.revision, JSON.stringify(r));
     if (result.changes === 1) {
       if (audit) this.appendAfterWrite(audit);
       return { inserted: true, response: r };
@@ -146,26 +147,7 @@ export class SqliteStore implements Store {
   }
 
   insertResponse(r: StoredResponse, audit?: AuditEntry): Promise<InsertOutcome> {
-    return this.enqueue(() => this.insertOne(r, audit)) as Promise<InsertOutcome>;
-  }
-
-  /** Queues a write for the next group commit. */
-  private enqueue(run: () => unknown): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
-      this.pending.push({ run, resolve, reject });
-    });
-  }
-
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      const results = this.commitBatch(batch);
-      batch.forEach((w, i) => w.resolve(results[i]));
-    } catch (error) {
-      for (const w of batch) w.reject(error);
-    }
+    return this.group.add(() => this.insertOne(r, audit)) as Promise<InsertOutcome>;
   }
 
   async findResponseById(id: string): Promise<StoredResponse | null> {
@@ -182,9 +164,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare(`SELECT doc FROM responses WHERE ${w.sql} ORDER BY received_at, id LIMIT ?`)
       .all(...w.params, limit + 1) as Row[];
-    const items = rows.slice(0, limit).map((row) => JSON.parse(row.doc) as StoredResponse);
-    const last = items[items.length - 1];
-    return { items, next: rows.length > limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+    return pageOf(rows, limit, (row) => JSON.parse(row.doc) as StoredResponse, responsePosition);
   }
 
   streamResponses(filter: ResponseFilter, batchSize = 500): AsyncIterable<StoredResponse> {
@@ -312,7 +292,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    await this.enqueue(() => this.appendOne(e));
+    await this.group.add(() => this.appendOne(e));
   }
 
   private appendOne(e: AuditEntry): void {
@@ -332,52 +312,62 @@ export class SqliteStore implements Store {
     if (filter.until) { clauses.push('at < ?'); params.push(filter.until); }
     if (after) { clauses.push('(at > ? OR (at = ? AND id > ?))'); params.push(after.at, after.at, after.id); }
     const items = this.docs<AuditEntry>(`SELECT doc FROM audit WHERE ${clauses.join(' AND ')} ORDER BY at, id LIMIT ?`, ...params, limit + 1);
-    const page = items.slice(0, limit);
-    const last = page[page.length - 1];
-    return { items: page, next: items.length > limit && last ? { at: last.at, id: last.id } : null };
+    return pageOf(items, limit, (e) => e, auditPosition);
   }
 
-  /**
-   * One IMMEDIATE transaction: the slot the reservation already holds in the cell (a lapsed one is let go), else
-   * the lowest free one, reclaiming lapsed reservations first when none is free. The write lock serialises claims
-   * across connections; the unique keys are the backstop.
-   */
+  /** The shared claim (../slot-claim.ts) on this table: single statements, the unique keys enforce the cap. */
   async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
-    if (claim.expiresAt === null && !claim.responseId) throw new Error('a quota reservation needs an expiry, or a response that consumes it');
-    const now = iso(claim.now);
-    const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
-    const claimOnce = this.db.transaction((): QuotaSlot | null => {
-      const own = this.sql('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND reservation_id = ?')
-        .get(claim.space, claim.cell, claim.reservationId) as SlotRow | undefined;
-      if (own && (own.response_id !== null || own.expires_at === null || own.expires_at >= now)) return slotOf(own);
-      if (own) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL').run(own.id);
-      const held = () => (this.sql('SELECT slot FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?')
-        .all(claim.space, claim.cell, claim.target) as Array<{ slot: number }>).map((r) => r.slot);
-      let free = freeSlotNumbers(claim.target, held());
-      if (free.length === 0) {
-        const lapsed = this.sql('SELECT id FROM quota_slots WHERE space = ? AND cell = ? AND response_id IS NULL AND expires_at < ?')
-          .all(claim.space, claim.cell, cutoff) as Array<{ id: string }>;
-        for (const { id } of lapsed) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?').run(id, cutoff);
-        free = freeSlotNumbers(claim.target, held());
-      }
-      const slot = free[0];
-      if (slot === undefined) return null;
-      const row: SlotRow = {
-        id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservation_id: claim.reservationId, owner: claim.owner ?? null, claimed_at: now,
-        expires_at: claim.expiresAt === null ? null : iso(claim.expiresAt), response_id: claim.responseId ?? null,
-        consumed_at: claim.responseId ? now : null,
-      };
-      this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, owner, claimed_at, expires_at, response_id, consumed_at)
-        VALUES (@id, @space, @cell, @slot, @reservation_id, @owner, @claimed_at, @expires_at, @response_id, @consumed_at)`).run(row);
-      return slotOf(row);
-    });
-    return claimOnce.immediate();
+    return claimSlot(this.slotTable, claim);
+  }
+
+  private readonly slotTable: SlotTable = {
+    findOwn: async (space, cell, reservationId) => {
+      const row = this.sql('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND reservation_id = ?').get(space, cell, reservationId) as SlotRow | undefined;
+      return row ? slotOf(row) : null;
+    },
+    held: async (space, cell, target) => (this.sql('SELECT * FROM quota_slots WHERE space = ? AND cell = ? AND slot < ?').all(space, cell, target) as SlotRow[]).map(slotOf),
+    highest: async (space, cell) => (this.sql('SELECT max(slot) AS top FROM quota_slots WHERE space = ? AND cell = ?').get(space, cell) as { top: number | null }).top,
+    insert: async (s) => this.db.transaction(() => {
+      const inserted = this.sql(`INSERT INTO quota_slots (id, space, cell, slot, reservation_id, owner, claimed_at, expires_at, response_id, consumed_at, over)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+        .run(s.id, s.space, s.cell, s.slot, s.reservationId, s.owner, s.claimedAt, s.expiresAt, s.responseId, s.consumedAt, s.over ? 1 : 0).changes === 1;
+      if (inserted && s.responseId !== null) this.countSlot(s.space, s.cell, 1, s.over ? 1 : 0);
+      return inserted;
+    })(),
+    deleteReservation: async (id, before) => {
+      if (before === undefined) this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL').run(id);
+      else this.sql('DELETE FROM quota_slots WHERE id = ? AND response_id IS NULL AND expires_at < ?').run(id, before);
+    },
+  };
+
+  /** Inside the transaction of the slot write it counts: consumed slots of a cell, and those beyond the target. */
+  private countSlot(space: string, cell: string, consumed: number, over: number): void {
+    this.sql(`INSERT INTO quota_counts (space, cell, consumed, over) VALUES (?, ?, ?, ?)
+      ON CONFLICT (space, cell) DO UPDATE SET consumed = consumed + excluded.consumed, over = over + excluded.over`).run(space, cell, consumed, over);
+  }
+
+  async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
+    const usage = new Map<string, CellUsage>();
+    const cell = (key: string) => usage.get(key) ?? usage.set(key, { consumed: 0, over: 0, reserved: 0, lapsed: 0 }).get(key) as CellUsage;
+    for (const r of this.sql('SELECT cell, consumed, over FROM quota_counts WHERE space = ?').all(space) as Array<{ cell: string; consumed: number; over: number }>) {
+      Object.assign(cell(r.cell), { consumed: r.consumed, over: r.over });
+    }
+    const reservations = this.sql(`SELECT cell, sum(expires_at >= ?) AS reserved, sum(expires_at < ?) AS lapsed FROM quota_slots
+      WHERE space = ? AND response_id IS NULL GROUP BY cell`).all(iso(now), iso(now), space) as Array<{ cell: string; reserved: number; lapsed: number }>;
+    for (const r of reservations) Object.assign(cell(r.cell), { reserved: r.reserved, lapsed: r.lapsed });
+    return usage;
   }
 
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
     const at = iso(now);
-    this.sql('UPDATE quota_slots SET response_id = ?, consumed_at = ? WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND expires_at >= ?')
-      .run(responseId, at, space, reservationId, at);
+    this.db.transaction(() => {
+      const live = this.sql('SELECT id, cell, over FROM quota_slots WHERE space = ? AND reservation_id = ? AND response_id IS NULL AND expires_at >= ?')
+        .all(space, reservationId, at) as Array<{ id: string; cell: string; over: number }>;
+      for (const slot of live) {
+        this.sql('UPDATE quota_slots SET response_id = ?, consumed_at = ? WHERE id = ?').run(responseId, at, slot.id);
+        this.countSlot(space, slot.cell, 1, slot.over);
+      }
+    }).immediate();
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
 
@@ -389,7 +379,14 @@ export class SqliteStore implements Store {
   }
 
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
-    return this.sql('DELETE FROM quota_slots WHERE space = ? AND response_id = ?').run(space, responseId).changes;
+    return this.db.transaction(() => {
+      const held = this.sql('SELECT id, cell, over FROM quota_slots WHERE space = ? AND response_id = ?').all(space, responseId) as Array<{ id: string; cell: string; over: number }>;
+      for (const slot of held) {
+        this.sql('DELETE FROM quota_slots WHERE id = ?').run(slot.id);
+        this.countSlot(space, slot.cell, -1, -slot.over);
+      }
+      return held.length;
+    }).immediate();
   }
 
   async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
@@ -413,11 +410,14 @@ export class SqliteStore implements Store {
   }
 
   async deleteQuotaSpace(space: string): Promise<number> {
-    return this.sql('DELETE FROM quota_slots WHERE space = ?').run(space).changes;
+    return this.db.transaction(() => {
+      this.sql('DELETE FROM quota_counts WHERE space = ?').run(space);
+      return this.sql('DELETE FROM quota_slots WHERE space = ?').run(space).changes;
+    })();
   }
 
   async close(): Promise<void> {
-    if (this.pending.length > 0) this.flush();
+    await this.group.drain();
     if (this.db.open) this.db.close();
   }
 }

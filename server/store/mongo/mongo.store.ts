@@ -11,9 +11,11 @@
  * document, and the repair every start runs (repairAudit). The entry is never visible to readers.
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
-import { randomUUID } from 'node:crypto';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
-import { freeSlotNumbers, QUOTA_GRACE_MS, reclaimCutoff, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { cellUsage, QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { GroupCommit, type Outcome } from '../group-commit.js';
+import { auditPosition, pageOf, responsePosition } from '../paging.js';
+import { claimSlot, type SlotTable } from '../slot-claim.js';
 import type { StoredResponse } from '../../domain/response.js';
 import type { SchemaUpgrade } from '../migrations.js';
 import { migrate } from './migrations.js';
@@ -70,6 +72,7 @@ function toFilter(filter: ResponseFilter, after?: PagePosition): Filter<Doc> {
       ...(filter.until ? { $lt: new Date(filter.until) } : {}),
     };
   }
+  if (filter.changedSince) f.updatedAt = { $gte: new Date(filter.changedSince) };
   if (after) {
     const at = new Date(after.receivedAt);
     f.$or = [{ receivedAt: { $gt: at } }, { receivedAt: at, _id: { $gt: after.id } }];
@@ -90,8 +93,22 @@ interface LoginAttemptDoc {
 
 type SlotDoc = WithId<QuotaSlot>;
 
-// Claims that lost every free slot to others re-read the cell; past this many rounds of churn the cell counts as full.
-const CLAIM_ROUNDS = 20;
+/**
+ * Per cell, its consumed slots and those beyond the target, `_id` = [space, cell] as JSON: raised and lowered with
+ * `$inc` on `_id` alone (the one filter FerretDB 1.24 does not answer by scanning) right after the slot write it
+ * counts. MongoDB's `$inc` is atomic; FerretDB 1.24's updates are not under concurrency (issue #3040), so there two
+ * simultaneous consumptions in one cell may count once, and a crash between a slot write and its count leaves the
+ * count behind: a replaced plan version starts counting afresh (see README, "Which responses count").
+ */
+interface QuotaCountDoc {
+  _id: string;
+  space: string;
+  cell: string;
+  consumed: number;
+  over: number;
+}
+
+export const quotaCountId = (space: string, cell: string) => JSON.stringify([space, cell]);
 
 const iso = (at: string) => new Date(at).toISOString();
 
@@ -106,6 +123,12 @@ function withoutId<T extends { id: string }>(doc: WithId<T> | null): T | null {
   return { id: _id, ...rest } as unknown as T;
 }
 
+/** Slots stored before reservations had owners read as ownerless. */
+function slotFromDoc(doc: SlotDoc | null): QuotaSlot | null {
+  const slot = withoutId<QuotaSlot>(doc);
+  return slot ? { ...slot, owner: slot.owner ?? null } : null;
+}
+
 export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   private readonly responses: Collection<Doc>;
@@ -114,10 +137,10 @@ export class MongoStore implements Store {
   private readonly audit: Collection<WithId<AuditEntry>>;
   private readonly settings: Collection<{ _id: string; value: unknown }>;
   private readonly quotaSlots: Collection<SlotDoc>;
+  private readonly quotaCounts: Collection<QuotaCountDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
-  /** Audit entries waiting for the next batched insert, each with its caller's promise. */
-  private pendingAudit: Array<{ entry: AuditEntry; resolve: () => void; reject: (error: unknown) => void }> = [];
-  private auditFlushing: Promise<void> = Promise.resolve();
+  /** Audit entries waiting for the next batched insert. */
+  private readonly auditGroup = new GroupCommit<AuditEntry, void>((batch) => this.commitAudit(batch));
 
   private constructor(private readonly client: MongoClient, db: Db, readonly schema: SchemaUpgrade, private readonly options: StoreOptions) {
     const durable = { writeConcern: { w: 'majority' as const, journal: true } };
@@ -127,6 +150,7 @@ export class MongoStore implements Store {
     this.audit = db.collection<WithId<AuditEntry>>('audit', durable);
     this.settings = db.collection<{ _id: string; value: unknown }>('settings', durable);
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
+    this.quotaCounts = db.collection<QuotaCountDoc>('quota_counts', durable);
     this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
   }
 
@@ -217,9 +241,7 @@ export class MongoStore implements Store {
 
   async listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page> {
     const docs = await this.responses.find(toFilter(filter, after)).sort({ receivedAt: 1, _id: 1 }).limit(limit + 1).toArray();
-    const items = docs.slice(0, limit).map(fromDoc);
-    const last = items[items.length - 1];
-    return { items, next: docs.length > limit && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+    return pageOf(docs, limit, fromDoc, responsePosition);
   }
 
   /**
@@ -351,33 +373,27 @@ export class MongoStore implements Store {
   /**
    * Entries appended in the same turn of the event loop go to the server in one insertMany (one write, durable
    * like any other, before any caller is answered): under load every response written costs one audit insert
-   * per batch, not one per response.
+   * per batch, not one per response (../group-commit.ts).
    */
   appendAudit(entry: AuditEntry): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.pendingAudit.length === 0) setImmediate(() => { this.auditFlushing = this.flushAudit(); });
-      this.pendingAudit.push({ entry, resolve, reject });
-    });
+    return this.auditGroup.add(entry);
   }
 
-  private async flushAudit(): Promise<void> {
-    const batch = this.pendingAudit;
-    this.pendingAudit = [];
+  private async commitAudit(batch: AuditEntry[]): Promise<Array<Outcome<void>>> {
+    const written: Outcome<void> = { ok: true, value: undefined };
     try {
-      await this.audit.insertMany(batch.map((b) => withId(b.entry)), { ordered: false });
-      for (const b of batch) b.resolve();
+      await this.audit.insertMany(batch.map((entry) => withId(entry)), { ordered: false });
+      return batch.map(() => written);
     } catch (error) {
       // Unordered: when the server names the entries that failed, the others were written. Anything else (no
       // names, a write concern error, a lost connection) leaves every entry unconfirmed. A duplicate id is an entry
       // already in the trail (appended again after a crash, AUDIT_OUTBOX): written, not failed.
       const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
       const named = writeErrors.filter((w) => w.code !== DUPLICATE_KEY).map((w) => w.index);
-      if (writeErrors.length > 0 && named.length === 0 && !(error as { writeConcernError?: unknown }).writeConcernError) {
-        for (const b of batch) b.resolve();
-        return;
-      }
-      const failed = named.length > 0 && !(error as { writeConcernError?: unknown }).writeConcernError ? new Set(named) : null;
-      batch.forEach((b, i) => (failed === null || failed.has(i) ? b.reject(error) : b.resolve()));
+      const concern = (error as { writeConcernError?: unknown }).writeConcernError;
+      if (writeErrors.length > 0 && named.length === 0 && !concern) return batch.map(() => written);
+      const failed = named.length > 0 && !concern ? new Set(named) : null;
+      return batch.map((_, i) => (failed === null || failed.has(i) ? { ok: false, error } : written));
     }
   }
 
@@ -389,68 +405,57 @@ export class MongoStore implements Store {
     if (filter.since || filter.until) f.at = { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lt: filter.until } : {}) };
     if (after) f.$or = [{ at: { $gt: after.at } }, { at: after.at, _id: { $gt: after.id } }];
     const docs = await this.audit.find(f).sort({ at: 1, _id: 1 }).limit(limit + 1).toArray();
-    const items = docs.slice(0, limit).map((d) => withoutId<AuditEntry>(d) as AuditEntry);
-    const last = items[items.length - 1];
-    return { items, next: docs.length > limit && last ? { at: last.at, id: last.id } : null };
+    return pageOf(docs, limit, (d) => withoutId<AuditEntry>(d) as AuditEntry, auditPosition);
   }
 
-  /**
-   * Inserts into the lowest free slot; a duplicate key means another claim won it, so the next free one is tried.
-   * No free slot: lapsed reservations are deleted, each by its own id, and the cell read again. Nothing here relies
-   * on an update being atomic (FerretDB 1.24's are not under concurrency), only on the unique index.
-   */
+  /** The shared claim (../slot-claim.ts) on this collection: only the unique indexes are relied on. */
   async claimQuotaSlot(claim: SlotClaim): Promise<QuotaSlot | null> {
-    if (claim.expiresAt === null && !claim.responseId) throw new Error('a quota reservation needs an expiry, or a response that consumes it');
-    const now = iso(claim.now);
-    const cutoff = reclaimCutoff(now, claim.graceMs ?? QUOTA_GRACE_MS);
-    const own = await this.slotOfReservation(claim, now);
-    if (own) return own;
-    for (let round = 0; round < CLAIM_ROUNDS; round += 1) {
-      const held = await this.quotaSlots.find({ space: claim.space, cell: claim.cell, slot: { $lt: claim.target } }).toArray();
-      const free = freeSlotNumbers(claim.target, held.map((d) => d.slot));
-      for (const slot of free) {
-        const won = await this.insertSlot(claim, slot, now);
-        if (won) return won;
+    return claimSlot(this.slotTable, claim);
+  }
+
+  private readonly slotTable: SlotTable = {
+    findOwn: async (space, cell, reservationId) => slotFromDoc(await this.quotaSlots.findOne({ space, cell, reservationId })),
+    held: async (space, cell, target) => (await this.quotaSlots.find({ space, cell, slot: { $lt: target } }).toArray()).map((d) => slotFromDoc(d) as QuotaSlot),
+    highest: async (space, cell) => (await this.quotaSlots.find({ space, cell }).sort({ slot: -1 }).limit(1).project<{ slot: number }>({ slot: 1 }).toArray())[0]?.slot ?? null,
+    insert: async (slot) => {
+      try {
+        await this.quotaSlots.insertOne(withId(slot));
+      } catch (error) {
+        if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+        return false;
       }
-      const lapsed = held.filter((d) => d.responseId === null && d.expiresAt !== null && d.expiresAt < cutoff);
-      if (free.length === 0 && lapsed.length === 0) return null;
-      for (const d of lapsed) await this.quotaSlots.deleteOne({ _id: d._id, responseId: null, expiresAt: { $lt: cutoff } });
-    }
-    return null;
+      if (slot.responseId !== null) await this.countSlot(slot.space, slot.cell, 1, slot.over ? 1 : 0);
+      return true;
+    },
+    deleteReservation: async (id, before) => {
+      await this.quotaSlots.deleteOne({ _id: id, responseId: null, ...(before === undefined ? {} : { expiresAt: { $lt: before } }) });
+    },
+  };
+
+  private async countSlot(space: string, cell: string, consumed: number, over: number): Promise<void> {
+    await this.quotaCounts.updateOne({ _id: quotaCountId(space, cell) }, { $inc: { consumed, over }, $setOnInsert: { space, cell } }, { upsert: true });
   }
 
-  /** The slot this reservation holds in the cell, if live or consumed; a lapsed one is let go (its owner asks again). */
-  private async slotOfReservation(claim: SlotClaim, now: string): Promise<QuotaSlot | null> {
-    const doc = await this.quotaSlots.findOne({ space: claim.space, cell: claim.cell, reservationId: claim.reservationId });
-    if (!doc) return null;
-    if (doc.responseId !== null || doc.expiresAt === null || doc.expiresAt >= now) return withoutId<QuotaSlot>(doc);
-    await this.quotaSlots.deleteOne({ _id: doc._id, responseId: null });
-    return null;
-  }
-
-  /**
-   * The slot, or null when another claim holds its number. A duplicate on the reservation's own key means a
-   * concurrent claim of the same reservation won: its slot is the answer.
-   */
-  private async insertSlot(claim: SlotClaim, slot: number, now: string): Promise<QuotaSlot | null> {
-    const responseId = claim.responseId ?? null;
-    const doc: SlotDoc = {
-      _id: randomUUID(), space: claim.space, cell: claim.cell, slot, reservationId: claim.reservationId, owner: claim.owner ?? null, claimedAt: now,
-      expiresAt: claim.expiresAt === null ? null : iso(claim.expiresAt), responseId, consumedAt: responseId ? now : null,
-    };
-    try {
-      await this.quotaSlots.insertOne(doc);
-      return withoutId<QuotaSlot>(doc);
-    } catch (error) {
-      if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
-      const twin = await this.quotaSlots.findOne({ space: claim.space, cell: claim.cell, reservationId: claim.reservationId });
-      return twin ? withoutId<QuotaSlot>(twin) : null;
+  /** Consumed and over from the counts; reservations from the unconsumed slots, counted here (FerretDB 1.24 has no `$cond`). */
+  async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
+    const reservations = await this.quotaSlots.find({ space, responseId: null }).project<SlotDoc>({ cell: 1, responseId: 1, expiresAt: 1 }).toArray();
+    const usage = cellUsage(reservations as unknown as QuotaSlot[], iso(now));
+    for (const c of await this.quotaCounts.find({ space }).toArray()) {
+      const u = usage.get(c.cell) ?? { consumed: 0, over: 0, reserved: 0, lapsed: 0 };
+      usage.set(c.cell, { ...u, consumed: c.consumed, over: c.over });
     }
+    return usage;
   }
 
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
     const at = iso(now);
-    await this.quotaSlots.updateMany({ space, reservationId, responseId: null, expiresAt: { $gte: at } }, { $set: { responseId, consumedAt: at } });
+    // One slot at a time, so that each consumption this call made is counted once.
+    const live = await this.quotaSlots.find({ space, reservationId, responseId: null, expiresAt: { $gte: at } }).toArray();
+    for (const slot of live) {
+      if ((await this.quotaSlots.updateOne({ _id: slot._id, responseId: null }, { $set: { responseId, consumedAt: at } })).modifiedCount === 1) {
+        await this.countSlot(space, slot.cell, 1, slot.over ? 1 : 0);
+      }
+    }
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
 
@@ -459,7 +464,13 @@ export class MongoStore implements Store {
   }
 
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
-    return (await this.quotaSlots.deleteMany({ space, responseId })).deletedCount;
+    let released = 0;
+    for (const slot of await this.quotaSlots.find({ space, responseId }).toArray()) {
+      if ((await this.quotaSlots.deleteOne({ _id: slot._id })).deletedCount !== 1) continue;
+      released += 1;
+      await this.countSlot(space, slot.cell, -1, slot.over ? -1 : 0);
+    }
+    return released;
   }
 
   async listQuotaSlots(space: string, filter: SlotFilter = {}): Promise<QuotaSlot[]> {
@@ -469,8 +480,7 @@ export class MongoStore implements Store {
     if (filter.responseId !== undefined) f.responseId = filter.responseId;
     if (filter.owner !== undefined) f.owner = filter.owner;
     const docs = await this.quotaSlots.find(f).sort({ cell: 1, slot: 1 }).toArray();
-    // Slots stored before reservations had owners read as ownerless.
-    return docs.map((d) => ({ ...withoutId<QuotaSlot>(d), owner: d.owner ?? null }) as QuotaSlot);
+    return docs.map((d) => slotFromDoc(d) as QuotaSlot);
   }
 
   async reclaimLapsedQuotaSlots(space: string, now: string, graceMs = QUOTA_GRACE_MS): Promise<number> {
@@ -482,6 +492,7 @@ export class MongoStore implements Store {
   }
 
   async deleteQuotaSpace(space: string): Promise<number> {
+    await this.quotaCounts.deleteMany({ space });
     return (await this.quotaSlots.deleteMany({ space })).deletedCount;
   }
 
@@ -496,8 +507,7 @@ export class MongoStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.pendingAudit.length > 0) this.auditFlushing = this.flushAudit();
-    await this.auditFlushing;
+    await this.auditGroup.drain();
     await this.client.close();
   }
 }

@@ -110,7 +110,8 @@ describe('checkQuotaPlan', () => {
     { description: 'a collapsed code the variable does not have', patch: { quotas: [{ ...ETHNICITY, collapse: { ps_ethnicity: { martian: 'other' } } }] }, path: '/quotas/0/collapse/ps_ethnicity/martian', message: /martian is not a code/ },
     { description: 'a collapse of an item without codes', patch: { quotas: [{ id: 'age', variables: ['ps_age_years'], collapse: { ps_age_years: { '18': 'young' } }, cells: [cell({ ps_age_years: 'young' })] }] }, path: '/quotas/0/collapse/ps_age_years', message: /no answer codes/ },
     { description: 'rejected responses counting', patch: { countStatuses: ['submitted', 'rejected'] }, path: '/countStatuses/1', message: /never count/ },
-    { description: 'no status counting', patch: { countStatuses: [] }, path: '/countStatuses', message: /at least one/ },
+    { description: 'no status counting', patch: { countStatuses: [] }, path: '/countStatuses', message: /every reader counts submitted, approved, has_issues/ },
+    { description: 'a plan narrowing the counting policy (has_issues left out)', patch: { countStatuses: ['submitted', 'approved'] }, path: '/countStatuses', message: /cannot count other statuses/ },
     { description: 'an unknown policy', patch: { policy: 'ignore' }, path: '/policy', message: /refuse, flag/ },
     { description: 'version 0', patch: { version: 0 }, path: '/version', message: /1 or more/ },
   ])('reports $description', ({ patch, path, message }) => {
@@ -125,6 +126,6 @@ describe('checkQuotaPlan', () => {
       { id: 'eth', variables: ['ps_ethnicity'], collapse: { ps_ethnicity: { uzbek: 'central_asian', uighur: 'central_asian' } }, cells: [cell({ ps_ethnicity: 'central_asian' })] },
       { id: 'age', variables: ['ps_age_years'], cells: [cell({ ps_age_years: '18' })] },
     ];
-    expect(checkQuotaPlan(makeQuotaPlan('population', quotas, { policy: 'flag', countStatuses: ['approved'] }))).toEqual([]);
+    expect(checkQuotaPlan(makeQuotaPlan('population', quotas, { policy: 'flag', countStatuses: ['has_issues', 'approved', 'submitted'] }))).toEqual([]);
   });
 });

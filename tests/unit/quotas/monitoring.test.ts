@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResponseStatus } from '../../../schemas/api.js';
 import { fieldworkSummary, localDay, type MonitoredResponse } from '../../../server/domain/quotas/monitoring.js';
 import { cellKey, makeQuotaPlan, type Quota } from '../../../server/domain/quotas/plan.js';
-import { AchievedCounter, carryOverClaims, countAchieved, quotaProgress } from '../../../server/domain/quotas/progress.js';
+import { carryOverClaims, quotaProgress } from '../../../server/domain/quotas/progress.js';
 import { cellUsage, freeSlotNumbers, isLiveReservation, isReclaimable, type QuotaSlot } from '../../../server/domain/quotas/slots.js';
 
 let n = 0;
@@ -78,24 +78,14 @@ describe('quota progress', () => {
     id: `${cell}/${s}`, space: 'population@1', cell, slot: s, reservationId: `res${s}`, owner: null, claimedAt: now, expiresAt: null, responseId: null, consumedAt: null, ...over,
   });
 
-  it('counts achieved from responses of the counted statuses only', () => {
-    const achieved = countAchieved(plan, [
-      { status: 'submitted', answers: { ps_gender: 'male' } },
-      { status: 'approved', answers: { ps_gender: 'male' } },
-      { status: 'submitted', answers: { ps_gender: 'male' } },
-      { status: 'rejected', answers: { ps_gender: 'female' } },
-      { status: 'has_issues', answers: { ps_gender: 'female' } },
-      { status: 'submitted', answers: { ps_gender: 'dk' } },
-    ]);
-    expect([...achieved]).toEqual([[male, 3]]);
-  });
-
   it('carries counted responses over to a replaced plan, one claim per matched cell', () => {
     expect(carryOverClaims(plan, [
       { id: 'a', status: 'approved', answers: { ps_gender: 'female' } },
       { id: 'b', status: 'rejected', answers: { ps_gender: 'female' } },
       { id: 'c', status: 'submitted', answers: {} },
-    ])).toEqual([{ responseId: 'a', cell: female, target: 3 }]);
+      { id: 'd', status: 'has_issues', answers: { ps_gender: 'male' } },
+      { id: 'e', status: 'withdrawn', answers: { ps_gender: 'male' } },
+    ])).toEqual([{ responseId: 'a', cell: female, target: 3 }, { responseId: 'd', cell: male, target: 2 }]);
   });
 
   it('per cell: target, achieved, reserved, remaining, over and percent', () => {
@@ -103,27 +93,28 @@ describe('quota progress', () => {
       slot(female, 0, { responseId: 'x', consumedAt: now }),
       slot(female, 1, { expiresAt: '2009-07-01T10:05:00.000Z' }),
       slot(female, 2, { expiresAt: '2009-07-01T09:55:00.000Z' }),
+      slot(male, 0, { responseId: 'm0', consumedAt: now }),
+      slot(male, 1, { responseId: 'm1', consumedAt: now }),
+      slot(male, 2, { responseId: 'm2', consumedAt: now, over: true }),
     ];
     const usage = cellUsage(slots, now);
-    expect(usage.get(female)).toEqual({ consumed: 1, reserved: 1, lapsed: 1 });
-    expect(quotaProgress(plan, new Map([[male, 3], [female, 1]]), usage)).toEqual([
-      { quota: 'g', cell: male, categories: { ps_gender: 'male' }, target: 2, achieved: 3, reserved: 0, committed: 3, remaining: 0, over: 1, acceptedOver: 0, percent: 150, full: true },
+    expect(usage.get(female)).toEqual({ consumed: 1, over: 0, reserved: 1, lapsed: 1 });
+    expect(usage.get(male)).toEqual({ consumed: 3, over: 1, reserved: 0, lapsed: 0 });
+    expect(quotaProgress(plan, usage)).toEqual([
+      { quota: 'g', cell: male, categories: { ps_gender: 'male' }, target: 2, achieved: 3, reserved: 0, committed: 3, remaining: 0, over: 1, acceptedOver: 1, percent: 150, full: true },
       { quota: 'g', cell: female, categories: { ps_gender: 'female' }, target: 3, achieved: 1, reserved: 1, committed: 2, remaining: 1, over: 0, acceptedOver: 0, percent: 33.3, full: false },
     ]);
   });
 
   it('reports over on the commitment and counts acceptances over quota (issue 14: it said over 0 past the target)', () => {
-    // Target 3: two responses hold slots, one was accepted over quota (offline, its cell full at the time), and a
-    // live reservation holds the third slot: achieved 3 is not past the target, but the commitment of 4 is.
-    const counter = new AchievedCounter(plan);
-    for (const r of [
-      { status: 'submitted' as const, answers: { ps_gender: 'female' } },
-      { status: 'approved' as const, answers: { ps_gender: 'female' } },
-      { status: 'submitted' as const, answers: { ps_gender: 'female' }, overQuota: ['g'] },
-      { status: 'submitted' as const, answers: { ps_gender: 'male' }, overQuota: ['other-quota'] },
-    ]) counter.add(r);
-    const usage = cellUsage([slot(female, 0, { responseId: 'a' }), slot(female, 1, { responseId: 'b' }), slot(female, 2, { expiresAt: '2009-07-01T10:05:00.000Z' })], now);
-    const [m, f] = quotaProgress(plan, counter.counts, usage, counter.flagged);
+    // Target 3: two responses hold slots, one was accepted over quota (offline, its cell full at the time: a slot
+    // beyond the target), and a live reservation holds the third slot: achieved 3 is not past the target, but the
+    // commitment of 4 is.
+    const usage = cellUsage([
+      slot(female, 0, { responseId: 'a' }), slot(female, 1, { responseId: 'b' }), slot(female, 2, { expiresAt: '2009-07-01T10:05:00.000Z' }),
+      slot(female, 3, { responseId: 'c', over: true }), slot(male, 0, { responseId: 'd' }),
+    ], now);
+    const [m, f] = quotaProgress(plan, usage);
     expect(f).toMatchObject({ target: 3, achieved: 3, reserved: 1, committed: 4, remaining: 0, over: 1, acceptedOver: 1, full: true });
     expect(m).toMatchObject({ target: 2, achieved: 1, committed: 1, over: 0, acceptedOver: 0 });
   });

@@ -19,7 +19,7 @@ describe('quotaPlanFromCsv', () => {
     expect(result).toEqual({
       ok: true,
       plan: {
-        survey: 'population', version: 1, policy: 'flag', countStatuses: ['submitted', 'approved'],
+        survey: 'population', version: 1, policy: 'flag', countStatuses: ['submitted', 'approved', 'has_issues'],
         quotas: [
           { id: 'ps_ethnicity', variables: ['ps_ethnicity'], cells: [
             { categories: { ps_ethnicity: 'kazakh' }, target: 349 },
