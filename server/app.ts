@@ -4,6 +4,7 @@
  */
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
+import type { SurveyId } from '../schemas/surveys.js';
 import { accountsRoutes } from './http/accounts.routes.js';
 import { authenticate, type Limits } from './http/auth.js';
 import { errorHandler, notFound } from './http/error-handler.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   trustProxy?: false | number | string;
   /** Quota screening: how long reservations hold, how many live ones a person may hold per cell. */
   quotas?: QuotaOptions;
+  /** Questionnaire versions held back (config CSI_PIN_VERSIONS); ignored when `validators` is given. */
+  pinnedVersions?: Partial<Record<SurveyId, string>>;
 }
 
 export interface App {
@@ -58,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
 /** The app with the services it composed (the composition root needs the accounts service to bootstrap). */
 export function buildApp(deps: AppDeps): App {
   const clock = deps.clock ?? (() => new Date());
-  const validators = deps.validators ?? compileAllValidators();
+  const validators = deps.validators ?? compileAllValidators(deps.pinnedVersions);
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const bodyLimit = deps.bodyLimit ?? '1mb';
   const audit = auditTrail(deps.store, clock);
