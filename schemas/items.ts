@@ -5,7 +5,7 @@
  */
 import { NUMBER_SPECIAL_CODES, SPECIAL_ANSWERS } from './keywords.js';
 import { questionnaireVersion, type QuestionnaireSchema, type SchemaObject, type SurveyId } from './surveys.js';
-import { requireQuestionnaire } from './versions.js';
+import { requireQuestionnaire, unionItemIds, versionsOf } from './versions.js';
 
 export type ItemKind = 'choice' | 'integer' | 'number' | 'text' | 'date';
 export type Code = string | number | boolean;
@@ -99,6 +99,15 @@ export function itemsOf(survey: SurveyId, version: string = questionnaireVersion
   const items = Object.entries(schema.properties).map(([id, node]) => describe(schema, id, node, sectionOf));
   cache.set(key, items);
   return items;
+}
+
+/**
+ * Every item any version of a survey asks (the columns of an export across versions), each described as the newest
+ * version that asks it describes it.
+ */
+export function unionItemsOf(survey: SurveyId): Item[] {
+  const newestFirst = [...versionsOf(survey)].reverse().map((v) => itemsOf(survey, v.version));
+  return unionItemIds(survey).map((id) => newestFirst.flatMap((items) => items.filter((i) => i.id === id))[0] as Item);
 }
 
 export function itemById(survey: SurveyId, id: string, version?: string): Item | undefined {

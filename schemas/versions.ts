@@ -79,10 +79,23 @@ export function unionItemIds(survey: SurveyId): string[] {
   return ids;
 }
 
-/** Items of the current version that `version` did not ask: missing by design for its responses. */
-export function absentItems(survey: SurveyId, version: string): Set<string> {
-  const asked = new Set(itemIdsOf(survey, version));
-  return new Set(itemIdsOf(survey, currentVersion(survey)).filter((id) => !asked.has(id)));
+const absent = new Map<string, ReadonlySet<string>>();
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * Items of the current version that `version` did not ask: missing by design for its responses. Called once per
+ * response by the readers, so computed once per version. A version this code does not know (a store written by a
+ * newer release) lacks nothing that can be told.
+ */
+export function absentItems(survey: SurveyId, version: string): ReadonlySet<string> {
+  const key = `${survey}@${version}`;
+  let hit = absent.get(key);
+  if (!hit) {
+    const schema = questionnaireFor(survey, version);
+    hit = schema ? new Set(itemIdsOf(survey, currentVersion(survey)).filter((id) => !(id in schema.properties))) : NONE;
+    absent.set(key, hit);
+  }
+  return hit;
 }
 
 /**
@@ -94,7 +107,8 @@ export function absentItems(survey: SurveyId, version: string): Set<string> {
 export function mapToCurrent(survey: SurveyId, version: string, answers: Record<string, unknown>): Record<string, unknown> {
   const all = versionsOf(survey);
   const from = all.findIndex((v) => v.version === version);
-  if (from < 0) throw new Error(`${survey} has no questionnaire version ${version}`);
+  // A version this code does not know (written by a newer release) has no mapping to apply: read as it is.
+  if (from < 0) return answers;
   const to = all.findIndex((v) => v.version === currentVersion(survey));
   let out = answers;
   for (const step of all.slice(from + 1, to + 1)) {

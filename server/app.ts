@@ -94,7 +94,7 @@ export function buildApp(deps: AppDeps): App {
   const api = Router();
   api.use(responsesRoutes(responses, exports, new ParadataService(deps.store, validators), limits, bodyLimit));
   api.use(accountsRoutes(accounts, deps.store, validators, limits, bodyLimit));
-  api.use(surveysRoutes(limits));
+  api.use(surveysRoutes(limits, validators.policy));
   api.use(weightingRoutes(weighting, tallies, limits, bodyLimit));
   api.use(quotasRoutes(quotas, fieldwork, events, limits, bodyLimit));
   api.use(indicatorsRoutes(indicators, limits, bodyLimit));

@@ -28,6 +28,7 @@ import { apiErrors, type Validators } from './validation.js';
 import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
 import type { WeightingService } from './weighting.service.js';
 import { xlsxBuffer } from './xlsx.js';
+import { mapToCurrent } from '../../schemas/versions.js';
 
 export interface IndicatorsQuery {
   format?: 'json' | 'csv' | 'xlsx';
@@ -111,7 +112,7 @@ export class IndicatorsService {
   private async records(survey: SurveyId, actor: Actor): Promise<ResponseRecord[]> {
     const out: ResponseRecord[] = [];
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (!isClosed(r.status)) out.push({ answers: r.answers, ...(r.derived ? { derived: r.derived } : {}) });
+      if (!isClosed(r.status)) out.push({ answers: mapToCurrent(survey, r.questionnaireVersion, r.answers), ...(r.derived ? { derived: r.derived } : {}) });
     }
     return out;
   }

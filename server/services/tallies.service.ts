@@ -23,6 +23,7 @@ import { apiErrors, type Validators } from './validation.js';
 import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
 import { parseTrim, weightingProblem, type WeightingService } from './weighting.service.js';
 import { xlsxBuffer } from './xlsx.js';
+import { absentItems, mapToCurrent } from '../../schemas/versions.js';
 
 export interface TalliesQuery {
   items: string;
@@ -121,7 +122,8 @@ export class TalliesService {
 
     const builder = new ColumnsBuilder({ margins: margins.variables, by, items });
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
-      if (!isClosed(r.status)) builder.add(r.answers, r.derived, r.id);
+      // Every version read as the current one, by item id; an item its version lacked is excluded as not asked.
+      if (!isClosed(r.status)) builder.add(mapToCurrent(survey, r.questionnaireVersion, r.answers), r.derived, r.id, absentItems(survey, r.questionnaireVersion));
     }
     const columns = builder.done();
     const options = { tolerance: q.tolerance ? Number(q.tolerance) : 1e-10, ...(q.maxIterations ? { maxIterations: Number(q.maxIterations) } : {}), ...(trim ? { trim } : {}) };
@@ -150,7 +152,7 @@ export class TalliesService {
   }
 }
 
-const COLUMNS = ['item', 'stat', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'ci_method', 'n', 'base', 'weighted_total', 'weighted_base', 'kish_effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank'];
+const COLUMNS = ['item', 'stat', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'ci_method', 'n', 'base', 'weighted_total', 'weighted_base', 'kish_effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank', 'excluded_not_asked'];
 
 /**
  * Decimals of the displayed figures: a share shown as a percentage to one decimal is a proportion to three; means to
@@ -171,7 +173,7 @@ export function talliesTable(report: TalliesReport, precision: Precision = 'full
       for (const e of est.estimates) {
         const value = round(e.category === null ? DISPLAY.mean : DISPLAY.share);
         rows.push([tally.item, tally.stat, label, e.category ?? '', value(e.estimate), se(e.se), value(e.ci95?.[0]), value(e.ci95?.[1]), e.interval, e.n, est.base, weighted(e.weightedTotal),
-          weighted(est.weightedBase), effectiveN(est.kishEffectiveN), deff(e.deff), small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0]);
+          weighted(est.weightedBase), effectiveN(est.kishEffectiveN), deff(e.deff), small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0, est.excluded.not_asked ?? 0]);
       }
     }
   }

@@ -18,6 +18,7 @@ import type { ResponseFilter, ResponseStore, SettingsStore } from '../store/stor
 import type { Audit } from './audit.service.js';
 import { requireSurvey } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
+import { mapToCurrent } from '../../schemas/versions.js';
 
 export interface StoredMargins extends MarginsBody {
   /** True while nobody has set margins: these are the shipped defaults. */
@@ -95,7 +96,7 @@ export class WeightingService {
     for await (const r of this.store.streamResponses(scopeFilter<ResponseFilter>(actor, { survey }))) {
       if (isClosed(r.status)) continue;
       ids.push(r.id);
-      builder.add(r.answers, r.derived, r.id);
+      builder.add(mapToCurrent(survey, r.questionnaireVersion, r.answers), r.derived, r.id);
     }
     const columns = builder.done();
     try {
