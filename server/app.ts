@@ -100,7 +100,7 @@ export function buildApp(deps: AppDeps): App {
   api.use(indicatorsRoutes(indicators, limits, bodyLimit));
   app.use('/api/v1', api);
   app.use(healthRoutes(deps.store, limits, buildOpenApi()));
-  app.use(pagesRoutes(limits));
+  app.use(pagesRoutes(limits, undefined, validators.policy));
   app.use(notFound);
   app.use(errorHandler);
   return { app, accounts };
