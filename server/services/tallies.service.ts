@@ -5,7 +5,7 @@
  * simple random sample with replacement). Responses stream into coded columns; the numbers come from the
  * cell-aggregated engine of domain/weighting/tally.ts.
  */
-import { itemsOf } from '../../schemas/items.js';
+import { itemsOf, unionItemsOf } from '../../schemas/items.js';
 import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
@@ -76,7 +76,8 @@ export function isScale(item: { kind: string; codes: unknown[] }): boolean {
  * numbers (means), other closed items refused.
  */
 export function tallyItemsOf(survey: SurveyId, ids: string[], stat: 'share' | 'mean' = 'share'): ColumnItem[] {
-  const all = itemsOf(survey);
+  // Items of every questionnaire version: one a later version removed is still tallied over the responses that have it.
+  const all = unionItemsOf(survey);
   return ids.map((id) => {
     const item = all.find((i) => i.id === id);
     if (!item || !(item.kind === 'choice' || item.kind === 'integer' || item.kind === 'number')) {
