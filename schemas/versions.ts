@@ -7,7 +7,7 @@
  * `mapToCurrent`: by item id, with removed codes recoded by the declared mappings. An item a version did not ask is
  * missing by design for its responses (`absentItems`), never a zero.
  */
-import { questionnaireVersions, type QuestionnaireSchema, type QuestionnaireVersion, type SurveyId } from './surveys.js';
+import { questionnaireVersions, type QuestionnaireSchema, type QuestionnaireVersion, type SurveyId, type VersionMapping } from './surveys.js';
 
 export type { QuestionnaireVersion, VersionMapping, VersionStatus } from './surveys.js';
 
@@ -110,9 +110,14 @@ export function mapToCurrent(survey: SurveyId, version: string, answers: Record<
   // A version this code does not know (written by a newer release) has no mapping to apply: read as it is.
   if (from < 0) return answers;
   const to = all.findIndex((v) => v.version === currentVersion(survey));
+  return applyMappings(all.slice(from + 1, to + 1).map((v) => v.mapping?.items ?? {}), answers);
+}
+
+/** The mappings of successive versions applied in turn (see mapToCurrent); the same object when none applies. */
+export function applyMappings(steps: ReadonlyArray<VersionMapping['items']>, answers: Record<string, unknown>): Record<string, unknown> {
   let out = answers;
-  for (const step of all.slice(from + 1, to + 1)) {
-    for (const [id, codes] of Object.entries(step.mapping?.items ?? {})) {
+  for (const items of steps) {
+    for (const [id, codes] of Object.entries(items)) {
       if (codes === null || !(id in out)) continue;
       const key = String(out[id]);
       if (!(key in codes)) continue;

@@ -12,6 +12,7 @@ import type { ValidationError } from '../../schemas/validation-errors.js';
 import { isSpecial } from '../model/answer-input.js';
 import { draftVersion, newDraft, type Draft } from '../model/draft.js';
 import { newId } from '../model/ids.js';
+import { chooseVersion } from '../model/version-choice.js';
 import { FormModel, type ReviewSection, type ScreeningCheck } from '../model/form-model.js';
 import type { Page } from '../model/pages.js';
 import { Texts } from '../model/texts.js';
@@ -22,7 +23,7 @@ import { h, replaceContent } from '../render/dom.js';
 import { patchBlocks, syncItem, type QuestionContext } from '../render/question.render.js';
 import { insecureNotice, syncPageState, renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
 import { fetchQuotaStatus, releaseQuota, screenQuota, type Derive, type QuotaStatus } from './quota-check.js';
-import { chooseVersion, fetchServerVersions } from './questionnaire-version.js';
+import { fetchServerVersions } from './questionnaire-version.js';
 import { login, logout, upload, type Session } from './session.js';
 import { APP_VERSION } from './version.js';
 

@@ -5,13 +5,9 @@
  * draft records it); only new ones change.
  */
 import type { SurveyId } from '../../schemas/surveys.js';
+import type { ServerVersions } from '../model/version-choice.js';
 
 const TIMEOUT_MS = 8000;
-
-export interface ServerVersions {
-  current: string;
-  active: string[];
-}
 
 /** The server's current and accepted versions of the survey, or null offline (or on any failure: keep what we have). */
 export async function fetchServerVersions(survey: SurveyId, token: string | undefined): Promise<ServerVersions | null> {
@@ -25,16 +21,4 @@ export async function fetchServerVersions(survey: SurveyId, token: string | unde
   } catch {
     return null;
   }
-}
-
-/**
- * The version for new interviews: the server's current one when this bundle has it; otherwise the version used
- * until now (`known`, if still accepted), else the bundle's own current. `update` is true when the server's current
- * is newer than this bundle: the page should reload (the service worker fetches the new bundle first, online).
- */
-export function chooseVersion(server: ServerVersions | null, bundled: readonly string[], bundleCurrent: string, known: string | undefined): { version: string; update: boolean } {
-  const fallback = known !== undefined && bundled.includes(known) && (!server || server.active.includes(known)) ? known : bundleCurrent;
-  if (!server) return { version: fallback, update: false };
-  if (bundled.includes(server.current)) return { version: server.current, update: false };
-  return { version: fallback, update: true };
 }
