@@ -151,5 +151,5 @@ export function isSurveyId(value: unknown): value is SurveyId {
 
 /** The current version of a questionnaire: what new interviews use. */
 export function questionnaireVersion(survey: SurveyId): string {
-  return questionnaires[survey]['x-csi-version'];
+  return questionnaireVersions[survey].current;
 }

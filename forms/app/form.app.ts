@@ -146,6 +146,8 @@ class FormApp {
     const { version, update } = chooseVersion(server, Object.keys(this.validators), this.versions.current, this.version);
     if (update && this.screen === 'home' && sessionStorage.getItem(`csi-reloaded-for-${server.current}`) === null) {
       sessionStorage.setItem(`csi-reloaded-for-${server.current}`, '1');
+      // Uploads first: nothing would be lost (the outbox is in IndexedDB), but they need not wait for the reload.
+      await this.flush(true);
       location.reload();
       return;
     }
