@@ -8,10 +8,11 @@ import { _ } from 'ajv/dist/compile/codegen/index.js';
 import { apiSchemas, type ApiSchemaName } from './api.js';
 import { formats } from './formats.js';
 import { AJV_OPTIONS, ANNOTATION_KEYWORDS } from './keywords.js';
-import { questionnaires, SURVEY_IDS, type SurveyId } from './surveys.js';
+import { SURVEY_IDS, type SurveyId } from './surveys.js';
+import { requireQuestionnaire, versionsOf } from './versions.js';
 import { toValidator, type RawValidate, type Validator } from './validation.js';
 
-/** An ajv instance with the questionnaires added. `forStandalone` keeps the source for code generation. */
+/** An ajv instance with every version of every questionnaire added (their `$id`s differ by version). `forStandalone` keeps the source for code generation. */
 export function createAjv({ forStandalone = false } = {}): Ajv2020 {
   const ajv = new Ajv2020({
     ...AJV_OPTIONS,
@@ -20,7 +21,7 @@ export function createAjv({ forStandalone = false } = {}): Ajv2020 {
   });
   for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
   for (const [name, definition] of Object.entries(formats)) ajv.addFormat(name, definition);
-  for (const survey of SURVEY_IDS) ajv.addSchema(questionnaires[survey]);
+  for (const survey of SURVEY_IDS) for (const { schema } of versionsOf(survey)) ajv.addSchema(schema);
   for (const schema of Object.values(apiSchemas)) ajv.addSchema(schema);
   return ajv;
 }
@@ -34,14 +35,19 @@ export function compileApiValidators(ajv: Ajv2020 = createAjv()): Record<ApiSche
   })) as Record<ApiSchemaName, RawValidate>;
 }
 
-export function compileRaw(ajv: Ajv2020, survey: SurveyId): RawValidate {
-  const validate = ajv.getSchema(questionnaires[survey].$id);
-  if (!validate) throw new Error(`questionnaire ${survey} did not compile`);
+export function compileRaw(ajv: Ajv2020, survey: SurveyId, version?: string): RawValidate {
+  const schema = requireQuestionnaire(survey, version);
+  const validate = ajv.getSchema(schema.$id);
+  if (!validate) throw new Error(`questionnaire ${survey} ${schema['x-csi-version']} did not compile`);
   return validate as RawValidate;
 }
 
-/** One validator per questionnaire, compiled by ajv. */
-export function compileValidators(): Record<SurveyId, Validator> {
-  const ajv = createAjv();
+/** One validator per questionnaire (its current version), compiled by ajv. */
+export function compileValidators(ajv: Ajv2020 = createAjv()): Record<SurveyId, Validator> {
   return Object.fromEntries(SURVEY_IDS.map((s) => [s, toValidator(s, compileRaw(ajv, s))])) as Record<SurveyId, Validator>;
+}
+
+/** One validator per version of every questionnaire: survey -> version -> validator. */
+export function compileVersionValidators(ajv: Ajv2020 = createAjv()): Record<SurveyId, Record<string, Validator>> {
+  return Object.fromEntries(SURVEY_IDS.map((s) => [s, Object.fromEntries(versionsOf(s).map(({ version }) => [version, toValidator(s, compileRaw(ajv, s, version))]))])) as Record<SurveyId, Record<string, Validator>>;
 }

@@ -4,8 +4,9 @@
  * with their numeric export codes and labels, and the skip condition in words (item ids and codes, not translated).
  */
 import type { Item } from './items.js';
-import { bundles, optionLabel, type Language } from './labels.js';
-import { questionnaires, type JsonSchema, type SurveyId } from './surveys.js';
+import { optionLabel, surveyBundle, type Language } from './labels.js';
+import type { JsonSchema, SurveyId } from './surveys.js';
+import { requireQuestionnaire } from './versions.js';
 
 function describeCondition(cond: JsonSchema): string {
   if (typeof cond === 'boolean') return String(cond);
@@ -18,9 +19,9 @@ function describeCondition(cond: JsonSchema): string {
 }
 
 /** Skip and consistency conditions that mention the item, in words. */
-export function skipConditionOf(survey: SurveyId, id: string): string {
+export function skipConditionOf(survey: SurveyId, id: string, version?: string): string {
   const notes = new Set<string>();
-  for (const rule of questionnaires[survey].allOf) {
+  for (const rule of requireQuestionnaire(survey, version).allOf) {
     const then = typeof rule.then === 'object' ? rule.then : undefined;
     const otherwise = typeof rule.else === 'object' ? rule.else : undefined;
     if (otherwise?.properties?.[id] === false) notes.add(`asked only if ${describeCondition(rule.if)}`);
@@ -33,8 +34,8 @@ export function skipConditionOf(survey: SurveyId, id: string): string {
 }
 
 /** The question as the form shows it; a grid item carries its grid's stem. */
-export function questionText(lang: Language, item: Item): string {
-  const b = bundles[lang].surveys[item.survey];
+export function questionText(lang: Language, item: Item, version?: string): string {
+  const b = surveyBundle(lang, item.survey, version);
   const label = b.items[item.id]?.label ?? '';
   const grid = item.grid ? b.grids[item.grid] : undefined;
   return grid ? `${grid} — ${label}` : label;
@@ -47,10 +48,10 @@ export function itemTypeOf(item: Item): string {
 }
 
 /** `code (numeric) = label; …`, special answers (dk 98, ref 99) last where the item takes them. */
-export function codesOf(lang: Language, item: Item): string {
+export function codesOf(lang: Language, item: Item, version?: string): string {
   const codes: Array<string | number | boolean> = [...item.codes, ...(item.special ? ['dk', 'ref'] : [])];
   return codes.map((c) => {
     const n = item.numericCodes[String(c)];
-    return `${String(c)}${n === undefined ? '' : ` (${n})`} = ${optionLabel(lang, item.survey, item.optionSet, c) ?? '?'}`;
+    return `${String(c)}${n === undefined ? '' : ` (${n})`} = ${optionLabel(lang, item.survey, item.optionSet, c, version) ?? '?'}`;
   }).join('; ');
 }

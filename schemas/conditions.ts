@@ -4,7 +4,8 @@
  * constraints apply to them. The evaluator understands only the keywords the rules use; any other keyword in a
  * rule throws, so a schema edit cannot silently outgrow it (a test runs every rule through it).
  */
-import { questionnaires, type JsonSchema, type SchemaObject, type SurveyId } from './surveys.js';
+import type { JsonSchema, SchemaObject, SurveyId } from './surveys.js';
+import { requireQuestionnaire } from './versions.js';
 
 export type Answers = Record<string, unknown>;
 
@@ -68,8 +69,8 @@ export interface ItemState {
 }
 
 /** Which items are relevant and required given the answers so far, with the constraints active rules add. */
-export function itemStates(survey: SurveyId, answers: Answers): Map<string, ItemState> {
-  const schema = questionnaires[survey];
+export function itemStates(survey: SurveyId, answers: Answers, version?: string): Map<string, ItemState> {
+  const schema = requireQuestionnaire(survey, version);
   const states = new Map<string, ItemState>();
   for (const id of Object.keys(schema.properties)) {
     states.set(id, { relevant: true, required: schema.required.includes(id), constraints: [] });
@@ -96,10 +97,10 @@ export function itemStates(survey: SurveyId, answers: Answers): Map<string, Item
  * The answers without those to items that the other answers make irrelevant (the form clears hidden items).
  * Repeats until nothing changes, since clearing one answer can make another irrelevant.
  */
-export function withoutIrrelevant(survey: SurveyId, answers: Answers): Answers {
+export function withoutIrrelevant(survey: SurveyId, answers: Answers, version?: string): Answers {
   let current = answers;
   for (;;) {
-    const states = itemStates(survey, current);
+    const states = itemStates(survey, current, version);
     const next = Object.fromEntries(Object.entries(current).filter(([id]) => states.get(id)?.relevant !== false));
     if (Object.keys(next).length === Object.keys(current).length) return next;
     current = next;

@@ -4,7 +4,8 @@
  * generator all read items through this one place rather than walking the schema themselves.
  */
 import { NUMBER_SPECIAL_CODES, SPECIAL_ANSWERS } from './keywords.js';
-import { questionnaires, type QuestionnaireSchema, type SchemaObject, type SurveyId } from './surveys.js';
+import { questionnaireVersion, type QuestionnaireSchema, type SchemaObject, type SurveyId } from './surveys.js';
+import { requireQuestionnaire, unionItemIds, versionsOf } from './versions.js';
 
 export type ItemKind = 'choice' | 'integer' | 'number' | 'text' | 'date';
 export type Code = string | number | boolean;
@@ -85,20 +86,30 @@ function describe(schema: QuestionnaireSchema, id: string, raw: SchemaObject, se
   };
 }
 
-const cache = new Map<SurveyId, Item[]>();
+const cache = new Map<string, Item[]>();
 
-/** Every item of a survey in schema order (which is questionnaire order). */
-export function itemsOf(survey: SurveyId): Item[] {
-  const hit = cache.get(survey);
+/** Every item of a survey's version (the current one unless named), in schema order (which is questionnaire order). */
+export function itemsOf(survey: SurveyId, version: string = questionnaireVersion(survey)): Item[] {
+  const key = `${survey}@${version}`;
+  const hit = cache.get(key);
   if (hit) return hit;
-  const schema = questionnaires[survey];
+  const schema = requireQuestionnaire(survey, version);
   const sectionOf = new Map<string, string>();
   for (const section of schema['x-csi-sections']) for (const id of section.items) sectionOf.set(id, section.id);
   const items = Object.entries(schema.properties).map(([id, node]) => describe(schema, id, node, sectionOf));
-  cache.set(survey, items);
+  cache.set(key, items);
   return items;
 }
 
-export function itemById(survey: SurveyId, id: string): Item | undefined {
-  return itemsOf(survey).find((i) => i.id === id);
+/**
+ * Every item any version of a survey asks (the columns of an export across versions), each described as the newest
+ * version that asks it describes it.
+ */
+export function unionItemsOf(survey: SurveyId): Item[] {
+  const newestFirst = [...versionsOf(survey)].reverse().map((v) => itemsOf(survey, v.version));
+  return unionItemIds(survey).map((id) => newestFirst.flatMap((items) => items.filter((i) => i.id === id))[0] as Item);
+}
+
+export function itemById(survey: SurveyId, id: string, version?: string): Item | undefined {
+  return itemsOf(survey, version).find((i) => i.id === id);
 }

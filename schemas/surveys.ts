@@ -1,10 +1,15 @@
 /**
- * The three questionnaires and the shapes of their schema documents. The JSON files are the source of truth;
- * this module only gives them a type and a name.
+ * The three questionnaires, every version of each, and the shapes of their schema documents. The JSON files are the
+ * source of truth (`questionnaires/<survey>/<version>.schema.json`, listed in `questionnaires/versions.json`); this
+ * module only gives them a type and a name. `questionnaires` is each survey's current version, what every reader
+ * that does not name a version gets; versions.ts is the API for the others.
  */
-import population from './questionnaires/population.schema.json' with { type: 'json' };
-import organisational from './questionnaires/organisational.schema.json' with { type: 'json' };
-import external from './questionnaires/external.schema.json' with { type: 'json' };
+import population100 from './questionnaires/population/1.0.0.schema.json' with { type: 'json' };
+import population110 from './questionnaires/population/1.1.0.schema.json' with { type: 'json' };
+import population110Mapping from './questionnaires/population/1.1.0.mapping.json' with { type: 'json' };
+import organisational100 from './questionnaires/organisational/1.0.0.schema.json' with { type: 'json' };
+import external100 from './questionnaires/external/1.0.0.schema.json' with { type: 'json' };
+import registry from './questionnaires/versions.json' with { type: 'json' };
 
 export const SURVEY_IDS = ['population', 'organisational', 'external'] as const;
 export type SurveyId = (typeof SURVEY_IDS)[number];
@@ -66,17 +71,86 @@ export interface QuestionnaireSchema extends SchemaObject {
   $defs: Record<string, SchemaObject>;
 }
 
+export type VersionStatus = 'active' | 'retired' | 'draft';
+
+/**
+ * How answers given in the version before read in this one: per item, old value -> new value (null: no equivalent,
+ * missing), or null for an item removed. Only items whose codes were removed or whose type changed appear.
+ */
+export interface VersionMapping {
+  from: string;
+  items: Record<string, Record<string, string | number | boolean | null> | null>;
+}
+
+export interface QuestionnaireVersion {
+  version: string;
+  status: VersionStatus;
+  schema: QuestionnaireSchema;
+  /** From the version before; absent on the first. */
+  mapping?: VersionMapping;
+}
+
+/** The files of each version; versions.json says which exist, in which order, and in which state. */
+const FILES: Record<SurveyId, Record<string, { schema: unknown; mapping?: unknown }>> = {
+  population: { '1.0.0': { schema: population100 }, '1.1.0': { schema: population110, mapping: population110Mapping } },
+  organisational: { '1.0.0': { schema: organisational100 } },
+  external: { '1.0.0': { schema: external100 } },
+};
+
+interface Registry {
+  current: string;
+  versions: Array<{ version: string; status: VersionStatus }>;
+}
+
+/** The registry read and checked once: a mismatch between it and the files is a programming error, thrown at boot. */
+function loadVersions(survey: SurveyId): { current: string; versions: QuestionnaireVersion[] } {
+  const entry = (registry as unknown as Record<SurveyId, Registry>)[survey];
+  const files = FILES[survey];
+  const versions = entry.versions.map(({ version, status }, i): QuestionnaireVersion => {
+    const file = files[version];
+    if (!file) throw new Error(`questionnaires/versions.json lists ${survey} ${version}, which has no schema file`);
+    const schema = file.schema as QuestionnaireSchema;
+    // A form bundle replaces the other surveys' files by empty objects (server/http/browser-bundles.ts): never read.
+    if (Object.keys(schema).length === 0) return { version, status, schema };
+    if (schema['x-csi-version'] !== version || !schema.$id.endsWith(`/${survey}/${version}`)) {
+      throw new Error(`${survey}/${version}.schema.json declares version ${schema['x-csi-version']} (${schema.$id})`);
+    }
+    const mapping = file.mapping as VersionMapping | undefined;
+    const previous = entry.versions[i - 1]?.version;
+    if (previous !== undefined && mapping?.from !== previous) {
+      throw new Error(`${survey} ${version} needs ${version}.mapping.json from ${previous} (an empty one when nothing needs mapping)`);
+    }
+    return { version, status, schema, ...(mapping ? { mapping } : {}) };
+  });
+  if (Object.keys(files).length !== versions.length) throw new Error(`${survey}: a schema file is missing from questionnaires/versions.json`);
+  if (versions.find((v) => v.version === entry.current)?.status !== 'active') throw new Error(`${survey}: current version ${entry.current} is not an active version`);
+  return { current: entry.current, versions };
+}
+
+/** Every version of each survey, oldest first, with its current one. */
+export const questionnaireVersions: Readonly<Record<SurveyId, { current: string; versions: readonly QuestionnaireVersion[] }>> = {
+  population: loadVersions('population'),
+  organisational: loadVersions('organisational'),
+  external: loadVersions('external'),
+};
+
+const currentSchema = (survey: SurveyId): QuestionnaireSchema => {
+  const { current, versions } = questionnaireVersions[survey];
+  return (versions.find((v) => v.version === current) as QuestionnaireVersion).schema;
+};
+
+/** Each survey's current version. */
 export const questionnaires: Readonly<Record<SurveyId, QuestionnaireSchema>> = {
-  population: population as unknown as QuestionnaireSchema,
-  organisational: organisational as unknown as QuestionnaireSchema,
-  external: external as unknown as QuestionnaireSchema,
+  population: currentSchema('population'),
+  organisational: currentSchema('organisational'),
+  external: currentSchema('external'),
 };
 
 export function isSurveyId(value: unknown): value is SurveyId {
   return typeof value === 'string' && (SURVEY_IDS as readonly string[]).includes(value);
 }
 
-/** The version of a questionnaire as stored with every response. */
+/** The current version of a questionnaire: what new interviews use. */
 export function questionnaireVersion(survey: SurveyId): string {
-  return questionnaires[survey]['x-csi-version'];
+  return questionnaireVersions[survey].current;
 }

@@ -10,7 +10,8 @@ import type { RandomGenerator } from 'pure-rand/types/RandomGenerator';
 import { itemStates, matches, type Answers } from './conditions.js';
 import { itemsOf, type Code, type Item } from './items.js';
 import type { Submission, SubmissionMeta } from './api.js';
-import { questionnaires, type SurveyId } from './surveys.js';
+import { questionnaireVersion, type SurveyId } from './surveys.js';
+import { requireQuestionnaire } from './versions.js';
 
 export type Weights = Record<string, number>;
 
@@ -22,6 +23,8 @@ export interface SyntheticOptions {
   specialRate?: number;
   /** Probability that an optional item is answered (default 0.6). */
   optionalRate?: number;
+  /** The questionnaire version the responses are collected with (default: the current one). */
+  version?: string;
 }
 
 /** The sample of the report's Appendix 7, and 2009 census shares for region and settlement (data dictionary §4). */
@@ -109,13 +112,15 @@ function fnv1a(text: string): number {
 export class SyntheticGenerator {
   private readonly draw: Draw;
   private readonly items: Item[];
-  private readonly options: Required<Omit<SyntheticOptions, 'seed'>>;
+  private readonly options: Required<Omit<SyntheticOptions, 'seed' | 'version'>>;
+  readonly version: string;
   private counter = 0;
 
   constructor(readonly survey: SurveyId, options: SyntheticOptions = {}) {
     this.draw = new Draw(xoroshiro128plus(options.seed ?? 1));
-    const order = questionnaires[survey]['x-csi-sections'].flatMap((s) => s.items);
-    const all = itemsOf(survey);
+    this.version = options.version ?? questionnaireVersion(survey);
+    const order = requireQuestionnaire(survey, this.version)['x-csi-sections'].flatMap((s) => s.items);
+    const all = itemsOf(survey, this.version);
     // Sections first, in the order they are asked (skip rules look back), then system items.
     this.items = [...order.map((id) => all.find((i) => i.id === id) as Item), ...all.filter((i) => !order.includes(i.id))];
     this.options = {
@@ -130,7 +135,7 @@ export class SyntheticGenerator {
     this.counter += 1;
     const answers: Answers = {};
     for (const item of this.items) {
-      const state = itemStates(this.survey, answers).get(item.id);
+      const state = itemStates(this.survey, answers, this.version).get(item.id);
       if (!state?.relevant) continue;
       if (!state.required && !item.system && this.draw.float() >= this.options.optionalRate) continue;
       answers[item.id] = this.valueSatisfying(item, state.constraints);
@@ -163,12 +168,12 @@ export class SyntheticGenerator {
   }
 
   private meta(source: SubmissionMeta['source']): SubmissionMeta {
-    const sections = questionnaires[this.survey]['x-csi-sections'];
+    const sections = requireQuestionnaire(this.survey, this.version)['x-csi-sections'];
     const sectionDurations = Object.fromEntries(sections.map((s) => [s.id, this.draw.int(20, 40 * s.items.length)]));
     const total = Object.values(sectionDurations).reduce((a, b) => a + b, 0);
     const start = Date.UTC(2009, this.draw.int(5, 9), this.draw.int(1, 28), this.draw.int(8, 19), this.draw.int(0, 59));
     return {
-      formVersion: questionnaires[this.survey]['x-csi-version'],
+      formVersion: this.version,
       appVersion: '0.1.0',
       language: this.draw.weighted({ ru: 60, kk: 35, en: 5 }) as SubmissionMeta['language'],
       device: this.draw.pick(['tablet-android', 'tablet-ipad', 'laptop-windows']),

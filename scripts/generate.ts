@@ -1,10 +1,14 @@
 /**
- * Regenerates everything derived from the schemas: TypeScript types, standalone validators (for the browser: no ajv
- * runtime) and the codebook. `--check` writes nothing and fails when a committed file differs: CI's drift check.
+ * Regenerates everything derived from the schemas: TypeScript types and standalone validators (for the browser: no
+ * ajv runtime) of every questionnaire version, the codebook, each version's changelog, and the hash list that keeps
+ * published versions unchanged. It refuses (exit 1, saying why) a version that removes an item or a code, or changes
+ * a type, without a declared mapping, and a published version whose files changed. `--check` writes nothing and
+ * fails when a committed file differs: CI's drift check.
  *
  *   npm run generate          # write
  *   npm run generate:check    # verify
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +16,11 @@ import * as standaloneModule from 'ajv/dist/standalone/index.js';
 import { compile } from 'json-schema-to-typescript';
 import { apiResponseSchemas } from '../schemas/api.js';
 import { createAjv, compileRaw } from '../schemas/ajv.js';
-import { questionnaires, SURVEY_IDS, type SurveyId } from '../schemas/surveys.js';
-import { codebookRows, renderCodebookCsv, renderCodebookMarkdown } from './codebook.js';
+import { compatibilityErrors, renderChangelog, versionChanges } from '../schemas/changes.js';
+import { LANGUAGES } from '../schemas/labels.js';
+import { SURVEY_IDS, type SurveyId } from '../schemas/surveys.js';
+import { currentVersion, publishedVersions, requireQuestionnaire, versionsOf } from '../schemas/versions.js';
+import { codebookRows, renderCodebookCsv, renderCodebookMarkdown, versionCodebookRows } from './codebook.js';
 import { prepareForTypegen } from './typegen-prepass.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,10 +32,11 @@ type StandaloneCode = (ajv: unknown, validate: unknown) => string;
 const standalone = ((standaloneModule as unknown as { default: { default?: StandaloneCode } }).default.default ??
   (standaloneModule as unknown as { default: StandaloneCode }).default) as StandaloneCode;
 
-async function typesFor(survey: SurveyId): Promise<string> {
-  const schema = prepareForTypegen(questionnaires[survey] as unknown as Record<string, unknown>);
-  const ts = await compile(schema as never, questionnaires[survey].title, {
-    bannerComment: BANNER(`types of the ${survey} questionnaire`),
+async function typesFor(survey: SurveyId, version: string): Promise<string> {
+  const source = requireQuestionnaire(survey, version);
+  const schema = prepareForTypegen(source as unknown as Record<string, unknown>);
+  const ts = await compile(schema as never, source.title, {
+    bannerComment: BANNER(`types of the ${survey} questionnaire, version ${version}`),
     additionalProperties: false,
     unreachableDefinitions: false,
     declareExternallyReferenced: true,
@@ -50,25 +58,87 @@ async function apiTypes(): Promise<string> {
 ${parts.join('\n')}`;
 }
 
-function validatorFor(survey: SurveyId): { js: string; dts: string } {
+function validatorFor(survey: SurveyId, version: string): { js: string; dts: string } {
   const ajv = createAjv({ forStandalone: true });
-  const code = standalone(ajv, compileRaw(ajv, survey))
+  const code = standalone(ajv, compileRaw(ajv, survey, version))
     .replaceAll('require("ajv/dist/runtime/ucs2length").default', 'ucs2length');
   if (/\brequire\(/.test(code)) throw new Error(`standalone ${survey} validator still requires a runtime module: ${code.match(/require\([^)]*\)/)?.[0]}`);
-  const js = `${BANNER(`standalone validator of the ${survey} questionnaire`)}import { formats, ucs2length } from "../formats.js";\n${code}\n`;
-  const dts = `${BANNER(`declaration of the ${survey} standalone validator`)}import type { RawValidate } from "../validation.js";\ndeclare const validate: RawValidate;\nexport { validate };\nexport default validate;\n`;
+  const js = `${BANNER(`standalone validator of the ${survey} questionnaire, version ${version}`)}import { formats, ucs2length } from "../../formats.js";\n${code}\n`;
+  const dts = `${BANNER(`declaration of the ${survey} ${version} standalone validator`)}import type { RawValidate } from "../../validation.js";\ndeclare const validate: RawValidate;\nexport { validate };\nexport default validate;\n`;
   return { js, dts };
 }
 
-async function outputs(): Promise<Map<string, string>> {
+/**
+ * `<survey>.validate.js`: every version's validator by version, and the current one as the default export (what a
+ * caller that names no version gets); `<survey>.types.ts`: the current version's types.
+ */
+function surveyIndex(survey: SurveyId): { js: string; dts: string; types: string } {
+  const versions = versionsOf(survey).map((v) => v.version);
+  const name = (v: string) => `v${v.replace(/\W/g, '_')}`;
+  const js = `${BANNER(`the ${survey} standalone validators by version`)}${versions.map((v) => `import ${name(v)} from "./${survey}/${v}.validate.js";\n`).join('')}export const validators = { ${versions.map((v) => `"${v}": ${name(v)}`).join(', ')} };\nexport const current = "${currentVersion(survey)}";\nexport default validators[current];\n`;
+  const dts = `${BANNER(`declaration of the ${survey} standalone validators by version`)}import type { RawValidate } from "../validation.js";\nexport declare const validators: Readonly<Record<string, RawValidate>>;\nexport declare const current: string;\ndeclare const validate: RawValidate;\nexport default validate;\n`;
+  const types = `${BANNER(`types of the ${survey} questionnaire's current version`)}export * from "./${survey}/${currentVersion(survey)}.types.js";\n`;
+  return { js, dts, types };
+}
+
+const PUBLISHED = join(ROOT, 'schemas', 'questionnaires', 'published.json');
+
+/** The files that make a version: its schema, its mapping from the version before, its label bundles. */
+function versionFiles(survey: SurveyId, version: string): string[] {
+  const files = [`schemas/questionnaires/${survey}/${version}.schema.json`];
+  if (existsSync(join(ROOT, 'schemas', 'questionnaires', survey, `${version}.mapping.json`))) files.push(`schemas/questionnaires/${survey}/${version}.mapping.json`);
+  for (const lang of LANGUAGES) files.push(`schemas/i18n/${lang}/${survey}/${version}.json`);
+  return files;
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(join(ROOT, path))).digest('hex');
+
+/**
+ * The hash of every published version's files: a listed file that changed fails generation (and the test
+ * tests/unit/schemas/versions.test.ts); a version just published is added. Drafts are left out until published.
+ */
+function publishedHashes(errors: string[]): string {
+  const listed = existsSync(PUBLISHED) ? (JSON.parse(readFileSync(PUBLISHED, 'utf8')) as { files: Record<string, string> }).files : {};
+  const files: Record<string, string> = {};
+  for (const survey of SURVEY_IDS) {
+    for (const version of publishedVersions(survey)) {
+      for (const path of versionFiles(survey, version)) {
+        const hash = sha256(path);
+        if (listed[path] !== undefined && listed[path] !== hash) {
+          errors.push(`${path} belongs to the published version ${survey} ${version} and has changed: published versions never change (responses were collected with them). Restore it (git checkout -- ${path}) and make the change in a new version.`);
+        }
+        files[path] = listed[path] ?? hash;
+      }
+    }
+  }
+  for (const path of Object.keys(listed)) if (!(path in files)) errors.push(`${path} is listed as published but is no longer a published version's file: a published version is retired (status "retired" in versions.json), never removed`);
+  const doc = { $comment: 'SHA-256 of every published questionnaire version\'s files, written by npm run generate when a version is published and never changed after: see README, Questionnaire versions.', files };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+async function outputs(errors: string[]): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const survey of SURVEY_IDS) {
-    files.set(join(GENERATED, `${survey}.types.ts`), await typesFor(survey));
-    const { js, dts } = validatorFor(survey);
-    files.set(join(GENERATED, `${survey}.validate.js`), js);
-    files.set(join(GENERATED, `${survey}.validate.d.ts`), dts);
+    const versions = versionsOf(survey);
+    for (const [i, { version, mapping }] of versions.entries()) {
+      files.set(join(GENERATED, survey, `${version}.types.ts`), await typesFor(survey, version));
+      const { js, dts } = validatorFor(survey, version);
+      files.set(join(GENERATED, survey, `${version}.validate.js`), js);
+      files.set(join(GENERATED, survey, `${version}.validate.d.ts`), dts);
+      files.set(join(ROOT, 'docs', 'codebook', survey, `${version}.csv`), renderCodebookCsv(versionCodebookRows(survey, version)));
+      const previous = versions[i - 1];
+      if (!previous) continue;
+      const changes = versionChanges(survey, previous.version, version);
+      errors.push(...compatibilityErrors(changes, mapping));
+      files.set(join(ROOT, 'docs', 'changelog', survey, `${version}.md`), renderChangelog(changes, mapping));
+    }
+    const index = surveyIndex(survey);
+    files.set(join(GENERATED, `${survey}.types.ts`), index.types);
+    files.set(join(GENERATED, `${survey}.validate.js`), index.js);
+    files.set(join(GENERATED, `${survey}.validate.d.ts`), index.dts);
   }
   files.set(join(GENERATED, 'api.types.ts'), await apiTypes());
+  files.set(PUBLISHED, publishedHashes(errors));
   const rows = codebookRows();
   files.set(join(ROOT, 'docs', 'codebook.md'), renderCodebookMarkdown(rows));
   files.set(join(ROOT, 'docs', 'codebook.csv'), renderCodebookCsv(rows));
@@ -77,7 +147,12 @@ async function outputs(): Promise<Map<string, string>> {
 
 async function main(): Promise<void> {
   const check = process.argv.includes('--check');
-  const files = await outputs();
+  const errors: string[] = [];
+  const files = await outputs(errors);
+  if (errors.length > 0) {
+    console.error(`Questionnaire versions cannot be generated:\n  ${errors.join('\n  ')}`);
+    process.exit(1);
+  }
   const stale: string[] = [];
   for (const [path, content] of files) {
     const current = existsSync(path) ? readFileSync(path, 'utf8') : null;

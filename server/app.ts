@@ -4,6 +4,7 @@
  */
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
+import type { SurveyId } from '../schemas/surveys.js';
 import { accountsRoutes } from './http/accounts.routes.js';
 import { authenticate, type Limits } from './http/auth.js';
 import { errorHandler, notFound } from './http/error-handler.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   trustProxy?: false | number | string;
   /** Quota screening: how long reservations hold, how many live ones a person may hold per cell. */
   quotas?: QuotaOptions;
+  /** Questionnaire versions held back (config CSI_PIN_VERSIONS); ignored when `validators` is given. */
+  pinnedVersions?: Partial<Record<SurveyId, string>>;
 }
 
 export interface App {
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): Express {
 
 /** The app with the services it composed (the composition root needs the accounts service to bootstrap). */
 export function buildApp(deps: AppDeps): App {
-  const services = createServices({ store: deps.store, clock: deps.clock, validators: deps.validators, quotas: deps.quotas });
+  const services = createServices({ store: deps.store, clock: deps.clock, validators: deps.validators, quotas: deps.quotas, pinnedVersions: deps.pinnedVersions });
   const { accounts } = services;
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const bodyLimit = deps.bodyLimit ?? '1mb';
@@ -74,13 +77,13 @@ export function buildApp(deps: AppDeps): App {
   const api = Router();
   api.use(responsesRoutes(services, limits, bodyLimit));
   api.use(accountsRoutes(services, limits, bodyLimit));
-  api.use(surveysRoutes(limits));
+  api.use(surveysRoutes(limits, services.validators.policy));
   api.use(weightingRoutes(services, limits, bodyLimit));
   api.use(quotasRoutes(services, limits, bodyLimit));
   api.use(indicatorsRoutes(services, limits, bodyLimit));
   app.use('/api/v1', api);
   app.use(healthRoutes(services.health, limits, buildOpenApi()));
-  app.use(pagesRoutes(limits));
+  app.use(pagesRoutes(limits, undefined, services.validators.policy));
   app.use(notFound);
   app.use(errorHandler);
   return { app, accounts };

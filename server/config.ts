@@ -2,6 +2,8 @@
  * Configuration from the environment, validated at boot: a bad value stops the process with a message naming it,
  * rather than surfacing later as a strange request failure.
  */
+import { isSurveyId, SURVEY_IDS, type SurveyId } from '../schemas/surveys.js';
+import { versionPolicy } from '../schemas/versions.js';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -34,6 +36,8 @@ export interface Config {
   quotas: { maxLiveReservations: number };
   /** Slow-client limits of the HTTP server (see http/http-server.ts). */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
+  /** CSI_PIN_VERSIONS: surveys whose current questionnaire version is held back to an older active one. */
+  pinnedVersions: Partial<Record<SurveyId, string>>;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -90,6 +94,25 @@ function httpLimits(env: NodeJS.ProcessEnv): Config['http'] {
   return { headersTimeoutMs, requestTimeoutMs, maxConnections: integer(env, 'MAX_CONNECTIONS', 512, 1, 1_000_000) };
 }
 
+/**
+ * CSI_PIN_VERSIONS=population@1.0.0[,survey@version]: keep a survey's current version at an older one though a newer
+ * is shipped (tablets keep interviewing in it, the server accepts nothing newer), e.g. until interviewers are trained.
+ */
+function pinnedVersions(raw: string | undefined): Config['pinnedVersions'] {
+  const pins: Config['pinnedVersions'] = {};
+  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [survey = '', version = ''] = part.split('@');
+    if (!isSurveyId(survey)) throw new ConfigError(`CSI_PIN_VERSIONS: unknown survey "${survey}" in "${part}" (surveys: ${SURVEY_IDS.join(', ')}; write survey@version)`);
+    try {
+      versionPolicy(survey, version);
+    } catch (e) {
+      throw new ConfigError(`CSI_PIN_VERSIONS: ${(e as Error).message}`);
+    }
+    pins[survey] = version;
+  }
+  return pins;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mongodbUri = env.MONGODB_URI?.trim() || null;
   if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) throw new ConfigError('MONGODB_URI must start with mongodb:// or mongodb+srv://');
@@ -117,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.TRUST_PROXY),
     quotas: { maxLiveReservations: integer(env, 'QUOTA_MAX_LIVE_RESERVATIONS', 3, 1, 10_000) },
     http: httpLimits(env),
+    pinnedVersions: pinnedVersions(env.CSI_PIN_VERSIONS),
   };
 }

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   const repaired = await opened.repairAudit();
   if (repaired > 0) logger.warn({ repaired }, 'completed audit entries a crash had left unwritten');
   const { store, idle } = trackInFlight(opened);
-  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits, trustProxy: config.trustProxy, quotas: config.quotas });
+  const { app, accounts } = buildApp({ store, logger, bodyLimit: config.bodyLimit, limits: config.limits, trustProxy: config.trustProxy, quotas: config.quotas, pinnedVersions: config.pinnedVersions });
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);
   if (bootstrap.generatedPassword) {
     // Printed once, to the console only (not the JSON log): the first admin's password when none was configured.

@@ -7,11 +7,12 @@
 import { isLanguage, type Language } from '../../schemas/labels.js';
 import type { Item } from '../../schemas/items.js';
 import type { SurveyId } from '../../schemas/surveys.js';
-import { toValidator, type RawValidate } from '../../schemas/validation.js';
+import { toValidator, type RawValidate, type Validator } from '../../schemas/validation.js';
 import type { ValidationError } from '../../schemas/validation-errors.js';
 import { isSpecial } from '../model/answer-input.js';
-import { newDraft, type Draft } from '../model/draft.js';
+import { draftVersion, newDraft, type Draft } from '../model/draft.js';
 import { newId } from '../model/ids.js';
+import { chooseVersion } from '../model/version-choice.js';
 import { FormModel, type ReviewSection, type ScreeningCheck } from '../model/form-model.js';
 import type { Page } from '../model/pages.js';
 import { Texts } from '../model/texts.js';
@@ -22,6 +23,7 @@ import { h, replaceContent } from '../render/dom.js';
 import { patchBlocks, syncItem, type QuestionContext } from '../render/question.render.js';
 import { insecureNotice, syncPageState, renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
 import { fetchQuotaStatus, releaseQuota, screenQuota, type Derive, type QuotaStatus } from './quota-check.js';
+import { fetchServerVersions } from './questionnaire-version.js';
 import { login, logout, upload, type Session } from './session.js';
 import { APP_VERSION } from './version.js';
 
@@ -33,6 +35,14 @@ interface Setting {
 type Screen = 'login' | 'home' | 'interview' | 'stopped';
 
 const QUOTA_STATUS = 'quota-status';
+/** The questionnaire version new interviews use, as last learned from the server. */
+const NEW_VERSION = 'questionnaire-version';
+
+/** The standalone validators of every version this bundle carries, and the version it was built with as current. */
+export interface FormVersions {
+  validators: Readonly<Record<string, RawValidate>>;
+  current: string;
+}
 
 export interface FormAppOptions {
   /** Issue 6 (quotas) plugs in here: asked after the screening section whether the respondent's cell is open. */
@@ -47,10 +57,10 @@ interface Stores {
   settings: IdbStore<Setting | Session>;
 }
 
-export function startFormApp(survey: SurveyId, raw: RawValidate, options: FormAppOptions = {}): void {
+export function startFormApp(survey: SurveyId, versions: FormVersions, options: FormAppOptions = {}): void {
   const root = document.getElementById('app');
   if (!root) throw new Error('no #app element');
-  void new FormApp(root, survey, raw, options).start();
+  void new FormApp(root, survey, versions, options).start();
 }
 
 class FormApp {
@@ -73,14 +83,17 @@ class FormApp {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private stores!: Stores;
   private outbox!: Outbox;
-  private readonly validate;
+  private readonly validators: Readonly<Record<string, Validator>>;
+  /** The questionnaire version new interviews use; an open interview keeps its own (its draft's). */
+  private version: string;
 
-  constructor(private readonly root: HTMLElement, private readonly survey: SurveyId, raw: RawValidate, private readonly options: FormAppOptions) {
-    this.validate = toValidator(survey, raw);
+  constructor(private readonly root: HTMLElement, private readonly survey: SurveyId, private readonly versions: FormVersions, private readonly options: FormAppOptions) {
+    this.validators = Object.fromEntries(Object.entries(versions.validators).map(([v, raw]) => [v, toValidator(survey, raw)]));
+    this.version = versions.current;
   }
 
   private get texts(): Texts {
-    return new Texts(this.lang, this.survey);
+    return new Texts(this.lang, this.survey, this.model ? draftVersion(this.model.draft) : this.version);
   }
 
   async start(): Promise<void> {
@@ -89,6 +102,8 @@ class FormApp {
     this.outbox = new Outbox(this.stores.outbox, (e) => this.send(e), Date.now, (s) => this.onSyncStatus(s), (e) => this.mine(e.owner));
     const [session, lang, sync] = await Promise.all([this.stores.settings.get('session'), this.stores.settings.get('language'), this.outbox.status()]);
     this.session = (session as Session | undefined) ?? null;
+    const known = (await this.stores.settings.get(NEW_VERSION)) as Setting | undefined;
+    this.version = chooseVersion(null, Object.keys(this.validators), this.versions.current, known?.value).version;
     const cached = (await this.stores.settings.get(QUOTA_STATUS)) as Setting | undefined;
     this.quotaStatus = cached ? (JSON.parse(cached.value) as QuotaStatus) : null;
     await this.loadDrafts();
@@ -101,8 +116,10 @@ class FormApp {
     window.addEventListener('online', () => {
       void this.flush(true);
       void this.syncQuotaStatus();
+      void this.syncVersion();
     });
     void this.syncQuotaStatus();
+    void this.syncVersion();
     window.addEventListener('offline', () => this.render());
     void registerServiceWorker([location.pathname, '/assets/app.css', `/assets/form-${this.survey}.js`]);
     void this.flush(true);
@@ -116,6 +133,28 @@ class FormApp {
     if (!status) return;
     this.quotaStatus = status;
     await this.stores.settings.put({ id: QUOTA_STATUS, value: JSON.stringify(status) });
+  }
+
+  /**
+   * Asks the server which questionnaire version is current, for new interviews. A version newer than this bundle
+   * needs the new bundle: the page reloads once, from the home screen only (an open interview is never interrupted;
+   * drafts live in IndexedDB and the new bundle still carries their versions).
+   */
+  private async syncVersion(): Promise<void> {
+    const server = await fetchServerVersions(this.survey, this.session?.token);
+    if (!server) return;
+    const { version, update } = chooseVersion(server, Object.keys(this.validators), this.versions.current, this.version);
+    if (update && this.screen === 'home' && sessionStorage.getItem(`csi-reloaded-for-${server.current}`) === null) {
+      sessionStorage.setItem(`csi-reloaded-for-${server.current}`, '1');
+      // Uploads first: nothing would be lost (the outbox is in IndexedDB), but they need not wait for the reload.
+      await this.flush(true);
+      location.reload();
+      return;
+    }
+    if (version === this.version) return;
+    this.version = version;
+    await this.stores.settings.put({ id: NEW_VERSION, value: version });
+    if (this.screen === 'home') this.render();
   }
 
   /** Whether something owned by `owner` belongs to the interviewer logged in (unowned: anyone's). */
@@ -176,7 +215,9 @@ class FormApp {
 
   private open(draft: Draft): void {
     const screeningCheck = this.options.screeningCheck ?? ((d: Readonly<Draft>) => screenQuota(this.survey, d, this.session?.token, this.quotaStatus, this.options.derive));
-    this.model = new FormModel(draft, { validate: this.validate, screeningCheck, onChange: (d) => this.save(d) });
+    // Each interview is validated in its own version (a bundle without it falls back to the current one's rules).
+    const validate = this.validators[draftVersion(draft)] ?? (this.validators[this.versions.current] as Validator);
+    this.model = new FormModel(draft, { validate, screeningCheck, onChange: (d) => this.save(d) });
     this.showErrors = false;
     this.reviewErrors = [];
     this.notice = null;
@@ -196,6 +237,7 @@ class FormApp {
     this.screen = 'home';
     await this.loadDrafts();
     this.render();
+    void this.syncVersion();
   }
 
   // ---- events ----
@@ -220,6 +262,7 @@ class FormApp {
     await this.stores.settings.put(result.session);
     this.outbox.loggedIn();
     void this.syncQuotaStatus();
+    void this.syncVersion();
     this.screen = 'home';
     await this.loadDrafts();
     this.render();
@@ -347,10 +390,11 @@ class FormApp {
       texts: this.texts,
       username: this.session?.username ?? '',
       drafts: this.drafts,
+      version: this.version,
       notice: this.notice,
       rejected: this.rejected,
       pending: this.pending.map((e) => ({ id: e.id, queuedAt: e.queuedAt, attempts: e.attempts })),
-      onNew: () => this.open(newDraft(newId(), this.survey, this.lang, new Date(), this.session?.username)),
+      onNew: () => this.open(newDraft(newId(), this.survey, this.lang, new Date(), this.session?.username, this.version)),
       onResume: (id) => {
         const draft = this.drafts.find((d) => d.id === id);
         if (draft) this.open(draft);

@@ -194,7 +194,7 @@ function itemCard(lang: Language, r: Report, tally: Report['items'][number]): HT
     bars: g.est.estimates.map((e) => ({ category: e.category ?? 'mean', label: categoryLabel(e.category), estimate: e.estimate ?? NaN, low: e.ci95?.[0] ?? NaN, high: e.ci95?.[1] ?? NaN })),
   }));
   const pct = (x: number | null | undefined) => (x !== null && x !== undefined && Number.isFinite(x) ? (share ? `${(x * 100).toFixed(1)}%` : x.toFixed(2)) : '–');
-  const excluded = Object.entries(tally.overall.excluded).map(([k, v]) => `${text(lang, k as 'dk' | 'ref' | 'blank')} ${v}`).join(', ');
+  const excluded = Object.entries(tally.overall.excluded).map(([k, v]) => `${text(lang, k as 'dk' | 'ref' | 'blank' | 'not_asked')} ${v}`).join(', ');
   const rows = groups.flatMap((g) => g.est.estimates.map((e) => h('tr', { class: g.small ? 'small' : '' },
     h('th', { scope: 'row' }, `${g.label}${g.small ? ' *' : ''}`), h('td', {}, categoryLabel(e.category)), h('td', { class: 'num' }, pct(e.estimate)),
     h('td', { class: 'num' }, e.ci95 ? `${pct(e.ci95[0])} – ${pct(e.ci95[1])}` : '–'), h('td', { class: 'num' }, String(e.n)), h('td', { class: 'num' }, String(g.est.base)),

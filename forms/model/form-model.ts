@@ -8,10 +8,9 @@ import type { Submission, SubmissionMeta } from '../../schemas/api.js';
 import { itemStates, withoutIrrelevant, type ItemState } from '../../schemas/conditions.js';
 import type { Item } from '../../schemas/items.js';
 import type { Language } from '../../schemas/labels.js';
-import { questionnaireVersion } from '../../schemas/surveys.js';
 import type { Validator } from '../../schemas/validation.js';
 import type { ValidationError } from '../../schemas/validation-errors.js';
-import type { Draft } from './draft.js';
+import { draftVersion, type Draft } from './draft.js';
 import { pagesOf, systemItems, type Block, type Page } from './pages.js';
 
 /** Whether the respondent's quota cell is still open (issue 6 provides it; without it every cell is open). */
@@ -26,6 +25,7 @@ export type ScreeningCheck = (draft: Readonly<Draft>) => Promise<ScreeningVerdic
 export const SCREENING_SECTION = 'screening';
 
 export interface FormModelOptions {
+  /** Validates the answers in the draft's own questionnaire version. */
   validate: Validator;
   clock?: () => Date;
   screeningCheck?: ScreeningCheck;
@@ -52,12 +52,15 @@ const MAX_SECTION_SECONDS = 86_400;
 
 export class FormModel {
   readonly pages: Page[];
+  /** The questionnaire version of the draft: pages, skip rules and the submission's formVersion are its. */
+  readonly version: string;
   private readonly clock: () => Date;
   private enteredAt: number;
   private cachedStates: { answers: Record<string, unknown>; states: Map<string, ItemState> } | null = null;
 
   constructor(readonly draft: Draft, private readonly options: FormModelOptions) {
-    this.pages = pagesOf(draft.survey);
+    this.version = draftVersion(draft);
+    this.pages = pagesOf(draft.survey, this.version);
     this.clock = options.clock ?? (() => new Date());
     this.enteredAt = this.clock().getTime();
   }
@@ -76,7 +79,7 @@ export class FormModel {
 
   states(): Map<string, ItemState> {
     if (this.cachedStates?.answers !== this.draft.answers) {
-      this.cachedStates = { answers: this.draft.answers, states: itemStates(this.draft.survey, this.draft.answers) };
+      this.cachedStates = { answers: this.draft.answers, states: itemStates(this.draft.survey, this.draft.answers, this.version) };
     }
     return this.cachedStates.states;
   }
@@ -107,7 +110,7 @@ export class FormModel {
     const next = { ...this.draft.answers };
     if (value === undefined) delete next[id];
     else next[id] = value;
-    const kept = withoutIrrelevant(this.draft.survey, next);
+    const kept = withoutIrrelevant(this.draft.survey, next, this.version);
     const cleared = Object.keys(next).filter((k) => !(k in kept));
     this.draft.answers = kept;
     this.touch();
@@ -191,14 +194,15 @@ export class FormModel {
   complete(lang: Language, env: { appVersion: string; device?: string }): Completion {
     this.leavePage();
     const now = this.clock();
-    const answers: Record<string, unknown> = { ...withoutIrrelevant(this.draft.survey, this.draft.answers) };
-    for (const item of systemItems(this.draft.survey)) {
+    const answers: Record<string, unknown> = { ...withoutIrrelevant(this.draft.survey, this.draft.answers, this.version) };
+    for (const item of systemItems(this.draft.survey, this.version)) {
       if (item.kind === 'date' && answers[item.id] === undefined) answers[item.id] = localDate(now);
     }
     const result = this.options.validate(answers, lang);
     if (!result.valid) return { ok: false, errors: result.errors };
     const meta: SubmissionMeta = {
-      formVersion: questionnaireVersion(this.draft.survey),
+      // The version the interview was conducted in: the server validates it against that version and keeps it.
+      formVersion: this.version,
       appVersion: env.appVersion,
       language: lang,
       ...(env.device ? { device: env.device.slice(0, 200) } : {}),

@@ -4,7 +4,8 @@
  * form one block, rendered as a grid under the grid's shared question.
  */
 import { itemsOf, type Item } from '../../schemas/items.js';
-import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
+import type { SurveyId } from '../../schemas/surveys.js';
+import { requireQuestionnaire } from '../../schemas/versions.js';
 
 export type Block = { kind: 'item'; item: Item } | { kind: 'grid'; grid: string; items: Item[] };
 
@@ -26,15 +27,16 @@ function blocksOf(items: Item[]): Block[] {
   return blocks;
 }
 
-export function pagesOf(survey: SurveyId): Page[] {
-  const byId = new Map(itemsOf(survey).map((i) => [i.id, i]));
-  return questionnaires[survey]['x-csi-sections'].map((section) => {
+/** The pages of a questionnaire version (the current one unless named). */
+export function pagesOf(survey: SurveyId, version?: string): Page[] {
+  const byId = new Map(itemsOf(survey, version).map((i) => [i.id, i]));
+  return requireQuestionnaire(survey, version)['x-csi-sections'].map((section) => {
     const items = section.items.map((id) => byId.get(id)).filter((i): i is Item => i !== undefined && !i.system);
     return { id: section.id, items, blocks: blocksOf(items) };
   });
 }
 
 /** Items filled by the form itself (interview date), never shown. */
-export function systemItems(survey: SurveyId): Item[] {
-  return itemsOf(survey).filter((i) => i.system);
+export function systemItems(survey: SurveyId, version?: string): Item[] {
+  return itemsOf(survey, version).filter((i) => i.system);
 }

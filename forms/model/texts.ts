@@ -3,54 +3,59 @@
  * grid titles, interface strings. A missing translation falls back to English, then to the key (visible, never
  * silent).
  */
-import { bundles, fill, optionLabel, type Language } from '../../schemas/labels.js';
+import { bundles, fill, optionLabel, surveyBundle, type Language, type SurveyBundle } from '../../schemas/labels.js';
 import { itemById, type Item } from '../../schemas/items.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 
 export const LANGUAGE_NAMES: Record<Language, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
+/** In one questionnaire version (the current one unless named): an interview reads the labels of its own. */
 export class Texts {
-  constructor(readonly lang: Language, readonly survey: SurveyId) {}
+  constructor(readonly lang: Language, readonly survey: SurveyId, readonly version?: string) {}
+
+  private get bundle(): SurveyBundle {
+    return surveyBundle(this.lang, this.survey, this.version);
+  }
 
   ui(key: string, params: Record<string, string | number> = {}): string {
     return fill(bundles[this.lang].common.ui[key] ?? bundles.en.common.ui[key] ?? key, params);
   }
 
   title(): string {
-    return bundles[this.lang].surveys[this.survey].title;
+    return this.bundle.title;
   }
 
   section(id: string): string {
-    return bundles[this.lang].surveys[this.survey].sections[id] ?? id;
+    return this.bundle.sections[id] ?? id;
   }
 
   grid(id: string): string {
-    return bundles[this.lang].surveys[this.survey].grids[id] ?? id;
+    return this.bundle.grids[id] ?? id;
   }
 
   label(item: Item): string {
-    return bundles[this.lang].surveys[this.survey].items[item.id]?.label ?? item.id;
+    return this.bundle.items[item.id]?.label ?? item.id;
   }
 
   /** The question of an item known only by id (errors name items by id). */
   labelOf(id: string): string {
-    return bundles[this.lang].surveys[this.survey].items[id]?.label ?? id;
+    return this.bundle.items[id]?.label ?? id;
   }
 
   hint(item: Item): string | undefined {
-    return bundles[this.lang].surveys[this.survey].items[item.id]?.hint;
+    return this.bundle.items[item.id]?.hint;
   }
 
   option(item: Item, code: unknown): string {
-    return optionLabel(this.lang, this.survey, item.optionSet, code as string) ?? String(code);
+    return optionLabel(this.lang, this.survey, item.optionSet, code as string, this.version) ?? String(code);
   }
 
   /** A quota cell by its labels: "Region: Akmola, Age band: 61+" (a collapsed category without a label shows its code). */
   cell(categories: Readonly<Record<string, string>>): string {
     return Object.entries(categories).map(([variable, code]) => {
       // Derived variables (age band) are not items: their option set is named after them.
-      const item = itemById(this.survey, variable);
-      const option = item ? this.option(item, code) : optionLabel(this.lang, this.survey, variable, code) ?? code;
+      const item = itemById(this.survey, variable, this.version);
+      const option = item ? this.option(item, code) : optionLabel(this.lang, this.survey, variable, code, this.version) ?? code;
       return `${this.labelOf(variable)}: ${option}`;
     }).join(', ');
   }

@@ -5,7 +5,7 @@
  */
 import { LANGUAGES, type Language } from '../../schemas/labels.js';
 import type { SyncStatus } from '../offline/outbox.js';
-import type { Draft } from '../model/draft.js';
+import { draftVersion, type Draft } from '../model/draft.js';
 import type { ReviewSection } from '../model/form-model.js';
 import type { Block } from '../model/pages.js';
 import { LANGUAGE_NAMES, type Texts } from '../model/texts.js';
@@ -75,6 +75,8 @@ export interface HomeView {
   texts: Texts;
   username: string;
   drafts: Draft[];
+  /** The questionnaire version new interviews use. */
+  version: string;
   notice: string | null;
   rejected: Array<{ id: string; error: string | null }>;
   pending: Array<{ id: string; queuedAt: string; attempts: number }>;
@@ -107,9 +109,11 @@ export function renderHome(v: HomeView): HTMLElement {
     h('h1', {}, t.ui('home')),
     h('p', { class: 'muted' }, t.ui('logged_in_as', { name: v.username })),
     h('p', {}, h('button', { type: 'button', class: 'primary', id: 'new-interview', onclick: v.onNew }, t.ui('new_interview'))),
+    h('p', { class: 'muted', id: 'questionnaire-version', 'data-version': v.version }, t.ui('questionnaire_version', { version: v.version })),
     h('h2', {}, t.ui('drafts')),
-    v.drafts.length === 0 ? h('p', { class: 'muted' }, t.ui('no_drafts')) : h('ul', { class: 'list', id: 'drafts' }, v.drafts.map((d) => h('li', { 'data-draft': d.id },
-      h('span', {}, t.ui('draft_started', { time: when(d.startedAt), page: d.page + 1 })),
+    v.drafts.length === 0 ? h('p', { class: 'muted' }, t.ui('no_drafts')) : h('ul', { class: 'list', id: 'drafts' }, v.drafts.map((d) => h('li', { 'data-draft': d.id, 'data-version': draftVersion(d) },
+      // A draft started in another version than new interviews get finishes in its own: say which.
+      h('span', {}, t.ui('draft_started', { time: when(d.startedAt), page: d.page + 1 }), draftVersion(d) === v.version ? '' : ` (${t.ui('draft_version', { version: draftVersion(d) })})`),
       h('span', {},
         h('button', { type: 'button', class: 'primary', onclick: () => v.onResume(d.id) }, t.ui('resume')), ' ',
         h('button', { type: 'button', onclick: () => v.onDiscard(d.id) }, t.ui('discard')))))),

@@ -2,7 +2,7 @@
  * The `csi` command line: import, export and seed, on the store the configuration selects (MONGODB_URI, else the
  * embedded file in DATA_DIR), through the same services as the API.
  *
- *   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]   keyed-in paper questionnaires, credited to the
+ *   csi import <survey> <file.csv|file.ndjson> [--interviewer NAME] [--version V]   keyed-in paper questionnaires, credited to the
  *                                                interviewer the form names (ps_interviewer_id) or NAME; idempotent;
  *                                                error report beside the file, with each bad value
  *   csi export <survey> [--format csv|ndjson|sav|dta|xlsx] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status S] [--trim lo,hi] [--out FILE]
@@ -39,6 +39,7 @@ import type { ResponseSelection } from '../services/responses.service.js';
 import { createServices, type Services } from '../services/services.js';
 import { talliesCsv, type TalliesParams, type TalliesReport } from '../services/tallies.service.js';
 import { parseTrim } from '../services/weighting.service.js';
+import { activeVersions, currentVersion } from '../../schemas/versions.js';
 import { BackupError, backupEmbeddedStore, restoreEmbeddedStore, type CopyProgress, type StoreSummary } from '../store/embedded/backup.js';
 import { StoreTooNewError } from '../store/migrations.js';
 import { embeddedStoreFile, openStore } from '../store/open-store.js';
@@ -50,7 +51,7 @@ import { problemText } from './problem-text.js';
 import { renderTable } from './table.js';
 
 const USAGE = `usage:
-  csi import <survey> <file.csv|file.ndjson> [--interviewer NAME]
+  csi import <survey> <file.csv|file.ndjson> [--interviewer NAME] [--version V]
   csi export <survey> [--format csv|ndjson|sav|dta|xlsx] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status STATUS] [--trim LO,HI] [--out FILE]
   csi export <survey> --paradata [--format csv|xlsx] [--lang en|ru|kk] [--bom] [--status STATUS] [--out FILE]
   csi seed <survey> [--count N] [--seed S]
@@ -96,13 +97,15 @@ function writeErrorReport(file: string, report: ImportReport): string | null {
 }
 
 async function runImport({ responses: service }: Services, survey: SurveyId, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { interviewer: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { interviewer: { type: 'string' }, version: { type: 'string' } } });
   const [file] = positionals;
   if (!file || positionals.length > 1) fail(USAGE);
   if (values.interviewer !== undefined && values.interviewer.trim() === '') fail('--interviewer needs a name');
+  const active = activeVersions(survey);
+  if (values.version !== undefined && !active.includes(values.version)) fail(`--version must be a ${survey} questionnaire version accepted for new responses: ${active.join(', ')} (current: ${currentVersion(survey)})`);
   const bar = progress(`import ${survey}`, Math.max(0, (await countLines(file)) - (/\.csv$/i.test(file) ? 1 : 0)));
   const onRow = (r: ImportReport) => bar.update(r.rows, { status: `${r.imported} new, ${r.alreadyPresent} already there, ${r.failed.length} failed` });
-  const report = await importFile(service, survey, file, systemActor('import'), onRow, values.interviewer ? { interviewer: values.interviewer.trim() } : {});
+  const report = await importFile(service, survey, file, systemActor('import'), onRow, { ...(values.interviewer ? { interviewer: values.interviewer.trim() } : {}), ...(values.version ? { version: values.version } : {}) });
   bar.stop();
   const errorFile = writeErrorReport(file, report);
   console.log(`${report.rows} rows: ${report.imported} imported, ${report.alreadyPresent} already present, ${report.failed.length} failed`);

@@ -7,6 +7,7 @@ import type { Submission, SubmissionMeta } from '../../schemas/api.js';
 import { itemsOf, type Item } from '../../schemas/items.js';
 import { derivedVariables, interviewDateItem, interviewerItems, respondentKey } from '../../schemas/survey-definition.js';
 import { questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
+import { questionnaireFor } from '../../schemas/versions.js';
 import { canonicalJson, uuidFromName } from './canonical.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,8 +70,9 @@ function unescapeFormula(text: string): string {
 }
 
 /** Answers from a CSV record keyed by item id; our own export's meta and derived columns are ignored. */
-export function answersFromCsv(survey: SurveyId, record: Record<string, string | undefined>): Record<string, unknown> {
-  const items = new Map(itemsOf(survey).map((i) => [i.id, i]));
+export function answersFromCsv(survey: SurveyId, record: Record<string, string | undefined>, version?: string): Record<string, unknown> {
+  // A version this survey never had is refused when submitted (400.8); its cells are read as the current version's.
+  const items = new Map(itemsOf(survey, version !== undefined && questionnaireFor(survey, version) ? version : undefined).map((i) => [i.id, i]));
   const derived = new Set(derivedVariables(survey).map((d) => d.id));
   const answers: Record<string, unknown> = {};
   for (const [column, raw] of Object.entries(record)) {

@@ -34,6 +34,7 @@ export const PROBLEMS = {
   notWeighted: define('404.6', 'Only the population survey is weighted.'),
   invalidQuotaPlan: define('400.6', 'The quota plan is not valid: see details.errors.'),
   screeningIncomplete: define('400.7', 'The screening answers do not place the respondent in every quota: see details.missing.'),
+  unknownVersion: define('400.8', 'The questionnaire version is not one this server accepts: see details.errors (the versions accepted are its allowedValues).'),
   quotaPlanNotFound: define('404.7', 'This survey has no quota plan.'),
   reservationNotFound: define('404.8', 'There is no such quota reservation.'),
   outOfScope: define('404.9', 'There is no such thing within your regions.'),

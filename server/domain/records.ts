@@ -7,6 +7,8 @@
 export interface ResponseRecord {
   answers: Record<string, unknown>;
   derived?: Record<string, unknown>;
+  /** Items the response's questionnaire version did not have: missing by design, counted apart from blanks. */
+  notAsked?: ReadonlySet<string>;
 }
 
 export function variableValue(record: ResponseRecord, variable: string): unknown {

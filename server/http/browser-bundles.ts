@@ -19,7 +19,8 @@ export type BundleSource = { file: string } | { source: string; name: string; su
  */
 function onlySurvey(survey: string, all: readonly string[]): Plugin {
   const others = all.filter((s) => s !== survey).join('|');
-  const filter = new RegExp(`[\\\\/]schemas[\\\\/](questionnaires[\\\\/](${others})\\.schema|i18n[\\\\/]\\w+[\\\\/](${others}))\\.json$`);
+  // Every version's files: questionnaires/<survey>/<version>.{schema,mapping}.json and i18n/<lang>/<survey>/<version>.json.
+  const filter = new RegExp(`[\\\\/]schemas[\\\\/](questionnaires|i18n[\\\\/]\\w+)[\\\\/](${others})[\\\\/][^\\\\/]+\\.json$`);
   return {
     name: 'only-survey',
     setup(build) {

@@ -15,6 +15,7 @@ import { isSurveyId, SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js'
 import { problem } from '../domain/problems.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { findRoot, memoBundler, type Bundler, type BundleSource } from './browser-bundles.js';
+import { versionPolicy, type VersionPolicy } from '../../schemas/versions.js';
 
 /** Dashboards by name: the title of the page. The entry point is forms/dashboard/<name>.ts (written separately). */
 export const DASHBOARDS: Readonly<Record<string, string>> = {
@@ -25,24 +26,33 @@ export const DASHBOARDS: Readonly<Record<string, string>> = {
 
 const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey', organisational: 'Organisational survey', external: 'External perceptions survey' };
 
-/** The form bundle of one survey: the app with that survey's questionnaire, labels and standalone validator only. */
-const formEntry = (survey: SurveyId): BundleSource => ({
+/**
+ * The form bundle of one survey: the app with that survey's questionnaire, labels and standalone validators only,
+ * those of the versions this server accepts, and the one it offers as current (interviews started in an accepted
+ * version finish in it; new ones take the current one).
+ */
+const formEntry = (survey: SurveyId, policy: VersionPolicy): BundleSource => ({
   name: `form-${survey}.entry.ts`,
   survey,
   // Only the population survey has derived variables (quota cells may be on its age bands).
   source: [
     `import { startFormApp } from './forms/app/form.app.ts';`,
-    `import validate from './schemas/generated/${survey}.validate.js';`,
+    `import { validators } from './schemas/generated/${survey}.validate.js';`,
     ...(survey === 'population' ? [`import { derivePopulation } from './schemas/derived.ts';`] : []),
-    `startFormApp(${JSON.stringify(survey)}, validate${survey === 'population' ? ', { derive: (answers) => ({ ...derivePopulation(answers) }) }' : ''});`,
+    `const accepted = ${JSON.stringify(policy.active)};`,
+    `const versions = { validators: Object.fromEntries(accepted.map((v) => [v, validators[v]])), current: ${JSON.stringify(policy.current)} };`,
+    `startFormApp(${JSON.stringify(survey)}, versions${survey === 'population' ? ', { derive: (answers) => ({ ...derivePopulation(answers) }) }' : ''});`,
   ].join('\n'),
 });
 
+/** What a server without pinned versions offers: each survey's current version, every active one accepted. */
+const defaultPolicy = (): Record<SurveyId, VersionPolicy> => Object.fromEntries(SURVEY_IDS.map((s) => [s, versionPolicy(s)])) as Record<SurveyId, VersionPolicy>;
+
 /** What /assets/<file> serves besides the stylesheet: bundled scripts. */
-function scriptSource(file: string): BundleSource | null {
+function scriptSource(file: string, policy: Readonly<Record<SurveyId, VersionPolicy>>): BundleSource | null {
   if (file === 'sw.js') return { file: 'forms/offline/sw.ts' };
   const form = /^form-([a-z]+)\.js$/.exec(file);
-  if (form?.[1] && isSurveyId(form[1])) return formEntry(form[1]);
+  if (form?.[1] && isSurveyId(form[1])) return formEntry(form[1], policy[form[1]]);
   const dash = /^dashboard-([a-z][a-z0-9-]*)\.js$/.exec(file);
   if (dash?.[1] && Object.hasOwn(DASHBOARDS, dash[1])) return { file: `forms/dashboard/${dash[1]}.ts` };
   return null;
@@ -141,7 +151,7 @@ function sources(root?: string): () => { root: string; bundler: Bundler } {
   };
 }
 
-export function pagesRoutes(limits: Limits, root?: string): Router {
+export function pagesRoutes(limits: Limits, root?: string, policy: Readonly<Record<SurveyId, VersionPolicy>> = defaultPolicy()): Router {
   const router = Router();
   const route = guardedRoutes(router, '', limits);
   const src = sources(root);
@@ -181,7 +191,7 @@ export function pagesRoutes(limits: Limits, root?: string): Router {
       res.type('application/manifest+json').send(JSON.stringify(formManifest(survey, lang)));
       return;
     }
-    const source = scriptSource(file);
+    const source = scriptSource(file, policy);
     const built = source ? await src().bundler.bundle(file, source) : null;
     if (built === null) throw problem('routeNotFound');
     // The service worker lives under /assets/ but controls the form pages.

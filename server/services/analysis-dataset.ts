@@ -15,8 +15,12 @@
  * other, as for quota reservations' grace); a response is applied again only if its revision, time or over-quota
  * mark differ from what is held. A count of the survey's responses that disagrees with what is held (a write older
  * than the overlap, committed late) reloads the survey from scratch.
+ *
+ * Questionnaire versions: a response is held as the current version reads it (schemas/versions.ts mapToCurrent, by
+ * item id), with the current items its own version did not have (`notAsked`), so every reader sees one layout.
  */
 import type { SurveyId } from '../../schemas/surveys.js';
+import { absentItems, mapToCurrent } from '../../schemas/versions.js';
 import { scopeFilter } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { counts } from '../domain/counting.js';
@@ -31,7 +35,7 @@ const CACHE_ENTRIES = 256;
 
 /** A survey's responses as held, with the version every cached result is keyed by. */
 interface SurveyRows {
-  responses: StoredResponse[];
+  responses: AnalysedResponse[];
   index: Map<string, number>;
   /** What each held response looked like (revision, updatedAt, over-quota mark): a re-read response is applied only if this changed. */
   signatures: string[];
@@ -46,9 +50,18 @@ export interface DatasetView {
   /** Survey, scope and data version: any change to what the view holds changes it. */
   key: string;
   /** Counted responses in scope, in stored order. */
-  counted: readonly StoredResponse[];
+  counted: readonly AnalysedResponse[];
   /** Every response in scope (all statuses), in stored order. */
-  all: readonly StoredResponse[];
+  all: readonly AnalysedResponse[];
+}
+
+/** A stored response as the analytic readers see it: in the current questionnaire version. */
+export type AnalysedResponse = StoredResponse & { notAsked?: ReadonlySet<string> };
+
+function asCurrent(r: StoredResponse): AnalysedResponse {
+  const answers = mapToCurrent(r.survey, r.questionnaireVersion, r.answers);
+  const notAsked = absentItems(r.survey, r.questionnaireVersion);
+  return answers === r.answers && notAsked.size === 0 ? r : { ...r, answers, notAsked };
 }
 
 const signature = (r: StoredResponse) => `${r.revision}|${r.updatedAt}|${(r.overQuota ?? []).join(',')}`;
@@ -114,10 +127,10 @@ export class AnalysisDataset {
       const at = held.index.get(r.id);
       if (at === undefined) {
         held.index.set(r.id, held.responses.length);
-        held.responses.push(r);
+        held.responses.push(asCurrent(r));
         held.signatures.push(signature(r));
       } else if (held.signatures[at] !== signature(r)) {
-        held.responses[at] = r;
+        held.responses[at] = asCurrent(r);
         held.signatures[at] = signature(r);
       } else continue;
       changed = true;
@@ -133,7 +146,7 @@ export class AnalysisDataset {
     const rows: SurveyRows = { responses: [], index: new Map(), signatures: [], newest: null, version: (this.surveys.get(survey)?.version ?? 0) + 1 };
     for await (const r of this.store.streamResponses({ survey })) {
       rows.index.set(r.id, rows.responses.length);
-      rows.responses.push(r);
+      rows.responses.push(asCurrent(r));
       rows.signatures.push(signature(r));
       if (rows.newest === null || r.updatedAt > rows.newest) rows.newest = r.updatedAt;
     }

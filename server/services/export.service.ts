@@ -9,7 +9,7 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
-import { itemsOf, type Item } from '../../schemas/items.js';
+import { unionItemsOf, type Item } from '../../schemas/items.js';
 import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
 import { derivedVariables } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
@@ -19,11 +19,12 @@ import type { Actor } from '../domain/actor.js';
 import { exportColumnModel, META_COLUMNS, variableLabel, WEIGHTED, type ExportColumn, type ExportRow } from '../domain/export/columns.js';
 import { DtaWriter, StringWidths } from '../domain/export/dta-writer.js';
 import { SavWriter } from '../domain/export/sav-writer.js';
-import { receiptOf } from '../domain/response.js';
+import { receiptOf, type StoredResponse } from '../domain/response.js';
 import type { ResponseFilter, ResponseStore } from '../store/store.port.js';
 import { requireSurvey, toFilter, type ResponseSelection } from './responses.service.js';
 import { xlsxExport } from './xlsx-export.js';
 import { XLSX_TYPE } from './xlsx.js';
+import { mapToCurrent } from '../../schemas/versions.js';
 
 export interface ExportParams extends ResponseSelection {
   format?: 'csv' | 'ndjson' | 'sav' | 'dta' | 'xlsx';
@@ -56,10 +57,15 @@ const cellOr = (blank: unknown) => (value: unknown): unknown => {
 };
 const cell = cellOr('');
 
+/** A response with its answers as the current questionnaire version reads them (NDJSON keeps them as collected). */
+function inCurrentVersion(r: StoredResponse): StoredResponse {
+  return { ...r, answers: mapToCurrent(r.survey, r.questionnaireVersion, r.answers) };
+}
+
 /** A CSV (or Excel) row with text codes (or their labels), as the CSV export has always written it. */
 function textRow(survey: SurveyId, labels: 'codes' | Language, blank: unknown = ''): (row: ExportRow) => unknown[] {
   const cell = cellOr(blank);
-  const items = itemsOf(survey);
+  const items = unionItemsOf(survey);
   const derived = derivedVariables(survey).map((v) => v.id);
   const label = (item: Item, value: unknown): unknown => {
     const labelled = labels !== 'codes' && (item.kind === 'choice' || value === 'dk' || value === 'ref');
@@ -152,10 +158,13 @@ export class ExportService {
     }
   }
 
-  /** Responses as the actor may see them, each with its weight (weights need every counted response first). */
+  /**
+   * Responses as the actor may see them, each with its weight (weights need every counted response first), their
+   * answers read in the current questionnaire version (tabular exports put every version in one file).
+   */
   private async *rows(filter: ResponseFilter, actor: Actor, weighing: Weighing): AsyncGenerator<ExportRow> {
     const weights = await weighing;
-    for await (const r of this.store.streamResponses(filter)) yield { response: redactFor(actor, r), weight: weights?.get(r.id) };
+    for await (const r of this.store.streamResponses(filter)) yield { response: inCurrentVersion(redactFor(actor, r)), weight: weights?.get(r.id) };
   }
 
   private ndjson(survey: SurveyId, filter: ResponseFilter, actor: Actor): Omit<ExportResult, 'ready'> {
@@ -223,7 +232,7 @@ export class ExportService {
       const widths = new StringWidths(columns);
       let observations = 0;
       for await (const response of store.streamResponses(frozen)) {
-        const row = { response: redactFor(actor, response), weight: undefined };
+        const row = { response: inCurrentVersion(redactFor(actor, response)), weight: undefined };
         widths.see(columns.map((c) => (c.type === 'string' ? c.value(row) : null)));
         observations += 1;
       }

@@ -26,6 +26,11 @@ export interface RowFailure {
 export interface ImportOptions {
   /** Interviewer credited with rows whose form does not name one (ps_interviewer_id). */
   interviewer?: string;
+  /**
+   * The questionnaire version of the paper forms, for rows that do not name theirs (a `meta_form_version` or
+   * `questionnaire_version` column, an NDJSON line's `meta.formVersion`); the current version when not given.
+   */
+  version?: string;
 }
 
 export interface ImportReport {
@@ -52,7 +57,7 @@ function occurrences(): (answers: Record<string, unknown>) => number {
   };
 }
 
-async function* csvRows(file: string, survey: SurveyId): AsyncIterable<Row> {
+async function* csvRows(file: string, survey: SurveyId, version: string | undefined): AsyncIterable<Row> {
   // Rows of the wrong length are reported one by one rather than ending the import.
   const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }));
   const occurrence = occurrences();
@@ -63,12 +68,15 @@ async function* csvRows(file: string, survey: SurveyId): AsyncIterable<Row> {
       yield { line: info.lines, submission: null, parseError: 'the row has a different number of cells than the header' };
       continue;
     }
-    const answers = answersFromCsv(survey, record);
-    yield { line: info.lines, submission: submissionFromRow(survey, answers, { id: record.id, meta: metaFromCsv(record), occurrence: occurrence(answers) }) };
+    const own = record.questionnaire_version?.trim();
+    const meta = { ...(version ? { formVersion: version } : {}), ...(own ? { formVersion: own } : {}), ...metaFromCsv(record) };
+    // Cells are read as the row's own version types them (an item an older version had is still typed).
+    const answers = answersFromCsv(survey, record, meta.formVersion);
+    yield { line: info.lines, submission: submissionFromRow(survey, answers, { id: record.id, meta, occurrence: occurrence(answers) }) };
   }
 }
 
-async function* ndjsonRows(file: string, survey: SurveyId): AsyncIterable<Row> {
+async function* ndjsonRows(file: string, survey: SurveyId, version: string | undefined): AsyncIterable<Row> {
   const occurrence = occurrences();
   let line = 0;
   for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
@@ -84,12 +92,13 @@ async function* ndjsonRows(file: string, survey: SurveyId): AsyncIterable<Row> {
     const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
     const wrapped = typeof obj.answers === 'object' && obj.answers !== null;
     const answers = (wrapped ? obj.answers : obj) as Record<string, unknown>;
-    yield { line, submission: submissionFromRow(survey, answers, { id: obj.id, meta: wrapped ? (obj.meta as Submission['meta']) : undefined, occurrence: occurrence(answers) }) };
+    const meta = { ...(version ? { formVersion: version } : {}), ...(wrapped ? (obj.meta as Submission['meta']) : {}) };
+    yield { line, submission: submissionFromRow(survey, answers, { id: obj.id, meta, occurrence: occurrence(answers) }) };
   }
 }
 
-export function rowsOf(file: string, survey: SurveyId): AsyncIterable<Row> {
-  return /\.ndjson$|\.jsonl$/i.test(file) ? ndjsonRows(file, survey) : csvRows(file, survey);
+export function rowsOf(file: string, survey: SurveyId, version?: string): AsyncIterable<Row> {
+  return /\.ndjson$|\.jsonl$/i.test(file) ? ndjsonRows(file, survey, version) : csvRows(file, survey, version);
 }
 
 /** A row whose answers are already stored under its id (only paradata differ, e.g. our own export re-imported). */
@@ -102,7 +111,7 @@ export async function importFile(
   responses: ResponsesService, survey: SurveyId, file: string, actor: Actor, onRow: (report: ImportReport) => void = () => {}, options: ImportOptions = {},
 ): Promise<ImportReport> {
   const report: ImportReport = { rows: 0, imported: 0, alreadyPresent: 0, failed: [] };
-  for await (const row of rowsOf(file, survey)) {
+  for await (const row of rowsOf(file, survey, options.version)) {
     report.rows += 1;
     if (!row.submission) {
       report.failed.push({ line: row.line, id: null, code: '400.1', message: row.parseError ?? 'unreadable row', errors: [] });

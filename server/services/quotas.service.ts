@@ -31,6 +31,7 @@ import type { FieldworkEvents, FieldworkEventKind } from './fieldwork-events.js'
 import { requireSurvey, type Clock, type ResponseHooks } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
 import type { WeightingService } from './weighting.service.js';
+import { mapToCurrent } from '../../schemas/versions.js';
 
 /** How long a reservation holds its slot: a long interview plus travel to a connection (interviews take ~40 min). */
 export const RESERVATION_MS = 3 * 60 * 60_000;
@@ -104,6 +105,9 @@ export async function loadPlan(store: Pick<Store, 'getSetting'>, survey: SurveyI
 const matchedCells = (matches: readonly CellMatch[]) => matches.flatMap((m) => (m.status === 'matched' ? [m] : []));
 const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x) => b.includes(x));
 
+
+/** A response's answers as the current questionnaire version reads them: quota cells are counted across versions. */
+const current = (r: StoredResponse): Record<string, unknown> => mapToCurrent(r.survey, r.questionnaireVersion, r.answers);
 export class QuotasService {
   constructor(
     private readonly store: Store,
@@ -170,7 +174,7 @@ export class QuotasService {
 
   private async carryOver(plan: QuotaPlan): Promise<void> {
     const responses: Array<Pick<StoredResponse, 'id' | 'status' | 'answers'>> = [];
-    for await (const r of this.store.streamResponses({ survey: plan.survey })) responses.push({ id: r.id, status: r.status, answers: r.answers });
+    for await (const r of this.store.streamResponses({ survey: plan.survey })) responses.push({ id: r.id, status: r.status, answers: current(r) });
     const now = this.now();
     for (const c of carryOverClaims(plan, responses)) {
       await this.store.claimQuotaSlot({ space: planSpace(plan), cell: c.cell, target: c.target, reservationId: c.responseId, responseId: c.responseId, now, expiresAt: null, overflow: true });

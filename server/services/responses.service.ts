@@ -7,7 +7,8 @@ import type { ResponseStatus, Review, Submission } from '../../schemas/api.js';
 import { deriveVariables } from '../../schemas/derived.js';
 import { isLanguage } from '../../schemas/labels.js';
 import { regionOf } from '../../schemas/survey-definition.js';
-import { isSurveyId, questionnaireVersion, type SurveyId } from '../../schemas/surveys.js';
+import { isSurveyId, type SurveyId } from '../../schemas/surveys.js';
+import { versionsOf } from '../../schemas/versions.js';
 import { canSee, redactFor, scopeFilter, visibleChanges } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { contentHash } from '../domain/canonical.js';
@@ -63,15 +64,32 @@ export function requireSurvey(survey: string): SurveyId {
 export class ResponsesService {
   constructor(private readonly store: ResponseStore, private readonly validators: Validators, private readonly clock: Clock, private readonly audit: Audit, private readonly hooks: ResponseHooks = {}) {}
 
-  /** Validates a submission: the envelope first, then the answers against the survey's questionnaire. */
+  /**
+   * Validates a submission: the envelope first, then the questionnaire version the form names (`meta.formVersion`,
+   * one this server accepts), then the answers against that version.
+   */
   validateSubmission(survey: SurveyId, body: unknown): Submission {
     const envelope = apiErrors(this.validators.api.submission, body);
     if (envelope) throw problem('schemaInvalid', { errors: envelope });
     const submission = body as Submission;
+    const version = this.acceptedVersion(survey, submission.meta.formVersion);
     const lang = isLanguage(submission.meta.language) ? submission.meta.language : 'en';
-    const errors = answerErrors(this.validators.answers[survey], submission.answers, lang);
+    const errors = answerErrors(version, submission.answers, lang);
     if (errors) throw problem('schemaInvalid', { errors });
     return submission;
+  }
+
+  /** The validator of a version new responses may be given in; any other (unknown, retired, held back) is a 400.8. */
+  private acceptedVersion(survey: SurveyId, version: string) {
+    const { active } = this.validators.policy[survey];
+    const validator = active.includes(version) ? this.validators.versions[survey][version] : undefined;
+    if (validator) return validator;
+    const known = versionsOf(survey).find((v) => v.version === version);
+    const why = !known ? `${survey} has no questionnaire version ${version}` : known.status === 'retired' ? `${survey} ${version} is retired` : `${survey} ${version} is not in use on this server`;
+    throw problem('unknownVersion', {
+      survey, version,
+      errors: [{ path: '/meta/formVersion', item: null, keyword: 'questionnaireVersion', message: `${why}: new responses are accepted in ${active.join(', ')}`, allowedValues: active }],
+    });
   }
 
   /**
@@ -87,7 +105,8 @@ export class ResponsesService {
     const response: StoredResponse = {
       id: submission.id.toLowerCase(),
       survey,
-      questionnaireVersion: questionnaireVersion(survey),
+      // The version the form rendered, checked above: the response is read through it for good.
+      questionnaireVersion: submission.meta.formVersion,
       status: 'submitted',
       answers: submission.answers,
       derived: deriveVariables(survey, submission.answers),
@@ -151,7 +170,9 @@ export class ResponsesService {
     }
     const answers = review.corrections ? applyCorrections(current.answers, review.corrections) : current.answers;
     if (review.corrections) {
-      const errors = answerErrors(this.validators.answers[survey], answers, current.meta.language);
+      // Corrected within its own version: a correction never moves a response to another questionnaire.
+      const validator = this.validators.versions[survey][current.questionnaireVersion] ?? this.validators.answers[survey];
+      const errors = answerErrors(validator, answers, current.meta.language);
       if (errors) throw problem('schemaInvalid', { errors });
     }
     const now = this.clock().toISOString();

@@ -3,6 +3,7 @@
  * composition (imports and seeds claim quota cells as submissions do, exports weight as the API does) and compile
  * the validators once. The store is used by services only: routes and CLI commands get these, never the store.
  */
+import type { SurveyId } from '../../schemas/surveys.js';
 import type { Store } from '../store/store.port.js';
 import { AccountsService } from './accounts.service.js';
 import { auditTrail, listAudit, type AuditParams, type Audit } from './audit.service.js';
@@ -25,6 +26,8 @@ export interface ServiceDeps {
   validators?: Validators;
   /** Quota screening: how long reservations hold, how many live ones a person may hold per cell. */
   quotas?: QuotaOptions;
+  /** Questionnaire versions held back (config CSI_PIN_VERSIONS); ignored when `validators` is given. */
+  pinnedVersions?: Partial<Record<SurveyId, string>>;
 }
 
 export interface Services {
@@ -50,7 +53,7 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const { store } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const validators = deps.validators ?? compileAllValidators();
+  const validators = deps.validators ?? compileAllValidators(deps.pinnedVersions);
   const audit = auditTrail(store, clock);
   const weighting = new WeightingService(store, validators, audit);
   const events = new FieldworkEvents();

@@ -6,7 +6,7 @@
  * simple random sample with replacement). The numbers come from the cell-aggregated engine of
  * domain/weighting/tally.ts; a report is cached until the data, the margins or the question change.
  */
-import { itemsOf } from '../../schemas/items.js';
+import { itemsOf, unionItemsOf } from '../../schemas/items.js';
 import { derivedVariables } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { Actor } from '../domain/actor.js';
@@ -74,7 +74,8 @@ export function isScale(item: { kind: string; codes: unknown[] }): boolean {
  * numbers (means), other closed items refused.
  */
 export function tallyItemsOf(survey: SurveyId, ids: string[], stat: 'share' | 'mean' = 'share'): ColumnItem[] {
-  const all = itemsOf(survey);
+  // Items of every questionnaire version: one a later version removed is still tallied over the responses that have it.
+  const all = unionItemsOf(survey);
   return ids.map((id) => {
     const item = all.find((i) => i.id === id);
     if (!item || !(item.kind === 'choice' || item.kind === 'integer' || item.kind === 'number')) {
@@ -163,7 +164,7 @@ export class TalliesService {
   }
 }
 
-const COLUMNS = ['item', 'stat', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'ci_method', 'n', 'base', 'weighted_total', 'weighted_base', 'kish_effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank'];
+const COLUMNS = ['item', 'stat', 'group', 'category', 'estimate', 'se', 'ci95_low', 'ci95_high', 'ci_method', 'n', 'base', 'weighted_total', 'weighted_base', 'kish_effective_n', 'deff', 'small', 'excluded_dk', 'excluded_ref', 'excluded_blank', 'excluded_not_asked'];
 
 /**
  * Decimals of the displayed figures: a share shown as a percentage to one decimal is a proportion to three; means to
@@ -184,7 +185,7 @@ export function talliesTable(report: TalliesReport, precision: Precision = 'full
       for (const e of est.estimates) {
         const value = round(e.category === null ? DISPLAY.mean : DISPLAY.share);
         rows.push([tally.item, tally.stat, label, e.category ?? '', value(e.estimate), se(e.se), value(e.ci95?.[0]), value(e.ci95?.[1]), e.interval, e.n, est.base, weighted(e.weightedTotal),
-          weighted(est.weightedBase), effectiveN(est.kishEffectiveN), deff(e.deff), small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0]);
+          weighted(est.weightedBase), effectiveN(est.kishEffectiveN), deff(e.deff), small, est.excluded.dk ?? 0, est.excluded.ref ?? 0, est.excluded.blank ?? 0, est.excluded.not_asked ?? 0]);
       }
     }
   }

@@ -3,20 +3,28 @@
  * errors keep the shared `{path, item, keyword, message}` shape (path relative to the body), envelope and query
  * errors have no item.
  */
-import { compileApiValidators, compileValidators, createAjv } from '../../schemas/ajv.js';
+import { compileApiValidators, compileValidators, compileVersionValidators, createAjv } from '../../schemas/ajv.js';
 import type { ApiSchemaName } from '../../schemas/api.js';
 import type { Language } from '../../schemas/labels.js';
-import type { SurveyId } from '../../schemas/surveys.js';
+import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import type { RawValidate, Validator } from '../../schemas/validation.js';
 import type { ValidationError } from '../../schemas/validation-errors.js';
+import { versionPolicy, type VersionPolicy } from '../../schemas/versions.js';
 
 export interface Validators {
+  /** Each survey's current version (as shipped). */
   answers: Record<SurveyId, Validator>;
+  /** Every version of each survey: responses are validated and corrected against their own. */
+  versions: Record<SurveyId, Record<string, Validator>>;
+  /** Which version this server offers as current and which it accepts new responses in (CSI_PIN_VERSIONS). */
+  policy: Record<SurveyId, VersionPolicy>;
   api: Record<ApiSchemaName, RawValidate>;
 }
 
-export function compileAllValidators(): Validators {
-  return { answers: compileValidators(), api: compileApiValidators(createAjv()) };
+export function compileAllValidators(pinned: Partial<Record<SurveyId, string>> = {}): Validators {
+  const ajv = createAjv();
+  const policy = Object.fromEntries(SURVEY_IDS.map((s) => [s, versionPolicy(s, pinned[s])])) as Record<SurveyId, VersionPolicy>;
+  return { answers: compileValidators(ajv), versions: compileVersionValidators(ajv), policy, api: compileApiValidators(ajv) };
 }
 
 /** Errors of an API payload (envelope, review, query string), with paths under `prefix`. */

@@ -5,9 +5,10 @@
  */
 import type { Readable } from 'node:stream';
 import { codesOf, itemTypeOf, questionText, skipConditionOf } from '../../schemas/codebook.js';
-import { itemsOf } from '../../schemas/items.js';
-import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
+import { itemsOf, unionItemsOf } from '../../schemas/items.js';
+import { bundles, optionLabel, surveyBundle, type Language } from '../../schemas/labels.js';
 import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
+import { versionsOf } from '../../schemas/versions.js';
 import { xlsxStream } from './xlsx.js';
 
 export const CODEBOOK_COLUMNS = ['item', 'section', 'question', 'type', 'codes', 'skip'] as const;
@@ -27,13 +28,19 @@ function derivedRows(survey: SurveyId, lang: Language): string[][] {
   });
 }
 
-/** One row per questionnaire item, then the derived variables and, where there is one, the weight. */
-export function codebookSheetRows(survey: SurveyId, lang: Language, weighted: boolean): string[][] {
-  const sections = bundles[lang].surveys[survey].sections;
-  const items = itemsOf(survey).map((item) => [
-    item.id, item.system ? '(system)' : (item.section ? sections[item.section] ?? item.section : ''),
-    questionText(lang, item), itemTypeOf(item), codesOf(lang, item), skipConditionOf(survey, item.id),
-  ]);
+/**
+ * One row per questionnaire item, then the derived variables and, where there is one, the weight: the items of every
+ * version (each as its newest version asks it), or of one version when named (the per-version codebook sheets).
+ */
+export function codebookSheetRows(survey: SurveyId, lang: Language, weighted: boolean, version?: string): string[][] {
+  const items = (version === undefined ? unionItemsOf(survey) : itemsOf(survey, version)).map((item) => {
+    const asked = version ?? [...versionsOf(survey)].reverse().find((v) => item.id in v.schema.properties)?.version;
+    const sections = surveyBundle(lang, survey, asked).sections;
+    return [
+      item.id, item.system ? '(system)' : (item.section ? sections[item.section] ?? item.section : ''),
+      questionText(lang, item, asked), itemTypeOf(item), codesOf(lang, item, asked), skipConditionOf(survey, item.id, asked),
+    ];
+  });
   return [...items, ...derivedRows(survey, lang), ...(weighted ? [['weight', '', WEIGHT_LABEL[lang], 'number', '', '']] : [])];
 }
 
@@ -51,5 +58,10 @@ export function xlsxExport(input: XlsxExportInput): Readable {
       name: 'codebook', columns: CODEBOOK_COLUMNS, widths: [28, 24, 60, 18, 60, 40],
       rows: codebookSheetRows(input.survey, input.lang, input.columns.includes('weight')),
     },
+    // One codebook per questionnaire version: the data sheet holds responses of each (its questionnaire_version).
+    ...versionsOf(input.survey).map(({ version }) => ({
+      name: `codebook ${version}`, columns: CODEBOOK_COLUMNS, widths: [28, 24, 60, 18, 60, 40],
+      rows: codebookSheetRows(input.survey, input.lang, input.columns.includes('weight'), version),
+    })),
   ]);
 }

@@ -3,7 +3,7 @@
  * numeric codes and the label bundles, then read by the CSV, SPSS and Stata writers alike, so a code, a label or a
  * missing-value declaration is decided in one place and is the same number in every format.
  */
-import { itemsOf, type Item } from '../../../schemas/items.js';
+import { unionItemsOf, type Item } from '../../../schemas/items.js';
 import { NUMBER_SPECIAL_CODES, SPECIAL_ANSWERS } from '../../../schemas/keywords.js';
 import { bundles, optionLabel, type Language } from '../../../schemas/labels.js';
 import { derivedVariables, type DerivedVariable } from '../../../schemas/survey-definition.js';
@@ -150,11 +150,15 @@ function weightColumn(lang: Language): ExportColumn {
   };
 }
 
-/** Every column of a survey's export, in the CSV export's order: meta, items, derived variables, weight. */
+/**
+ * Every column of a survey's export, in the CSV export's order: meta, items, derived variables, weight. Items are
+ * those of every questionnaire version (responses of each read through the mappings, see export.service.ts), so one
+ * file holds them all, told apart by `questionnaire_version`.
+ */
 export function exportColumnModel(survey: SurveyId, lang: Language): ExportColumn[] {
   return [
     ...META_COLUMNS.map(([name, get]) => metaColumn(lang, name, get)),
-    ...itemsOf(survey).map((item) => itemColumn(lang, item)),
+    ...unionItemsOf(survey).map((item) => itemColumn(lang, item)),
     ...derivedVariables(survey).map((v) => derivedColumn(lang, survey, v)),
     ...(WEIGHTED.includes(survey) ? [weightColumn(lang)] : []),
   ];

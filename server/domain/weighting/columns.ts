@@ -17,7 +17,8 @@ export interface ColumnItem {
 }
 
 /** Reasons an answer is out of an item's base, in the order of their exclusion codes. */
-export const EXCLUSION_REASONS = ['dk', 'ref', 'blank'] as const;
+/** Why an answer is left out of an item's base; `not_asked`: the response's questionnaire version lacks the item. */
+export const EXCLUSION_REASONS = ['dk', 'ref', 'blank', 'not_asked'] as const;
 
 export interface Columns {
   n: number;
@@ -87,8 +88,8 @@ class ItemBuilder {
     this.index = new Map(item.categories.map((c, i) => [c, i]));
     this.numbers = item.numeric ? new Growable(new Float64Array(1024)) : null;
   }
-  add(value: unknown): void {
-    const reason = value === undefined || value === null ? 'blank' : value === 'dk' || value === 'ref' ? value : null;
+  add(value: unknown, notAsked = false): void {
+    const reason = notAsked ? 'not_asked' : value === undefined || value === null ? 'blank' : value === 'dk' || value === 'ref' ? value : null;
     let code: number;
     if (reason !== null) code = -1 - EXCLUSION_REASONS.indexOf(reason);
     else if (this.item.numeric) code = typeof value === 'number' && Number.isFinite(value) ? 0 : -1 - EXCLUSION_REASONS.indexOf('blank');
@@ -119,6 +120,7 @@ export class ColumnsBuilder {
   /**
    * One response, its variables read as every engine reads them (records.ts: answers, then derived variables); its
    * id (optional) is kept for the first few respondents of each margin category, so problems can name them.
+   * `notAsked`: items the response's questionnaire version did not have (missing by design, counted apart).
    */
   add(record: ResponseRecord, id?: string): void {
     // Plain loops: this runs once per response, a million times for a large survey.
@@ -133,7 +135,10 @@ export class ColumnsBuilder {
       const v = variableValue(record, variable);
       (this.by[k] as LevelColumn).add(v === undefined || v === null ? null : String(v));
     }
-    for (let k = 0; k < items.length; k += 1) (this.items[k] as ItemBuilder).add(record.answers[(items[k] as ColumnItem).id]);
+    for (let k = 0; k < items.length; k += 1) {
+      const itemId = (items[k] as ColumnItem).id;
+      (this.items[k] as ItemBuilder).add(record.answers[itemId], record.notAsked?.has(itemId) === true);
+    }
     this.n += 1;
   }
 

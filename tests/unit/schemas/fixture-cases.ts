@@ -18,6 +18,8 @@ export interface InvalidCase {
 }
 
 export interface FixtureFile {
+  /** The questionnaire version the cases are written for; the first version when absent. */
+  version?: string;
   valid: ValidCase[];
   invalid: InvalidCase[];
 }

@@ -1,16 +1,21 @@
 // Data-driven schema fixtures (ajv's spec-folder style): each valid case passes and each invalid case fails with
-// exactly its listed errors, identically in the ajv-compiled and the standalone validators.
+// exactly its listed errors, identically in the ajv-compiled and the standalone validators. A fixture file is
+// written for one questionnaire version (`version`, else the first): published versions never change, so neither
+// do their cases.
 import { describe, expect, it } from 'vitest';
-import { compileValidators } from '../../../schemas/ajv.js';
-import { standaloneValidators } from '../../../schemas/standalone.js';
+import { compileVersionValidators } from '../../../schemas/ajv.js';
+import { standaloneVersionValidators } from '../../../schemas/standalone.js';
 import { SURVEY_IDS } from '../../../schemas/surveys.js';
 import { loadFixtures, materialize } from './fixture-cases.js';
 
-const ajvValidators = compileValidators();
+const ajvVersions = compileVersionValidators();
 const RULES = ['type', 'range', 'enum', 'missing', 'skipped', 'unknown', 'ineligible', 'consistency', 'format', 'length', 'several'];
 
 describe.each(SURVEY_IDS)('%s fixtures', (survey) => {
   const file = loadFixtures(survey);
+  const version = file.version ?? '1.0.0';
+  const ajvValidate = ajvVersions[survey][version]!;
+  const standaloneValidate = standaloneVersionValidators[survey][version]!;
 
   it('has at least 5 valid and 25 invalid cases covering every kind of rule', () => {
     expect(file.valid.length).toBeGreaterThanOrEqual(5);
@@ -23,14 +28,14 @@ describe.each(SURVEY_IDS)('%s fixtures', (survey) => {
   });
 
   it.each(file.valid.map((c) => [c.description, c] as const))('valid: %s', (_d, c) => {
-    expect(ajvValidators[survey](c.data)).toEqual({ valid: true, errors: [] });
-    expect(standaloneValidators[survey](c.data)).toEqual({ valid: true, errors: [] });
+    expect(ajvValidate(c.data)).toEqual({ valid: true, errors: [] });
+    expect(standaloneValidate(c.data)).toEqual({ valid: true, errors: [] });
   });
 
   it.each(file.invalid.map((c) => [c.description, c] as const))('invalid (%s)', (_d, c) => {
     const data = materialize(file, c);
-    const fromAjv = ajvValidators[survey](data);
-    const fromStandalone = standaloneValidators[survey](data);
+    const fromAjv = ajvValidate(data);
+    const fromStandalone = standaloneValidate(data);
     expect(fromAjv.valid).toBe(false);
     const found = fromAjv.errors.map((e) => ({ item: e.item, keyword: e.keyword }));
     expect(found).toEqual(expect.arrayContaining(c.errors));
