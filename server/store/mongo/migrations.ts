@@ -61,22 +61,6 @@ export const MIGRATIONS: readonly Migration<Up>[] = [
     description: 'responses by time of their last change: the analysis dataset reads only what changed since it last looked (services/analysis-dataset.ts)',
     up: (db) => createIndexes(db, 'responses', [{ name: 'by_change', key: { survey: 1, updatedAt: 1 } }]),
   },
-  {
-    version: 5,
-    description: 'per-cell counts of consumed quota slots (mongo.store.ts, QuotaCountDoc), from the slots already there; quota status reads them',
-    up: async (db) => {
-      await createIndexes(db, 'quota_counts', [{ name: 'by_space', key: { space: 1 } }]);
-      const groups = await db.collection('quota_slots').aggregate<{ _id: { space: string; cell: string }; consumed: number }>([
-        { $match: { responseId: { $ne: null } } },
-        { $group: { _id: { space: '$space', cell: '$cell' }, consumed: { $sum: 1 } } },
-      ]).toArray();
-      // $set, not $inc: two instances migrating at once write the same figures.
-      for (const g of groups) {
-        await db.collection<{ _id: string }>('quota_counts').updateOne({ _id: JSON.stringify([g._id.space, g._id.cell]) },
-          { $set: { space: g._id.space, cell: g._id.cell, consumed: g.consumed, over: 0 } }, { upsert: true });
-      }
-    },
-  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

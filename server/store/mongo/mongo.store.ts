@@ -93,22 +93,6 @@ interface LoginAttemptDoc {
 
 type SlotDoc = WithId<QuotaSlot>;
 
-/**
- * Per cell, its consumed slots and those beyond the target, `_id` = [space, cell] as JSON: raised and lowered with
- * `$inc` on `_id` alone (the one filter FerretDB 1.24 does not answer by scanning) right after the slot write it
- * counts. MongoDB's `$inc` is atomic; FerretDB 1.24's updates are not under concurrency (issue #3040), so there two
- * simultaneous consumptions in one cell may count once, and a crash between a slot write and its count leaves the
- * count behind: a replaced plan version starts counting afresh (see README, "Which responses count").
- */
-interface QuotaCountDoc {
-  _id: string;
-  space: string;
-  cell: string;
-  consumed: number;
-  over: number;
-}
-
-export const quotaCountId = (space: string, cell: string) => JSON.stringify([space, cell]);
 
 const iso = (at: string) => new Date(at).toISOString();
 
@@ -137,7 +121,6 @@ export class MongoStore implements Store {
   private readonly audit: Collection<WithId<AuditEntry>>;
   private readonly settings: Collection<{ _id: string; value: unknown }>;
   private readonly quotaSlots: Collection<SlotDoc>;
-  private readonly quotaCounts: Collection<QuotaCountDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
   /** Audit entries waiting for the next batched insert. */
   private readonly auditGroup = new GroupCommit<AuditEntry, void>((batch) => this.commitAudit(batch));
@@ -150,7 +133,6 @@ export class MongoStore implements Store {
     this.audit = db.collection<WithId<AuditEntry>>('audit', durable);
     this.settings = db.collection<{ _id: string; value: unknown }>('settings', durable);
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
-    this.quotaCounts = db.collection<QuotaCountDoc>('quota_counts', durable);
     this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
   }
 
@@ -424,7 +406,6 @@ export class MongoStore implements Store {
         if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
         return false;
       }
-      if (slot.responseId !== null) await this.countSlot(slot.space, slot.cell, 1, slot.over ? 1 : 0);
       return true;
     },
     deleteReservation: async (id, before) => {
@@ -432,29 +413,30 @@ export class MongoStore implements Store {
     },
   };
 
-  private async countSlot(space: string, cell: string, consumed: number, over: number): Promise<void> {
-    await this.quotaCounts.updateOne({ _id: quotaCountId(space, cell) }, { $inc: { consumed, over }, $setOnInsert: { space, cell } }, { upsert: true });
-  }
-
-  /** Consumed and over from the counts; reservations from the unconsumed slots, counted here (FerretDB 1.24 has no `$cond`). */
+  /**
+   * Consumed and over per cell counted from the slots themselves, in the server. Kept counters would be cheaper to
+   * read, but FerretDB 1.24 applies updates without isolation: concurrent `$inc`s on one document lose increments
+   * (40 concurrent ones from two connections left 1 to 3) and a compare-and-set filter does not hold either, so
+   * the only exact figure there is a count of what the unique keys let in. Reservations are counted here (no `$cond`).
+   */
   async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
     const reservations = await this.quotaSlots.find({ space, responseId: null }).project<SlotDoc>({ cell: 1, responseId: 1, expiresAt: 1 }).toArray();
     const usage = cellUsage(reservations as unknown as QuotaSlot[], iso(now));
-    for (const c of await this.quotaCounts.find({ space }).toArray()) {
-      const u = usage.get(c.cell) ?? { consumed: 0, over: 0, reserved: 0, lapsed: 0 };
-      usage.set(c.cell, { ...u, consumed: c.consumed, over: c.over });
-    }
+    const perCell = (match: Filter<SlotDoc>) => this.quotaSlots.aggregate<{ _id: string; n: number }>([
+      { $match: { space, responseId: { $ne: null }, ...match } },
+      { $group: { _id: '$cell', n: { $sum: 1 } } },
+    ]).toArray();
+    const [consumed, over] = await Promise.all([perCell({}), perCell({ over: true })]);
+    for (const c of consumed) usage.set(c._id, { ...(usage.get(c._id) ?? { reserved: 0, lapsed: 0 }), consumed: c.n, over: 0 });
+    for (const c of over) usage.set(c._id, { ...(usage.get(c._id) ?? { consumed: 0, reserved: 0, lapsed: 0 }), over: c.n });
     return usage;
   }
 
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
     const at = iso(now);
-    // One slot at a time, so that each consumption this call made is counted once.
     const live = await this.quotaSlots.find({ space, reservationId, responseId: null, expiresAt: { $gte: at } }).toArray();
     for (const slot of live) {
-      if ((await this.quotaSlots.updateOne({ _id: slot._id, responseId: null }, { $set: { responseId, consumedAt: at } })).modifiedCount === 1) {
-        await this.countSlot(space, slot.cell, 1, slot.over ? 1 : 0);
-      }
+      await this.quotaSlots.updateOne({ _id: slot._id, responseId: null }, { $set: { responseId, consumedAt: at } });
     }
     return this.listQuotaSlots(space, { reservationId, responseId });
   }
@@ -466,9 +448,7 @@ export class MongoStore implements Store {
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
     let released = 0;
     for (const slot of await this.quotaSlots.find({ space, responseId }).toArray()) {
-      if ((await this.quotaSlots.deleteOne({ _id: slot._id })).deletedCount !== 1) continue;
-      released += 1;
-      await this.countSlot(space, slot.cell, -1, slot.over ? -1 : 0);
+      released += (await this.quotaSlots.deleteOne({ _id: slot._id })).deletedCount;
     }
     return released;
   }
@@ -492,7 +472,6 @@ export class MongoStore implements Store {
   }
 
   async deleteQuotaSpace(space: string): Promise<number> {
-    await this.quotaCounts.deleteMany({ space });
     return (await this.quotaSlots.deleteMany({ space })).deletedCount;
   }
 
