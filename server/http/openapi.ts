@@ -3,7 +3,7 @@
  * API payloads are embedded as components (OpenAPI 3.1 schemas are JSON Schema 2020-12), their local `$ref`s
  * re-rooted under `#/components/schemas/<Name>`.
  */
-import { apiSchemas } from '../../schemas/api.js';
+import { apiResponseSchemas, apiSchemas } from '../../schemas/api.js';
 import { questionnaires, SURVEY_IDS } from '../../schemas/surveys.js';
 import { POLICY, type RoutePolicy } from '../domain/policy.js';
 import { PROBLEMS } from '../domain/problems.js';
@@ -134,6 +134,10 @@ function document(serverUrl: string): Json {
     QuotaPlan: asComponent(apiSchemas.quotaPlan, 'QuotaPlan'),
     QuotaAllocation: asComponent(apiSchemas.quotaAllocation, 'QuotaAllocation'),
     QuotaScreen: asComponent(apiSchemas.quotaScreen, 'QuotaScreen'),
+    // Answers: the same schema files the pages' types are generated from.
+    QuotaStatus: asComponent(apiResponseSchemas.quotaStatus, 'QuotaStatus'),
+    QuotaProgress: asComponent(apiResponseSchemas.quotaProgress, 'QuotaProgress'),
+    FieldworkReport: asComponent(apiResponseSchemas.fieldworkReport, 'FieldworkReport'),
     SecondaryData: asComponent(apiSchemas.secondaryData, 'SecondaryData'),
     UserCreate: asComponent(apiSchemas.userCreate, 'UserCreate'),
     UserPatch: asComponent(apiSchemas.userPatch, 'UserPatch'),
@@ -398,16 +402,16 @@ function document(serverUrl: string): Json {
         delete: { summary: 'Give a reservation back (the respondent broke off); only its screener may', parameters: [survey, id], responses: { 204: { description: 'Released' }, 404: problemResponse('No plan, or no such reservation of yours') } },
       },
       '/api/v1/surveys/{survey}/quotas/status': {
-        get: { summary: 'Which cells are full now, with the plan\'s variables (no counts): what the form keeps for screening offline', parameters: [survey], responses: { 200: { description: 'Status' }, 404: problemResponse('Unknown survey, or no plan') } },
+        get: { summary: 'Which cells are full now, with the plan\'s variables (no counts): what the form keeps for screening offline', parameters: [survey], responses: { 200: { description: 'Status', content: json(ref('QuotaStatus')) }, 404: problemResponse('Unknown survey, or no plan') } },
       },
       '/api/v1/surveys/{survey}/quotas/progress': {
-        get: { summary: 'Per cell: target, achieved, reserved, committed (achieved + live reservations), remaining, over (commitment beyond the target), acceptedOver (responses accepted over quota), percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress' }, 404: problemResponse('Unknown survey, or no plan') } },
+        get: { summary: 'Per cell: target, achieved, reserved, committed (achieved + live reservations), remaining, over (commitment beyond the target), acceptedOver (responses accepted over quota), percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress', content: json(ref('QuotaProgress')) }, 404: problemResponse('Unknown survey, or no plan') } },
       },
       '/api/v1/surveys/{survey}/fieldwork': {
         get: {
           summary: 'Fieldwork: per interviewer, region and day (today, total, median duration, rejection rate, share flagged), quality flags with response ids, responses over quota, region x age band',
           parameters: [survey, ...query(asComponent(apiSchemas.fieldworkQuery, 'FieldworkQuery'))],
-          responses: { 200: { description: 'Summary' }, 400: problemResponse('Invalid query'), 404: problemResponse('Unknown survey') },
+          responses: { 200: { description: 'Summary', content: json(ref('FieldworkReport')) }, 400: problemResponse('Invalid query'), 404: problemResponse('Unknown survey') },
         },
       },
       '/api/v1/surveys/{survey}/fieldwork/events': {
