@@ -25,6 +25,7 @@ import diamondQuery from './api/diamond-query.schema.json' with { type: 'json' }
 import quotaStatus from './api/quota-status.schema.json' with { type: 'json' };
 import quotaProgress from './api/quota-progress.schema.json' with { type: 'json' };
 import fieldworkReport from './api/fieldwork-report.schema.json' with { type: 'json' };
+import talliesReport from './api/tallies-report.schema.json' with { type: 'json' };
 import { secondaryDataSchema } from './csi/secondary.js';
 import type { SchemaObject } from './surveys.js';
 
@@ -61,6 +62,7 @@ export const apiResponseSchemas = {
   quotaStatus: quotaStatus as unknown as ApiSchema,
   quotaProgress: quotaProgress as unknown as ApiSchema,
   fieldworkReport: fieldworkReport as unknown as ApiSchema,
+  talliesReport: talliesReport as unknown as ApiSchema,
 } as const;
 
 export const ROLES = ['interviewer', 'coordinator', 'analyst', 'admin'] as const;

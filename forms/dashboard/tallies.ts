@@ -12,20 +12,16 @@ import { derivedVariables } from '../../schemas/survey-definition.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent } from '../render/dom.js';
 import { ApiError, saveBlob, startDashboard, svgNode, type Dashboard } from './shell.js';
+import type { TalliesReport, TallyGroup } from '../../schemas/generated/api.types.js';
 import { tallyChartSvg, type ChartGroup } from './tally-chart.js';
 import { text } from './texts.js';
 
 type Ci = 'logit' | 'beta' | 'wald';
 type Stat = 'share' | 'mean';
-interface Estimate { category: string | null; estimate: number | null; se: number | null; ci95: [number, number] | null; interval: Ci; n: number; deff: number | null }
-interface Estimates { base: number; excluded: Record<string, number>; weightedBase: number; kishEffectiveN: number; estimates: Estimate[]; small: boolean }
-interface Group extends Estimates { values: Record<string, string> }
-interface Report {
-  survey: SurveyId; weighted: boolean; respondents: number; by: string[]; minCell: number; stat: Stat; ci: Ci;
-  raking: { converged: boolean; iterations: number } | null;
-  margins: Array<{ variable: string; status: string }>;
-  items: Array<{ item: string; stat: Stat; overall: Estimates; by?: { variables: string[]; groups: Group[] } }>;
-}
+// The API's answer, typed from its schema (schemas/api/tallies-report.schema.json, npm run generate).
+type Estimates = TallyGroup;
+type Group = TallyGroup;
+type Report = TalliesReport;
 
 interface State { survey: SurveyId; items: string[]; by: string[]; weighted: boolean; ci: Ci; stat: Stat }
 
@@ -184,7 +180,7 @@ function summary(lang: Language, r: Report): HTMLElement {
 function itemCard(lang: Language, r: Report, tally: Report['items'][number]): HTMLElement {
   const share = tally.stat === 'share' && tally.overall.estimates.some((e) => e.category !== null);
   const categoryLabel = (c: string | null) => (c === null ? text(lang, 'mean') : valueLabel(lang, r.survey, tally.item, c));
-  const groupLabel = (g: Group) => Object.entries(g.values).map(([v, code]) => valueLabel(lang, r.survey, v, code)).join(' · ');
+  const groupLabel = (g: Group) => Object.entries(g.values ?? {}).map(([v, code]) => valueLabel(lang, r.survey, v, code)).join(' · ');
   const groups: Array<{ label: string; small: boolean; est: Estimates }> = [
     { label: text(lang, 'overall'), small: tally.overall.small, est: tally.overall },
     ...(tally.by?.groups ?? []).map((g) => ({ label: groupLabel(g), small: g.small, est: g })),

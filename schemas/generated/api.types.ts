@@ -167,3 +167,184 @@ export interface HeatCell {
   achieved: number;
   target: number | null;
 }
+
+/**
+ * GET /surveys/{survey}/tallies as JSON, field by field (docs/methods.md has the formulas and the R calls).
+ */
+export interface TalliesReport {
+  survey: "population" | "organisational" | "external";
+  /**
+   * Raked to the population margins (population survey) or not.
+   */
+  weighted: boolean;
+  /**
+   * Responses counted (rejected and withdrawn never are), over what the caller may see.
+   */
+  respondents: number;
+  /**
+   * The breakdown variables.
+   */
+  by: string[];
+  /**
+   * Bases under this are flagged small.
+   */
+  minCell: number;
+  /**
+   * As asked: shares of closed items (numeric items: means), or means of scales and numeric items.
+   */
+  stat: "share" | "mean";
+  /**
+   * The interval method of the shares.
+   */
+  ci: "logit" | "beta" | "wald";
+  /**
+   * The raking when weighted, else null.
+   */
+  raking: {
+    /**
+     * Full cycles over the margins.
+     */
+    iterations: number;
+    /**
+     * The largest margin gap is within the tolerance.
+     */
+    converged: boolean;
+    /**
+     * Largest |weighted total - target| / target over all categories of all margins, measured on the returned weights.
+     */
+    maxMarginError: number;
+    /**
+     * With trim: R's bounded raking calibration, calibrate(calfun = "raking", bounds = c(lower, upper)) with the bounds relative to the mean weight.
+     */
+    trimming?: {
+      /**
+       * Lower bound, relative to the mean weight.
+       */
+      lower: number;
+      /**
+       * Upper bound, relative to the mean weight.
+       */
+      upper: number;
+      /**
+       * Respondents whose weight is at the lower bound.
+       */
+      atLower: number;
+      /**
+       * Respondents whose weight is at the upper bound.
+       */
+      atUpper: number;
+      /**
+       * Smallest and largest weight relative to the mean, trimmed.
+       *
+       * @minItems 2
+       * @maxItems 2
+       */
+      range: [number, number];
+      /**
+       * The same without bounds: what the margins alone give.
+       *
+       * @minItems 2
+       * @maxItems 2
+       */
+      untrimmedRange: [number, number];
+    };
+  } | null;
+  /**
+   * The margins weighted to, with source and status.
+   */
+  margins: {
+    variable?: string;
+    source?: string;
+    status?: string;
+    year?: number;
+  }[];
+  items: {
+    item: string;
+    /**
+     * share: one estimate per category; mean: one estimate with category null.
+     */
+    stat: "share" | "mean";
+    overall: TallyGroup;
+    by?: {
+      variables: string[];
+      /**
+       * Groups with respondents, in level order.
+       */
+      groups: TallyGroup[];
+    };
+  }[];
+}
+/**
+ * Everyone, or one breakdown group (a domain: weights outside it zeroed, the whole sample kept for the variance).
+ */
+export interface TallyGroup {
+  /**
+   * The group's value of each breakdown variable (absent for everyone).
+   */
+  values?: {
+    [k: string]: string;
+  };
+  /**
+   * Respondents in the item's base: the group's members with a substantive answer.
+   */
+  base: number;
+  /**
+   * Group members left out of the base, by reason: dk, ref, blank.
+   */
+  excluded: {
+    [k: string]: number;
+  };
+  /**
+   * Sum of the weights of the base.
+   */
+  weightedBase: number;
+  /**
+   * Kish's effective sample size of the base, (sum w)^2 / sum w^2: a property of the weights alone, not of an item (the deff is the item's).
+   */
+  kishEffectiveN: number;
+  /**
+   * The base is under minCell (0 when nobody answered): show, but do not rely on it.
+   */
+  small: boolean;
+  estimates: TallyEstimate[];
+}
+/**
+ * One category's share, or the mean of a numeric item or scale.
+ */
+export interface TallyEstimate {
+  /**
+   * The answer code; null for a mean.
+   */
+  category: string | null;
+  /**
+   * Weighted share sum(w y) / sum(w) over the base (y = 1 in the category), or weighted mean; null when the base is empty. R: coef(svymean(~factor(item), subset(design, !is.na(item)))).
+   */
+  estimate: number | null;
+  /**
+   * Linearised standard error accounting for the raking (calibration residuals, with-replacement variance n/(n-1) sum (u - mean u)^2 over the whole sample); null when the base is empty. R: SE(svymean(...)) on calibrate(calfun = "raking").
+   */
+  se: number | null;
+  /**
+   * 95% confidence interval by `interval`: logit and beta never leave [0, 1]; wald is estimate ± 1.959964 se. Null when the base is empty.
+   *
+   * @minItems 2
+   * @maxItems 2
+   */
+  ci95: [number, number] | null;
+  /**
+   * logit: svyciprop(method = "logit"), t quantile on base - 1 df; beta: svyciprop(method = "beta") (Korn-Graubard); wald: confint(svymean(...)). Means always wald. Shares of 0 or 1 get the Clopper-Pearson interval on the base.
+   */
+  interval: "logit" | "beta" | "wald";
+  /**
+   * Unweighted respondents in the category (for a mean: in the base).
+   */
+  n: number;
+  /**
+   * Sum of the weights of the category's respondents (for a mean: of the base).
+   */
+  weightedTotal: number;
+  /**
+   * Design effect as svymean(deff = "replace"): se^2 over the variance under simple random sampling with replacement of the base, p(1 - p)/(base - 1) for a share, the weighted variance / (base - 1) for a mean; 1 when unweighted with nobody left out. Null when the base is under 2 or the item does not vary.
+   */
+  deff: number | null;
+}

@@ -3,7 +3,7 @@
  * API payloads are embedded as components (OpenAPI 3.1 schemas are JSON Schema 2020-12), their local `$ref`s
  * re-rooted under `#/components/schemas/<Name>`.
  */
-import { apiSchemas } from '../../schemas/api.js';
+import { apiResponseSchemas, apiSchemas } from '../../schemas/api.js';
 import { questionnaires, SURVEY_IDS } from '../../schemas/surveys.js';
 import { POLICY, type RoutePolicy } from '../domain/policy.js';
 import { PROBLEMS } from '../domain/problems.js';
@@ -36,92 +36,6 @@ const storeUnavailable = () => ({
 
 const ANSWERS = { population: 'PopulationAnswers', organisational: 'OrganisationalAnswers', external: 'ExternalAnswers' } as const;
 
-/** The tallies answer, field by field (docs/methods.md has the formulas and the R calls). */
-function talliesSchemas(): Json {
-  const num = (description: string) => ({ type: 'number', description });
-  const nullableNum = (description: string) => ({ type: ['number', 'null'], description });
-  const range = (description: string) => ({ type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, description });
-  const estimate = {
-    type: 'object',
-    description: 'One category\'s share, or the mean of a numeric item or scale.',
-    properties: {
-      category: { type: ['string', 'null'], description: 'The answer code; null for a mean.' },
-      estimate: nullableNum('Weighted share sum(w y) / sum(w) over the base (y = 1 in the category), or weighted mean; null when the base is empty. R: coef(svymean(~factor(item), subset(design, !is.na(item)))).'),
-      se: nullableNum('Linearised standard error accounting for the raking (calibration residuals, with-replacement variance n/(n-1) sum (u - mean u)^2 over the whole sample); null when the base is empty. R: SE(svymean(...)) on calibrate(calfun = "raking").'),
-      ci95: {
-        type: ['array', 'null'], items: { type: 'number' }, minItems: 2, maxItems: 2,
-        description: '95% confidence interval by `interval`: logit and beta never leave [0, 1]; wald is estimate ± 1.959964 se. Null when the base is empty.',
-      },
-      interval: { enum: ['logit', 'beta', 'wald'], description: 'logit: svyciprop(method = "logit"), t quantile on base - 1 df; beta: svyciprop(method = "beta") (Korn-Graubard); wald: confint(svymean(...)). Means always wald. Shares of 0 or 1 get the Clopper-Pearson interval on the base.' },
-      n: { type: 'integer', description: 'Unweighted respondents in the category (for a mean: in the base).' },
-      weightedTotal: num('Sum of the weights of the category\'s respondents (for a mean: of the base).'),
-      deff: nullableNum('Design effect as svymean(deff = "replace"): se^2 over the variance under simple random sampling with replacement of the base, p(1 - p)/(base - 1) for a share, the weighted variance / (base - 1) for a mean; 1 when unweighted with nobody left out. Null when the base is under 2 or the item does not vary.'),
-    },
-    required: ['category', 'estimate', 'se', 'ci95', 'interval', 'n', 'weightedTotal', 'deff'],
-  };
-  const estimates = {
-    base: { type: 'integer', description: 'Respondents in the item\'s base: the group\'s members with a substantive answer.' },
-    excluded: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Group members left out of the base, by reason: dk, ref, blank.' },
-    weightedBase: num('Sum of the weights of the base.'),
-    kishEffectiveN: num('Kish\'s effective sample size of the base, (sum w)^2 / sum w^2: a property of the weights alone, not of an item (the deff is the item\'s).'),
-    small: { type: 'boolean', description: 'The base is under minCell (0 when nobody answered): show, but do not rely on it.' },
-    estimates: { type: 'array', items: ref('TallyEstimate') },
-  };
-  return {
-    TallyEstimate: estimate,
-    TallyGroup: {
-      type: 'object', description: 'Everyone, or one breakdown group (a domain: weights outside it zeroed, the whole sample kept for the variance).',
-      properties: { values: { type: 'object', additionalProperties: { type: 'string' }, description: 'The group\'s value of each breakdown variable (absent for everyone).' }, ...estimates },
-      required: ['base', 'excluded', 'weightedBase', 'kishEffectiveN', 'small', 'estimates'],
-    },
-    Tallies: {
-      type: 'object',
-      properties: {
-        survey: { enum: [...SURVEY_IDS] },
-        weighted: { type: 'boolean', description: 'Raked to the population margins (population survey) or not.' },
-        respondents: { type: 'integer', description: 'Responses counted (rejected and withdrawn never are), over what the caller may see.' },
-        by: { type: 'array', items: { type: 'string' }, description: 'The breakdown variables.' },
-        minCell: { type: 'integer', description: 'Bases under this are flagged small.' },
-        stat: { enum: ['share', 'mean'], description: 'As asked: shares of closed items (numeric items: means), or means of scales and numeric items.' },
-        ci: { enum: ['logit', 'beta', 'wald'], description: 'The interval method of the shares.' },
-        raking: {
-          type: ['object', 'null'], description: 'The raking when weighted, else null.',
-          properties: {
-            iterations: { type: 'integer', description: 'Full cycles over the margins.' },
-            converged: { type: 'boolean', description: 'The largest margin gap is within the tolerance.' },
-            maxMarginError: num('Largest |weighted total - target| / target over all categories of all margins, measured on the returned weights.'),
-            trimming: {
-              type: 'object', description: 'With trim: R\'s bounded raking calibration, calibrate(calfun = "raking", bounds = c(lower, upper)) with the bounds relative to the mean weight.',
-              properties: {
-                lower: num('Lower bound, relative to the mean weight.'), upper: num('Upper bound, relative to the mean weight.'),
-                atLower: { type: 'integer', description: 'Respondents whose weight is at the lower bound.' }, atUpper: { type: 'integer', description: 'Respondents whose weight is at the upper bound.' },
-                range: range('Smallest and largest weight relative to the mean, trimmed.'), untrimmedRange: range('The same without bounds: what the margins alone give.'),
-              },
-              required: ['lower', 'upper', 'atLower', 'atUpper', 'range', 'untrimmedRange'],
-            },
-          },
-          required: ['iterations', 'converged', 'maxMarginError'],
-        },
-        margins: { type: 'array', items: { type: 'object', properties: { variable: { type: 'string' }, source: { type: 'string' }, status: { type: 'string' }, year: { type: 'integer' } } }, description: 'The margins weighted to, with source and status.' },
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              item: { type: 'string' },
-              stat: { enum: ['share', 'mean'], description: 'share: one estimate per category; mean: one estimate with category null.' },
-              overall: ref('TallyGroup'),
-              by: { type: 'object', properties: { variables: { type: 'array', items: { type: 'string' } }, groups: { type: 'array', items: ref('TallyGroup'), description: 'Groups with respondents, in level order.' } }, required: ['variables', 'groups'] },
-            },
-            required: ['item', 'stat', 'overall'],
-          },
-        },
-      },
-      required: ['survey', 'weighted', 'respondents', 'by', 'minCell', 'stat', 'ci', 'raking', 'margins', 'items'],
-    },
-  };
-}
-
 export function buildOpenApi(serverUrl = '/'): Json {
   return withAccess(document(serverUrl));
 }
@@ -134,6 +48,10 @@ function document(serverUrl: string): Json {
     QuotaPlan: asComponent(apiSchemas.quotaPlan, 'QuotaPlan'),
     QuotaAllocation: asComponent(apiSchemas.quotaAllocation, 'QuotaAllocation'),
     QuotaScreen: asComponent(apiSchemas.quotaScreen, 'QuotaScreen'),
+    // Answers: the same schema files the pages' types are generated from.
+    QuotaStatus: asComponent(apiResponseSchemas.quotaStatus, 'QuotaStatus'),
+    QuotaProgress: asComponent(apiResponseSchemas.quotaProgress, 'QuotaProgress'),
+    FieldworkReport: asComponent(apiResponseSchemas.fieldworkReport, 'FieldworkReport'),
     SecondaryData: asComponent(apiSchemas.secondaryData, 'SecondaryData'),
     UserCreate: asComponent(apiSchemas.userCreate, 'UserCreate'),
     UserPatch: asComponent(apiSchemas.userPatch, 'UserPatch'),
@@ -195,7 +113,7 @@ function document(serverUrl: string): Json {
     },
   };
   for (const survey of SURVEY_IDS) schemas[ANSWERS[survey]] = asComponent(questionnaires[survey], ANSWERS[survey]);
-  Object.assign(schemas, talliesSchemas());
+  schemas.Tallies = asComponent(apiResponseSchemas.talliesReport, 'Tallies');
 
   const survey = { name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } };
   const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -398,16 +316,16 @@ function document(serverUrl: string): Json {
         delete: { summary: 'Give a reservation back (the respondent broke off); only its screener may', parameters: [survey, id], responses: { 204: { description: 'Released' }, 404: problemResponse('No plan, or no such reservation of yours') } },
       },
       '/api/v1/surveys/{survey}/quotas/status': {
-        get: { summary: 'Which cells are full now, with the plan\'s variables (no counts): what the form keeps for screening offline', parameters: [survey], responses: { 200: { description: 'Status' }, 404: problemResponse('Unknown survey, or no plan') } },
+        get: { summary: 'Which cells are full now, with the plan\'s variables (no counts): what the form keeps for screening offline', parameters: [survey], responses: { 200: { description: 'Status', content: json(ref('QuotaStatus')) }, 404: problemResponse('Unknown survey, or no plan') } },
       },
       '/api/v1/surveys/{survey}/quotas/progress': {
-        get: { summary: 'Per cell: target, achieved, reserved, committed (achieved + live reservations), remaining, over (commitment beyond the target), acceptedOver (responses accepted over quota), percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress' }, 404: problemResponse('Unknown survey, or no plan') } },
+        get: { summary: 'Per cell: target, achieved, reserved, committed (achieved + live reservations), remaining, over (commitment beyond the target), acceptedOver (responses accepted over quota), percent (region-scoped coordinators: their regions)', parameters: [survey], responses: { 200: { description: 'Progress', content: json(ref('QuotaProgress')) }, 404: problemResponse('Unknown survey, or no plan') } },
       },
       '/api/v1/surveys/{survey}/fieldwork': {
         get: {
           summary: 'Fieldwork: per interviewer, region and day (today, total, median duration, rejection rate, share flagged), quality flags with response ids, responses over quota, region x age band',
           parameters: [survey, ...query(asComponent(apiSchemas.fieldworkQuery, 'FieldworkQuery'))],
-          responses: { 200: { description: 'Summary' }, 400: problemResponse('Invalid query'), 404: problemResponse('Unknown survey') },
+          responses: { 200: { description: 'Summary', content: json(ref('FieldworkReport')) }, 400: problemResponse('Invalid query'), 404: problemResponse('Unknown survey') },
         },
       },
       '/api/v1/surveys/{survey}/fieldwork/events': {

@@ -92,3 +92,38 @@ describe.each(STORE_KINDS)('%s: which responses count', (kind) => {
     expect(await readers()).toEqual(before);
   });
 });
+
+describe.each(STORE_KINDS)('%s: a quota plan stored by an older release', (kind) => {
+  let ctx: TestApp;
+  beforeEach(async () => {
+    ctx = await makeTestApp(kind);
+  });
+  afterEach(async () => {
+    await ctx.t.dispose();
+  });
+
+  it('is counted from its responses once, the first time its progress is asked for, then from the slot counts', async () => {
+    const gen = new SyntheticGenerator('population', { seed: 17 });
+    // As an older release left it: responses holding no slots (two beyond the target, one has_issues), a plan
+    // counting submitted and approved only, and no mark that the counts were taken.
+    const stored = async (status: 'submitted' | 'has_issues' | 'rejected') => {
+      const s = gen.nextSubmission();
+      const receipt = (await ctx.as('ainur').post(`${BASE}/responses`).send({ ...s, answers: { ...s.answers, ps_gender: 'female' } }).expect(201)).body;
+      const r = (await ctx.t.store.findResponseById(receipt.id)) as StoredResponse;
+      if (status !== 'submitted') await ctx.t.store.replaceResponse({ ...r, status, revision: 2 }, 1);
+    };
+    await stored('submitted');
+    await stored('submitted');
+    await stored('has_issues');
+    await stored('rejected');
+    await ctx.t.store.putSetting('quotas:population', {
+      survey: 'population', version: 1, policy: 'flag', countStatuses: ['submitted', 'approved'],
+      quotas: [{ id: 'gender', variables: ['ps_gender'], cells: [{ categories: { ps_gender: 'female' }, target: 1 }, { categories: { ps_gender: 'male' }, target: 5 }] }],
+    });
+    expect(await ctx.t.store.countQuotaSlots('population@1', new Date().toISOString())).toEqual(new Map());
+    const cells = (await ctx.as('coord').get(`${BASE}/quotas/progress`).expect(200)).body.cells as Array<{ cell: string; achieved: number; acceptedOver: number; full: boolean }>;
+    expect(cells.find((c) => c.cell === FEMALE)).toMatchObject({ achieved: 3, acceptedOver: 2, full: true });
+    expect((await ctx.as('ainur').get(`${BASE}/quotas/status`).expect(200)).body.full).toEqual([{ quota: 'gender', categories: { ps_gender: 'female' } }]);
+    expect(await ctx.t.store.getSetting('quota-counts:population@1')).toBe(true);
+  });
+});

@@ -65,7 +65,8 @@ describe.each(STORE_KINDS)('export on the %s store', (kind) => {
     const { text } = await download({ labels: 'ru', bom: 'true' });
     expect(text.charCodeAt(0)).toBe(0xfeff);
     const rows = parse(text, { columns: true, bom: true }) as Array<Record<string, string>>;
-    expect(rows.find((r) => r.id === hostile.id)?.ps_ethnicity).toBe('Другое');
+    // The label as population 1.1.0 corrected it (1.0.0 said «Другое»): exports label every version in the current one.
+    expect(rows.find((r) => r.id === hostile.id)?.ps_ethnicity).toBe('Другая национальность');
     expect(rows.every((r) => /[а-яА-Я]/.test(r.ps_region ?? ''))).toBe(true);
   });
 

@@ -292,7 +292,7 @@ describe('GET /openapi.json', () => {
     const one = `/api/v1/surveys/${survey}/responses/${submission.id}`;
     const missing = `/api/v1/surveys/${survey}/responses/${randomUUID()}`;
     const tooLarge = JSON.stringify({ id: 'x'.repeat(1_100_000) });
-    type Case = { method: 'get' | 'post' | 'patch'; template: string; url: string; status: number; body?: unknown; raw?: { type: string; text: string } };
+    type Case = { method: 'get' | 'post' | 'put' | 'patch'; template: string; url: string; status: number; body?: unknown; raw?: { type: string; text: string } };
     const cases: Case[] = [
       { method: 'get', template: '/api/v1/surveys', url: '/api/v1/surveys', status: 200 },
       { method: 'get', template: '/api/v1/surveys/{survey}/schema', url: `/api/v1/surveys/${survey}/schema`, status: 200 },
@@ -333,6 +333,15 @@ describe('GET /openapi.json', () => {
       { method: 'get', template: '/api/v1/surveys/{survey}/paradata', url: `/api/v1/surveys/${survey}/paradata?format=xlsx`, status: 200 },
       { method: 'get', template: '/api/v1/surveys/{survey}/paradata', url: `/api/v1/surveys/${survey}/paradata?format=sav`, status: 400 },
       { method: 'get', template: '/api/v1/surveys/{survey}/paradata', url: '/api/v1/surveys/nope/paradata', status: 404 },
+      // Answers with a schema in schemas/api/ (the pages' types come from the same files): validated below.
+      { method: 'get', template: '/api/v1/surveys/{survey}/fieldwork', url: `/api/v1/surveys/${survey}/fieldwork?utcOffset=300`, status: 200 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/fieldwork', url: `/api/v1/surveys/${survey}/fieldwork?utcOffset=east`, status: 400 },
+      {
+        method: 'put', template: '/api/v1/surveys/{survey}/quotas', url: `/api/v1/surveys/${survey}/quotas`, status: 200,
+        body: { quotas: [{ id: 'gender', variables: ['ps_gender'], collapse: { ps_gender: { male: 'm' } }, cells: [{ categories: { ps_gender: 'm' }, target: 0 }, { categories: { ps_gender: 'female' }, target: 9 }] }] },
+      },
+      { method: 'get', template: '/api/v1/surveys/{survey}/quotas/status', url: `/api/v1/surveys/${survey}/quotas/status`, status: 200 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/quotas/progress', url: `/api/v1/surveys/${survey}/quotas/progress`, status: 200 },
       { method: 'get', template: '/healthz', url: '/healthz', status: 200 },
       { method: 'get', template: '/openapi.json', url: '/openapi.json', status: 200 },
     ];

@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { itemsOf } from '../../../schemas/items.js';
 import { bundles, LANGUAGES } from '../../../schemas/labels.js';
-import { standaloneValidators } from '../../../schemas/standalone.js';
+import { standaloneValidators, standaloneVersionValidators } from '../../../schemas/standalone.js';
 import { questionnaires, SURVEY_IDS, type SurveyId } from '../../../schemas/surveys.js';
 import { SyntheticGenerator } from '../../../schemas/synthetic.js';
 import { choiceCode, choiceValue, parseNumber, parseText } from '../../../forms/model/answer-input.js';
@@ -22,7 +22,8 @@ function fakeClock(start = Date.parse('2026-05-04T09:00:00Z')) {
 
 function model(survey: SurveyId, options: { screeningCheck?: ScreeningCheck; onChange?: (d: Draft) => void } = {}) {
   const time = fakeClock();
-  const draft = newDraft(ID, survey, 'ru', time.clock());
+  // The form starts new interviews in a version (the current one here); a draft without one predates versions.
+  const draft = newDraft(ID, survey, 'ru', time.clock(), undefined, questionnaires[survey]['x-csi-version']);
   return { time, draft, m: new FormModel(draft, { validate: standaloneValidators[survey], clock: time.clock, ...options }) };
 }
 
@@ -114,6 +115,25 @@ describe('page validation', () => {
     answerPage(m, new SyntheticGenerator('population', { seed: 5 }).next());
     expect(m.errors('en').length).toBeGreaterThan(0);
     expect(await m.next('en')).toEqual({ moved: true, errors: [] });
+  });
+});
+
+describe('an interview in an older questionnaire version', () => {
+  it('asks, validates and submits population 1.0.0 as 1.0.0 although 1.1.0 is current', async () => {
+    const time = fakeClock();
+    const m = new FormModel(newDraft(ID, 'population', 'ru', time.clock(), undefined, '1.0.0'), { validate: standaloneVersionValidators.population['1.0.0']!, clock: time.clock });
+    expect(m.pages.flatMap((p) => p.items.map((i) => i.id))).not.toContain('ps_household_size');
+    const answers = new SyntheticGenerator('population', { seed: 12, version: '1.0.0' }).next();
+    while (!m.onReview) {
+      answerPage(m, answers);
+      expect((await m.next('ru')).errors).toEqual([]);
+    }
+    const done = m.complete('ru', { appVersion: '0.1.0' });
+    if (!done.ok) throw new Error(JSON.stringify(done.errors));
+    expect(done.submission.meta.formVersion).toBe('1.0.0');
+    // A draft saved before versions were recorded was started in the first version, the only one then.
+    const { version: _v, ...legacy } = newDraft(ID, 'population', 'ru', time.clock());
+    expect(new FormModel(legacy, { validate: standaloneVersionValidators.population['1.0.0']! }).version).toBe('1.0.0');
   });
 });
 
