@@ -22,6 +22,7 @@ import quotaScreen from './api/quota-screen.schema.json' with { type: 'json' };
 import fieldworkQuery from './api/fieldwork-query.schema.json' with { type: 'json' };
 import indicatorsQuery from './api/indicators-query.schema.json' with { type: 'json' };
 import diamondQuery from './api/diamond-query.schema.json' with { type: 'json' };
+import reviewQuery from './api/review-query.schema.json' with { type: 'json' };
 import { secondaryDataSchema } from './csi/secondary.js';
 import type { SchemaObject } from './surveys.js';
 
@@ -47,6 +48,7 @@ export const apiSchemas = {
   fieldworkQuery: fieldworkQuery as unknown as ApiSchema,
   indicatorsQuery: indicatorsQuery as unknown as ApiSchema,
   diamondQuery: diamondQuery as unknown as ApiSchema,
+  reviewQuery: reviewQuery as unknown as ApiSchema,
   secondaryData: secondaryDataSchema as unknown as ApiSchema,
 } as const;
 

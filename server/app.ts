@@ -26,6 +26,7 @@ import { IndicatorsService } from './services/indicators.service.js';
 import { ParadataService } from './services/paradata.service.js';
 import { QuotasService, type QuotaOptions } from './services/quotas.service.js';
 import { ResponsesService, type Clock } from './services/responses.service.js';
+import { ReviewService } from './services/review.service.js';
 import { compileAllValidators, type Validators } from './services/validation.js';
 import { TalliesService } from './services/tallies.service.js';
 import { WeightingService } from './services/weighting.service.js';
@@ -89,7 +90,7 @@ export function buildApp(deps: AppDeps): App {
   app.use(authenticate(accounts));
   // One router for the API, submissions first: the busiest route is matched before any other is tried.
   const api = Router();
-  api.use(responsesRoutes(responses, exports, new ParadataService(deps.store, validators), limits, bodyLimit));
+  api.use(responsesRoutes(responses, exports, new ParadataService(deps.store, validators), new ReviewService(deps.store, validators), limits, bodyLimit));
   api.use(accountsRoutes(accounts, deps.store, validators, limits, bodyLimit));
   api.use(surveysRoutes(limits));
   api.use(weightingRoutes(weighting, tallies, limits, bodyLimit));

@@ -4,10 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import type { ExportService } from '../services/export.service.js';
 import type { ParadataService } from '../services/paradata.service.js';
 import type { ResponsesService } from '../services/responses.service.js';
+import type { ReviewService } from '../services/review.service.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 
-export function responsesRoutes(responses: ResponsesService, exports: ExportService, paradata: ParadataService, limits: Limits, bodyLimit: string): Router {
+export function responsesRoutes(responses: ResponsesService, exports: ExportService, paradata: ParadataService, review: ReviewService, limits: Limits, bodyLimit: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
@@ -31,6 +32,14 @@ export function responsesRoutes(responses: ResponsesService, exports: ExportServ
 
   route('PATCH', '/surveys/:survey/responses/:id', noQuery, ...body, async (req, res) => {
     res.json(await responses.review(req.params.survey as string, req.params.id as string, req.body, req.actor));
+  });
+
+  route('GET', '/surveys/:survey/review', async (req, res) => {
+    res.json(await review.list(req.params.survey as string, req.query, req.actor));
+  });
+
+  route('GET', '/surveys/:survey/review/:id', noQuery, async (req, res) => {
+    res.json(await review.detail(req.params.survey as string, req.params.id as string, req.actor));
   });
 
   route('GET', '/surveys/:survey/export', async (req, res) => {
