@@ -113,7 +113,7 @@ describe.each(STORE_KINDS)('review on %s', (kind) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (await ctx.as('coord').get(`${BASE}/review?sort=-duration&limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200)).body;
+      const page: { items: Array<{ id: string }>; next: string | null } = (await ctx.as('coord').get(`${BASE}/review?sort=-duration&limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200)).body;
       seen.push(...page.items.map((r: { id: string }) => r.id));
       cursor = page.next;
     } while (cursor);
