@@ -477,7 +477,7 @@ function sideCards(d: Dashboard, det: Detail): HTMLElement[] {
   return [
     h('section', { class: 'card', id: 'flags' },
       h('h2', {}, rt(lang, 'flags')),
-      flagItems.length > 0 ? h('ul', { class: 'list flags' }, ...flagItems) : h('p', { class: 'muted' }, rt(lang, 'noFlags'))),
+      flagItems.length > 0 ? h('ul', { class: 'flag-list' }, ...flagItems) : h('p', { class: 'muted' }, rt(lang, 'noFlags'))),
     derived.length > 0 ? h('section', { class: 'card', id: 'derived' },
       h('h2', {}, rt(lang, 'derived')),
       dl(derived.map(([k, v]): [string, string] => [t.labelOf(k), optionLabel(lang, survey, k, v as string) ?? String(v)]))) : null,
@@ -582,7 +582,8 @@ function detailCard(d: Dashboard): HTMLElement | null {
       r.interviewer ? ` · ${rt(lang, 'interviewerOf', { name: r.interviewer })}` : '', ` · ${rt(lang, 'regionOf', { name: regionLabel(t, r.region) })}`),
     note,
     actionsCard(d, r),
-    h('div', { class: 'detail-columns' }, answersCard(d, r), h('div', { class: 'side' }, ...sideCards(d, detail))));
+    // What a reviewer weighs first (flags, paradata, history) above the answers, except while correcting them.
+    action === 'correct' ? answersCard(d, r) : h('div', { class: 'detail-columns' }, h('div', { class: 'side' }, ...sideCards(d, detail)), answersCard(d, r)));
 }
 
 function controls(d: Dashboard): HTMLElement {
