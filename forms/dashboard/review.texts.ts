@@ -6,7 +6,6 @@
 import { fill, type Language } from '../../schemas/labels.js';
 
 const EN = {
-  title: 'Review',
   forbidden: 'Your role cannot review responses.',
   survey: 'Survey',
   filters: 'Filters',
@@ -42,14 +41,11 @@ const EN = {
   more: 'Show more',
   none: 'No responses match these filters.',
   received: 'Received',
-  length: 'Length',
   minutes: '{minutes} min',
-  seconds: '{seconds} s',
   select: 'Select',
   selectAll: 'Select all shown',
   bulkApprove: 'Approve selected ({count})',
   bulkDone: '{approved} approved, {failed} not (changed meanwhile or not allowed).',
-  open: 'Open',
   previous: 'Previous',
   next: 'Next',
   keys: 'Keys: N next, P previous.',
@@ -61,7 +57,6 @@ const EN = {
   paradata: 'Paradata',
   language: 'Language',
   device: 'Device',
-  source: 'Source',
   started: 'Started',
   completed: 'Completed',
   duration: 'Interview length',
@@ -121,7 +116,6 @@ const EN = {
 export type ReviewTextKey = keyof typeof EN;
 
 const RU: Record<ReviewTextKey, string> = {
-  title: 'Проверка',
   forbidden: 'Ваша роль не позволяет проверять анкеты.',
   survey: 'Опрос',
   filters: 'Фильтры',
@@ -157,14 +151,11 @@ const RU: Record<ReviewTextKey, string> = {
   more: 'Показать ещё',
   none: 'Нет анкет под эти фильтры.',
   received: 'Получена',
-  length: 'Длительность',
   minutes: '{minutes} мин',
-  seconds: '{seconds} с',
   select: 'Выбрать',
   selectAll: 'Выбрать все показанные',
   bulkApprove: 'Одобрить выбранные ({count})',
   bulkDone: 'Одобрено: {approved}, не одобрено: {failed} (изменены тем временем или нет прав).',
-  open: 'Открыть',
   previous: 'Предыдущая',
   next: 'Следующая',
   keys: 'Клавиши: N следующая, P предыдущая.',
@@ -176,7 +167,6 @@ const RU: Record<ReviewTextKey, string> = {
   paradata: 'Параданные',
   language: 'Язык',
   device: 'Устройство',
-  source: 'Источник',
   started: 'Начато',
   completed: 'Завершено',
   duration: 'Длительность интервью',
@@ -234,7 +224,6 @@ const RU: Record<ReviewTextKey, string> = {
 };
 
 const KK: Record<ReviewTextKey, string> = {
-  title: 'Тексеру',
   forbidden: 'Сіздің рөліңіз сауалнамаларды тексеруге рұқсат бермейді.',
   survey: 'Сауалнама',
   filters: 'Сүзгілер',
@@ -270,14 +259,11 @@ const KK: Record<ReviewTextKey, string> = {
   more: 'Тағы көрсету',
   none: 'Бұл сүзгілерге сай сауалнама жоқ.',
   received: 'Алынды',
-  length: 'Ұзақтығы',
   minutes: '{minutes} мин',
-  seconds: '{seconds} с',
   select: 'Таңдау',
   selectAll: 'Көрсетілгеннің бәрін таңдау',
   bulkApprove: 'Таңдалғандарды бекіту ({count})',
   bulkDone: 'Бекітілді: {approved}, бекітілмеді: {failed} (осы арада өзгерген немесе рұқсат жоқ).',
-  open: 'Ашу',
   previous: 'Алдыңғы',
   next: 'Келесі',
   keys: 'Пернелер: N келесі, P алдыңғы.',
@@ -289,7 +275,6 @@ const KK: Record<ReviewTextKey, string> = {
   paradata: 'Парадеректер',
   language: 'Тіл',
   device: 'Құрылғы',
-  source: 'Дереккөз',
   started: 'Басталды',
   completed: 'Аяқталды',
   duration: 'Сұхбат ұзақтығы',

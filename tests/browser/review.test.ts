@@ -234,6 +234,23 @@ describe('review in the browser', () => {
     await context.close();
   }, 120_000);
 
+  it('shows the interviewer a rejected interview with its reason, read-only', async () => {
+    const target = normal[10] as Submission;
+    await h.ctx.as('coord').patch(`${BASE}/responses/${target.id}`).send({ status: 'rejected', comment: 'Респондент не найден по адресу' }).expect(200);
+    const context = await h.browser.newContext({ viewport: TABLET, hasTouch: true, isMobile: true, locale: 'ru-RU' });
+    const form = await context.newPage();
+    await logIn(form, h.base, 'population', 'ainur');
+    await form.locator('button[data-lang=ru]').click();
+    const closed = form.locator(`#closed-interviews li[data-closed="${target.id}"]`);
+    await closed.waitFor();
+    expect(await closed.locator('.comment').textContent()).toBe('Причина: Респондент не найден по адресу');
+    expect(await closed.locator('button').count()).toBe(0);
+    expect(await form.locator(`#returned li[data-returned="${target.id}"]`).count()).toBe(0);
+    expect(await untranslated(form)).toEqual([]);
+    expect(await clipping(form)).toEqual({ clipped: [], pageWidth: TABLET.width });
+    await context.close();
+  }, 120_000);
+
   it('keeps a coordinator scoped to one region out of another region\'s responses, through the page and the API', async () => {
     const context = await h.browser.newContext({ viewport: DESKTOP, locale: 'en-GB' });
     const page = await context.newPage();

@@ -92,6 +92,10 @@ describe.each(STORE_KINDS)('review on %s', (kind) => {
     expect(revisions[1]).toMatchObject({ actor: null, overQuota: ['gender'], status: 'submitted' });
     const audit = (await ctx.as('admin').get(`/api/v1/audit?target=response:${second.id}`).expect(200)).body.items.map((e: { action: string }) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['response.created', 'response.flagged']));
+    const over = (await ctx.as('coord').get(`${BASE}/review?overQuota=true`).expect(200)).body.items;
+    expect(over.map((r: { id: string; overQuota: string[] }) => [r.id, r.overQuota])).toEqual([[second.id, ['gender']]]);
+    const detail = (await ctx.as('coord').get(`${BASE}/review/${second.id}`).expect(200)).body;
+    expect(detail.quotaCells).toEqual([{ quota: 'gender', categories: { ps_gender: 'female' } }]);
   });
 
   it('lists for review with flags, counts, filters, sort by length and cursor pages', async () => {
