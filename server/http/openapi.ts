@@ -233,7 +233,7 @@ function document(serverUrl: string): Json {
           requestBody: { required: true, content: json(submissionBody) },
           responses: {
             201: { description: 'Stored', content: json(ref('ResponseReceipt')) },
-            200: { description: 'Already stored with the same content: the original receipt', content: json(ref('ResponseReceipt')) },
+            200: { description: 'Already stored with the same content: the original receipt; or, from its own interviewer while the response is returned to them (has_issues), their fix, stored as a new revision (status back to submitted)', content: json(ref('ResponseReceipt')) },
             400: problemResponse('Malformed JSON or invalid answers (details.errors)'),
             404: problemResponse('Unknown survey, or (404.2) a response outside a region-scoped coordinator\'s regions'),
             409: problemResponse('Same id with different content, or a rejected/withdrawn response'),
