@@ -137,6 +137,7 @@ describe('review in the browser', () => {
     await returned.waitFor();
     expect(await returned.locator('.comment').textContent()).toBe('Үйлестіруші: Сенім туралы сұрақты қайта тексеріңіз');
     expect(await untranslated(form)).toEqual([]);
+    expect(await clipping(form)).toEqual({ clipped: [], pageWidth: TABLET.width });
     await tablet.setOffline(true);
     await form.locator(`#fix-${speeder.id}`).click();
     await form.locator('#review').waitFor();
