@@ -26,6 +26,7 @@ import quotaStatus from './api/quota-status.schema.json' with { type: 'json' };
 import quotaProgress from './api/quota-progress.schema.json' with { type: 'json' };
 import fieldworkReport from './api/fieldwork-report.schema.json' with { type: 'json' };
 import talliesReport from './api/tallies-report.schema.json' with { type: 'json' };
+import reviewQuery from './api/review-query.schema.json' with { type: 'json' };
 import { secondaryDataSchema } from './csi/secondary.js';
 import type { SchemaObject } from './surveys.js';
 
@@ -51,6 +52,7 @@ export const apiSchemas = {
   fieldworkQuery: fieldworkQuery as unknown as ApiSchema,
   indicatorsQuery: indicatorsQuery as unknown as ApiSchema,
   diamondQuery: diamondQuery as unknown as ApiSchema,
+  reviewQuery: reviewQuery as unknown as ApiSchema,
   secondaryData: secondaryDataSchema as unknown as ApiSchema,
 } as const;
 

@@ -15,6 +15,7 @@ import { newId } from '../model/ids.js';
 import { chooseVersion } from '../model/version-choice.js';
 import { FormModel, type ReviewSection, type ScreeningCheck } from '../model/form-model.js';
 import type { Page } from '../model/pages.js';
+import { returnedText } from '../model/returned.texts.js';
 import { Texts } from '../model/texts.js';
 import { IdbStore, openDb } from '../offline/idb.js';
 import { Outbox, type OutboxEntry, type SyncStatus } from '../offline/outbox.js';
@@ -24,6 +25,7 @@ import { patchBlocks, syncItem, type QuestionContext } from '../render/question.
 import { insecureNotice, syncPageState, renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
 import { fetchQuotaStatus, releaseQuota, screenQuota, type Derive, type QuotaStatus } from './quota-check.js';
 import { fetchServerVersions } from './questionnaire-version.js';
+import { fetchReturned, type ReturnedInterview } from './returned.js';
 import { login, logout, upload, type Session } from './session.js';
 import { APP_VERSION } from './version.js';
 
@@ -43,6 +45,8 @@ export interface FormVersions {
   validators: Readonly<Record<string, RawValidate>>;
   current: string;
 }
+
+const RETURNED = 'returned';
 
 export interface FormAppOptions {
   /** Issue 6 (quotas) plugs in here: asked after the screening section whether the respondent's cell is open. */
@@ -73,6 +77,8 @@ class FormApp {
   private quotaStatus: QuotaStatus | null = null;
   private rejected: Array<{ id: string; error: string | null }> = [];
   private pending: OutboxEntry[] = [];
+  /** Returned and rejected interviews of the interviewer logged in, as last fetched (kept for offline use). */
+  private returned: ReturnedInterview[] = [];
   private showErrors = false;
   private reviewErrors: ValidationError[] = [];
   /** Worded at render time, so a language switch rewords it too. */
@@ -106,6 +112,8 @@ class FormApp {
     this.version = chooseVersion(null, Object.keys(this.validators), this.versions.current, known?.value).version;
     const cached = (await this.stores.settings.get(QUOTA_STATUS)) as Setting | undefined;
     this.quotaStatus = cached ? (JSON.parse(cached.value) as QuotaStatus) : null;
+    const returned = (await this.stores.settings.get(`${RETURNED}-${this.survey}`)) as (Setting & { owner?: string }) | undefined;
+    this.returned = returned && returned.owner === this.session?.username ? (JSON.parse(returned.value) as ReturnedInterview[]) : [];
     await this.loadDrafts();
     const preferred = (lang as Setting | undefined)?.value ?? navigator.language.slice(0, 2);
     if (isLanguage(preferred)) this.lang = preferred;
@@ -114,12 +122,13 @@ class FormApp {
     this.render();
     performance.mark('csi:first-render');
     window.addEventListener('online', () => {
-      void this.flush(true);
+      void this.flush(true).then(() => this.syncReturned());
       void this.syncQuotaStatus();
       void this.syncVersion();
     });
     void this.syncQuotaStatus();
     void this.syncVersion();
+    void this.syncReturned();
     window.addEventListener('offline', () => this.render());
     void registerServiceWorker([location.pathname, '/assets/app.css', `/assets/form-${this.survey}.js`]);
     void this.flush(true);
@@ -155,6 +164,34 @@ class FormApp {
     this.version = version;
     await this.stores.settings.put({ id: NEW_VERSION, value: version });
     if (this.screen === 'home') this.render();
+  }
+
+  /**
+   * Fetches what coordinators returned or rejected, and keeps it (under its owner: a shared tablet shows each
+   * interviewer only theirs). Offline the kept list stands, so a returned interview can be fixed without a connection.
+   */
+  private async syncReturned(): Promise<void> {
+    const owner = this.session?.username;
+    const list = await fetchReturned(this.survey, this.session?.token);
+    if (!list || owner !== this.session?.username) return;
+    this.returned = list;
+    await this.stores.settings.put({ id: `${RETURNED}-${this.survey}`, value: JSON.stringify(list), owner } as Setting);
+    if (this.screen === 'home') this.render();
+  }
+
+  /** Reopens a returned interview as a draft under its own id, on the review page, to be fixed and sent again. */
+  private fix(id: string): void {
+    const r = this.returned.find((x) => x.id === id && x.status === 'has_issues');
+    if (!r) return;
+    const language = isLanguage(r.meta.language) ? r.meta.language : this.lang;
+    const draft: Draft = {
+      ...newDraft(r.id, this.survey, language, new Date(), this.session?.username, r.questionnaireVersion),
+      answers: structuredClone(r.answers), startedAt: r.meta.startedAt, sectionDurations: { ...(r.meta.sectionDurations ?? {}) }, returned: true,
+    };
+    this.save(draft);
+    this.open(draft);
+    this.model?.goTo(this.model.pages.length);
+    this.render();
   }
 
   /** Whether something owned by `owner` belongs to the interviewer logged in (unowned: anyone's). */
@@ -217,7 +254,8 @@ class FormApp {
     const screeningCheck = this.options.screeningCheck ?? ((d: Readonly<Draft>) => screenQuota(this.survey, d, this.session?.token, this.quotaStatus, this.options.derive));
     // Each interview is validated in its own version (a bundle without it falls back to the current one's rules).
     const validate = this.validators[draftVersion(draft)] ?? (this.validators[this.versions.current] as Validator);
-    this.model = new FormModel(draft, { validate, screeningCheck, onChange: (d) => this.save(d) });
+    // A returned interview was screened when it was conducted; the server re-matches its quota cells on resubmission.
+    this.model = new FormModel(draft, { validate, ...(draft.returned ? {} : { screeningCheck }), onChange: (d) => this.save(d) });
     this.showErrors = false;
     this.reviewErrors = [];
     this.notice = null;
@@ -263,6 +301,8 @@ class FormApp {
     this.outbox.loggedIn();
     void this.syncQuotaStatus();
     void this.syncVersion();
+    this.returned = [];
+    void this.syncReturned();
     this.screen = 'home';
     await this.loadDrafts();
     this.render();
@@ -352,6 +392,11 @@ class FormApp {
     // Completed (or discarded) in another tab meanwhile: the first submission stands, this one is not queued.
     const elsewhere = (await this.stores.drafts.get(model.draft.id)) === undefined;
     if (!elsewhere) await this.outbox.enqueue(this.survey, completion.submission, model.draft.interviewer);
+    if (model.draft.returned) {
+      // Sent back (or waiting in the outbox): no longer one to fix.
+      this.returned = this.returned.filter((r) => r.id !== model.draft.id);
+      await this.stores.settings.put({ id: `${RETURNED}-${this.survey}`, value: JSON.stringify(this.returned), owner: this.session?.username } as Setting);
+    }
     await this.close(true);
     this.notice = this.texts.ui(elsewhere ? 'already_submitted' : 'submitted');
     this.render();
@@ -368,7 +413,8 @@ class FormApp {
     const bar = renderTopBar({ texts: this.texts, sync: this.session ? this.sync : null, online: navigator.onLine, onLanguage: (l) => this.setLanguage(l), onSyncNow: () => void this.flush(true) });
     // Plain HTTP beyond localhost: no service worker, so no offline work (say so on the screens outside an interview).
     const warn = !window.isSecureContext && (this.screen === 'login' || this.screen === 'home') ? insecureNotice(this.texts) : null;
-    replaceContent(this.root, bar, h('main', { id: 'main' }, warn, this.screenContent()));
+    const fixing = this.screen === 'interview' && this.model?.draft.returned ? h('p', { class: 'card', id: 'fixing-notice' }, returnedText(this.lang, 'returned_fixing')) : null;
+    replaceContent(this.root, bar, h('main', { id: 'main' }, warn, fixing, this.screenContent()));
   }
 
   private screenContent(): HTMLElement {
@@ -394,6 +440,11 @@ class FormApp {
       notice: this.notice,
       rejected: this.rejected,
       pending: this.pending.map((e) => ({ id: e.id, queuedAt: e.queuedAt, attempts: e.attempts })),
+      // One being fixed is listed as a draft (or an upload) instead.
+      returned: this.returned.filter((r) => r.status === 'has_issues' && !this.drafts.some((d) => d.id === r.id) && !this.pending.some((e) => e.id === r.id))
+        .map((r) => ({ id: r.id, receivedAt: r.receivedAt, comment: r.comment })),
+      closed: this.returned.filter((r) => r.status === 'rejected').map((r) => ({ id: r.id, receivedAt: r.receivedAt, comment: r.comment })),
+      onFix: (id) => this.fix(id),
       onNew: () => this.open(newDraft(newId(), this.survey, this.lang, new Date(), this.session?.username, this.version)),
       onResume: (id) => {
         const draft = this.drafts.find((d) => d.id === id);

@@ -12,7 +12,7 @@ const LANG_KEY = 'csi-dashboard-lang';
 const LANGUAGE_NAMES: Record<Language, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+  constructor(readonly status: number, readonly code: string | undefined, message: string, readonly details?: unknown) {
     super(message);
   }
 }
@@ -21,6 +21,8 @@ export interface Dashboard {
   lang: Language;
   /** GET a JSON resource of the API. */
   get<T>(path: string): Promise<T>;
+  /** A JSON write (PATCH, POST, PUT) with the token; its JSON answer. */
+  send<T>(method: 'PATCH' | 'POST' | 'PUT', path: string, body: unknown): Promise<T>;
   /** GET a resource as a Blob (downloads). */
   blob(path: string): Promise<Blob>;
   /** GET a resource as the raw Response, for streams read as they arrive (the event stream). */
@@ -43,9 +45,10 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
   let lang = initialLanguage();
   const main = h('main', { id: 'main' });
 
-  const request = async (path: string, signal?: AbortSignal): Promise<Response> => {
+  const request = async (path: string, signal?: AbortSignal, write?: { method: string; body: unknown }): Promise<Response> => {
     const token = sessionStorage.getItem(TOKEN_KEY);
-    const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store', ...(signal ? { signal } : {}) });
+    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(write ? { 'content-type': 'application/json' } : {}) };
+    const res = await fetch(path, { headers, cache: 'no-store', ...(signal ? { signal } : {}), ...(write ? { method: write.method, body: JSON.stringify(write.body) } : {}) });
     if (res.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
       draw();
@@ -53,7 +56,7 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
     if (!res.ok) {
       const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; details?: { errors?: Array<{ message: string }> } };
       const detail = body.details?.errors?.map((e) => e.message).join('; ');
-      throw new ApiError(res.status, body.code, [body.code, body.message, detail].filter(Boolean).join(' '));
+      throw new ApiError(res.status, body.code, [body.code, body.message, detail].filter(Boolean).join(' '), body.details);
     }
     return res;
   };
@@ -62,6 +65,7 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
       return lang;
     },
     get: async <T>(path: string) => (await (await request(path)).json()) as T,
+    send: async <T>(method: 'PATCH' | 'POST' | 'PUT', path: string, body: unknown) => (await (await request(path, undefined, { method, body })).json()) as T,
     blob: async (path: string) => (await request(path)).blob(),
     open: (path: string, signal?: AbortSignal) => request(path, signal),
     refresh: () => draw(),

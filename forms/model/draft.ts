@@ -27,6 +27,8 @@ export interface Draft {
   interviewer?: string;
   /** Set when the screening check stopped the interview. */
   stopped?: boolean;
+  /** A response a coordinator returned (has_issues), reopened to be fixed and sent again under its id. */
+  returned?: boolean;
   /** The full quota cells that stopped it (variable -> category code), to name them on the stop screen. */
   fullCells?: Array<Record<string, string>>;
 }

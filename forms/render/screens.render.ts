@@ -10,6 +10,7 @@ import type { ReviewSection } from '../model/form-model.js';
 import type { Block } from '../model/pages.js';
 import { LANGUAGE_NAMES, type Texts } from '../model/texts.js';
 import type { ValidationError } from '../../schemas/validation-errors.js';
+import { returnedText } from '../model/returned.texts.js';
 import { h, type Child } from './dom.js';
 import { renderBlock, type QuestionContext } from './question.render.js';
 
@@ -80,6 +81,10 @@ export interface HomeView {
   notice: string | null;
   rejected: Array<{ id: string; error: string | null }>;
   pending: Array<{ id: string; queuedAt: string; attempts: number }>;
+  /** Interviews a coordinator returned (to fix) or rejected (read-only), with their comment. */
+  returned: Array<{ id: string; receivedAt: string; comment: string | null }>;
+  closed: Array<{ id: string; receivedAt: string; comment: string | null }>;
+  onFix(id: string): void;
   onNew(): void;
   onResume(id: string): void;
   onDiscard(id: string): void;
@@ -117,6 +122,20 @@ export function renderHome(v: HomeView): HTMLElement {
       h('span', {},
         h('button', { type: 'button', class: 'primary', onclick: () => v.onResume(d.id) }, t.ui('resume')), ' ',
         h('button', { type: 'button', onclick: () => v.onDiscard(d.id) }, t.ui('discard')))))),
+    v.returned.length > 0 ? [
+      h('h2', {}, returnedText(t.lang, 'returned_title')),
+      h('ul', { class: 'list', id: 'returned' }, v.returned.map((r) => h('li', { 'data-returned': r.id },
+        h('span', {}, returnedText(t.lang, 'returned_entry', { time: when(r.receivedAt) })),
+        h('span', { class: 'comment' }, r.comment ? returnedText(t.lang, 'returned_comment', { comment: r.comment }) : returnedText(t.lang, 'returned_no_comment')),
+        h('button', { type: 'button', class: 'primary', id: `fix-${r.id}`, onclick: () => v.onFix(r.id) }, returnedText(t.lang, 'returned_fix'))))),
+    ] : null,
+    v.closed.length > 0 ? [
+      h('h2', {}, returnedText(t.lang, 'rejected_title')),
+      h('p', { class: 'muted' }, returnedText(t.lang, 'rejected_read_only')),
+      h('ul', { class: 'list', id: 'closed-interviews' }, v.closed.map((r) => h('li', { 'data-closed': r.id },
+        h('span', {}, returnedText(t.lang, 'returned_entry', { time: when(r.receivedAt) })),
+        h('span', { class: 'comment' }, r.comment ? returnedText(t.lang, 'rejected_reason', { reason: r.comment }) : returnedText(t.lang, 'returned_no_comment'))))),
+    ] : null,
     v.pending.length > 0 ? [
       h('h2', {}, t.ui('uploads')),
       h('ul', { class: 'list', id: 'uploads' }, v.pending.map((p) => h('li', { 'data-upload': p.id }, t.ui('upload_entry', { time: when(p.queuedAt), attempts: p.attempts })))),

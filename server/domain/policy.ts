@@ -35,6 +35,9 @@ export const POLICY = {
   'GET /api/v1/surveys/:survey/responses/:id': { allow: ALL },
   'GET /api/v1/surveys/:survey/responses/:id/revisions': { allow: ALL },
   'PATCH /api/v1/surveys/:survey/responses/:id': { allow: STAFF, write: true },
+  // The review screen's reads: coordinators and admins act on what they read; analysts read only.
+  'GET /api/v1/surveys/:survey/review': { allow: ['coordinator', 'analyst', 'admin'] },
+  'GET /api/v1/surveys/:survey/review/:id': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/surveys/:survey/export': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/surveys/:survey/paradata': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/surveys/:survey/margins': { allow: ['coordinator', 'analyst', 'admin'] },

@@ -9,9 +9,16 @@ export interface Revision {
   revision: number;
   at: string;
   actor: string | null;
-  action: 'created' | 'reviewed' | 'corrected';
+  /**
+   * created: first submission; reviewed: a status or comment; corrected: answers changed by a reviewer;
+   * resubmitted: the interviewer's own fix of a response returned to them (has_issues); flagged: the server marked
+   * it over quota (or no longer over).
+   */
+  action: 'created' | 'reviewed' | 'corrected' | 'resubmitted' | 'flagged';
   status: ResponseStatus;
   comment?: string;
+  /** Quotas over which the response was accepted, as a `flagged` revision set them. */
+  overQuota?: string[];
   /** Items changed by a correction, with their values before and after (absent = not answered). */
   changes?: Array<{ item: string; before?: unknown; after?: unknown }>;
 }

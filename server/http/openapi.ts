@@ -151,7 +151,7 @@ function document(serverUrl: string): Json {
           requestBody: { required: true, content: json(submissionBody) },
           responses: {
             201: { description: 'Stored', content: json(ref('ResponseReceipt')) },
-            200: { description: 'Already stored with the same content: the original receipt', content: json(ref('ResponseReceipt')) },
+            200: { description: 'Already stored with the same content: the original receipt; or, from its own interviewer while the response is returned to them (has_issues), their fix, stored as a new revision (status back to submitted)', content: json(ref('ResponseReceipt')) },
             400: problemResponse('Malformed JSON or invalid answers (details.errors)'),
             404: problemResponse('Unknown survey, or (404.2) a response outside a region-scoped coordinator\'s regions'),
             409: problemResponse('Same id with different content, or a rejected/withdrawn response'),
@@ -187,6 +187,20 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/surveys/{survey}/responses/{id}/revisions': {
         get: { summary: 'Revision history with the answers as of each revision', parameters: [survey, id], responses: { 200: { description: 'Revisions' }, 404: problemResponse('Not found') } },
+      },
+      '/api/v1/surveys/{survey}/review': {
+        get: {
+          summary: 'The review list: responses with their quality flags and over-quota marks, filtered (status, region, interviewer, flag, overQuota, since, until, id prefix), counts per status, sorted by received time or interview length, cursor pages (region-scoped coordinators: their regions)',
+          parameters: [survey, ...query(asComponent(apiSchemas.reviewQuery, 'ReviewQuery'))],
+          responses: { 200: { description: '{items, counts, total, next}' }, 400: problemResponse('Invalid query'), 404: problemResponse('Unknown survey') },
+        },
+      },
+      '/api/v1/surveys/{survey}/review/{id}': {
+        get: {
+          summary: 'One response for review: the response, its revisions with their changes, the quality flags that fired with their numbers, seconds per section beside the medians, the quota cells it falls in',
+          parameters: [survey, id],
+          responses: { 200: { description: '{response, revisions, flags, durationSeconds, medianSeconds, sections, quotaCells}' }, 404: problemResponse('Not found (or outside your regions)') },
+        },
       },
       '/api/v1/surveys/{survey}/export': {
         get: {

@@ -22,6 +22,7 @@ export const DASHBOARDS: Readonly<Record<string, string>> = {
   tallies: 'Fieldwork tallies',
   fieldwork: 'Fieldwork progress',
   indicators: 'CSI indicators',
+  review: 'Review',
 };
 
 const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey', organisational: 'Organisational survey', external: 'External perceptions survey' };

@@ -15,6 +15,7 @@ import type { FieldworkParams } from '../services/fieldwork.service.js';
 import type { DiamondParams, IndicatorsParams } from '../services/indicators.service.js';
 import type { ParadataParams } from '../services/paradata.service.js';
 import type { ListParams, ResponseSelection } from '../services/responses.service.js';
+import type { ReviewParams, ReviewQuery } from '../services/review.service.js';
 import type { TalliesParams } from '../services/tallies.service.js';
 import type { DownloadOptions, Precision } from '../services/tables.js';
 import { apiErrors } from '../services/validation.js';
@@ -107,4 +108,8 @@ export function diamondParams(q: { lang?: Language; weighted?: Flag }): DiamondP
 
 export function fieldworkParams(q: { utcOffset?: string }): FieldworkParams {
   return defined({ utcOffsetMinutes: int(q.utcOffset) });
+}
+
+export function reviewParams(q: ReviewQuery): ReviewParams {
+  return defined({ ...selection(q), flag: q.flag, overQuota: flag(q.overQuota), id: q.id, sort: q.sort, limit: int(q.limit), cursor: q.cursor });
 }

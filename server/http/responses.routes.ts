@@ -4,9 +4,9 @@ import { pipeline } from 'node:stream/promises';
 import type { Services } from '../services/services.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
-import { exportParams, listParams, paradataParams, validQuery } from './query.js';
+import { exportParams, listParams, paradataParams, reviewParams, validQuery } from './query.js';
 
-export function responsesRoutes({ responses, exports, paradata, validators }: Services, limits: Limits, bodyLimit: string): Router {
+export function responsesRoutes({ responses, exports, paradata, review, validators }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
@@ -30,6 +30,14 @@ export function responsesRoutes({ responses, exports, paradata, validators }: Se
 
   route('PATCH', '/surveys/:survey/responses/:id', noQuery, ...body, async (req, res) => {
     res.json(await responses.review(req.params.survey as string, req.params.id as string, req.body, req.actor));
+  });
+
+  route('GET', '/surveys/:survey/review', async (req, res) => {
+    res.json(await review.list(req.params.survey as string, reviewParams(validQuery(validators.api.reviewQuery, req.query)), req.actor));
+  });
+
+  route('GET', '/surveys/:survey/review/:id', noQuery, async (req, res) => {
+    res.json(await review.detail(req.params.survey as string, req.params.id as string, req.actor));
   });
 
   route('GET', '/surveys/:survey/export', async (req, res) => {

@@ -24,7 +24,7 @@ import { checkQuotaPlan, makeQuotaPlan, planSpace, type PlanError, type Quota, t
 import { carryOverClaims, quotaProgress, type CellProgress } from '../domain/quotas/progress.js';
 import { cellsToClaim, decideScreening, type ScreeningDecision } from '../domain/quotas/screening.js';
 import { isLiveReservation, type QuotaSlot } from '../domain/quotas/slots.js';
-import type { StoredResponse } from '../domain/response.js';
+import { receiptOf, type StoredResponse } from '../domain/response.js';
 import type { Store } from '../store/store.port.js';
 import type { Audit } from './audit.service.js';
 import type { FieldworkEvents, FieldworkEventKind } from './fieldwork-events.js';
@@ -392,16 +392,22 @@ export class QuotasService {
     return full;
   }
 
-  /** Writes the over-quota mark when it changed (no new revision: it is the server's note, not an edit). */
+  /**
+   * Writes the over-quota mark when it changed, as every write: a revision (`flagged`, by the server, with the
+   * quotas) and its audit entry, so the history says when and why a response became over quota.
+   */
   private async flagOverQuota(response: StoredResponse, overQuota: string[]): Promise<StoredResponse | void> {
-    const current = response.overQuota ?? [];
-    if (sameSet(current, overQuota)) return;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const latest = attempt === 0 ? response : await this.store.findResponseById(response.id);
-      if (!latest) return;
+      if (!latest || sameSet(latest.overQuota ?? [], overQuota)) return;
+      const now = this.now();
       const { overQuota: _old, ...rest } = latest;
-      const next: StoredResponse = overQuota.length > 0 ? { ...rest, overQuota } : rest;
-      if (await this.store.replaceResponse(next, latest.revision)) return next;
+      const revision = { revision: latest.revision + 1, at: now, actor: null, action: 'flagged' as const, status: latest.status, overQuota };
+      const next: StoredResponse = { ...rest, ...(overQuota.length > 0 ? { overQuota } : {}), updatedAt: now, revision: revision.revision, revisions: [...latest.revisions, revision] };
+      const entry = this.audit.entry(null, 'response.flagged', `response:${latest.id}`, {
+        before: receiptOf(latest), after: receiptOf(next), details: { revision: revision.revision, overQuota },
+      });
+      if (await this.store.replaceResponse(next, latest.revision, entry)) return next;
     }
   }
 

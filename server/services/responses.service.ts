@@ -9,6 +9,7 @@ import { isLanguage } from '../../schemas/labels.js';
 import { regionOf } from '../../schemas/survey-definition.js';
 import { isSurveyId, type SurveyId } from '../../schemas/surveys.js';
 import { versionsOf } from '../../schemas/versions.js';
+import type { ValidationError } from '../../schemas/validation-errors.js';
 import { canSee, redactFor, scopeFilter, visibleChanges } from '../domain/access.js';
 import type { Actor } from '../domain/actor.js';
 import { contentHash } from '../domain/canonical.js';
@@ -131,10 +132,46 @@ export class ResponsesService {
     const own = existing.interviewer !== null && existing.interviewer === actor.username;
     if (!own && !canSee(actor, existing)) throw problem('conflictingResubmission', { id: existing.id });
     if (isClosed(existing.status)) throw problem('resubmissionOfClosed', { id: existing.id, status: existing.status });
-    if (existing.survey !== survey || existing.submissionHash !== response.submissionHash) {
+    if (existing.survey !== survey) throw problem('conflictingResubmission', { id: existing.id });
+    if (existing.submissionHash !== response.submissionHash) {
+      // Returned to its interviewer (has_issues): their fix, under the same id, is a new revision, not a conflict.
+      if (own && existing.status === 'has_issues') return this.resubmit(existing, submission, response.submissionHash, actor);
       throw problem('conflictingResubmission', { id: existing.id });
     }
     return { created: false, receipt: redactFor(actor, receiptOf((await this.hooks.onSubmitted?.(existing)) ?? existing)) };
+  }
+
+  /**
+   * The interviewer's fix of a response returned to them: the answers replaced as a new revision, back to
+   * `submitted`. The paradata stays the interview's own (a fix is not an interview: its minutes would make a
+   * speeder); the submission hash becomes the fix's, so a retry of the fix is recognised as one.
+   */
+  private async resubmit(current: StoredResponse, submission: Submission, hash: string, actor: Actor): Promise<SubmitOutcome> {
+    const now = this.clock().toISOString();
+    const changes = diffAnswers(current.answers, submission.answers);
+    const revision: Revision = {
+      revision: current.revision + 1, at: now, actor: actor.username, action: 'resubmitted', status: 'submitted',
+      ...(changes.length > 0 ? { changes } : {}),
+    };
+    const next: StoredResponse = {
+      ...current,
+      status: 'submitted',
+      answers: submission.answers,
+      derived: deriveVariables(current.survey, submission.answers),
+      region: regionOf(current.survey, submission.answers),
+      updatedAt: now,
+      submissionHash: hash,
+      revision: revision.revision,
+      revisions: [...current.revisions, revision],
+    };
+    if (!canSee(actor, next)) throw problem('responseNotFound', { id: current.id });
+    const entry = this.audit.entry(actor, 'response.resubmitted', `response:${current.id}`, {
+      before: receiptOf(current), after: receiptOf(next), details: { revision: revision.revision, status: 'submitted' },
+    });
+    if (!(await this.store.replaceResponse(next, current.revision, entry))) {
+      throw problem('revisionConflict', { given: current.revision });
+    }
+    return { created: false, receipt: receiptOf((await this.hooks.onReviewed?.(current, next)) ?? next) };
   }
 
   async get(surveyParam: string, id: string, actor: Actor): Promise<ResponseReceipt> {
@@ -162,7 +199,7 @@ export class ResponsesService {
   async review(surveyParam: string, id: string, body: unknown, actor: Actor): Promise<ResponseReceipt> {
     const survey = requireSurvey(surveyParam);
     const invalid = apiErrors(this.validators.api.review, body);
-    if (invalid) throw problem('schemaInvalid', { errors: invalid });
+    if (invalid) throw problem('schemaInvalid', { errors: reviewErrors(invalid) });
     const review = body as Review;
     const current = await this.find(survey, id, actor);
     if (review.revision !== undefined && review.revision !== current.revision) {
@@ -227,4 +264,18 @@ export function toFilter(survey: SurveyId, q: ResponseSelection): ResponseFilter
     ...(q.since ? { since: q.since } : {}),
     ...(q.until ? { until: q.until } : {}),
   };
+}
+
+const REVIEW_FIELDS = 'a review may hold `status` (approved, rejected, has_issues, submitted), `comment`, `corrections` (item id to corrected value, null to remove the answer) and `revision`';
+
+/**
+ * A review's errors said in the terms of a review: ajv reports a body with neither `status` nor `corrections` as
+ * two missing properties and an `anyOf`, which read as "status is required" to someone who sent `answers`.
+ */
+export function reviewErrors(errors: ValidationError[]): ValidationError[] {
+  const shape = errors.some((e) => e.keyword === 'anyOf' && e.path === '');
+  const rest = errors
+    .filter((e) => !(shape && ((e.keyword === 'required' && (e.path === '/status' || e.path === '/corrections')) || (e.keyword === 'anyOf' && e.path === ''))))
+    .map((e) => (e.keyword === 'additionalProperties' ? { ...e, message: `is not a field of a review: ${REVIEW_FIELDS}` } : e));
+  return shape ? [{ path: '', item: null, keyword: 'anyOf', message: `needs \`status\` and/or \`corrections\`: ${REVIEW_FIELDS}` }, ...rest] : rest;
 }

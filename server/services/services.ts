@@ -15,6 +15,7 @@ import { IndicatorsService } from './indicators.service.js';
 import { ParadataService } from './paradata.service.js';
 import { QuotasService, type QuotaOptions } from './quotas.service.js';
 import { ResponsesService, type Clock } from './responses.service.js';
+import { ReviewService } from './review.service.js';
 import { TalliesService } from './tallies.service.js';
 import { compileAllValidators, type Validators } from './validation.js';
 import { WeightingService } from './weighting.service.js';
@@ -44,6 +45,7 @@ export interface Services {
   indicators: IndicatorsService;
   exports: ExportService;
   paradata: ParadataService;
+  review: ReviewService;
   /** The audit trail, a page at a time (admins). */
   auditLog: { list(params: AuditParams): ReturnType<typeof listAudit> };
   /** Whether the store answers (/healthz). */
@@ -73,6 +75,7 @@ export function createServices(deps: ServiceDeps): Services {
     indicators: new IndicatorsService(store, validators, weighting, audit),
     exports: new ExportService(store, (survey, actor, options) => weighting.weightsFor(survey, actor, options)),
     paradata: new ParadataService(store),
+    review: new ReviewService(store),
     auditLog: { list: (params) => listAudit(store, params) },
     health: { check: () => checkHealth(store) },
   };

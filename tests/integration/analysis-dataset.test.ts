@@ -9,7 +9,8 @@ import { deriveVariables } from '../../schemas/derived.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { questionnaireVersion } from '../../schemas/surveys.js';
 import type { Actor } from '../../server/domain/actor.js';
-import { regionOf, type StoredResponse } from '../../server/domain/response.js';
+import { regionOf } from '../../schemas/survey-definition.js';
+import type { StoredResponse } from '../../server/domain/response.js';
 import { AnalysisDataset, CHANGE_OVERLAP_MS } from '../../server/services/analysis-dataset.js';
 import type { ResponseFilter, Store } from '../../server/store/store.port.js';
 import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js';
@@ -34,7 +35,7 @@ describe.each(STORE_KINDS)('%s analysis dataset', (kind) => {
     const iso = new Date(at).toISOString();
     return {
       id: randomUUID(), survey: 'population', questionnaireVersion: questionnaireVersion('population'), status, answers, derived: deriveVariables('population', answers),
-      meta: { startedAt: iso, completedAt: iso, language: 'en', source: 'seed' } as StoredResponse['meta'], region: regionOf(answers), interviewer: 'ainur',
+      meta: { startedAt: iso, completedAt: iso, language: 'en', source: 'seed' } as StoredResponse['meta'], region: regionOf('population', answers), interviewer: 'ainur',
       receivedAt: iso, updatedAt: iso, submissionHash: randomUUID(), revision: 1, revisions: [{ revision: 1, at: iso, actor: 'ainur', action: 'created', status }],
     };
   }
