@@ -9,7 +9,8 @@ import type { AccountStore } from '../store/store.port.js';
 import type { Clock } from './responses.service.js';
 import { apiErrors, type Validators } from './validation.js';
 
-type Change = { before?: unknown; after?: unknown; details?: Record<string, unknown> };
+/** `keep`: store the before and after records in the entry, not only their hashes (AuditEntry.before). */
+type Change = { before?: unknown; after?: unknown; details?: Record<string, unknown>; keep?: boolean };
 type AuditActor = Actor | string | null;
 
 export interface Audit {
@@ -28,6 +29,8 @@ export function auditTrail(store: AccountStore, clock: Clock): Audit {
     target,
     beforeHash: change.before === undefined ? null : contentHash(change.before),
     afterHash: change.after === undefined ? null : contentHash(change.after),
+    ...(change.keep && change.before !== undefined ? { before: change.before } : {}),
+    ...(change.keep && change.after !== undefined ? { after: change.after } : {}),
     ...(change.details ? { details: change.details } : {}),
   });
   const append = async (actor: AuditActor, action: string, target: string, change?: Change) => {

@@ -95,6 +95,11 @@ CREATE TABLE login_attempts (
     description: 'quota reservations have an owner: only who screened may release one, and live ones are capped per person and cell',
     up: 'ALTER TABLE quota_slots ADD COLUMN owner TEXT;',
   },
+  {
+    version: 5,
+    description: 'users say whether they must choose a new password at the next sign-in; users made before were never asked (false)',
+    up: `UPDATE users SET doc = json_set(doc, '$.mustChangePassword', json('false')) WHERE json_type(doc, '$.mustChangePassword') IS NULL;`,
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

@@ -56,6 +56,14 @@ export const MIGRATIONS: readonly Migration<Up>[] = [
     description: 'login attempts by account and address: lockout counted atomically (domain/accounts.ts, LOCKOUT)',
     up: (db) => createIndexes(db, 'login_attempts', [{ name: 'by_pair', key: { account: 1, address: 1 } }]),
   },
+  {
+    version: 4,
+    description: 'users say whether they must choose a new password at the next sign-in; users made before were never asked (false)',
+    // Idempotent: only users without the field are touched, so two instances running it together agree.
+    up: async (db) => {
+      await db.collection('users').updateMany({ mustChangePassword: { $exists: false } }, { $set: { mustChangePassword: false } });
+    },
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);
