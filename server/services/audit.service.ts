@@ -46,6 +46,7 @@ export async function listAudit(store: AccountStore, validators: Validators, que
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
   if (after === null) throw problem('invalidQuery', { errors: [{ path: '/cursor', item: null, keyword: 'cursor', message: 'is not a cursor this server issued' }] });
   const page = await store.listAudit({
+    ...(q.order === 'desc' ? { newestFirst: true } : {}),
     ...(q.actor ? { actor: q.actor } : {}),
     ...(q.action ? { action: q.action } : {}),
     ...(q.target ? { target: q.target } : {}),
