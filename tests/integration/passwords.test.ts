@@ -21,7 +21,7 @@ describe.each(STORE_KINDS)('passwords (%s store)', (kind) => {
   });
 
   const login = (username: string, password: string) => request(ctx.app).post('/api/v1/auth/login').send({ username, password });
-  const change = (token: string, body: unknown) => request(ctx.app).post('/api/v1/me/password').set('Authorization', `Bearer ${token}`).send(body);
+  const change = (token: string, body: object) => request(ctx.app).post('/api/v1/me/password').set('Authorization', `Bearer ${token}`).send(body);
 
   it('has a user created without a password get a one-time one, shown once, and asked to replace it', async () => {
     const created = await ctx.as('admin').post('/api/v1/users').send({ username: 'erlan', role: 'interviewer', regions: ['akmola'] }).expect(201);
