@@ -36,7 +36,14 @@ function filters(): URLSearchParams {
   return new URLSearchParams(location.search);
 }
 
+let followsHistory = false;
+
 startDashboard(titles, (d, main) => {
+  // Back and forward walk through the filters and pages seen (each is an address).
+  if (!followsHistory) {
+    window.addEventListener('popstate', () => d.refresh());
+    followsHistory = true;
+  }
   const list = h('div', { id: 'audit-list' }, h('p', { class: 'loading' }, '…'));
   main.replaceChildren(h('h1', {}, atext(d.lang, 'auditTitle')), filterForm(d), list);
   const q = filters();

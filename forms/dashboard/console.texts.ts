@@ -52,7 +52,7 @@ const EN = {
   group_account: 'Your account',
   uploads: 'Your uploads',
   uploadsNone: 'Nothing uploaded yet.',
-  uploadsCount: '{n} interviews uploaded (latest first)',
+  uploadsCount: 'Interviews uploaded: {n} (latest first)',
   uploadsReceived: 'Received',
   uploadsStatus: 'Status',
   uploadsRegion: 'Region',

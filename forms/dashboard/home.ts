@@ -20,7 +20,7 @@ interface Listed {
 
 startDashboard(titles, (d, main) => {
   const lang = d.lang;
-  const pages = pagesFor(d.me.role);
+  const pages = pagesFor(d.me.role, d.me.regions);
   const groups = NAV_GROUPS.map((group) => ({ group, pages: pages.filter((p) => p.group === group) })).filter((g) => g.pages.length > 0);
   main.replaceChildren(h('div', { class: 'console-home' },
     ...groups.map(({ group, pages: inGroup }) => h('section', { class: 'card', id: `group-${group}` },
@@ -48,9 +48,9 @@ function exportsCard(d: Dashboard): HTMLElement {
     h('p', { class: 'hint' }, ctext(lang, 'exportsHint')),
     h('table', { class: 'numbers' }, h('tbody', {}, ...SURVEY_IDS.map((survey) => h('tr', {},
       h('th', { scope: 'row' }, bundles[lang].surveys[survey].title),
-      ...EXPORTS.map(({ format, ext }) => h('td', {}, h('button', {
+      h('td', {}, h('div', { class: 'export-buttons' }, ...EXPORTS.map(({ format, ext }) => h('button', {
         type: 'button', id: `export-${survey}-${format}`, onclick: () => void download(survey, format, ext),
-      }, ctext(lang, `export_${format}` as ConsoleTextKey)))))))),
+      }, ctext(lang, `export_${format}` as ConsoleTextKey))))))))),
     error);
 }
 

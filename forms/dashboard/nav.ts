@@ -23,6 +23,8 @@ export interface NavPage {
   roles: readonly Role[];
   /** The policy key the page's roles are those of (checked by a test); absent only where no route decides alone. */
   api?: string;
+  /** What the page changes is national (the policy's `national`): not offered to anyone scoped to regions. */
+  national?: boolean;
 }
 
 const ALL: readonly Role[] = ['interviewer', 'coordinator', 'analyst', 'admin'];
@@ -31,8 +33,8 @@ const WATCH: readonly Role[] = ['coordinator', 'analyst', 'admin'];
 const STAFF: readonly Role[] = ['coordinator', 'admin'];
 const ADMIN: readonly Role[] = ['admin'];
 
-const dashboard = (id: string, group: NavGroup, roles: readonly Role[], api?: string): NavPage => ({
-  id, href: `/dashboard/${id}`, title: `page_${id}` as ConsoleTextKey, about: `about_${id}` as ConsoleTextKey, group, roles, ...(api ? { api } : {}),
+const dashboard = (id: string, group: NavGroup, roles: readonly Role[], api?: string, national = false): NavPage => ({
+  id, href: `/dashboard/${id}`, title: `page_${id}` as ConsoleTextKey, about: `about_${id}` as ConsoleTextKey, group, roles, ...(api ? { api } : {}), ...(national ? { national } : {}),
 });
 
 export const NAV: readonly NavPage[] = [
@@ -43,9 +45,9 @@ export const NAV: readonly NavPage[] = [
   // The review page (issue 16) reads responses, which every role may list (row scope decides): its roles are the
   // staff who review, and analysts, who read the reviews.
   dashboard('review', 'fieldwork', WATCH),
-  dashboard('quotas', 'fieldwork', STAFF, 'PUT /api/v1/surveys/:survey/quotas'),
-  dashboard('margins', 'fieldwork', STAFF, 'PUT /api/v1/surveys/:survey/margins'),
-  dashboard('secondary', 'fieldwork', STAFF, 'PUT /api/v1/indicators/secondary'),
+  dashboard('quotas', 'fieldwork', STAFF, 'PUT /api/v1/surveys/:survey/quotas', true),
+  dashboard('margins', 'fieldwork', STAFF, 'PUT /api/v1/surveys/:survey/margins', true),
+  dashboard('secondary', 'fieldwork', STAFF, 'PUT /api/v1/indicators/secondary', true),
   dashboard('tallies', 'analysis', WATCH, 'GET /api/v1/surveys/:survey/tallies'),
   dashboard('indicators', 'analysis', WATCH, 'GET /api/v1/indicators'),
   dashboard('users', 'admin', ADMIN, 'GET /api/v1/users'),
@@ -60,8 +62,9 @@ export const EXPORT_API = 'GET /api/v1/surveys/:survey/export';
 
 export const NAV_GROUPS: readonly NavGroup[] = ['work', 'fieldwork', 'analysis', 'admin', 'account'];
 
-export function pagesFor(role: Role): NavPage[] {
-  return NAV.filter((p) => p.roles.includes(role));
+/** The pages a user may open: by role, and national settings only for those not scoped to regions. */
+export function pagesFor(role: Role, regions: readonly string[] = []): NavPage[] {
+  return NAV.filter((p) => p.roles.includes(role) && !(p.national && regions.length > 0));
 }
 
 export function navPage(id: string): NavPage | undefined {

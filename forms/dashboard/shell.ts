@@ -119,7 +119,7 @@ async function start(titles: Record<Language, string>, render: Render, options: 
     // Until the user has chosen their own password, nothing else is offered.
     const links = me && !me.mustChangePassword ? [
       { id: 'home', href: '/', title: ctext(lang, 'page_home') },
-      ...pagesFor(me.role).map((p) => ({ id: p.id, href: p.href, title: ctext(lang, p.title) })),
+      ...pagesFor(me.role, me.regions).map((p) => ({ id: p.id, href: p.href, title: ctext(lang, p.title) })),
     ] : [];
     const nav = links.length > 0 ? h('nav', { class: 'console-nav', 'aria-label': ctext(lang, 'navLabel') },
       h('ul', {}, ...links.map((l) => h('li', {}, h('a', { href: l.href, id: `nav-${l.id}`, ...(l.id === here ? { 'aria-current': 'page' } : {}) }, l.title))))) : null;
@@ -179,7 +179,7 @@ async function start(titles: Record<Language, string>, render: Render, options: 
       }));
     }
     const page = options.page ? navPage(options.page) : undefined;
-    if (page && !page.roles.includes(user.role)) {
+    if (page && !pagesFor(user.role, user.regions).includes(page)) {
       document.title = `${ctext(lang, 'forbiddenTitle')} · CSI`;
       return h('section', { class: 'card', id: 'forbidden' },
         h('h1', {}, ctext(lang, 'forbiddenTitle')),

@@ -18,6 +18,7 @@ describe('console navigation', () => {
     expect(policy, `${page.api} is not in the policy`).toBeDefined();
     expect(policy?.allow).not.toBe('public');
     expect([...page.roles].sort()).toEqual([...(policy?.allow as readonly string[])].sort());
+    expect(page.national ?? false).toBe(policy?.national ?? false);
   });
 
   it('offers the export card to the roles of the export route', () => {
@@ -55,6 +56,12 @@ describe('console navigation', () => {
         expect(copied, lang).toEqual([]);
       }
     }
+  });
+
+  it('offers national settings to coordinators of the whole country only', () => {
+    expect(pagesFor('coordinator').map((p) => p.id)).toEqual(expect.arrayContaining(['quotas', 'margins', 'secondary']));
+    expect(pagesFor('coordinator', ['akmola']).map((p) => p.id)).not.toEqual(expect.arrayContaining(['quotas']));
+    expect(pagesFor('coordinator', ['akmola']).map((p) => p.id)).toEqual(expect.arrayContaining(['fieldwork', 'review', 'tallies']));
   });
 
   it('gives every role its own account page, and administration to admins only', () => {
