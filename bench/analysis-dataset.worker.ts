@@ -77,7 +77,7 @@ async function users(store: SqliteStore) {
   const tokens: Record<string, string> = {};
   for (const [username, role] of [['ainur', 'interviewer'], ['analyst', 'analyst'], ['coord', 'coordinator']] as const) {
     const now = new Date().toISOString();
-    await store.insertUser({ id: randomUUID(), username, role, regions: [], passwordHash: hash, disabled: false, createdAt: now, updatedAt: now });
+    await store.insertUser({ id: randomUUID(), username, role, regions: [], passwordHash: hash, disabled: false, mustChangePassword: false, createdAt: now, updatedAt: now });
     tokens[username] = (await accounts.createApiToken({ username, name: 'bench' }, 'bench')).token;
   }
   return tokens;

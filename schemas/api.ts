@@ -11,6 +11,7 @@ import paradataQuery from './api/paradata-query.schema.json' with { type: 'json'
 import login from './api/login.schema.json' with { type: 'json' };
 import userCreate from './api/user-create.schema.json' with { type: 'json' };
 import userPatch from './api/user-patch.schema.json' with { type: 'json' };
+import passwordChange from './api/password-change.schema.json' with { type: 'json' };
 import tokenCreate from './api/token-create.schema.json' with { type: 'json' };
 import auditQuery from './api/audit-query.schema.json' with { type: 'json' };
 import emptyQuery from './api/empty-query.schema.json' with { type: 'json' };
@@ -41,6 +42,7 @@ export const apiSchemas = {
   login: login as unknown as ApiSchema,
   userCreate: userCreate as unknown as ApiSchema,
   userPatch: userPatch as unknown as ApiSchema,
+  passwordChange: passwordChange as unknown as ApiSchema,
   tokenCreate: tokenCreate as unknown as ApiSchema,
   auditQuery: auditQuery as unknown as ApiSchema,
   emptyQuery: emptyQuery as unknown as ApiSchema,

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const bootstrap = await accounts.bootstrapAdmin(config.adminPassword ?? undefined);
   if (bootstrap.generatedPassword) {
     // Printed once, to the console only (not the JSON log): the first admin's password when none was configured.
-    console.log(`\nFirst start: created user "admin" with password ${bootstrap.generatedPassword}\nChange it, or set CSI_ADMIN_PASSWORD before the first start.\n`);
+    console.log(`\nFirst start: created user "admin" with password ${bootstrap.generatedPassword}\nSign in at / (the console): you will be asked to choose your own password. Or set CSI_ADMIN_PASSWORD before the first start.\n`);
   } else if (bootstrap.created) {
     logger.info('first start: created user "admin" from CSI_ADMIN_PASSWORD');
   }

@@ -298,6 +298,11 @@ class FormApp {
     this.session = result.session;
     this.loginError = null;
     await this.stores.settings.put(result.session);
+    // Someone else chose this password: the console asks for a new one, then comes back here.
+    if (result.mustChangePassword) {
+      location.assign(`/dashboard/account?next=${encodeURIComponent(location.pathname)}`);
+      return;
+    }
     this.outbox.loggedIn();
     void this.syncQuotaStatus();
     void this.syncVersion();

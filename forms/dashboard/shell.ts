@@ -1,62 +1,74 @@
 /**
- * What every dashboard shares: sign-in (the token lives in sessionStorage, so closing the browser signs out), the
- * top bar with the language switch (kk/ru/en, remembered), and API calls that send the token and turn a 401 back
- * into the sign-in form. A dashboard supplies its title and a render function; it re-renders on a language change.
+ * What every console page shares: one sign-in (the session the forms use too, forms/app/session.ts), the header
+ * with the navigation the user's role may open (nav.ts), the language switch (kk/ru/en, remembered with the form's)
+ * and sign-out; API calls that send the token and turn a 401 back into the sign-in form; the request for a new
+ * password when someone else chose the current one; and, for a page named in nav.ts, a refusal in the user's
+ * language when their role may not open it. A page supplies its titles and a render function; it re-renders on a
+ * language change.
  */
 import { LANGUAGES, type Language } from '../../schemas/labels.js';
+import { clearSession, readLanguage, readSession, saveLanguage, saveSession, type Session } from '../app/session.js';
 import { h, replaceContent } from '../render/dom.js';
+import { changePasswordForm } from './account-form.js';
+import { ApiError, type Dashboard, type Me, type Render } from './dashboard-api.js';
+import { ctext, roleName } from './console.texts.js';
+import { navPage, pagesFor } from './nav.js';
 import { text } from './texts.js';
 
-const TOKEN_KEY = 'csi-dashboard-token';
-const LANG_KEY = 'csi-dashboard-lang';
+/** Before one session served the whole site, the dashboards kept their own language here; still read once. */
+const OLD_LANG_KEY = 'csi-dashboard-lang';
 const LANGUAGE_NAMES: Record<Language, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string | undefined, message: string, readonly details?: unknown) {
-    super(message);
-  }
+export { ApiError, type Dashboard, type Me, type Render } from './dashboard-api.js';
+
+export interface DashboardOptions {
+  /** The page's id in nav.ts: the shell refuses it, in the user's language, to a role nav.ts does not list. */
+  page?: string;
 }
 
-export interface Dashboard {
-  lang: Language;
-  /** GET a JSON resource of the API. */
-  get<T>(path: string): Promise<T>;
-  /** A JSON write (PATCH, POST, PUT) with the token; its JSON answer. */
-  send<T>(method: 'PATCH' | 'POST' | 'PUT', path: string, body: unknown): Promise<T>;
-  /** GET a resource as a Blob (downloads). */
-  blob(path: string): Promise<Blob>;
-  /** GET a resource as the raw Response, for streams read as they arrive (the event stream). */
-  open(path: string, signal?: AbortSignal): Promise<Response>;
-  /** Re-render the page (after a state change). */
-  refresh(): void;
-}
-
-export type Render = (dashboard: Dashboard, main: HTMLElement) => void;
-
-function initialLanguage(): Language {
-  const saved = localStorage.getItem(LANG_KEY);
+async function initialLanguage(): Promise<Language> {
+  const saved = (await readLanguage().catch(() => null)) ?? localStorage.getItem(OLD_LANG_KEY);
   if (saved && (LANGUAGES as readonly string[]).includes(saved)) return saved as Language;
   const browser = navigator.language.slice(0, 2);
   return (LANGUAGES as readonly string[]).includes(browser) ? (browser as Language) : 'en';
 }
 
-export function startDashboard(titles: Record<Language, string>, render: Render): void {
+export function startDashboard(titles: Record<Language, string>, render: Render, options: DashboardOptions = {}): void {
+  void start(titles, render, options);
+}
+
+async function start(titles: Record<Language, string>, render: Render, options: DashboardOptions): Promise<void> {
   const root = document.getElementById('app') as HTMLElement;
-  let lang = initialLanguage();
+  let lang = await initialLanguage();
+  let session: Session | null = await readSession().catch(() => null);
+  let me: Me | null = null;
+  let notice: string | null = null;
   const main = h('main', { id: 'main' });
 
-  const request = async (path: string, signal?: AbortSignal, write?: { method: string; body: unknown }): Promise<Response> => {
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(write ? { 'content-type': 'application/json' } : {}) };
-    const res = await fetch(path, { headers, cache: 'no-store', ...(signal ? { signal } : {}), ...(write ? { method: write.method, body: JSON.stringify(write.body) } : {}) });
+  const signedOut = async () => {
+    session = null;
+    me = null;
+    await clearSession().catch(() => undefined);
+  };
+
+  const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    if (session) headers.set('authorization', `Bearer ${session.token}`);
+    let res: Response;
+    try {
+      res = await fetch(path, { ...init, headers, cache: 'no-store' });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new ApiError(0, 'network', ctext(lang, 'networkError'));
+    }
     if (res.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
+      await signedOut();
       draw();
     }
     if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; details?: { errors?: Array<{ message: string }> } };
+      const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; details?: ApiError['details'] };
       const detail = body.details?.errors?.map((e) => e.message).join('; ');
-      throw new ApiError(res.status, body.code, [body.code, body.message, detail].filter(Boolean).join(' '), body.details);
+      throw new ApiError(res.status, body.code, [body.code, body.message, detail].filter(Boolean).join(' '), body.details ?? {});
     }
     return res;
   };
@@ -64,33 +76,60 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
     get lang() {
       return lang;
     },
+    get me() {
+      return me as Me;
+    },
     get: async <T>(path: string) => (await (await request(path)).json()) as T,
-    send: async <T>(method: 'PATCH' | 'POST' | 'PUT', path: string, body: unknown) => (await (await request(path, undefined, { method, body })).json()) as T,
     blob: async (path: string) => (await request(path)).blob(),
-    open: (path: string, signal?: AbortSignal) => request(path, signal),
+    open: (path: string, signal?: AbortSignal) => request(path, signal ? { signal } : {}),
+    send: async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+      const res = await request(path, {
+        method, ...(body === undefined ? { headers } : { headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }),
+      });
+      return (res.status === 204 ? null : await res.json()) as T;
+    },
+    adoptToken: async (token: string) => {
+      if (!session) return;
+      session = { ...session, token };
+      await saveSession(session);
+    },
     refresh: () => draw(),
   };
 
-  function topbar(signedIn: boolean): HTMLElement {
+  function header(): HTMLElement {
     const langs = LANGUAGES.map((l) => h('button', {
       type: 'button', lang: l, 'aria-pressed': String(l === lang), id: `lang-${l}`,
       onclick: () => {
         lang = l;
-        localStorage.setItem(LANG_KEY, l);
+        void saveLanguage(l).catch(() => undefined);
         document.documentElement.lang = l;
         draw();
       },
     }, LANGUAGE_NAMES[l]));
-    const signOut = signedIn ? h('button', {
+    const signOut = session ? h('button', {
       type: 'button', id: 'sign-out',
       onclick: async () => {
-        const token = sessionStorage.getItem(TOKEN_KEY);
-        sessionStorage.removeItem(TOKEN_KEY);
+        const token = session?.token;
+        await signedOut();
         if (token) await fetch('/api/v1/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
         draw();
       },
     }, text(lang, 'signOut')) : null;
-    return h('header', { class: 'topbar' }, h('span', { class: 'title' }, titles[lang]), h('nav', { class: 'langs', 'aria-label': 'Language' }, ...langs), signOut);
+    const here = options.page ?? '';
+    // Until the user has chosen their own password, nothing else is offered.
+    const links = me && !me.mustChangePassword ? [
+      { id: 'home', href: '/', title: ctext(lang, 'page_home') },
+      ...pagesFor(me.role, me.regions).map((p) => ({ id: p.id, href: p.href, title: ctext(lang, p.title) })),
+    ] : [];
+    const nav = links.length > 0 ? h('nav', { class: 'console-nav', 'aria-label': ctext(lang, 'navLabel') },
+      h('ul', {}, ...links.map((l) => h('li', {}, h('a', { href: l.href, id: `nav-${l.id}`, ...(l.id === here ? { 'aria-current': 'page' } : {}) }, l.title))))) : null;
+    const who = me ? h('span', { class: 'who', id: 'who' }, ctext(lang, 'signedInAs', { user: me.username, role: roleName(lang, me.role) })) : null;
+    return h('header', { class: 'topbar console-header' },
+      h('span', { class: 'title' }, titles[lang]),
+      who,
+      h('div', { class: 'langs', role: 'group', 'aria-label': ctext(lang, 'langLabel') }, ...langs),
+      signOut,
+      nav);
   }
 
   function loginForm(): HTMLElement {
@@ -114,7 +153,8 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
           error.textContent = text(lang, 'badLogin');
           return;
         }
-        sessionStorage.setItem(TOKEN_KEY, body.token);
+        session = { id: 'session', token: body.token, username };
+        await saveSession(session);
         draw();
       } catch {
         error.textContent = text(lang, 'offline');
@@ -123,25 +163,63 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
     return form;
   }
 
+  /** The page itself, or what stands in its way: a password to choose, or a role that may not open it. */
+  function content(user: Me): HTMLElement {
+    if (user.mustChangePassword) {
+      return h('div', { class: 'console-page' }, changePasswordForm(dashboard, {
+        required: true,
+        onChanged: () => {
+          user.mustChangePassword = false;
+          notice = ctext(lang, 'pwChanged');
+          const next = new URLSearchParams(location.search).get('next');
+          // Only a path of this site: never an address elsewhere.
+          if (next && /^\/[a-z]/.test(next)) location.assign(next);
+          else draw();
+        },
+      }));
+    }
+    const page = options.page ? navPage(options.page) : undefined;
+    if (page && !pagesFor(user.role, user.regions).includes(page)) {
+      document.title = `${ctext(lang, 'forbiddenTitle')} · CSI`;
+      return h('section', { class: 'card', id: 'forbidden' },
+        h('h1', {}, ctext(lang, 'forbiddenTitle')),
+        h('p', { class: 'error' }, ctext(lang, 'forbidden', { role: roleName(lang, user.role) })),
+        h('p', {}, h('a', { href: '/' }, ctext(lang, 'backHome'))));
+    }
+    render(dashboard, main);
+    return main;
+  }
+
   function draw(): void {
     document.documentElement.lang = lang;
     document.title = `${titles[lang]} · CSI`;
-    const signedIn = sessionStorage.getItem(TOKEN_KEY) !== null;
-    if (!signedIn) {
-      replaceContent(root, h('div', { class: 'dashboard' }, topbar(false), loginForm()));
+    if (!session) {
+      replaceContent(root, h('div', { class: 'dashboard' }, header(), loginForm()));
       return;
     }
-    const notice = h('div', { id: 'admin-notices' });
-    replaceContent(root, h('div', { class: 'dashboard' }, topbar(true), notice, main));
-    void transportNotice(notice);
-    render(dashboard, main);
+    if (!me) {
+      replaceContent(root, h('div', { class: 'dashboard' }, header(), h('p', { class: 'loading' }, '…')));
+      void dashboard.get<Me>('/api/v1/me').then((user) => {
+        me = user;
+        draw();
+      }, (error: unknown) => {
+        // A 401 has already signed out and redrawn; anything else is said where the page would be.
+        if (session) replaceContent(root, h('div', { class: 'dashboard' }, header(), h('p', { class: 'card error', role: 'alert' }, (error as Error).message)));
+      });
+      return;
+    }
+    const notices = h('div', { id: 'admin-notices' });
+    const said = notice ? h('p', { class: 'card notice', role: 'status', id: 'console-notice' }, notice) : null;
+    notice = null;
+    const body = content(me);
+    replaceContent(root, h('div', { class: 'dashboard' }, header(), notices, said, body));
+    void transportNotice(notices);
   }
 
   /** For admins: /healthz's warning that the app is served over plain HTTP to other devices (no offline form). */
   async function transportNotice(into: HTMLElement): Promise<void> {
     try {
-      const me = await dashboard.get<{ role?: string }>('/api/v1/me');
-      if (me.role !== 'admin') return;
+      if (me?.role !== 'admin') return;
       const health = (await (await fetch('/healthz', { cache: 'no-store' })).json()) as { warning?: { code: string } };
       if (health.warning?.code !== 'plain_http') return;
       into.replaceChildren(h('p', { class: 'card warning', id: 'transport-warning', role: 'status' }, text(lang, 'plainHttp', { host: location.host })));

@@ -144,6 +144,8 @@ export function renderHome(v: HomeView): HTMLElement {
     v.logoutPending ? logoutQuestion(t, v, v.logoutPending) : h('p', {},
       h('button', { type: 'button', id: 'sync-now', onclick: v.onSyncNow }, t.ui('sync_now')), ' ',
       h('button', { type: 'button', id: 'logout', onclick: v.onLogout }, t.ui('log_out'))),
+    // The same session serves the console: the way back to the rest of what the role does.
+    h('p', {}, h('a', { href: '/', id: 'console-home' }, t.ui('console_home'))),
     h('p', { class: 'muted' }, t.ui('saved_locally')));
 }
 

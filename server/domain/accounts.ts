@@ -10,15 +10,25 @@ export interface User {
   regions: string[];
   passwordHash: string;
   disabled: boolean;
+  /**
+   * The password was chosen by someone else (an admin creating the user or resetting the password, or the first
+   * start printing the admin's): the user is asked to choose their own at the next sign-in. Cleared only by the
+   * user's own change, which needs the current password.
+   */
+  mustChangePassword: boolean;
   createdAt: string;
   updatedAt: string;
 }
 
 /** A user as the API shows it: never the password hash. */
-export type PublicUser = Pick<User, 'id' | 'username' | 'role' | 'regions' | 'disabled' | 'createdAt' | 'updatedAt'>;
+export type PublicUser = Pick<User, 'id' | 'username' | 'role' | 'regions' | 'disabled' | 'mustChangePassword' | 'createdAt' | 'updatedAt'>;
 
 export function publicUser(u: User): PublicUser {
-  return { id: u.id, username: u.username, role: u.role, regions: u.regions, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt };
+  return {
+    id: u.id, username: u.username, role: u.role, regions: u.regions, disabled: u.disabled,
+    // A user stored before the flag existed was never asked to change (store migration 5 / 4 writes false).
+    mustChangePassword: u.mustChangePassword === true, createdAt: u.createdAt, updatedAt: u.updatedAt,
+  };
 }
 
 /**
@@ -70,6 +80,13 @@ export interface AuditEntry {
   /** SHA-256 of the canonical record before and after the change (null where there is none). */
   beforeHash: string | null;
   afterHash: string | null;
+  /**
+   * The records themselves, kept only for account changes (a user as the API shows it, a token without its hash):
+   * they hold no secret and no survey answer, and an admin reading the trail needs to see what changed. Changes to
+   * responses keep hashes only, so personal data never spreads into the trail.
+   */
+  before?: unknown;
+  after?: unknown;
   details?: Record<string, unknown>;
 }
 

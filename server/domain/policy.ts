@@ -28,6 +28,8 @@ export const POLICY = {
   'POST /api/v1/auth/login': { allow: 'public', write: true },
   'POST /api/v1/auth/logout': { allow: ALL, write: true },
   'GET /api/v1/me': { allow: ALL },
+  // Everyone changes their own password (the current one is checked, like a login); admins reset anyone's.
+  'POST /api/v1/me/password': { allow: ALL, write: true },
   'GET /api/v1/surveys': { allow: ALL },
   'GET /api/v1/surveys/:survey/schema': { allow: ALL },
   'POST /api/v1/surveys/:survey/responses': { allow: ['interviewer', 'coordinator', 'admin'], write: true },
@@ -60,11 +62,13 @@ export const POLICY = {
   'GET /api/v1/users': { allow: ['admin'] },
   'POST /api/v1/users': { allow: ['admin'], write: true },
   'PATCH /api/v1/users/:id': { allow: ['admin'], write: true },
+  'POST /api/v1/users/:id/password': { allow: ['admin'], write: true },
   'GET /api/v1/tokens': { allow: ['admin'] },
   'POST /api/v1/tokens': { allow: ['admin'], write: true },
   'DELETE /api/v1/tokens/:id': { allow: ['admin'], write: true },
   'GET /api/v1/audit': { allow: ['admin'] },
   // Pages hold no data (it comes only from the authenticated API): HTML shells, stylesheet and bundled scripts.
+  'GET /': { allow: 'public' },
   'GET /forms/:survey': { allow: 'public' },
   'GET /dashboard/:page': { allow: 'public' },
   'GET /assets/:file': { allow: 'public' },

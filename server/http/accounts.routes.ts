@@ -21,6 +21,9 @@ export function accountsRoutes({ accounts, auditLog, validators }: Services, lim
   route('GET', '/me', noQuery, async (req, res) => {
     res.json(await accounts.me(req.actor));
   });
+  route('POST', '/me/password', noQuery, ...body, async (req, res) => {
+    res.json(await accounts.changeOwnPassword(req.actor, req.body, req.ip ?? ''));
+  });
   route('GET', '/users', noQuery, async (_req, res) => {
     res.json({ items: await accounts.listUsers() });
   });
@@ -29,6 +32,9 @@ export function accountsRoutes({ accounts, auditLog, validators }: Services, lim
   });
   route('PATCH', '/users/:id', noQuery, ...body, async (req, res) => {
     res.json(await accounts.updateUser(req.params.id as string, req.body, req.actor));
+  });
+  route('POST', '/users/:id/password', noQuery, async (req, res) => {
+    res.json(await accounts.resetPassword(req.params.id as string, req.actor));
   });
   route('GET', '/tokens', noQuery, async (_req, res) => {
     res.json({ items: await accounts.listTokens() });

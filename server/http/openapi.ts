@@ -55,14 +55,18 @@ function document(serverUrl: string): Json {
     SecondaryData: asComponent(apiSchemas.secondaryData, 'SecondaryData'),
     UserCreate: asComponent(apiSchemas.userCreate, 'UserCreate'),
     UserPatch: asComponent(apiSchemas.userPatch, 'UserPatch'),
+    PasswordChange: asComponent(apiSchemas.passwordChange, 'PasswordChange'),
     TokenCreate: asComponent(apiSchemas.tokenCreate, 'TokenCreate'),
     User: {
       type: 'object',
       properties: {
         id: { type: 'string' }, username: { type: 'string' }, role: { enum: ['interviewer', 'coordinator', 'analyst', 'admin'] },
-        regions: { type: 'array', items: { type: 'string' } }, disabled: { type: 'boolean' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
+        regions: { type: 'array', items: { type: 'string' } }, disabled: { type: 'boolean' },
+        mustChangePassword: { type: 'boolean', description: 'Someone else chose the password (an admin, or the first start): the user is asked to choose their own at the next sign-in.' },
+        createdAt: { type: 'string' }, updatedAt: { type: 'string' },
+        password: { type: 'string', description: 'A generated one-time password: present only in the answer that made it (a user created without one, or a reset).' },
       },
-      required: ['id', 'username', 'role', 'regions', 'disabled'],
+      required: ['id', 'username', 'role', 'regions', 'disabled', 'mustChangePassword'],
     },
     Token: {
       type: 'object',
@@ -71,6 +75,7 @@ function document(serverUrl: string): Json {
         id: { type: 'string' }, userId: { type: 'string' }, username: { type: 'string' }, kind: { enum: ['session', 'api'] }, name: { type: 'string' },
         createdAt: { type: 'string' }, expiresAt: { type: 'string' }, revokedAt: { type: ['string', 'null'] },
         token: { type: 'string', description: 'The secret: present only in the answer that issued it.' },
+        mustChangePassword: { type: 'boolean', description: 'Sessions only: whether the user must choose a new password before anything else.' },
       },
       required: ['id', 'username', 'kind', 'expiresAt'],
     },
@@ -364,10 +369,22 @@ function document(serverUrl: string): Json {
       },
       '/api/v1/auth/logout': { post: { summary: 'Revoke the token of this request', responses: { 204: { description: 'Logged out' } } } },
       '/api/v1/me': { get: { summary: 'The current user', responses: { 200: { description: 'The user', content: json(ref('User')) } } } },
+      '/api/v1/me/password': {
+        post: {
+          summary: 'Change one\'s own password: the current one is checked (and counts towards the lockout, like a login); every session and token of the user ends, and a fresh session token is answered',
+          requestBody: { required: true, content: json(ref('PasswordChange')) },
+          responses: {
+            200: { description: 'A new session token for this device', content: json(ref('Token')) },
+            400: problemResponse('Invalid body; 400.2 at /currentPassword: not the current password; at /newPassword: too short or the same as the current one'),
+            415: problemResponse('Not application/json'),
+            429: problemResponse('429.2: five wrong current passwords from this address, locked for 15 minutes'),
+          },
+        },
+      },
       '/api/v1/users': {
         get: { summary: 'List users', responses: { 200: { description: 'Users', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('User') } } }) } } },
         post: {
-          summary: 'Create a user',
+          summary: 'Create a user (without a password: a one-time password is generated and answered once); the user must choose a new password at the first sign-in',
           requestBody: { required: true, content: json(ref('UserCreate')) },
           responses: { 201: { description: 'Created', content: json(ref('User')) }, 400: problemResponse('Invalid user'), 409: problemResponse('Username taken'), 415: problemResponse('Not application/json') },
         },
@@ -378,6 +395,13 @@ function document(serverUrl: string): Json {
           parameters: [userId],
           requestBody: { required: true, content: json(ref('UserPatch')) },
           responses: { 200: { description: 'Changed', content: json(ref('User')) }, 400: problemResponse('Invalid change'), 404: problemResponse('No such user'), 415: problemResponse('Not application/json') },
+        },
+      },
+      '/api/v1/users/{id}/password': {
+        post: {
+          summary: 'Reset a password: a generated one-time password, answered once; the user must choose a new one at the next sign-in, and every session and token of the user ends',
+          parameters: [userId],
+          responses: { 200: { description: 'The user, with the one-time password', content: json(ref('User')) }, 404: problemResponse('No such user') },
         },
       },
       '/api/v1/tokens': {
@@ -400,6 +424,7 @@ function document(serverUrl: string): Json {
       },
       '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy. `warning` ({code: "plain_http", message}) when the request came over plain HTTP under a host name other than localhost: browsers then give the form no service worker (no offline work)' }, 503: storeUnavailable() } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/': { get: { summary: 'The console: sign-in, and a home page with what the user\'s role does (an HTML shell; data only through the API)', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
       '/forms/{survey}': { get: { summary: 'The interviewer form of a survey (an HTML shell; data only through the API)', parameters: [{ name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey') } } },
       '/dashboard/{page}': { get: { summary: 'A dashboard page (an HTML shell; data only through the API)', parameters: [{ name: 'page', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('No such page') } } },
       '/assets/{file}': { get: { summary: 'Stylesheet and bundled browser scripts of the pages', parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'CSS or JavaScript' }, 404: problemResponse('No such asset') } } },

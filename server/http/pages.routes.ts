@@ -23,6 +23,12 @@ export const DASHBOARDS: Readonly<Record<string, string>> = {
   fieldwork: 'Fieldwork progress',
   indicators: 'CSI indicators',
   review: 'Review',
+  // The console (issue 17): home (also served at /), one's own account, and administration.
+  home: 'CSI console',
+  account: 'Your account',
+  users: 'Users',
+  tokens: 'API tokens',
+  audit: 'Audit trail',
 };
 
 const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey', organisational: 'Organisational survey', external: 'External perceptions survey' };
@@ -158,6 +164,11 @@ export function pagesRoutes(limits: Limits, root?: string, policy: Readonly<Reco
   const src = sources(root);
   let css: string | null = null;
   const icons = new Map<string, Buffer>();
+
+  // The console's home: sign-in, then what the user's role does (forms/dashboard/home.ts).
+  route('GET', '/', viewQuery, (_req, res) => {
+    sendHtml(res, shellHtml({ title: DASHBOARDS.home ?? 'CSI', script: 'dashboard-home.js', data: { page: 'home' } }));
+  });
 
   route('GET', '/forms/:survey', noQuery, (req, res) => {
     const survey = req.params.survey as string;

@@ -63,8 +63,8 @@ export function paradataParams(q: SelectionQuery & { format?: 'csv' | 'xlsx'; la
   return defined({ ...selection(q), format: q.format, lang: q.lang, bom: flag(q.bom) });
 }
 
-export function auditParams(q: { actor?: string; action?: string; target?: string; since?: string; until?: string; limit?: string; cursor?: string }): AuditParams {
-  return defined({ actor: q.actor, action: q.action, target: q.target, since: iso(q.since), until: iso(q.until), limit: int(q.limit), cursor: q.cursor });
+export function auditParams(q: { actor?: string; action?: string; target?: string; since?: string; until?: string; limit?: string; cursor?: string; order?: 'asc' | 'desc' }): AuditParams {
+  return defined({ actor: q.actor, action: q.action, target: q.target, since: iso(q.since), until: iso(q.until), limit: int(q.limit), cursor: q.cursor, order: q.order });
 }
 
 /** How a table answer is sent: JSON, or a download (CSV, Excel) at a precision. */

@@ -44,6 +44,14 @@ export interface IssuedToken extends PublicToken {
   token: string;
 }
 
+/** What a change of a user may set (the UserPatch schema's fields). */
+interface UserChange {
+  password?: string;
+  role?: Role;
+  regions?: string[];
+  disabled?: boolean;
+}
+
 export class AccountsService {
   /** Compared against when the user does not exist, so a login takes as long either way. */
   private readonly dummyHash: Promise<string>;
@@ -70,17 +78,23 @@ export class AccountsService {
     if (errors.length > 0) throw problem('schemaInvalid', { errors });
   }
 
-  async createUser(body: unknown, actor: Actor | string): Promise<PublicUser> {
+  /**
+   * A new user. Whoever creates it chose the password (or it is generated and returned once, as `password`), so the
+   * user is asked to choose their own at the first sign-in; `mustChangePassword: false` only for the first admin
+   * whose password the operator configured.
+   */
+  async createUser(body: unknown, actor: Actor | string, options: { mustChangePassword?: boolean } = {}): Promise<PublicUser & { password?: string }> {
     this.validateUser('userCreate', body);
-    const b = body as { username: string; password: string; role: Role; regions?: string[] };
+    const b = body as { username: string; password?: string; role: Role; regions?: string[] };
+    const generated = b.password === undefined ? generatePassword() : undefined;
     const now = this.clock().toISOString();
     const user: User = {
-      id: randomUUID(), username: b.username, role: b.role, regions: b.regions ?? [], passwordHash: await hashPassword(b.password),
-      disabled: false, createdAt: now, updatedAt: now,
+      id: randomUUID(), username: b.username, role: b.role, regions: b.regions ?? [], passwordHash: await hashPassword(b.password ?? generated ?? ''),
+      disabled: false, mustChangePassword: options.mustChangePassword ?? true, createdAt: now, updatedAt: now,
     };
-    const created = this.audit.entry(actor, 'user.created', `user:${user.id}`, { after: publicUser(user) });
+    const created = this.audit.entry(actor, 'user.created', `user:${user.id}`, { after: publicUser(user), keep: true });
     if (!(await this.store.insertUser(user, created))) throw problem('usernameTaken', { username: b.username });
-    return publicUser(user);
+    return { ...publicUser(user), ...(generated ? { password: generated } : {}) };
   }
 
   /** The current user as the API shows it (an actor without an account, such as a system actor, as itself). */
@@ -95,15 +109,61 @@ export class AccountsService {
 
   async updateUser(id: string, body: unknown, actor: Actor): Promise<PublicUser> {
     this.validateUser('userPatch', body);
-    const b = body as { password?: string; role?: Role; regions?: string[]; disabled?: boolean };
+    return this.changeUser(id, body as UserChange, actor, 'user.updated');
+  }
+
+  /**
+   * An admin's reset: a generated one-time password, returned once, which the user is asked to replace at the next
+   * sign-in. Like any password set by someone else, it ends every session and API token of the user.
+   */
+  async resetPassword(id: string, actor: Actor): Promise<PublicUser & { password: string }> {
+    const password = generatePassword();
+    return { ...(await this.changeUser(id, { password }, actor, 'user.password_reset')), password };
+  }
+
+  /**
+   * A user's change of their own password: the current one must be given (checked like a login, so it counts
+   * towards the lockout of the account and address), the new one must differ. It ends every session and token of
+   * the user, as any password change does, and answers a fresh session token for the device that made the change.
+   */
+  async changeOwnPassword(actor: Actor, body: unknown, address: string): Promise<IssuedToken & { mustChangePassword: false }> {
+    this.validate('passwordChange', body);
+    const { currentPassword, newPassword } = body as { currentPassword: string; newPassword: string };
+    const user = actor.userId ? await this.store.findUserById(actor.userId) : null;
+    if (!user) throw problem('userNotFound', { username: actor.username });
+    const now = this.clock();
+    const claim = await this.store.claimLoginAttempt(loginAttempt(user.username, address, now));
+    const target = `user:${user.id}`;
+    if (!claim.allowed) {
+      await this.audit(actor, 'user.password_change_failed', target, { details: { reason: 'locked', address } });
+      throw problem('accountLocked', { until: lockedUntil(claim.lastAt) });
+    }
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+      await this.audit(actor, 'user.password_change_failed', target, { details: { reason: 'wrong current password', address, failures: claim.slot + 1 } });
+      throw problem('schemaInvalid', { errors: [{ path: '/currentPassword', item: null, keyword: 'currentPassword', message: 'is not your current password' }] });
+    }
+    if (newPassword.normalize('NFC') === currentPassword.normalize('NFC')) {
+      await this.store.clearLoginAttempts(user.username, address);
+      throw problem('schemaInvalid', { errors: [{ path: '/newPassword', item: null, keyword: 'not', message: 'must differ from the current password' }] });
+    }
+    await this.changeUser(user.id, { password: newPassword }, actor, 'user.password_changed', { mustChangePassword: false });
+    const after = (await this.store.findUserById(user.id)) ?? user;
+    const issued = await this.issue(after, 'session', 'login', new Date(now.getTime() + SESSION_HOURS * 3600_000),
+      (token) => this.audit.entry(actor, 'auth.login', target, { details: { tokenId: token.id, address, after: 'password change' } }));
+    return { ...issued, mustChangePassword: false };
+  }
+
+  /** One change of a user, audited as `action`; a password set here is someone else's choice unless `own` says otherwise. */
+  private async changeUser(id: string, b: UserChange, actor: Actor, action: string, own: { mustChangePassword?: false } = {}): Promise<PublicUser> {
     const before = await this.store.findUserById(id);
     if (!before) throw problem('userNotFound', { id });
     const after: User = {
       ...before,
+      mustChangePassword: before.mustChangePassword === true,
       ...(b.role ? { role: b.role } : {}),
       ...(b.regions ? { regions: b.regions } : {}),
       ...(b.disabled !== undefined ? { disabled: b.disabled } : {}),
-      ...(b.password ? { passwordHash: await hashPassword(b.password) } : {}),
+      ...(b.password ? { passwordHash: await hashPassword(b.password), mustChangePassword: own.mustChangePassword ?? true } : {}),
       updatedAt: this.clock().toISOString(),
     };
     // A new password ends every session and API token of the user: a stolen token must not outlive the reset. So
@@ -113,8 +173,9 @@ export class AccountsService {
     const endsTokens = b.password !== undefined || (b.disabled !== undefined && b.disabled !== before.disabled);
     const revoked = endsTokens ? await this.store.revokeTokensOfUser(id, this.clock().toISOString()) : 0;
     this.forgetCheckedTokens();
-    const entry = this.audit.entry(actor, b.disabled ? 'user.disabled' : 'user.updated', `user:${id}`, {
-      before: publicUser(before), after: publicUser(after), details: { passwordChanged: b.password !== undefined, tokensRevoked: revoked },
+    const named = action !== 'user.updated' ? action : b.disabled ? 'user.disabled' : b.disabled === false && before.disabled ? 'user.enabled' : action;
+    const entry = this.audit.entry(actor, named, `user:${id}`, {
+      before: publicUser(before), after: publicUser(after), keep: true, details: { passwordChanged: b.password !== undefined, tokensRevoked: revoked },
     });
     await this.store.replaceUser(after, entry);
     // A new password also forgives failed logins, from every address.
@@ -136,7 +197,7 @@ export class AccountsService {
    * per lock period and address. Unknown names are counted alike, and every answer costs one scrypt comparison
    * (a locked or unknown name against a dummy hash), so neither the answer nor its timing tells who exists.
    */
-  async login(body: unknown, address: string): Promise<IssuedToken> {
+  async login(body: unknown, address: string): Promise<IssuedToken & { mustChangePassword: boolean }> {
     this.validate('login', body);
     const { username, password } = body as { username: string; password: string };
     const now = this.clock();
@@ -158,8 +219,10 @@ export class AccountsService {
       throw problem('invalidCredentials');
     }
     await this.store.clearLoginAttempts(username, address);
-    return this.issue(user, 'session', 'login', new Date(now.getTime() + SESSION_HOURS * 3600_000),
+    const issued = await this.issue(user, 'session', 'login', new Date(now.getTime() + SESSION_HOURS * 3600_000),
       (token) => this.audit.entry(user.username, 'auth.login', `user:${user.id}`, { details: { tokenId: token.id, address } }));
+    // The sign-in page asks for a new password before anything else when someone else chose this one.
+    return { ...issued, mustChangePassword: user.mustChangePassword === true };
   }
 
   /** A new token, stored together with the audit entry `audited` makes for it. */
@@ -185,7 +248,7 @@ export class AccountsService {
     if (!user) throw problem('userNotFound', { username: b.username });
     const days = b.expiresInDays ?? API_TOKEN_DAYS;
     return this.issue(user, 'api', b.name, new Date(this.clock().getTime() + days * 86_400_000),
-      (token) => this.audit.entry(actor, 'token.created', `token:${token.id}`, { after: token }));
+      (token) => this.audit.entry(actor, 'token.created', `token:${token.id}`, { after: token, keep: true }));
   }
 
   async listTokens(): Promise<PublicToken[]> {
@@ -197,7 +260,7 @@ export class AccountsService {
     if (!before) throw problem('tokenNotFound', { id });
     const at = this.clock().toISOString();
     // Revoking a revoked token changes nothing, so records nothing.
-    const entry = this.audit.entry(actor, 'token.revoked', `token:${id}`, { before: publicToken(before), after: publicToken({ ...before, revokedAt: at }) });
+    const entry = this.audit.entry(actor, 'token.revoked', `token:${id}`, { before: publicToken(before), after: publicToken({ ...before, revokedAt: at }), keep: true });
     await this.store.revokeToken(id, at, entry);
     this.forgetCheckedTokens();
     return publicToken((await this.store.findTokenById(id)) ?? before);
@@ -236,7 +299,8 @@ export class AccountsService {
     if ((await this.store.countUsers()) > 0) return { created: false, username: 'admin' };
     const chosen = password ?? generatePassword();
     try {
-      await this.createUser({ username: 'admin', password: chosen, role: 'admin' }, 'system');
+      // A printed password has been on a screen and in a terminal's scrollback: it is replaced at the first sign-in.
+      await this.createUser({ username: 'admin', password: chosen, role: 'admin' }, 'system', { mustChangePassword: password === undefined });
     } catch (error) {
       // Another instance bootstrapped at the same moment: theirs stands.
       if ((error as { code?: string }).code === '409.4') return { created: false, username: 'admin' };

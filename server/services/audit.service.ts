@@ -8,7 +8,8 @@ import { problem } from '../domain/problems.js';
 import type { AccountStore } from '../store/store.port.js';
 import type { Clock } from './responses.service.js';
 
-type Change = { before?: unknown; after?: unknown; details?: Record<string, unknown> };
+/** `keep`: store the before and after records in the entry, not only their hashes (AuditEntry.before). */
+type Change = { before?: unknown; after?: unknown; details?: Record<string, unknown>; keep?: boolean };
 type AuditActor = Actor | string | null;
 
 export interface Audit {
@@ -27,6 +28,8 @@ export function auditTrail(store: AccountStore, clock: Clock): Audit {
     target,
     beforeHash: change.before === undefined ? null : contentHash(change.before),
     afterHash: change.after === undefined ? null : contentHash(change.after),
+    ...(change.keep && change.before !== undefined ? { before: change.before } : {}),
+    ...(change.keep && change.after !== undefined ? { after: change.after } : {}),
     ...(change.details ? { details: change.details } : {}),
   });
   const append = async (actor: AuditActor, action: string, target: string, change?: Change) => {
@@ -44,12 +47,15 @@ export interface AuditParams {
   until?: string;
   limit?: number;
   cursor?: string;
+  /** `desc`: newest first (the console's audit page). */
+  order?: 'asc' | 'desc';
 }
 
 export async function listAudit(store: AccountStore, q: AuditParams): Promise<{ items: AuditEntry[]; next: string | null }> {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
   if (after === null) throw problem('invalidQuery', { errors: [{ path: '/cursor', item: null, keyword: 'cursor', message: 'is not a cursor this server issued' }] });
   const page = await store.listAudit({
+    ...(q.order === 'desc' ? { newestFirst: true } : {}),
     ...(q.actor ? { actor: q.actor } : {}),
     ...(q.action ? { action: q.action } : {}),
     ...(q.target ? { target: q.target } : {}),

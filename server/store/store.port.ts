@@ -72,6 +72,8 @@ export interface ResponseStore {
 }
 
 export interface AuditFilter {
+  /** Newest entries first (the console's trail); oldest first otherwise. A cursor continues in the order it was made in. */
+  newestFirst?: boolean;
   actor?: string;
   action?: string;
   target?: string;

@@ -9,7 +9,7 @@ import { makeTestStore, STORE_KINDS, type TestStore } from '../support/stores.js
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
 
 function user(username: string): User {
-  return { id: randomUUID(), username, role: 'interviewer', regions: ['akmola'], passwordHash: 'scrypt$x', disabled: false, createdAt: at(0), updatedAt: at(0) };
+  return { id: randomUUID(), username, role: 'interviewer', regions: ['akmola'], passwordHash: 'scrypt$x', disabled: false, mustChangePassword: false, createdAt: at(0), updatedAt: at(0) };
 }
 
 function token(u: User, hash: string): Token {

@@ -58,6 +58,15 @@ const REQUESTS: Record<PolicyKey, Call> = {
   'POST /api/v1/auth/login': (a) => a.post('/api/v1/auth/login').send({ username: 'admin', password: TEST_PASSWORD }),
   'POST /api/v1/auth/logout': (a) => a.post('/api/v1/auth/logout'),
   'GET /api/v1/me': (a) => a.get('/api/v1/me'),
+  // A password change ends every token of its user: a role changes the password of a user of its own, made for the call.
+  'POST /api/v1/me/password': async (a, ctx, subject) => {
+    const body = { currentPassword: 'a long enough password', newPassword: 'another long password' };
+    if (!(ROLES as readonly string[]).includes(subject)) return a.post('/api/v1/me/password').send(body);
+    const username = `p${randomUUID().slice(0, 8)}`;
+    await ctx.accounts.createUser({ username, password: body.currentPassword, role: subject as Role }, 'test');
+    const { token } = await ctx.accounts.createApiToken({ username, name: 'own' }, 'test');
+    return request(ctx.app).post('/api/v1/me/password').set('Authorization', `Bearer ${token}`).send(body);
+  },
   'GET /api/v1/surveys': (a) => a.get('/api/v1/surveys'),
   'GET /api/v1/surveys/:survey/schema': (a) => a.get('/api/v1/surveys/population/schema'),
   'POST /api/v1/surveys/:survey/responses': (a) => a.post('/api/v1/surveys/population/responses').send(gen.nextSubmission()),
@@ -103,6 +112,10 @@ const REQUESTS: Record<PolicyKey, Call> = {
   'GET /api/v1/users': (a) => a.get('/api/v1/users'),
   'POST /api/v1/users': (a) => a.post('/api/v1/users').send({ username: `u${randomUUID().slice(0, 8)}`, password: 'a long enough password', role: 'interviewer' }),
   'PATCH /api/v1/users/:id': (a) => a.patch(`/api/v1/users/${seeded.userId}`).send({ regions: ['akmola'] }),
+  'POST /api/v1/users/:id/password': async (a, ctx) => {
+    const victim = await ctx.accounts.createUser({ username: `r${randomUUID().slice(0, 8)}`, role: 'interviewer' }, 'test');
+    return a.post(`/api/v1/users/${victim.id}/password`);
+  },
   'GET /api/v1/tokens': (a) => a.get('/api/v1/tokens'),
   'POST /api/v1/tokens': (a) => a.post('/api/v1/tokens').send({ username: 'boris', name: 'script' }),
   'DELETE /api/v1/tokens/:id': async (a, ctx) => {
@@ -110,6 +123,7 @@ const REQUESTS: Record<PolicyKey, Call> = {
     return a.delete(`/api/v1/tokens/${victim.id}`);
   },
   'GET /api/v1/audit': (a) => a.get('/api/v1/audit?action=user.created'),
+  'GET /': (a) => a.get('/'),
   'GET /forms/:survey': (a) => a.get('/forms/population'),
   'GET /dashboard/:page': (a) => a.get('/dashboard/tallies'),
   'GET /assets/:file': (a) => a.get('/assets/app.css'),
@@ -123,11 +137,13 @@ const EVERY_ROLE: Role[] = [I, C, N, A];
  * from POLICY.
  */
 const ALLOWED: Record<PolicyKey, Role[] | 'public'> = {
+  'GET /': 'public',
   'GET /healthz': 'public',
   'GET /openapi.json': 'public',
   'POST /api/v1/auth/login': 'public',
   'POST /api/v1/auth/logout': EVERY_ROLE,
   'GET /api/v1/me': EVERY_ROLE,
+  'POST /api/v1/me/password': EVERY_ROLE,
   'GET /api/v1/surveys': EVERY_ROLE,
   'GET /api/v1/surveys/:survey/schema': EVERY_ROLE,
   'POST /api/v1/surveys/:survey/responses': [I, C, A],
@@ -158,6 +174,7 @@ const ALLOWED: Record<PolicyKey, Role[] | 'public'> = {
   'GET /api/v1/users': [A],
   'POST /api/v1/users': [A],
   'PATCH /api/v1/users/:id': [A],
+  'POST /api/v1/users/:id/password': [A],
   'GET /api/v1/tokens': [A],
   'POST /api/v1/tokens': [A],
   'DELETE /api/v1/tokens/:id': [A],

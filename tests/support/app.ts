@@ -37,7 +37,7 @@ export async function seedCast(store: AccountStore, accounts: AccountsService): 
   const tokens: Record<string, string> = {};
   for (const [username, { role, regions }] of Object.entries(CAST)) {
     const now = new Date().toISOString();
-    const user: User = { id: randomUUID(), username, role, regions: regions ?? [], passwordHash: hash, disabled: false, createdAt: now, updatedAt: now };
+    const user: User = { id: randomUUID(), username, role, regions: regions ?? [], passwordHash: hash, disabled: false, mustChangePassword: false, createdAt: now, updatedAt: now };
     await store.insertUser(user);
     tokens[username] = (await accounts.createApiToken({ username, name: 'test' }, 'test')).token;
   }

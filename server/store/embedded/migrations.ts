@@ -121,6 +121,11 @@ UPDATE responses SET updated_at = json_extract(doc, '$.updatedAt');
 CREATE INDEX responses_by_change ON responses (survey, updated_at);
 `,
   },
+  {
+    version: 7,
+    description: 'users say whether they must choose a new password at the next sign-in; users made before were never asked (false)',
+    up: `UPDATE users SET doc = json_set(doc, '$.mustChangePassword', json('false')) WHERE json_type(doc, '$.mustChangePassword') IS NULL;`,
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

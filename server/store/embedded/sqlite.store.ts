@@ -310,8 +310,9 @@ export class SqliteStore implements Store {
     }
     if (filter.since) { clauses.push('at >= ?'); params.push(filter.since); }
     if (filter.until) { clauses.push('at < ?'); params.push(filter.until); }
-    if (after) { clauses.push('(at > ? OR (at = ? AND id > ?))'); params.push(after.at, after.at, after.id); }
-    const items = this.docs<AuditEntry>(`SELECT doc FROM audit WHERE ${clauses.join(' AND ')} ORDER BY at, id LIMIT ?`, ...params, limit + 1);
+    const [beyond, order] = filter.newestFirst ? ['<', 'DESC'] : ['>', 'ASC'];
+    if (after) { clauses.push(`(at ${beyond} ? OR (at = ? AND id ${beyond} ?))`); params.push(after.at, after.at, after.id); }
+    const items = this.docs<AuditEntry>(`SELECT doc FROM audit WHERE ${clauses.join(' AND ')} ORDER BY at ${order}, id ${order} LIMIT ?`, ...params, limit + 1);
     return pageOf(items, limit, (e) => e, auditPosition);
   }
 

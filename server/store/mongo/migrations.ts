@@ -61,6 +61,14 @@ export const MIGRATIONS: readonly Migration<Up>[] = [
     description: 'responses by time of their last change: the analysis dataset reads only what changed since it last looked (services/analysis-dataset.ts)',
     up: (db) => createIndexes(db, 'responses', [{ name: 'by_change', key: { survey: 1, updatedAt: 1 } }]),
   },
+  {
+    version: 5,
+    description: 'users say whether they must choose a new password at the next sign-in; users made before were never asked (false)',
+    // Idempotent: only users without the field are touched, so two instances running it together agree.
+    up: async (db) => {
+      await db.collection('users').updateMany({ mustChangePassword: { $exists: false } }, { $set: { mustChangePassword: false } });
+    },
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

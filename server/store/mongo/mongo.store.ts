@@ -385,8 +385,10 @@ export class MongoStore implements Store {
     if (filter.action !== undefined) f.action = filter.action;
     if (filter.target !== undefined) f.target = filter.target;
     if (filter.since || filter.until) f.at = { ...(filter.since ? { $gte: filter.since } : {}), ...(filter.until ? { $lt: filter.until } : {}) };
-    if (after) f.$or = [{ at: { $gt: after.at } }, { at: after.at, _id: { $gt: after.id } }];
-    const docs = await this.audit.find(f).sort({ at: 1, _id: 1 }).limit(limit + 1).toArray();
+    const beyond = filter.newestFirst ? '$lt' : '$gt';
+    const order = filter.newestFirst ? -1 : 1;
+    if (after) f.$or = [{ at: { [beyond]: after.at } }, { at: after.at, _id: { [beyond]: after.id } }];
+    const docs = await this.audit.find(f).sort({ at: order, _id: order }).limit(limit + 1).toArray();
     return pageOf(docs, limit, (d) => withoutId<AuditEntry>(d) as AuditEntry, auditPosition);
   }
 
