@@ -69,6 +69,7 @@ const REQUESTS: Record<PolicyKey, Call> = {
   'GET /api/v1/surveys/:survey/tallies': (a) => a.get('/api/v1/surveys/population/tallies?items=ps_trust_people&weighted=false'),
   'GET /api/v1/surveys/:survey/quotas': async (a, ctx) => (await withPlan(ctx), a.get(QUOTAS)),
   'PUT /api/v1/surveys/:survey/quotas': (a) => a.put(QUOTAS).send(QUOTA_PLAN),
+  'GET /api/v1/surveys/:survey/quotas/versions': async (a, ctx) => (await withPlan(ctx), a.get(`${QUOTAS}/versions`)),
   'POST /api/v1/surveys/:survey/quotas/allocation': (a) => a.post(`${QUOTAS}/allocation`).send({ total: 542, quotas: [{ variables: ['ps_gender'] }] }),
   'POST /api/v1/surveys/:survey/quotas/screen': async (a, ctx) => (await withPlan(ctx), a.post(`${QUOTAS}/screen`).send({ responseId: randomUUID(), answers: { ps_gender: 'female' } })),
   'DELETE /api/v1/surveys/:survey/quotas/reservations/:id': async (a, ctx) => {

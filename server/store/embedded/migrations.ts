@@ -95,6 +95,24 @@ CREATE TABLE login_attempts (
     description: 'quota reservations have an owner: only who screened may release one, and live ones are capped per person and cell',
     up: 'ALTER TABLE quota_slots ADD COLUMN owner TEXT;',
   },
+  {
+    version: 5,
+    description: 'versioned settings: every quota plan version kept under (key, version), its number taken by a unique key; the plan stored before moves there',
+    up: `
+CREATE TABLE setting_versions (
+  key TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  at TEXT NOT NULL,
+  by TEXT,
+  published INTEGER NOT NULL,
+  PRIMARY KEY (key, version)
+) STRICT;
+INSERT INTO setting_versions (key, version, doc, at, by, published)
+  SELECT key, json_extract(doc, '$.version'), doc, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NULL, 1 FROM settings WHERE key LIKE 'quotas:%';
+DELETE FROM settings WHERE key LIKE 'quotas:%';
+`,
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);
