@@ -363,7 +363,7 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/surveys/{survey}/quotas': {
-        get: { summary: 'The quota plan (with its version, policy and counted statuses); ETag: the version', parameters: [survey], responses: { 200: { description: 'The plan', headers: { ETag: { description: 'The plan version, e.g. "3": send it back as If-Match', schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey, or no plan yet') } },
+        get: { summary: 'The quota plan (with its version, policy and counted statuses); ETag: the version', parameters: [survey], responses: { 200: { description: 'The plan (with Accept: text/csv, as the CSV PUT takes back)', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } }, headers: { ETag: { description: 'The plan version, e.g. "3": send it back as If-Match', schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey, or no plan yet') } },
         put: {
           summary: 'Replace the quota plan (a new version; counted responses keep their slots). JSON, or CSV rows variables,categories,target[,quota] with policy and countStatuses in the query. With If-Match (the ETag it was edited from; "0" for none), a plan changed meanwhile is refused',
           parameters: [

@@ -21,6 +21,9 @@ export const DASHBOARDS: Readonly<Record<string, string>> = {
   tallies: 'Fieldwork tallies',
   fieldwork: 'Fieldwork progress',
   indicators: 'CSI indicators',
+  quotas: 'Quota plan',
+  margins: 'Population margins',
+  secondary: 'Secondary data',
 };
 
 const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey', organisational: 'Organisational survey', external: 'External perceptions survey' };

@@ -11,6 +11,7 @@ import type { ResponseStatus } from '../../schemas/api.js';
 import { canHear } from '../domain/access.js';
 import { problem } from '../domain/problems.js';
 import type { QuotaPolicy } from '../domain/quotas/plan.js';
+import { quotaPlanToCsv } from '../domain/quotas/plan-csv.js';
 import type { FieldworkEvents } from '../services/fieldwork-events.js';
 import type { FieldworkService } from '../services/fieldwork.service.js';
 import type { QuotasService } from '../services/quotas.service.js';
@@ -65,7 +66,10 @@ export function quotasRoutes(quotas: QuotasService, fieldwork: FieldworkService,
 
   route('GET', '/surveys/:survey/quotas', noQuery, async (req, res) => {
     const plan = await quotas.getPlan(req.params.survey as string);
-    res.set('ETag', etag(plan.version)).json(plan);
+    res.set('ETag', etag(plan.version)).vary('Accept');
+    // The spreadsheet form on request (Accept: text/csv), as PUT takes it back.
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') return void res.type('text/csv; charset=utf-8').attachment(`${plan.survey}-quotas-v${plan.version}.csv`).send(quotaPlanToCsv(plan));
+    res.json(plan);
   });
   route('PUT', '/surveys/:survey/quotas', ...planBody(bodyLimit), (req, res, next) => (req.is('text/csv') ? next() : noQuery(req, res, next)), async (req, res) => {
     const survey = req.params.survey as string;
