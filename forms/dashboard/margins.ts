@@ -165,7 +165,7 @@ function variableCard(dash: Dashboard, draft: Draft, vi: number, readOnly: boole
     draft.status = status.value as Status;
     changed(dash);
   });
-  const field = (id: string, key: SettingsKey, control: HTMLElement, error?: SettingsKey) => h('div', {},
+  const field = (id: string, key: SettingsKey, control: HTMLElement, error?: SettingsKey) => h('div', { class: key === 'source' ? 'wide' : '' },
     h('label', { class: 'field', for: id }, st(lang, key)), control,
     error ? h('p', { class: 'error', id: `${id}-err` }, st(lang, error, YEARS)) : null);
   const sourceError = errorOf('source');

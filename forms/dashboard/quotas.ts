@@ -240,7 +240,7 @@ function quotaTable(d: Dashboard, q: Quota, qi: number, readOnly: boolean): HTML
   return h('section', { class: 'card quota', 'data-quota': q.id },
     h('h2', {}, name),
     h('div', { class: 'table-wrap' }, h('table', { class: 'numbers plan' },
-      h('thead', {}, h('tr', {}, ...q.variables.map((v) => h('th', { scope: 'col' }, variableName(lang, survey, v))), h('th', { scope: 'col' }, st(lang, 'target')), h('th', { scope: 'col' }, st(lang, 'progress')), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, '…')))),
+      h('thead', {}, h('tr', {}, ...q.variables.map((v) => h('th', { scope: 'col' }, variableName(lang, survey, v))), h('th', { scope: 'col', class: 'num' }, st(lang, 'target')), h('th', { scope: 'col' }, st(lang, 'progress')), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, '…')))),
       h('tbody', {}, ...rows),
       h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', colspan: q.variables.length }, st(lang, 'total')), h('td', { class: 'num', id: `total-${qi}` }, String(total)), h('td', { colspan: 2 }))))),
     readOnly ? null : h('p', {}, h('button', {

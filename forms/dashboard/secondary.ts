@@ -107,23 +107,24 @@ async function save(d: Dashboard): Promise<void> {
   d.refresh();
 }
 
-function row(dash: Dashboard, key: SecondaryKey, d: Draft, readOnly: boolean): HTMLElement {
+/** One input as a card of labelled fields (a table of six inputs would clip the sources on a tablet). */
+function card(dash: Dashboard, key: SecondaryKey, d: Draft, readOnly: boolean): HTMLElement {
   const lang = dash.lang;
   const problems = problemsOf(d);
   const errorOf = (field: string) => problems.get(field) ?? serverErrors.get(`${key}:${field}`);
-  const label = st(lang, `sec_${key}`);
-  const input = (field: 'value' | 'source' | 'year' | 'note', labelKey: SettingsKey, attrs: Record<string, string> = {}) => {
-    const error = errorOf(field);
-    const el = h('input', { id: `${field}-${key}`, type: 'text', value: d[field], disabled: readOnly, 'aria-label': `${st(lang, labelKey)}: ${label}`, 'aria-invalid': String(error !== undefined), 'aria-describedby': `${field}-${key}-err`, ...attrs });
+  const field = (name: 'value' | 'source' | 'year' | 'note', labelKey: SettingsKey, attrs: Record<string, string> = {}, wide = false) => {
+    const id = `${name}-${key}`;
+    const error = errorOf(name);
+    const el = h('input', { id, type: 'text', value: d[name], disabled: readOnly, 'aria-invalid': String(error !== undefined), 'aria-describedby': `${id}-err`, ...attrs });
     el.addEventListener('input', () => {
-      d[field] = el.value;
+      d[name] = el.value;
       dirty = true;
       message = null;
       dash.refresh();
     });
-    return h('td', {}, el, h('p', { class: 'error', id: `${field}-${key}-err` }, error ? st(lang, error, YEARS) : ''));
+    return h('div', { class: wide ? 'wide' : '' }, h('label', { class: 'field', for: id }, st(lang, labelKey)), el, h('p', { class: 'error', id: `${id}-err` }, error ? st(lang, error, YEARS) : ''));
   };
-  const status = h('select', { id: `status-${key}`, disabled: readOnly, 'aria-label': `${st(lang, 'status')}: ${label}` },
+  const status = h('select', { id: `status-${key}`, disabled: readOnly },
     h('option', { value: '', selected: d.status === '' }, '–'),
     ...(['reported', 'derived'] as const).map((s) => h('option', { value: s, selected: d.status === s }, st(lang, `status_${s}`))));
   status.addEventListener('change', () => {
@@ -131,13 +132,14 @@ function row(dash: Dashboard, key: SecondaryKey, d: Draft, readOnly: boolean): H
     dirty = true;
     dash.refresh();
   });
-  return h('tr', { 'data-input': key, class: problems.size > 0 ? 'invalid' : '' },
-    h('th', { scope: 'row' }, label),
-    input('value', 'value', { inputmode: 'decimal', class: 'value' }),
-    input('source', 'source'),
-    input('year', 'year', { inputmode: 'numeric', class: 'year', placeholder: st(lang, 'yearUnknown') }),
-    h('td', {}, status),
-    input('note', 'note'));
+  return h('section', { class: `card secondary-input${problems.size > 0 ? ' invalid' : ''}`, 'data-input': key },
+    h('h2', {}, st(lang, `sec_${key}`)),
+    h('div', { class: 'variable-meta' },
+      field('value', 'value', { inputmode: 'decimal', class: 'value' }),
+      field('year', 'year', { inputmode: 'numeric', class: 'year', placeholder: st(lang, 'yearUnknown') }),
+      h('div', {}, h('label', { class: 'field', for: `status-${key}` }, st(lang, 'status')), status),
+      field('source', 'source', {}, true),
+      field('note', 'note', {}, true)));
 }
 
 function render(dash: Dashboard, main: HTMLElement): void {
@@ -154,14 +156,11 @@ function render(dash: Dashboard, main: HTMLElement): void {
   }
   const refusal = editRefusal(lang, me);
   const readOnly = refusal !== null;
-  const heads = (['input', 'value', 'source', 'year', 'status', 'note'] as const).map((k) => h('th', { scope: 'col' }, st(lang, k)));
   replaceContent(main,
     h('h1', {}, TITLES[lang]),
     ...(refusal ? [h('p', { class: 'card warning', id: 'read-only', role: 'status' }, refusal)] : []),
     ...(isDefault ? [h('p', { class: 'muted', id: 'default' }, st(lang, 'secondaryDefault'))] : []),
-    h('section', { class: 'card', id: 'inputs' }, h('div', { class: 'table-wrap' }, h('table', { class: 'numbers secondary' },
-      h('thead', {}, h('tr', {}, ...heads)),
-      h('tbody', {}, ...SECONDARY_KEYS.map((k) => row(dash, k, drafts.get(k) ?? toDraft(undefined), readOnly)))))),
+    ...SECONDARY_KEYS.map((k) => card(dash, k, drafts.get(k) ?? toDraft(undefined), readOnly)),
     h('div', { class: 'card actions' },
       readOnly ? null : h('p', { class: 'buttons' },
         h('button', { type: 'button', class: 'primary', id: 'save', disabled: busy || !dirty, onclick: () => void save(dash) }, st(lang, busy ? 'saving' : 'save')),

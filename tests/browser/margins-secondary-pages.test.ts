@@ -75,8 +75,8 @@ describe('margins and secondary data pages', () => {
 
   it('saves secondary inputs with value, source and year, and shows them again after a reload', async () => {
     const page = await open(h, 'secondary', 'admin', 'ru', DESKTOP);
-    const cpi = page.locator('tr[data-input="cpi"]');
-    expect(await cpi.locator('th').textContent()).toBe('Индекс восприятия коррупции Transparency International (0–10, 10 = совсем нет коррупции)');
+    const cpi = page.locator('section[data-input="cpi"]');
+    expect(await cpi.locator('h2').textContent()).toBe('Индекс восприятия коррупции Transparency International (0–10, 10 = совсем нет коррупции)');
     await cpi.locator('#value-cpi').fill('3,1');
     await cpi.locator('#source-cpi').fill('Transparency International, CPI 2024');
     await cpi.locator('#year-cpi').fill('24');
