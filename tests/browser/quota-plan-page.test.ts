@@ -139,4 +139,20 @@ describe('quota plan page', () => {
     // The API refuses the write whatever the page shows.
     await h.ctx.as('coord_akm').put(QUOTAS).send({ quotas: [] }).expect(404);
   }, 120_000);
+
+  it('shows an analyst the plan read-only and tells an interviewer the page is not for their role', async () => {
+    const analyst = await open(h, 'analyst', 'ru');
+    expect(await analyst.locator('#read-only').textContent()).toBe('Ваша роль может смотреть эти настройки, но не менять их.');
+    expect(await analyst.locator('#save').count()).toBe(0);
+    await analyst.context().close();
+    const context = await h.browser.newContext({ viewport: TABLET });
+    const page = await context.newPage();
+    await page.addInitScript(() => localStorage.setItem('csi-dashboard-lang', 'kk'));
+    await page.goto(`${h.base}/dashboard/quotas`);
+    await page.locator('#username').fill('ainur');
+    await page.locator('#password').fill(TEST_PASSWORD);
+    await page.locator('#login button[type=submit]').click();
+    await expect.poll(() => page.locator('#page-error').textContent()).toBe('Сіздің рөліңізге бұл бет қолжетімсіз.');
+    await context.close();
+  }, 120_000);
 });
