@@ -152,8 +152,7 @@ async function store(d: Dashboard, write: () => Promise<Response>, done: ((l: La
     } else if (p?.code === '400.6' && problemErrors(error).some((e) => e.path.startsWith('/lines/'))) {
       const first = problemErrors(error)[0] as { path: string; message: string };
       const line = first.path.slice('/lines/'.length);
-      const detail = first.message.replace(/^line \d+,?\s*/, '');
-      message = { kind: 'error', text: (l) => st(l, 'csvRefused', { line, message: detail }) };
+      message = { kind: 'error', text: (l) => st(l, 'csvRefused', { line, message: csvProblem(l, first.message) }) };
     } else if (p?.status === 400) {
       placeErrors(error);
       message = { kind: 'error', text: (l) => st(l, 'planRefused') };
@@ -163,6 +162,20 @@ async function store(d: Dashboard, write: () => Promise<Response>, done: ((l: La
   }
   busy = false;
   d.refresh();
+}
+
+/**
+ * A CSV line's problem in the page's language. The server words them `line N, <column>: <what>` (quotas.service.ts);
+ * the column, or the unknown category, says which rule was broken. Anything else keeps the server's own words.
+ */
+function csvProblem(lang: Language, message: string): string {
+  const rest = message.replace(/^line \d+[,:]?\s*/, '');
+  if (/(^|: )(the header has no|unknown column)/.test(rest)) return st(lang, 'csv_header');
+  const column = /^(target|categories|variables):/.exec(rest)?.[1];
+  if (column) return st(lang, `csv_${column}` as 'csv_target');
+  const category = /^(\S+) is not a category of (\S+)$/.exec(rest);
+  if (category) return st(lang, 'csv_category', { category: categoryName(lang, survey, category[2] as string, category[1] as string), variable: variableName(lang, survey, category[2] as string) });
+  return rest;
 }
 
 async function downloadCsv(d: Dashboard): Promise<void> {

@@ -121,7 +121,10 @@ describe('quota plan page', () => {
     await expect.poll(() => page.locator('#message').textContent()).toBe('The file was stored as version 4.');
     expect(await page.locator(`tr[data-cell="ps_gender:female"] input.target`).inputValue()).toBe('45');
     await page.locator('#csv-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('variables,categories,target\nps_gender,female,many\n') });
-    await expect.poll(() => page.locator('#message').textContent()).toMatch(/^The file was not stored\. Line 2: /);
+    await expect.poll(() => page.locator('#message').textContent()).toBe('The file was not stored. Line 2: the target must be a whole number, 0 or more');
+    await page.locator('#lang-ru').click();
+    await page.locator('#csv-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('variables,categories,target\nps_gender,male,3\nps_gender,akmola,4\n') });
+    await expect.poll(() => page.locator('#message').textContent()).toBe('Файл не сохранён. Строка 3: akmola — не категория переменной «Пол»');
     expect((await h.ctx.as('coord').get(QUOTAS).expect(200)).body.version).toBe(4);
     await page.context().close();
   }, 120_000);
