@@ -48,6 +48,7 @@ export const POLICY = {
   // Quotas: staff set plans; whoever submits screens (and gives a reservation back); staff and analysts watch.
   'GET /api/v1/surveys/:survey/quotas': { allow: ALL },
   'PUT /api/v1/surveys/:survey/quotas': { allow: STAFF, write: true, national: true },
+  'GET /api/v1/surveys/:survey/quotas/versions': { allow: ['coordinator', 'analyst', 'admin'] },
   'POST /api/v1/surveys/:survey/quotas/allocation': { allow: STAFF },
   'POST /api/v1/surveys/:survey/quotas/screen': { allow: ['interviewer', 'coordinator', 'admin'], write: true },
   'DELETE /api/v1/surveys/:survey/quotas/reservations/:id': { allow: ['interviewer', 'coordinator', 'admin'], write: true },

@@ -40,6 +40,7 @@ export const PROBLEMS = {
   outOfScope: define('404.9', 'There is no such thing within your regions.'),
   quotaFull: define('409.6', 'A quota cell of this respondent is full: see details.cells.'),
   reservationExpired: define('409.7', 'The quota reservation lapsed: screen the respondent again.'),
+  planChanged: define('412.1', 'The quota plan changed since the version you edited (If-Match): see details.current; load it again and redo your change.'),
   payloadTooLarge: define('413.1', 'The request body is too large.'),
   unsupportedMediaType: define('415.1', 'Send the body as application/json.'),
   tooManyRequests: define('429.1', 'Too many requests: slow down and retry later.'),

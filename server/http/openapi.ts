@@ -300,13 +300,22 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/surveys/{survey}/quotas': {
-        get: { summary: 'The quota plan (with its version, policy and counted statuses)', parameters: [survey], responses: { 200: { description: 'The plan' }, 404: problemResponse('Unknown survey, or no plan yet') } },
+        get: { summary: 'The quota plan (with its version, policy and counted statuses); ETag: the version', parameters: [survey], responses: { 200: { description: 'The plan (with Accept: text/csv, as the CSV PUT takes back)', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } }, headers: { ETag: { description: 'The plan version, e.g. "3": send it back as If-Match', schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey, or no plan yet') } },
         put: {
-          summary: 'Replace the quota plan (a new version; counted responses keep their slots). JSON, or CSV rows variables,categories,target[,quota] with policy and countStatuses in the query',
-          parameters: [survey, { name: 'policy', in: 'query', required: false, schema: { enum: ['refuse', 'flag'] } }, { name: 'countStatuses', in: 'query', required: false, schema: { type: 'string' } }],
+          summary: 'Replace the quota plan (a new version; counted responses keep their slots). JSON, or CSV rows variables,categories,target[,quota] with policy and countStatuses in the query. With If-Match (the ETag it was edited from; "0" for none), a plan changed meanwhile is refused',
+          parameters: [
+            survey, { name: 'policy', in: 'query', required: false, schema: { enum: ['refuse', 'flag'] } }, { name: 'countStatuses', in: 'query', required: false, schema: { type: 'string' } },
+            { name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The version edited, as the ETag of GET gave it ("3")' },
+          ],
           requestBody: { required: true, content: { ...json(ref('QuotaPlan')), 'text/csv': { schema: { type: 'string' } } } },
-          responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid plan (details.errors, with CSV lines)'), 404: problemResponse('Unknown survey'), 413: problemResponse('Body too large'), 415: problemResponse('Neither JSON nor CSV') },
+          responses: {
+            200: { description: 'Stored', headers: { ETag: { description: 'The new version', schema: { type: 'string' } } } }, 400: problemResponse('Invalid plan (details.errors, with CSV lines)'), 404: problemResponse('Unknown survey'),
+            412: problemResponse('412.1: the plan is no longer the version of If-Match (details.current), or If-Match is not a version'), 413: problemResponse('Body too large'), 415: problemResponse('Neither JSON nor CSV'),
+          },
         },
+      },
+      '/api/v1/surveys/{survey}/quotas/versions': {
+        get: { summary: 'The stored versions of the quota plan, newest first (the current one included): version, when, by whom, the plan', parameters: [survey], responses: { 200: { description: 'Versions' }, 404: problemResponse('Unknown survey') } },
       },
       '/api/v1/surveys/{survey}/quotas/allocation': {
         post: {

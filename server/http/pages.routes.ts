@@ -29,6 +29,9 @@ export const DASHBOARDS: Readonly<Record<string, string>> = {
   users: 'Users',
   tokens: 'API tokens',
   audit: 'Audit trail',
+  quotas: 'Quota plan',
+  margins: 'Population margins',
+  secondary: 'Secondary data',
 };
 
 const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey', organisational: 'Organisational survey', external: 'External perceptions survey' };

@@ -11,6 +11,7 @@ import type { ResponseStatus } from '../../schemas/api.js';
 import { canHear } from '../domain/access.js';
 import { problem } from '../domain/problems.js';
 import type { QuotaPolicy } from '../domain/quotas/plan.js';
+import { quotaPlanToCsv } from '../domain/quotas/plan-csv.js';
 import { requireSurvey } from '../services/responses.service.js';
 import type { Services } from '../services/services.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
@@ -43,18 +44,42 @@ function csvOptions(query: Record<string, unknown>): { policy?: QuotaPolicy; cou
   };
 }
 
+/**
+ * The version an editor started from, from If-Match (the ETag of GET …/quotas, `"3"`); null for `"0"` (there was
+ * no plan); undefined without the header (replace whatever is current). Anything else matches no version, so it is
+ * refused as a stale one would be (412), with the form to use.
+ */
+function ifMatchVersion(header: string | undefined): number | null | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
+  if (!match) throw problem('planChanged', { given: header, rule: 'If-Match is the plan version as an entity tag, e.g. "3", from the ETag of GET /quotas ("0" when there is no plan)' });
+  return Number(match[1]) === 0 ? null : Number(match[1]);
+}
+
+const etag = (version: number) => `"${version}"`;
+
 export function quotasRoutes({ quotas, fieldwork, events, validators }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
 
   route('GET', '/surveys/:survey/quotas', noQuery, async (req, res) => {
-    res.json(await quotas.getPlan(req.params.survey as string));
+    const plan = await quotas.getPlan(req.params.survey as string);
+    res.set('ETag', etag(plan.version)).vary('Accept');
+    // The spreadsheet form on request (Accept: text/csv), as PUT takes it back.
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') return void res.type('text/csv; charset=utf-8').attachment(`${plan.survey}-quotas-v${plan.version}.csv`).send(quotaPlanToCsv(plan));
+    res.json(plan);
   });
   route('PUT', '/surveys/:survey/quotas', ...planBody(bodyLimit), (req, res, next) => (req.is('text/csv') ? next() : noQuery(req, res, next)), async (req, res) => {
     const survey = req.params.survey as string;
-    if (req.is('text/csv')) return void res.json(await quotas.importPlanCsv(survey, String(req.body), csvOptions(req.query), req.actor));
-    res.json(await quotas.putPlan(survey, req.body, req.actor));
+    const ifMatch = ifMatchVersion(req.get('if-match'));
+    const plan = req.is('text/csv')
+      ? await quotas.importPlanCsv(survey, String(req.body), csvOptions(req.query), req.actor, ifMatch)
+      : await quotas.putPlan(survey, req.body, req.actor, ifMatch);
+    res.set('ETag', etag(plan.version)).json(plan);
+  });
+  route('GET', '/surveys/:survey/quotas/versions', noQuery, async (req, res) => {
+    res.json(await quotas.planVersions(req.params.survey as string));
   });
   route('POST', '/surveys/:survey/quotas/allocation', noQuery, ...body, async (req, res) => {
     res.json(await quotas.allocate(req.params.survey as string, req.body));

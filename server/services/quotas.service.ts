@@ -98,8 +98,23 @@ function planErrors(errors: ReadonlyArray<PlanError>): Array<{ path: string; ite
   return errors.map((e) => ({ path: e.path, item: e.item ?? /\/(?:categories|collapse)\/([^/]+)$/.exec(e.path)?.[1] ?? null, keyword: e.keyword ?? 'quotaPlan', message: e.message }));
 }
 
-export async function loadPlan(store: Pick<Store, 'getSetting'>, survey: SurveyId): Promise<QuotaPlan | null> {
-  return (await store.getSetting(planKey(survey))) as QuotaPlan | null;
+/** The plan readers see: the newest published version (see replacePlan). */
+export async function loadPlan(store: Pick<Store, 'listSettingVersions'>, survey: SurveyId): Promise<QuotaPlan | null> {
+  const [latest] = await store.listSettingVersions(planKey(survey), { limit: 1, published: true });
+  return latest ? (latest.value as QuotaPlan) : null;
+}
+
+/** Rounds a replacement without If-Match retries after losing its version number to another. */
+const REPLACE_ROUNDS = 10;
+
+/** Versions kept in the history a coordinator sees (the store keeps every one). */
+export const PLAN_HISTORY = 50;
+
+export interface PlanVersion {
+  version: number;
+  at: string;
+  by: string | null;
+  plan: QuotaPlan;
 }
 
 const matchedCells = (matches: readonly CellMatch[]) => matches.flatMap((m) => (m.status === 'matched' ? [m] : []));
@@ -130,46 +145,75 @@ export class QuotasService {
     return plan;
   }
 
-  /** A plan as JSON. */
-  async putPlan(surveyParam: string, body: unknown, actor: Actor): Promise<QuotaPlan> {
+  /** The stored versions, newest first (the current one included). */
+  async planVersions(surveyParam: string): Promise<{ survey: SurveyId; versions: PlanVersion[] }> {
+    const survey = requireSurvey(surveyParam);
+    const versions = await this.store.listSettingVersions(planKey(survey), { limit: PLAN_HISTORY, published: true });
+    return { survey, versions: versions.map((v) => ({ version: v.version, at: v.at, by: v.by, plan: v.value as QuotaPlan })) };
+  }
+
+  /** A plan as JSON; `ifMatch`, the version the editor started from, refuses the change if the plan moved on. */
+  async putPlan(surveyParam: string, body: unknown, actor: Actor, ifMatch?: number | null): Promise<QuotaPlan> {
     const survey = requireSurvey(surveyParam);
     const errors = apiErrors(this.validators.api.quotaPlan, body);
     if (errors) throw problem('schemaInvalid', { errors });
     const input = body as QuotaPlanInput;
-    return this.replacePlan(survey, input.quotas, { policy: input.policy, countStatuses: input.countStatuses }, actor);
+    return this.replacePlan(survey, input.quotas, { policy: input.policy, countStatuses: input.countStatuses }, actor, ifMatch);
   }
 
   /** A plan from a spreadsheet (see domain/quotas/plan-csv.ts); every problem reported with its line. */
-  async importPlanCsv(surveyParam: string, text: string, options: { policy?: QuotaPolicy; countStatuses?: ResponseStatus[] }, actor: Actor): Promise<QuotaPlan> {
+  async importPlanCsv(surveyParam: string, text: string, options: { policy?: QuotaPolicy; countStatuses?: ResponseStatus[] }, actor: Actor, ifMatch?: number | null): Promise<QuotaPlan> {
     const survey = requireSurvey(surveyParam);
     const parsed = quotaPlanFromCsv(survey, text, options);
     if (!parsed.ok) {
       throw problem('invalidQuotaPlan', { errors: parsed.errors.map((e) => ({ path: `/lines/${e.line}`, item: null, keyword: 'csv', message: `line ${e.line}${e.column ? `, ${e.column}` : ''}: ${e.message}` })) });
     }
-    return this.replacePlan(survey, parsed.plan.quotas, options, actor);
+    return this.replacePlan(survey, parsed.plan.quotas, options, actor, ifMatch);
   }
 
   /**
-   * Stores a plan as the next version. Responses that count claim their slots in the new key space before the plan
-   * is visible and once more after (new arrivals in between), then the old key space is deleted.
+   * Stores a plan as the next version. The number is taken by inserting the version unpublished (a unique key on
+   * both stores: of two replacements from one version, one gets it, the other a 412); then responses that count
+   * claim their slots in the new key space before the version is published and once more after (new arrivals in
+   * between), and the old key space is deleted. A version found unpublished was left so by a crash (or is being
+   * published right now): every step is idempotent, so whoever meets it completes it.
+   *
+   * `ifMatch`: the version the caller edited (If-Match); null when the caller edited no plan (there was none);
+   * undefined: replace whatever is current, as before If-Match existed.
    */
-  private async replacePlan(survey: SurveyId, quotas: Quota[], options: { policy?: QuotaPolicy | undefined; countStatuses?: ResponseStatus[] | undefined }, actor: Actor): Promise<QuotaPlan> {
-    const previous = await loadPlan(this.store, survey);
-    const plan = makeQuotaPlan(survey, quotas, {
-      version: (previous?.version ?? 0) + 1,
-      ...(options.policy ? { policy: options.policy } : {}),
-      ...(options.countStatuses ? { countStatuses: options.countStatuses } : {}),
-    });
-    const errors = checkQuotaPlan(plan);
-    if (errors.length > 0) throw problem('invalidQuotaPlan', { errors: planErrors(errors) });
+  private async replacePlan(survey: SurveyId, quotas: Quota[], options: { policy?: QuotaPolicy | undefined; countStatuses?: ResponseStatus[] | undefined }, actor: Actor, ifMatch?: number | null): Promise<QuotaPlan> {
+    for (let attempt = 0; ; attempt += 1) {
+      const previous = await loadPlan(this.store, survey);
+      const current = previous?.version ?? 0;
+      if (ifMatch !== undefined && (ifMatch ?? 0) !== current) throw problem('planChanged', { current, given: ifMatch });
+      const plan = makeQuotaPlan(survey, quotas, {
+        version: current + 1,
+        ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.countStatuses ? { countStatuses: options.countStatuses } : {}),
+      });
+      const errors = checkQuotaPlan(plan);
+      if (errors.length > 0) throw problem('invalidQuotaPlan', { errors: planErrors(errors) });
+      const entry = this.audit.entry(actor, 'quotas.updated', planKey(survey), { before: previous ?? undefined, after: plan, details: { version: plan.version } });
+      const stored = { key: planKey(survey), version: plan.version, value: plan, at: this.now(), by: actor.username ?? null, published: false };
+      if (await this.store.insertSettingVersion(stored, entry)) {
+        await this.publish(plan, previous);
+        this.emit('plan', survey);
+        return plan;
+      }
+      const other = await this.store.findSettingVersion(planKey(survey), plan.version);
+      if (other && !other.published) await this.publish(other.value as QuotaPlan, previous);
+      // Without If-Match a lost race is retried on top of the winner (each round someone wins, so n racers need at
+      // most n rounds); beyond REPLACE_ROUNDS it is contention no coordinator makes.
+      if (ifMatch !== undefined || attempt + 1 >= REPLACE_ROUNDS) throw problem('planChanged', { current: plan.version, given: ifMatch ?? current });
+    }
+  }
+
+  private async publish(plan: QuotaPlan, previous: QuotaPlan | null): Promise<void> {
     await this.carryOver(plan);
-    await this.store.putSetting(planKey(survey), plan);
+    await this.store.publishSettingVersion(planKey(plan.survey), plan.version);
     await this.carryOver(plan);
     await this.store.putSetting(countedKey(planSpace(plan)), true);
     if (previous) await this.store.deleteQuotaSpace(planSpace(previous));
-    await this.audit(actor, 'quotas.updated', `quotas:${survey}`, { before: previous ?? undefined, after: plan, details: { version: plan.version } });
-    this.emit('plan', survey);
-    return plan;
   }
 
   private async carryOver(plan: QuotaPlan): Promise<void> {

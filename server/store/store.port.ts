@@ -120,10 +120,38 @@ export interface AccountStore {
   listAudit(filter: AuditFilter, limit: number, after?: AuditPosition): Promise<{ items: AuditEntry[]; next: AuditPosition | null }>;
 }
 
-/** Survey settings such as population margins: one JSON value per key, replaced whole. */
+/**
+ * One version of a versioned setting (a survey's quota plan): every version is a record of its own under (key,
+ * version), never overwritten, so the history stays readable.
+ */
+export interface SettingVersion {
+  key: string;
+  version: number;
+  value: unknown;
+  /** When it was stored, and by whom (null: the system). */
+  at: string;
+  by: string | null;
+  /**
+   * Readers see only published versions. A version is inserted unpublished, which decides who gets its number;
+   * its writer then prepares what must exist before anyone reads it (a plan's quota slots) and publishes it.
+   */
+  published: boolean;
+}
+
+/** Survey settings such as population margins: one JSON value per key, replaced whole; and versioned settings. */
 export interface SettingsStore {
   getSetting(key: string): Promise<unknown | null>;
   putSetting(key: string, value: unknown): Promise<void>;
+  /**
+   * Inserts a version unless that (key, version) exists; false then (and `audit` is not appended). Atomic on both
+   * stores (a unique key, no update), so two writers never get one version number. `audit` never parts from it.
+   */
+  insertSettingVersion(version: SettingVersion, audit?: AuditEntry): Promise<boolean>;
+  /** Marks a version published (idempotent). */
+  publishSettingVersion(key: string, version: number): Promise<void>;
+  findSettingVersion(key: string, version: number): Promise<SettingVersion | null>;
+  /** Versions of a key, newest first; only published ones with `published: true`. */
+  listSettingVersions(key: string, options: { limit: number; published?: boolean }): Promise<SettingVersion[]>;
 }
 
 /** A request for one slot of a quota cell (see domain/quotas/slots.ts for why slots, not counters). */

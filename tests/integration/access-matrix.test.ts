@@ -83,6 +83,7 @@ const REQUESTS: Record<PolicyKey, Call> = {
   'GET /api/v1/surveys/:survey/tallies': (a) => a.get('/api/v1/surveys/population/tallies?items=ps_trust_people&weighted=false'),
   'GET /api/v1/surveys/:survey/quotas': async (a, ctx) => (await withPlan(ctx), a.get(QUOTAS)),
   'PUT /api/v1/surveys/:survey/quotas': (a) => a.put(QUOTAS).send(QUOTA_PLAN),
+  'GET /api/v1/surveys/:survey/quotas/versions': async (a, ctx) => (await withPlan(ctx), a.get(`${QUOTAS}/versions`)),
   'POST /api/v1/surveys/:survey/quotas/allocation': (a) => a.post(`${QUOTAS}/allocation`).send({ total: 542, quotas: [{ variables: ['ps_gender'] }] }),
   'POST /api/v1/surveys/:survey/quotas/screen': async (a, ctx) => (await withPlan(ctx), a.post(`${QUOTAS}/screen`).send({ responseId: randomUUID(), answers: { ps_gender: 'female' } })),
   'DELETE /api/v1/surveys/:survey/quotas/reservations/:id': async (a, ctx) => {
@@ -160,6 +161,7 @@ const ALLOWED: Record<PolicyKey, Role[] | 'public'> = {
   'GET /api/v1/surveys/:survey/tallies': [C, N, A],
   'GET /api/v1/surveys/:survey/quotas': EVERY_ROLE,
   'PUT /api/v1/surveys/:survey/quotas': [C, A],
+  'GET /api/v1/surveys/:survey/quotas/versions': [C, N, A],
   'POST /api/v1/surveys/:survey/quotas/allocation': [C, A],
   'POST /api/v1/surveys/:survey/quotas/screen': [I, C, A],
   'DELETE /api/v1/surveys/:survey/quotas/reservations/:id': [I, C, A],

@@ -11,6 +11,7 @@
  * Russian locale) and a byte-order mark are read as well. Every problem is reported with its line, all at once.
  */
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import type { ResponseStatus } from '../../../schemas/api.js';
 import type { SurveyId } from '../../../schemas/surveys.js';
 import { cellKey, checkQuotaPlan, defaultQuotaId, makeQuotaPlan, type Quota, type QuotaPlan, type QuotaPolicy } from './plan.js';
@@ -152,4 +153,15 @@ export function quotaPlanFromCsv(survey: SurveyId, text: string, options: CsvPla
   const plan = makeQuotaPlan(survey, grouped.quotas, options);
   const planErrors = checkQuotaPlan(plan).map((e) => ({ line: lineOfPath(e.path, cells, grouped.quotas), message: e.message }));
   return planErrors.length > 0 ? { ok: false, errors: planErrors } : { ok: true, plan };
+}
+
+/**
+ * A plan as the CSV the parser above reads back (quota, variables, categories, target; interlocking parts joined by
+ * `|`): what a coordinator downloads to edit in a spreadsheet. Policy and counted statuses are not columns (they go
+ * in the upload's query). No formula escaping: ids and codes are `[A-Za-z0-9_.*-]` by the plan's schema, so no cell
+ * can start a formula, and an escaped one would not read back.
+ */
+export function quotaPlanToCsv(plan: Pick<QuotaPlan, 'quotas'>): string {
+  const rows = plan.quotas.flatMap((q) => q.cells.map((c) => [q.id, q.variables.join('|'), q.variables.map((v) => c.categories[v] ?? '').join('|'), String(c.target)]));
+  return stringify([['quota', 'variables', 'categories', 'target'], ...rows]);
 }

@@ -126,6 +126,24 @@ CREATE INDEX responses_by_change ON responses (survey, updated_at);
     description: 'users say whether they must choose a new password at the next sign-in; users made before were never asked (false)',
     up: `UPDATE users SET doc = json_set(doc, '$.mustChangePassword', json('false')) WHERE json_type(doc, '$.mustChangePassword') IS NULL;`,
   },
+  {
+    version: 8,
+    description: 'versioned settings: every quota plan version kept under (key, version), its number taken by a unique key; the plan stored before moves there',
+    up: `
+CREATE TABLE setting_versions (
+  key TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  at TEXT NOT NULL,
+  by TEXT,
+  published INTEGER NOT NULL,
+  PRIMARY KEY (key, version)
+) STRICT;
+INSERT INTO setting_versions (key, version, doc, at, by, published)
+  SELECT key, json_extract(doc, '$.version'), doc, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NULL, 1 FROM settings WHERE key LIKE 'quotas:%';
+DELETE FROM settings WHERE key LIKE 'quotas:%';
+`,
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

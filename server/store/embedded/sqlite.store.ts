@@ -20,13 +20,25 @@ import type { SchemaUpgrade } from '../migrations.js';
 import { migrate } from './migrations.js';
 import {
   streamByPages, type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
-  type SlotFilter, type Store, type StoreOptions,
+  type SettingVersion, type SlotFilter, type Store, type StoreOptions,
 } from '../store.port.js';
 
 
 interface Row {
   doc: string;
 }
+
+interface SettingVersionRow {
+  key: string;
+  version: number;
+  doc: string;
+  at: string;
+  by: string | null;
+  published: number;
+}
+
+const settingVersionOf = (r: SettingVersionRow): SettingVersion =>
+  ({ key: r.key, version: r.version, value: JSON.parse(r.doc) as unknown, at: r.at, by: r.by, published: r.published === 1 });
 
 interface SlotRow {
   id: string;
@@ -268,6 +280,26 @@ export class SqliteStore implements Store {
 
   async putSetting(key: string, value: unknown): Promise<void> {
     this.sql('INSERT INTO settings (key, doc) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET doc = excluded.doc').run(key, JSON.stringify(value));
+  }
+
+  async insertSettingVersion(v: SettingVersion, audit?: AuditEntry): Promise<boolean> {
+    return this.audited(() => this.sql('INSERT INTO setting_versions (key, version, doc, at, by, published) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(v.key, v.version, JSON.stringify(v.value), v.at, v.by, v.published ? 1 : 0).changes === 1, audit);
+  }
+
+  async publishSettingVersion(key: string, version: number): Promise<void> {
+    this.sql('UPDATE setting_versions SET published = 1 WHERE key = ? AND version = ?').run(key, version);
+  }
+
+  async findSettingVersion(key: string, version: number): Promise<SettingVersion | null> {
+    const row = this.sql('SELECT * FROM setting_versions WHERE key = ? AND version = ?').get(key, version) as SettingVersionRow | undefined;
+    return row ? settingVersionOf(row) : null;
+  }
+
+  async listSettingVersions(key: string, options: { limit: number; published?: boolean }): Promise<SettingVersion[]> {
+    const rows = this.sql(`SELECT * FROM setting_versions WHERE key = ?${options.published ? ' AND published = 1' : ''} ORDER BY version DESC LIMIT ?`)
+      .all(key, options.limit) as SettingVersionRow[];
+    return rows.map(settingVersionOf);
   }
 
   async insertToken(t: Token, audit?: AuditEntry): Promise<void> {

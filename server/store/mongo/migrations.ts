@@ -69,6 +69,23 @@ export const MIGRATIONS: readonly Migration<Up>[] = [
       await db.collection('users').updateMany({ mustChangePassword: { $exists: false } }, { $set: { mustChangePassword: false } });
     },
   },
+  {
+    version: 6,
+    description: 'versioned settings: every quota plan version kept as its own document (_id key@version, so its number is taken once); the plan stored before moves there',
+    up: async (db) => {
+      await createIndexes(db, 'setting_versions', [{ name: 'by_key', key: { key: 1, version: 1 } }]);
+      const settings = db.collection<{ _id: string; value: unknown }>('settings', { writeConcern: { w: 'majority', journal: true } });
+      const versions = db.collection<{ _id: string; key: string; version: number; value: unknown; at: string; by: null; published: boolean }>('setting_versions', { writeConcern: { w: 'majority', journal: true } });
+      // Copied, then removed: idempotent (a copy already there is a duplicate key), so instances may run it together.
+      for (const old of await settings.find({ _id: { $regex: '^quotas:' } }).toArray()) {
+        const version = (old.value as { version: number }).version;
+        await versions.insertOne({ _id: `${old._id}@${version}`, key: old._id, version, value: old.value, at: new Date().toISOString(), by: null, published: true }).catch((error: unknown) => {
+          if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+        });
+        await settings.deleteOne({ _id: old._id });
+      }
+    },
+  },
 ];
 
 export const LATEST_VERSION = latestVersion(MIGRATIONS);

@@ -22,7 +22,7 @@ import { migrate } from './migrations.js';
 import { resumable } from './resumable.js';
 import {
   type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
-  type SlotFilter, type Store, type StoreOptions,
+  type SettingVersion, type SlotFilter, type Store, type StoreOptions,
 } from '../store.port.js';
 import { guardedStore } from './unavailable.js';
 
@@ -93,6 +93,11 @@ interface LoginAttemptDoc {
 
 type SlotDoc = WithId<QuotaSlot>;
 
+/** A setting version under `key@version`: the unique `_id` is what gives a version number to one writer only. */
+type SettingVersionDoc = SettingVersion & Outboxed;
+
+const settingVersionOf = ({ _id, auditOutbox: _outbox, ...v }: SettingVersionDoc): SettingVersion => v;
+
 
 const iso = (at: string) => new Date(at).toISOString();
 
@@ -121,6 +126,7 @@ export class MongoStore implements Store {
   private readonly audit: Collection<WithId<AuditEntry>>;
   private readonly settings: Collection<{ _id: string; value: unknown }>;
   private readonly quotaSlots: Collection<SlotDoc>;
+  private readonly settingVersions: Collection<SettingVersionDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
   /** Audit entries waiting for the next batched insert. */
   private readonly auditGroup = new GroupCommit<AuditEntry, void>((batch) => this.commitAudit(batch));
@@ -133,6 +139,7 @@ export class MongoStore implements Store {
     this.audit = db.collection<WithId<AuditEntry>>('audit', durable);
     this.settings = db.collection<{ _id: string; value: unknown }>('settings', durable);
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
+    this.settingVersions = db.collection<SettingVersionDoc>('setting_versions', durable);
     this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
   }
 
@@ -159,7 +166,7 @@ export class MongoStore implements Store {
   /** Completes every audit entry still waiting in a document (AUDIT_OUTBOX): what a crash left. How many. */
   async repairAudit(): Promise<number> {
     let repaired = 0;
-    for (const collection of [this.responses, this.users, this.tokens] as unknown as Array<Collection<Outboxed>>) {
+    for (const collection of [this.responses, this.users, this.tokens, this.settingVersions] as unknown as Array<Collection<Outboxed>>) {
       // Emptied outboxes stay as `{}`: those are skipped here rather than by a filter FerretDB would scan anyway.
       const waiting = await collection.find({ auditOutbox: { $exists: true } }).project<Outboxed>({ _id: 1, auditOutbox: 1 }).toArray();
       for (const doc of waiting) repaired += await this.settleOutbox(collection, doc);
@@ -325,6 +332,32 @@ export class MongoStore implements Store {
 
   async putSetting(key: string, value: unknown): Promise<void> {
     await this.settings.replaceOne({ _id: key }, { value }, { upsert: true });
+  }
+
+  async insertSettingVersion(v: SettingVersion, audit?: AuditEntry): Promise<boolean> {
+    const doc = this.outboxOf<SettingVersionDoc>({ _id: `${v.key}@${v.version}`, ...v }, audit);
+    try {
+      await this.settingVersions.insertOne(doc);
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
+      throw error;
+    }
+    await this.settleOutbox(this.settingVersions as unknown as Collection<Outboxed>, doc);
+    return true;
+  }
+
+  async publishSettingVersion(key: string, version: number): Promise<void> {
+    await this.settingVersions.updateOne({ _id: `${key}@${version}` }, { $set: { published: true } });
+  }
+
+  async findSettingVersion(key: string, version: number): Promise<SettingVersion | null> {
+    const doc = await this.settingVersions.findOne({ _id: `${key}@${version}` });
+    return doc ? settingVersionOf(doc) : null;
+  }
+
+  async listSettingVersions(key: string, options: { limit: number; published?: boolean }): Promise<SettingVersion[]> {
+    const docs = await this.settingVersions.find({ key, ...(options.published ? { published: true } : {}) }).sort({ version: -1 }).limit(options.limit).toArray();
+    return docs.map(settingVersionOf);
   }
 
   async insertToken(t: Token, audit?: AuditEntry): Promise<void> {

@@ -10,7 +10,7 @@ import { policyFor } from '../../../server/domain/policy.js';
 import { DASHBOARDS } from '../../../server/http/pages.routes.js';
 
 /** Linked before their pages exist on this branch: review (issue 16), quotas, margins, secondary (issue 17, study settings). */
-const BUILT_ELSEWHERE = ['quotas', 'margins', 'secondary'];
+const BUILT_ELSEWHERE: string[] = [];
 
 describe('console navigation', () => {
   it.each(NAV.filter((p) => p.api).map((p) => [p.id, p] as const))('offers %s to exactly the roles its route allows', (_id, page) => {
