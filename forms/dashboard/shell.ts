@@ -5,6 +5,7 @@
  */
 import { LANGUAGES, type Language } from '../../schemas/labels.js';
 import { h, replaceContent } from '../render/dom.js';
+import { isNetworkFailure, problemText } from './errors.js';
 import { text } from './texts.js';
 
 const TOKEN_KEY = 'csi-dashboard-token';
@@ -45,15 +46,17 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
 
   const request = async (path: string, signal?: AbortSignal): Promise<Response> => {
     const token = sessionStorage.getItem(TOKEN_KEY);
-    const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store', ...(signal ? { signal } : {}) });
+    const res = await fetch(path, { headers: token ? { authorization: `Bearer ${token}` } : {}, cache: 'no-store', ...(signal ? { signal } : {}) }).catch((error: unknown) => {
+      if (isNetworkFailure(error) && !signal?.aborted) throw new ApiError(0, undefined, problemText(lang, 0, undefined));
+      throw error;
+    });
     if (res.status === 401) {
       sessionStorage.removeItem(TOKEN_KEY);
       draw();
     }
     if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; details?: { errors?: Array<{ message: string }> } };
-      const detail = body.details?.errors?.map((e) => e.message).join('; ');
-      throw new ApiError(res.status, body.code, [body.code, body.message, detail].filter(Boolean).join(' '));
+      const body = (await res.json().catch(() => ({}))) as { code?: string };
+      throw new ApiError(res.status, body.code, problemText(lang, res.status, body.code));
     }
     return res;
   };
@@ -86,7 +89,7 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
         draw();
       },
     }, text(lang, 'signOut')) : null;
-    return h('header', { class: 'topbar' }, h('span', { class: 'title' }, titles[lang]), h('nav', { class: 'langs', 'aria-label': 'Language' }, ...langs), signOut);
+    return h('header', { class: 'topbar' }, h('span', { class: 'title' }, titles[lang]), h('nav', { class: 'langs', 'aria-label': text(lang, 'language') }, ...langs), signOut);
   }
 
   function loginForm(): HTMLElement {

@@ -13,6 +13,7 @@ import { formatScore, roundHalfUp } from '../domain/indicators/aggregation.js';
 import { designProjection } from '../domain/indicators/calibration.js';
 import { computeMatrix, type IndicatorOptions, type MatrixResult } from '../domain/indicators/compute.js';
 import { diamondSvg } from '../domain/indicators/diamond.js';
+import { localizeMatrix } from '../domain/indicators/localize.js';
 import type { ResponseRecord } from '../domain/indicators/records.js';
 import { matrixRows } from '../domain/indicators/rows.js';
 import { KAZAKHSTAN_SECONDARY, SECONDARY_LABELS, type SecondaryData } from '../domain/indicators/secondary.js';
@@ -79,7 +80,9 @@ export class IndicatorsService {
     const errors = apiErrors(this.validators.api.indicatorsQuery, query);
     if (errors) throw problem('invalidQuery', { errors });
     const q = query as IndicatorsQuery;
-    return this.compute(actor, q.weighted === 'true', q.by);
+    const report = await this.compute(actor, q.weighted === 'true', q.by);
+    // A language asked for: rule texts, notes and reasons in words of that language, for readers (pages, files).
+    return q.lang ? { ...report, ...localizeMatrix(report, q.lang) } : report;
   }
 
   async diamond(query: unknown, actor: Actor): Promise<string> {
