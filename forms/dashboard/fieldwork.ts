@@ -8,10 +8,11 @@
  * and a token in the URL would be written to server logs and browser history. fetch streams the body just as well
  * and goes through the shell like every other call (a 401 there signs out).
  */
+import { itemsOf } from '../../schemas/items.js';
 import { bundles, type Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent } from '../render/dom.js';
-import { quotaLabel, valueLabel } from './labels.js';
+import { quotaLabel, valueLabel, variableLabel } from './labels.js';
 import { ApiError, startDashboard, type Dashboard } from './shell.js';
 import { text, type TextKey } from './texts.js';
 
@@ -41,7 +42,7 @@ let live = false;
 let opened: { survey: SurveyId; controller: AbortController } | null = null;
 let loading: Promise<void> | null = null;
 let stale = false;
-let shown: { id: string; body: unknown } | null = null;
+let shown: { id: string; answers: Record<string, unknown>; error: string | null } | null = null;
 
 const api = (path = '') => `/api/v1/surveys/${survey}${path}`;
 
@@ -206,7 +207,8 @@ function responseLink(d: Dashboard, id: string): HTMLElement {
     href: `#response-${id}`, class: 'response-link', 'data-response': id,
     onclick: async (event: Event) => {
       event.preventDefault();
-      shown = { id, body: await d.get(api(`/responses/${id}`)).catch((error: unknown) => ({ error: (error as Error).message })) };
+      shown = await d.get<{ answers: Record<string, unknown> }>(api(`/responses/${id}`))
+        .then((r) => ({ id, answers: r.answers, error: null }), (error: unknown) => ({ id, answers: {}, error: (error as Error).message }));
       d.refresh();
     },
     // A response id is data, the same in every language.
@@ -223,7 +225,19 @@ function flagsCard(d: Dashboard, f: Fieldwork): HTMLElement {
   return h('section', { class: 'card', id: 'flags' },
     h('h2', {}, text(lang, 'fwFlags')),
     items.length > 0 ? h('ul', { class: 'list flags' }, ...items) : h('p', { class: 'muted' }, text(lang, 'fwNoFlags')),
-    shown ? h('details', { open: true, id: 'response-detail' }, h('summary', {}, shown.id), h('pre', {}, JSON.stringify(shown.body, null, 2))) : null);
+    shown ? responseDetail(lang, shown) : null);
+}
+
+/** A flagged response's answers as questions and answer labels (numbers and typed text as given). */
+function responseDetail(lang: Language, r: NonNullable<typeof shown>): HTMLElement {
+  const answer = (id: string, value: unknown) => (typeof value === 'string' || typeof value === 'boolean' ? valueLabel(lang, survey, id, String(value)) : String(value));
+  const typed = (id: string) => itemsOf(survey).find((i) => i.id === id)?.kind === 'text';
+  return h('details', { open: true, id: 'response-detail' }, h('summary', { translate: 'no' }, r.id),
+    r.error ? h('p', { class: 'error', role: 'alert' }, r.error) : null,
+    h('dl', { class: 'answers' }, ...Object.entries(r.answers).flatMap(([id, value]) => [
+      h('dt', {}, variableLabel(lang, survey, id)),
+      h('dd', typed(id) ? { translate: 'no' } : {}, answer(id, value)),
+    ])));
 }
 
 function controls(d: Dashboard): HTMLElement {
