@@ -12,8 +12,12 @@ const TOKEN_KEY = 'csi-dashboard-token';
 const LANG_KEY = 'csi-dashboard-lang';
 const LANGUAGE_NAMES: Record<Language, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
+/**
+ * A failed call: `message` is for the person at the screen, in their language (errors.ts); `details` is the
+ * problem's own (validation errors with their paths), for a page that marks the fields concerned.
+ */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string | undefined, message: string) {
+  constructor(readonly status: number, readonly code: string | undefined, message: string, readonly details?: unknown) {
     super(message);
   }
 }
@@ -55,8 +59,8 @@ export function startDashboard(titles: Record<Language, string>, render: Render)
       draw();
     }
     if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { code?: string };
-      throw new ApiError(res.status, body.code, problemText(lang, res.status, body.code));
+      const body = (await res.json().catch(() => ({}))) as { code?: string; details?: unknown };
+      throw new ApiError(res.status, body.code, problemText(lang, res.status, body.code), body.details);
     }
     return res;
   };
