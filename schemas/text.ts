@@ -32,3 +32,17 @@ export function normalizeText<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * Words in lines of at most `width` characters (a longer word gets a line of its own). SVG text does not wrap by
+ * itself, and the charts' Russian and Kazakh names run long: the drawings wrap them rather than cut them.
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && `${last} ${word}`.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}

@@ -9,10 +9,11 @@
  * and goes through the shell like every other call (a 401 there signs out).
  */
 import { itemsOf } from '../../schemas/items.js';
-import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
+import { bundles, type Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent } from '../render/dom.js';
 import type { FieldworkReport, GroupStats, HeatCell, QuotaCellProgress, QuotaProgress } from '../../schemas/generated/api.types.js';
+import { quotaLabel, valueLabel, variableLabel } from './labels.js';
 import { ApiError, startDashboard, type Dashboard } from './shell.js';
 import { text, type TextKey } from './texts.js';
 
@@ -36,15 +37,11 @@ let live = false;
 let opened: { survey: SurveyId; controller: AbortController } | null = null;
 let loading: Promise<void> | null = null;
 let stale = false;
-let shown: { id: string; body: unknown } | null = null;
+let shown: { id: string; answers: Record<string, unknown>; error: string | null } | null = null;
 
 const api = (path = '') => `/api/v1/surveys/${survey}${path}`;
 
-function valueLabel(lang: Language, variable: string, code: string): string {
-  const item = itemsOf(survey).find((i) => i.id === variable);
-  const label = item ? optionLabel(lang, survey, item.optionSet ?? variable, code) : undefined;
-  return label ?? code.replace(/_plus$/, '+').replace(/_/g, '–');
-}
+const label = (lang: Language, variable: string, code: string) => valueLabel(lang, survey, variable, code);
 
 const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%`);
 
@@ -152,14 +149,20 @@ function bar(cell: Cell): SVGSVGElement {
   return svg;
 }
 
+/** A quota named by its variables' labels (its cells' categories name them), never by its id. */
+function quotaName(lang: Language, quota: string): string {
+  const cell = progress?.cells.find((c) => c.quota === quota);
+  return cell ? quotaLabel(lang, survey, Object.keys(cell.categories)) : quota;
+}
+
 function progressCard(lang: Language, p: Progress): HTMLElement {
   const quotas = [...new Set(p.cells.map((c) => c.quota))];
   return h('section', { class: 'card', id: 'progress' },
     h('h2', {}, text(lang, 'fwProgress')),
     ...quotas.map((q) => h('div', { class: 'quota', 'data-quota': q },
-      h('h3', {}, q),
+      h('h3', {}, quotaName(lang, q)),
       h('ul', { class: 'cells' }, ...p.cells.filter((c) => c.quota === q).map((c) => h('li', { 'data-cell': c.cell, 'data-achieved': c.achieved, 'data-reserved': c.reserved, class: c.full ? 'full' : '' },
-        h('span', { class: 'cell-label' }, Object.entries(c.categories).map(([v, code]) => valueLabel(lang, v, code)).join(' · ')),
+        h('span', { class: 'cell-label' }, Object.entries(c.categories).map(([v, code]) => label(lang, v, code)).join(' · ')),
         bar(c),
         h('span', { class: 'cell-numbers' }, `${text(lang, 'fwCell', { achieved: c.achieved, target: c.target, percent: c.percent, reserved: c.reserved, remaining: c.remaining })}${c.over > 0 ? ` · ${c.over} ${text(lang, 'fwOver')}` : ''}`)))))));
 }
@@ -171,7 +174,7 @@ function heatCard(lang: Language, heat: NonNullable<Fieldwork['heat']>): HTMLEle
     return Math.min(4, Math.ceil(share * 4));
   };
   const row = (region: string) => h('tr', {},
-    h('th', { scope: 'row' }, valueLabel(lang, 'ps_region', region)),
+    h('th', { scope: 'row' }, label(lang, 'ps_region', region)),
     ...heat.bands.map((band) => {
       const c = heat.cells.find((x) => x.region === region && x.band === band) ?? { region, band, achieved: 0, target: null };
       return h('td', { class: `num heat-${level(c)}`, 'data-region': region, 'data-band': band }, c.target === null ? String(c.achieved) : `${c.achieved}/${c.target}`);
@@ -179,7 +182,7 @@ function heatCard(lang: Language, heat: NonNullable<Fieldwork['heat']>): HTMLEle
   return h('section', { class: 'card', id: 'heat' },
     h('h2', {}, text(lang, 'fwHeat')),
     h('div', { class: 'table-wrap' }, h('table', { class: 'numbers heat' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, text(lang, 'fwRegion')), ...heat.bands.map((b) => h('th', { scope: 'col' }, valueLabel(lang, 'ps_age_band', b))))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, text(lang, 'fwRegion')), ...heat.bands.map((b) => h('th', { scope: 'col' }, label(lang, 'ps_age_band', b))))),
       h('tbody', {}, ...heat.regions.map(row)))));
 }
 
@@ -190,7 +193,7 @@ function interviewersCard(lang: Language, rows: Stats[]): HTMLElement {
     h('div', { class: 'table-wrap' }, h('table', { class: 'numbers' },
       h('thead', {}, h('tr', {}, ...heads.map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, ...rows.map((s) => h('tr', { 'data-interviewer': s.key },
-        h('th', { scope: 'row' }, s.key), h('td', { class: 'num' }, String(s.responsesToday)), h('td', { class: 'num' }, String(s.responsesTotal)),
+        h('th', { scope: 'row', translate: 'no' }, s.key), h('td', { class: 'num' }, String(s.responsesToday)), h('td', { class: 'num' }, String(s.responsesTotal)),
         h('td', { class: 'num' }, s.medianSeconds === null ? '–' : (s.medianSeconds / 60).toFixed(1)), h('td', { class: 'num' }, pct(s.rejectionRate)), h('td', { class: 'num' }, pct(s.shareFlagged))))))));
 }
 
@@ -199,22 +202,37 @@ function responseLink(d: Dashboard, id: string): HTMLElement {
     href: `#response-${id}`, class: 'response-link', 'data-response': id,
     onclick: async (event: Event) => {
       event.preventDefault();
-      shown = { id, body: await d.get(api(`/responses/${id}`)).catch((error: unknown) => ({ error: (error as Error).message })) };
+      shown = await d.get<{ answers: Record<string, unknown> }>(api(`/responses/${id}`))
+        .then((r) => ({ id, answers: r.answers, error: null }), (error: unknown) => ({ id, answers: {}, error: (error as Error).message }));
       d.refresh();
     },
+    // A response id is data, the same in every language.
+    translate: 'no',
   }, id.slice(0, 8));
 }
 
 function flagsCard(d: Dashboard, f: Fieldwork): HTMLElement {
   const lang = d.lang;
   const items = [
-    ...f.flags.map((x) => h('li', { 'data-flag': x.flag }, h('span', {}, text(lang, `fwFlag_${x.flag}` as TextKey)), responseLink(d, x.response), h('span', { class: 'muted' }, [x.interviewer, x.region ? valueLabel(lang, 'ps_region', x.region) : null].filter(Boolean).join(' · ')))),
-    ...f.overQuota.map((x) => h('li', { 'data-flag': 'over_quota' }, h('span', {}, `${text(lang, 'fwOverQuota')}: ${x.quotas.join(', ')}`), responseLink(d, x.response), h('span', { class: 'muted' }, x.interviewer ?? ''))),
+    ...f.flags.map((x) => h('li', { 'data-flag': x.flag }, h('span', {}, text(lang, `fwFlag_${x.flag}` as TextKey)), responseLink(d, x.response), h('span', { class: 'muted', translate: 'no' }, x.interviewer ?? ''), h('span', { class: 'muted' }, x.region ? label(lang, 'ps_region', x.region) : ''))),
+    ...f.overQuota.map((x) => h('li', { 'data-flag': 'over_quota' }, h('span', {}, `${text(lang, 'fwOverQuota')}: ${x.quotas.map((q) => quotaName(lang, q)).join('; ')}`), responseLink(d, x.response), h('span', { class: 'muted', translate: 'no' }, x.interviewer ?? ''))),
   ];
   return h('section', { class: 'card', id: 'flags' },
     h('h2', {}, text(lang, 'fwFlags')),
     items.length > 0 ? h('ul', { class: 'list flags' }, ...items) : h('p', { class: 'muted' }, text(lang, 'fwNoFlags')),
-    shown ? h('details', { open: true, id: 'response-detail' }, h('summary', {}, shown.id), h('pre', {}, JSON.stringify(shown.body, null, 2))) : null);
+    shown ? responseDetail(lang, shown) : null);
+}
+
+/** A flagged response's answers as questions and answer labels (numbers and typed text as given). */
+function responseDetail(lang: Language, r: NonNullable<typeof shown>): HTMLElement {
+  const answer = (id: string, value: unknown) => (typeof value === 'string' || typeof value === 'boolean' ? valueLabel(lang, survey, id, String(value)) : String(value));
+  const typed = (id: string) => itemsOf(survey).find((i) => i.id === id)?.kind === 'text';
+  return h('details', { open: true, id: 'response-detail' }, h('summary', { translate: 'no' }, r.id),
+    r.error ? h('p', { class: 'error', role: 'alert' }, r.error) : null,
+    h('dl', { class: 'answers' }, ...Object.entries(r.answers).flatMap(([id, value]) => [
+      h('dt', {}, variableLabel(lang, survey, id)),
+      h('dd', typed(id) ? { translate: 'no' } : {}, answer(id, value)),
+    ])));
 }
 
 function controls(d: Dashboard): HTMLElement {

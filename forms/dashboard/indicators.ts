@@ -6,10 +6,12 @@
  * (/api/v1/indicators/diamond.svg), so the page, the API and the report show one drawing. Printable (app.css).
  * The view (weighted, breakdown) lives in the URL.
  */
-import { itemsOf } from '../../schemas/items.js';
-import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
+import { secondaryLabel } from '../../schemas/csi/indicator-texts.js';
+import type { SecondaryKey } from '../../schemas/csi/indicators.js';
+import type { Language } from '../../schemas/labels.js';
 import { isSurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent, type Child } from '../render/dom.js';
+import { shortLabel, valueLabel, variableLabel } from './labels.js';
 import { scoreBarsSvg, score, type ScoreGroup } from './score-bars.js';
 import { ApiError, saveBlob, startDashboard, svgNode, type Dashboard } from './shell.js';
 import { text, type TextKey } from './texts.js';
@@ -52,6 +54,8 @@ function query(state: State, extra: Record<string, string> = {}): string {
 
 let state = readState();
 let report: Report | null = null;
+/** The language the report's texts (rules, notes, reasons) came in: a language switch fetches them again. */
+let reportLang: Language | null = null;
 let pending = false;
 let failure: string | null = null;
 /** The server's Diamond per language and weighting: a language switch fetches it once. */
@@ -59,21 +63,16 @@ const diamonds = new Map<string, string>();
 
 const nameOf = (lang: Language, n: Name) => n[lang] ?? n.en;
 
+/** An item of an indicator's source survey by its label (grid items with their stem), never its id. */
 function itemLabel(lang: Language, source: string, id: string): string {
-  if (!isSurveyId(source)) return id;
-  return bundles[lang].surveys[source].items[id]?.label ?? bundles.en.surveys[source].items[id]?.label ?? id;
-}
-
-function categoryLabel(lang: Language, variable: string, code: string): string {
-  const item = itemsOf('population').find((i) => i.id === variable);
-  return optionLabel(lang, 'population', item?.optionSet ?? variable, code) ?? code.replace(/_/g, ' ');
+  return isSurveyId(source) ? variableLabel(lang, source, id) : id;
 }
 
 function controls(d: Dashboard): HTMLElement {
   const { lang } = d;
   const weighted = h('input', { type: 'checkbox', id: 'weighted', checked: state.weighted });
   const by = h('select', { id: 'by' }, h('option', { value: '' }, text(lang, 'none')),
-    ...BREAKDOWNS.map((b) => h('option', { value: b, selected: b === state.by }, `${b} · ${itemLabel(lang, 'population', b)}`)));
+    ...BREAKDOWNS.map((b) => h('option', { value: b, selected: b === state.by }, shortLabel(lang, 'population', b))));
   const form = h('form', { class: 'card controls', id: 'controls' },
     h('p', {}, h('label', { class: 'option' }, weighted, text(lang, 'indWeighted'))),
     h('label', { class: 'field', for: 'by' }, text(lang, 'indBy')), by,
@@ -98,7 +97,9 @@ async function load(d: Dashboard): Promise<void> {
   failure = null;
   d.refresh();
   try {
-    report = await d.get<Report>(`/api/v1/indicators${query(state)}`);
+    const lang = d.lang;
+    report = await d.get<Report>(`/api/v1/indicators${query(state, { lang })}`);
+    reportLang = lang;
     await diamond(d);
   } catch (error) {
     report = null;
@@ -161,31 +162,33 @@ function drillDown(lang: Language, r: Report, i: Indicator): HTMLElement {
   ];
   if (i.items.length > 0) {
     parts.push(h('p', { class: 'field' }, text(lang, 'indItems')),
-      h('ul', { class: 'items' }, ...i.items.map((id) => h('li', {}, h('code', {}, id), ` ${itemLabel(lang, i.source, id)}`))));
+      h('ul', { class: 'items' }, ...i.items.map((id) => h('li', { 'data-item': id }, itemLabel(lang, i.source, id)))));
   }
   if (i.components.length > 0) {
     parts.push(h('p', { class: 'field' }, text(lang, 'indComponents')),
-      rows(['', text(lang, 'indScore'), 'n', 'base', ''], i.components.map((c) => [c.label, score(c.value), num(c.n), num(c.base), c.reason ?? ''])));
+      rows(['', text(lang, 'indScore'), 'n', text(lang, 'baseColumn'), ''], i.components.map((c) => [c.label, score(c.value), num(c.n), num(c.base), c.reason ?? ''])));
   }
   if (i.inputs.length > 0) {
     parts.push(h('p', { class: 'field' }, text(lang, 'indInputs')),
-      rows(['', '', text(lang, 'indSource'), ''], i.inputs.map((x) => [x.key, String(x.value), x.source, x.year === null ? '' : String(x.year)])));
+      // A source is a citation as the coordinator entered it (publisher and title): data, not interface text.
+      rows([text(lang, 'indInput'), text(lang, 'indValue'), text(lang, 'indSource'), text(lang, 'indYear')],
+        i.inputs.map((x) => [secondaryLabel(lang, x.key as SecondaryKey), String(x.value), h('span', { translate: 'no' }, x.source), x.year === null ? '' : String(x.year)])));
   }
   if (i.excluded && Object.keys(i.excluded).length > 0) {
-    parts.push(h('p', {}, text(lang, 'indExcluded', { list: Object.entries(i.excluded).map(([k, v]) => `${k} ${v}`).join(', ') })));
+    parts.push(h('p', {}, text(lang, 'indExcluded', { list: Object.entries(i.excluded).map(([k, v]) => `${text(lang, k as 'dk' | 'ref' | 'blank')} ${v}`).join(', ') })));
   }
   for (const f of i.flags) parts.push(h('p', { class: 'muted' }, f));
-  for (const a of i.alternatives) parts.push(h('p', { class: 'muted' }, `${a.label}: ${score(a.value)} (${a.rule})`));
+  for (const a of i.alternatives) parts.push(h('p', { class: 'muted' }, `${text(lang, 'indAlternative')} (${a.label}): ${score(a.value)}. ${a.rule}`));
   if (i.breakdown && r.breakdownBy) {
     const by = r.breakdownBy;
-    parts.push(h('p', { class: 'field' }, text(lang, 'indBreakdown', { by })),
-      rows(['', text(lang, 'indScore'), 'n', 'base', 'se'], i.breakdown.map((c) => [categoryLabel(lang, by, c.category), score(c.value), num(c.n), num(c.base), num(c.se, 1)])));
+    parts.push(h('p', { class: 'field' }, text(lang, 'indBreakdown', { by: shortLabel(lang, 'population', by) })),
+      rows(['', text(lang, 'indScore'), 'n', text(lang, 'baseColumn'), 'se'], i.breakdown.map((c) => [valueLabel(lang, 'population', by, c.category), score(c.value), num(c.n), num(c.base), num(c.se, 1)])));
   }
   return h('details', { class: 'drill' }, h('summary', {}, nameOf(lang, i.name)), ...parts);
 }
 
 function matrixSection(lang: Language, r: Report): HTMLElement {
-  const head = ['', text(lang, 'indName'), text(lang, 'indScore'), 'n', 'base', 'se', text(lang, 'indSource'), text(lang, 'indConfidence'), text(lang, 'indDefault'), text(lang, 'indRule')];
+  const head = ['', text(lang, 'indName'), text(lang, 'indScore'), 'n', text(lang, 'baseColumn'), 'se', text(lang, 'indSource'), text(lang, 'indConfidence'), text(lang, 'indDefault'), text(lang, 'indRule')];
   const scoreRow = (level: 'dimension' | 'subDimension', s: ScoreResult) => h('tr', { class: `${level}${s.value === null ? ' missing' : ''}`, 'data-id': s.id, 'data-level': level },
     h('td', {}, s.id), h('td', {}, nameOf(lang, s.name)), h('td', { class: 'num score', title: s.reason ?? '' }, s.value === null ? text(lang, 'indMissing') : score(s.value)),
     h('td', {}), h('td', {}), h('td', {}), h('td', {}), h('td', {}), h('td', {}, s.defaults.length > 0 ? text(lang, 'indDefault') : ''), h('td', {}));
@@ -205,7 +208,7 @@ function matrixSection(lang: Language, r: Report): HTMLElement {
   }
   return h('section', { class: 'card', id: 'matrix' }, h('h2', {}, text(lang, 'indMatrix')),
     h('div', { class: 'table-wrap' }, h('table', { class: 'matrix' },
-      h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...body))));
+      h('thead', {}, h('tr', {}, ...head.map((t, k) => h('th', { scope: 'col', class: k === head.length - 1 ? 'rule' : '' }, t)))), h('tbody', {}, ...body))));
 }
 
 function results(d: Dashboard): HTMLElement {
@@ -218,5 +221,5 @@ function results(d: Dashboard): HTMLElement {
 
 startDashboard(TITLES, (d, main) => {
   replaceContent(main, h('h1', {}, TITLES[d.lang]), controls(d), results(d));
-  if (!report && !pending && !failure) void load(d);
+  if (!pending && !failure && (!report || reportLang !== d.lang)) void load(d);
 });

@@ -4,6 +4,7 @@
  * half away from zero), which the dashboard cannot import from server/. A missing score is drawn as no bar and
  * "–", never as 0. DOM-free, so it is tested in Node; every bar carries data-id and data-value.
  */
+import { wrapWords } from '../../schemas/text.js';
 import { escapeXml } from './tally-chart.js';
 
 export interface ScoreBar {
@@ -24,6 +25,9 @@ const BAR = 14;
 const GAP = 5;
 const GROUP_GAP = 12;
 const TOP = 6;
+/** Characters of a label line at 11 px that fit the label column (Cyrillic, the widest of the three languages). */
+const LABEL_CHARS = 42;
+const LINE_HEIGHT = 13;
 
 export function roundHalfUp(value: number, decimals = 1): number {
   const factor = 10 ** decimals;
@@ -44,11 +48,13 @@ export function scoreBarsSvg(groups: ScoreGroup[], title: string): string {
     y += 18;
     for (const b of g.bars) {
       const width = b.value === null ? 0 : (Math.max(0, Math.min(100, b.value)) / 100) * PLOT;
-      const label = b.label.length > 48 ? `${b.label.slice(0, 47)}…` : b.label;
-      parts.push(`<text x="${LABEL - 8}" y="${y + BAR - 3}" text-anchor="end" font-size="11">${escapeXml(`${b.id} ${label}`)}</text>`);
+      // Long names wrap onto more lines (the row grows), never cut: Russian and Kazakh names run long.
+      const lines = wrapWords(`${b.id} ${b.label}`, LABEL_CHARS);
+      const spans = lines.map((line, k) => `<tspan x="${LABEL - 8}" dy="${k === 0 ? 0 : LINE_HEIGHT}">${escapeXml(line)}</tspan>`).join('');
+      parts.push(`<text x="${LABEL - 8}" y="${y + BAR - 3}" text-anchor="end" font-size="11">${spans}</text>`);
       parts.push(`<rect class="bar${b.value === null ? ' missing' : ''}" data-id="${escapeXml(b.id)}" data-value="${b.value ?? ''}" x="${LABEL}" y="${y}" width="${width.toFixed(2)}" height="${BAR}" fill="#0072B2"><title>${escapeXml(`${b.id} ${b.label}: ${score(b.value)}`)}</title></rect>`);
       parts.push(`<text class="value" x="${(LABEL + width + 6).toFixed(2)}" y="${y + BAR - 3}" font-size="11">${score(b.value)}</text>`);
-      y += BAR + GAP;
+      y += BAR + (lines.length - 1) * LINE_HEIGHT + GAP;
     }
     y += GROUP_GAP;
   }

@@ -12,6 +12,7 @@ import { h, replaceContent } from '../render/dom.js';
 import { changePasswordForm } from './account-form.js';
 import { ApiError, type Dashboard, type Me, type Render } from './dashboard-api.js';
 import { ctext, roleName } from './console.texts.js';
+import { problemText } from './errors.js';
 import { navPage, pagesFor } from './nav.js';
 import { text } from './texts.js';
 
@@ -67,8 +68,8 @@ async function start(titles: Record<Language, string>, render: Render, options: 
     }
     if (!res.ok) {
       const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string; details?: ApiError['details'] };
-      const detail = body.details?.errors?.map((e) => e.message).join('; ');
-      throw new ApiError(res.status, body.code, [body.code, body.message, detail].filter(Boolean).join(' '), body.details ?? {});
+      // The server's messages are English and for developers: the page says it in the reader's language (errors.ts).
+      throw new ApiError(res.status, body.code, problemText(lang, res.status, body.code), body.details ?? {});
     }
     return res;
   };

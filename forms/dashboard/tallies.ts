@@ -7,14 +7,15 @@
  * questionnaire label bundles.
  */
 import { itemsOf, type Item } from '../../schemas/items.js';
-import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
+import { bundles, type Language } from '../../schemas/labels.js';
 import { derivedVariables } from '../../schemas/survey-definition.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent } from '../render/dom.js';
 import { ApiError, saveBlob, startDashboard, svgNode, type Dashboard } from './shell.js';
 import type { TalliesReport, TallyGroup } from '../../schemas/generated/api.types.js';
 import { tallyChartSvg, type ChartGroup } from './tally-chart.js';
-import { text } from './texts.js';
+import { gridLabel, shortLabel, valueLabel, variableLabel } from './labels.js';
+import { text, type TextKey } from './texts.js';
 
 type Ci = 'logit' | 'beta' | 'wald';
 type Stat = 'share' | 'mean';
@@ -72,14 +73,27 @@ function apiQuery(state: State, format?: FileFormat): string {
 const isScale = (i: Item) => i.kind === 'choice' && i.codes.length > 0 && i.codes.every((c) => typeof c === 'number');
 const tallyable = (survey: SurveyId, stat: Stat) => itemsOf(survey).filter((i) => (stat === 'mean' ? isScale(i) : i.kind === 'choice') || i.kind === 'integer' || i.kind === 'number');
 
-function itemLabel(lang: Language, survey: SurveyId, id: string): string {
-  const label = bundles[lang].surveys[survey].items[id]?.label ?? bundles.en.surveys[survey].items[id]?.label;
-  return label ?? id;
-}
-
-function valueLabel(lang: Language, survey: SurveyId, variable: string, code: string): string {
-  const item = itemsOf(survey).find((i) => i.id === variable);
-  return optionLabel(lang, survey, item?.optionSet ?? variable, code) ?? code.replace(/_/g, ' ');
+/**
+ * Options naming items by their labels, never their ids: grid items under an <optgroup> of the grid's stem (so
+ * "religious" as a member and as a volunteer stay apart), other items and derived variables on their own.
+ */
+function itemOptions(lang: Language, survey: SurveyId, ids: readonly string[], selected: (id: string) => boolean): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  let group = null as { stem: string; node: HTMLElement } | null;
+  for (const id of ids) {
+    const option = h('option', { value: id, selected: selected(id) }, shortLabel(lang, survey, id));
+    const stem = gridLabel(lang, survey, id);
+    if (stem === null) {
+      group = null;
+      out.push(option);
+    } else if (group?.stem === stem) {
+      group.node.append(option);
+    } else {
+      group = { stem, node: h('optgroup', { label: stem }, option) };
+      out.push(group.node);
+    }
+  }
+  return out;
 }
 
 let state = readState();
@@ -103,12 +117,11 @@ function controls(d: Dashboard): HTMLElement {
     d.refresh();
   });
   const ci = h('select', { id: 'ci' }, ...CIS.map((c) => h('option', { value: c, selected: c === state.ci }, text(lang, CI_LABEL[c]))));
-  const items = h('select', { id: 'items', multiple: true, size: 8 }, ...tallyable(state.survey, state.stat).map((i: Item) =>
-    h('option', { value: i.id, selected: state.items.includes(i.id) }, `${i.id} · ${itemLabel(lang, state.survey, i.id)}`)));
+  const items = h('select', { id: 'items', multiple: true, size: 10 },
+    ...itemOptions(lang, state.survey, tallyable(state.survey, state.stat).map((i: Item) => i.id), (id) => state.items.includes(id)));
   const breakdownOptions = (selected: string | undefined) => [
     h('option', { value: '' }, text(lang, 'none')),
-    ...derivedVariables(state.survey).map((v) => h('option', { value: v.id, selected: v.id === selected }, v.id)),
-    ...itemsOf(state.survey).filter((i) => i.kind === 'choice').map((i) => h('option', { value: i.id, selected: i.id === selected }, `${i.id} · ${itemLabel(lang, state.survey, i.id)}`)),
+    ...itemOptions(lang, state.survey, [...derivedVariables(state.survey).map((v) => v.id), ...itemsOf(state.survey).filter((i) => i.kind === 'choice').map((i) => i.id)], (id) => id === selected),
   ];
   const by1 = h('select', { id: 'by1' }, ...breakdownOptions(state.by[0]));
   const by2 = h('select', { id: 'by2' }, ...breakdownOptions(state.by[1]));
@@ -171,7 +184,7 @@ async function download(d: Dashboard, chosen: State, format: FileFormat): Promis
 
 function summary(lang: Language, r: Report): HTMLElement {
   const how = r.weighted
-    ? `${text(lang, 'weightedNote', { margins: r.margins.map((m) => `${m.variable} (${m.status})`).join(', ') })}${r.raking?.converged === false ? `; ${text(lang, 'notConverged')}` : ''}`
+    ? `${text(lang, 'weightedNote', { margins: r.margins.map((m) => `${shortLabel(lang, r.survey, m.variable)} (${text(lang, `margin_${m.status}` as TextKey)})`).join(', ') })}${r.raking?.converged === false ? `; ${text(lang, 'notConverged')}` : ''}`
     : text(lang, 'unweightedNote');
   const intervals = text(lang, 'ciNote', { method: text(lang, CI_LABEL[r.ci]) });
   return h('p', { class: 'muted', id: 'summary' }, `${text(lang, 'respondents', { n: r.respondents })} · ${how}. ${intervals}. ${text(lang, 'smallNote', { n: r.minCell })}`);
@@ -196,12 +209,12 @@ function itemCard(lang: Language, r: Report, tally: Report['items'][number]): HT
     h('td', { class: 'num' }, e.ci95 ? `${pct(e.ci95[0])} – ${pct(e.ci95[1])}` : '–'), h('td', { class: 'num' }, String(e.n)), h('td', { class: 'num' }, String(g.est.base)),
     h('td', { class: 'num' }, e.deff !== null ? e.deff.toFixed(2) : '–'))));
   return h('section', { class: 'card tally', 'data-item': tally.item },
-    h('h2', {}, itemLabel(lang, r.survey, tally.item)),
-    h('p', { class: 'muted' }, [tally.item, text(lang, 'base', { n: tally.overall.base }), text(lang, 'effectiveN', { n: tally.overall.kishEffectiveN.toFixed(0) }), excluded ? text(lang, 'excluded', { list: excluded }) : ''].filter(Boolean).join(' · ')),
-    svgNode(tallyChartSvg(chartGroups, { share, title: `${itemLabel(lang, r.survey, tally.item)}${share ? '' : ` (${text(lang, 'mean')})`}` })),
+    h('h2', {}, variableLabel(lang, r.survey, tally.item)),
+    h('p', { class: 'muted' }, [text(lang, 'base', { n: tally.overall.base }), text(lang, 'effectiveN', { n: tally.overall.kishEffectiveN.toFixed(0) }), excluded ? text(lang, 'excluded', { list: excluded }) : ''].filter(Boolean).join(' · ')),
+    svgNode(tallyChartSvg(chartGroups, { share, title: `${variableLabel(lang, r.survey, tally.item)}${share ? '' : ` (${text(lang, 'mean')})`}` })),
     h('details', {}, h('summary', {}, `${text(lang, 'estimate')}, ${text(lang, 'ci')}`),
       h('div', { class: 'table-wrap' }, h('table', { class: 'numbers' },
-        h('thead', {}, h('tr', {}, ...[text(lang, 'group'), text(lang, 'category'), text(lang, 'estimate'), text(lang, 'ci'), text(lang, 'n'), 'base', text(lang, 'deff')].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ...[text(lang, 'group'), text(lang, 'category'), text(lang, 'estimate'), text(lang, 'ci'), text(lang, 'n'), text(lang, 'baseColumn'), text(lang, 'deff')].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, ...rows)))));
 }
 

@@ -60,16 +60,23 @@ export function tallyChartSvg(groups: ChartGroup[], options: ChartOptions): stri
   const categories = [...new Map(groups.flatMap((g) => g.bars.map((b) => [b.category, b.label] as const))).entries()];
   const colour = (category: string) => PALETTE[categories.findIndex(([c]) => c === category) % PALETTE.length] as string;
   const parts: string[] = [];
-  let y = TOP + (categories.length > 1 ? 22 : 0);
-
+  let y = TOP;
   if (categories.length > 1) {
+    // Legend items flow in rows across the plot, each as wide as its label (Cyrillic at 11 px runs to about 7 px a
+    // character), so long answer labels never run into each other.
     let lx = LABEL;
     for (const [category, label] of categories) {
-      parts.push(`<g class="legend" data-category="${escapeXml(category)}"><rect x="${lx}" y="${TOP}" width="12" height="12" fill="${colour(category)}"/><text x="${lx + 16}" y="${TOP + 10}" font-size="11">${escapeXml(label)}</text></g>`);
-      lx += 28 + Math.min(150, label.length * 6.2);
-      if (lx > WIDTH - 60) break;
+      const width = 16 + label.length * 7 + 16;
+      if (lx > LABEL && lx + width > WIDTH) {
+        lx = LABEL;
+        y += 18;
+      }
+      parts.push(`<g class="legend" data-category="${escapeXml(category)}"><rect x="${lx}" y="${y}" width="12" height="12" fill="${colour(category)}"/><text x="${lx + 16}" y="${y + 10}" font-size="11">${escapeXml(label)}</text></g>`);
+      lx += width;
     }
+    y += 22;
   }
+  const plotTop = y;
   for (const group of groups) {
     const height = group.bars.length * (BAR + GAP);
     parts.push(`<g class="group${group.small ? ' small' : ''}" data-group="${escapeXml(group.label)}"${group.small ? ' opacity="0.45"' : ''}>`);
@@ -88,7 +95,7 @@ export function tallyChartSvg(groups: ChartGroup[], options: ChartOptions): stri
     y += GROUP_GAP;
   }
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((t) => t * max);
-  const axis = ticks.map((t) => `<line x1="${x(t)}" y1="${TOP - 4}" x2="${x(t)}" y2="${y}" stroke="#d8dde6"/><text x="${x(t)}" y="${y + 14}" text-anchor="middle" font-size="11" fill="#555">${format(t, share).replace('.0%', '%')}</text>`);
+  const axis = ticks.map((t) => `<line x1="${x(t)}" y1="${plotTop - 4}" x2="${x(t)}" y2="${y}" stroke="#d8dde6"/><text x="${x(t)}" y="${y + 14}" text-anchor="middle" font-size="11" fill="#555">${format(t, share).replace('.0%', '%')}</text>`);
   const total = y + 24;
   return `<svg xmlns="http://www.w3.org/2000/svg" class="tally-chart" role="img" aria-label="${escapeXml(options.title)}" viewBox="0 0 ${WIDTH} ${total}" width="100%" style="max-width:${WIDTH}px" font-family="system-ui, sans-serif">` +
     `<title>${escapeXml(options.title)}</title>${axis.join('')}${parts.join('')}</svg>`;

@@ -253,9 +253,9 @@ export interface TalliesReport {
    * The margins weighted to, with source and status.
    */
   margins: {
-    variable?: string;
-    source?: string;
-    status?: string;
+    variable: string;
+    source: string;
+    status: string;
     year?: number;
   }[];
   items: {

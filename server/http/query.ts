@@ -99,7 +99,7 @@ export function talliesParams(q: TalliesQuery): { params: TalliesParams; table: 
 }
 
 export function indicatorsParams(q: TableQuery & { lang?: Language; weighted?: Flag; by?: IndicatorsParams['by'] }): { params: IndicatorsParams; table: TableFormat; lang: Language } {
-  return { params: defined({ weighted: flag(q.weighted), by: q.by }), table: tableFormat(q), lang: q.lang ?? 'en' };
+  return { params: defined({ weighted: flag(q.weighted), by: q.by, lang: q.lang }), table: tableFormat(q), lang: q.lang ?? 'en' };
 }
 
 export function diamondParams(q: { lang?: Language; weighted?: Flag }): DiamondParams {

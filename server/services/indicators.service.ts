@@ -13,6 +13,7 @@ import { formatScore, roundHalfUp } from '../domain/indicators/aggregation.js';
 import { designProjection } from '../domain/indicators/calibration.js';
 import { computeMatrix, type IndicatorOptions, type MatrixResult } from '../domain/indicators/compute.js';
 import { diamondSvg } from '../domain/indicators/diamond.js';
+import { localizeMatrix } from '../domain/indicators/localize.js';
 import { matrixRows } from '../domain/indicators/rows.js';
 import { KAZAKHSTAN_SECONDARY, SECONDARY_LABELS, type SecondaryData } from '../domain/indicators/secondary.js';
 import { problem } from '../domain/problems.js';
@@ -32,6 +33,8 @@ export interface IndicatorsParams {
   weighted?: boolean;
   /** Break the population indicators down by this variable. */
   by?: 'ps_region' | 'ps_age_band' | 'ps_ethnicity';
+  /** Rule texts, notes and reasons in words of this language (default: the technical English, with item ids). */
+  lang?: Language;
 }
 
 export interface DiamondParams {
@@ -77,7 +80,9 @@ export class IndicatorsService {
   }
 
   async matrix(params: IndicatorsParams, actor: Actor): Promise<IndicatorsReport> {
-    return this.compute(actor, params.weighted === true, params.by);
+    const report = await this.compute(actor, params.weighted === true, params.by);
+    // A language asked for: rule texts, notes and reasons in words of that language, for readers (pages, files).
+    return params.lang ? { ...report, ...localizeMatrix(report, params.lang) } : report;
   }
 
   async diamond(q: DiamondParams, actor: Actor): Promise<string> {

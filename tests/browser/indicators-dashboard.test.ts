@@ -81,7 +81,9 @@ describe('indicators dashboard', () => {
     const drill = page.locator('#matrix tr[data-id="1.1.1"] details');
     await drill.locator('summary').click();
     await expect.poll(() => drill.locator('ul.items li').count()).toBe(4);
-    expect(await drill.textContent()).toMatch(/ps_member_religious/);
+    // Items by their questions, never their ids.
+    expect(await drill.locator('li[data-item="ps_member_religious"]').textContent()).toMatch(/religious/i);
+    expect(await drill.textContent()).not.toMatch(/ps_member_religious/);
     await page.screenshot({ path: join(SHOTS, 'dashboard-indicators-en-tablet.png'), fullPage: true });
 
     // Printable: the controls and the top bar are not printed; the matrix and the Diamond are.
@@ -129,7 +131,7 @@ describe('indicators dashboard', () => {
     await expect.poll(() => page.locator('#diamond svg').textContent()).toMatch(/Гражданская\s*активность/);
     const drill = page.locator('#matrix tr[data-id="5.3.1"] details');
     await drill.locator('summary').click();
-    await expect.poll(() => drill.textContent()).toMatch(/По ps_region/);
+    await expect.poll(() => drill.textContent()).toMatch(/В разбивке: Регион проживания/);
     expect(await drill.locator('table.numbers tbody tr').count()).toBeGreaterThanOrEqual(16);
     await page.screenshot({ path: join(SHOTS, 'dashboard-indicators-ru-tablet.png'), fullPage: true });
     await page.locator('#lang-kk').click();

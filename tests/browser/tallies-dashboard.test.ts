@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_TEXTS } from '../../forms/dashboard/texts.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { TEST_PASSWORD } from '../support/app.js';
 import { startHarness, TABLET, type Harness, type Page } from './support/form-harness.js';
@@ -47,7 +48,7 @@ describe('tallies dashboard', () => {
     const first = await bars.first().evaluate((el) => ({ estimate: Number(el.getAttribute('data-estimate')), low: Number(el.getAttribute('data-low')), high: Number(el.getAttribute('data-high')) }));
     expect(first).toEqual({ estimate: trust.overall.estimates[0].estimate, low: trust.overall.estimates[0].ci95[0], high: trust.overall.estimates[0].ci95[1] });
     expect(await page.locator('section.tally[data-item="ps_trust_people"] svg .ci').count()).toBe(await bars.count());
-    expect(await page.locator('#summary').textContent()).toMatch(/160 responses · weighted: raked to ps_region/);
+    expect(await page.locator('#summary').textContent()).toMatch(/160 responses · weighted: raked to Region of residence \(unverified\)/);
     // A bar's drawn length is its share of the axis.
     const width = Number(await bars.first().getAttribute('width'));
     expect(width / 470).toBeCloseTo(trust.overall.estimates[0].estimate, 2);
@@ -122,6 +123,17 @@ describe('tallies dashboard', () => {
     await signIn(page, h.base, 'ainur');
     await page.locator('#show').click();
     await expect.poll(() => page.locator('#results .error').textContent()).toBe('Your role cannot see tallies.');
+    await context.close();
+  }, 60_000);
+
+  it('says in the page\'s language that the server cannot be reached, never the browser\'s "Failed to fetch"', async () => {
+    const context = await h.browser.newContext({ viewport: TABLET, locale: 'ru-RU' });
+    const page = await context.newPage();
+    await signIn(page, h.base, 'analyst', '?survey=population&items=ps_trust_people');
+    await page.locator('section.tally[data-item="ps_trust_people"]').waitFor();
+    await context.setOffline(true);
+    await page.locator('#show').click();
+    await expect.poll(() => page.locator('#results .error').textContent()).toBe(DASHBOARD_TEXTS.ru.errNetwork);
     await context.close();
   }, 60_000);
 });

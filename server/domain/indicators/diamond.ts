@@ -10,6 +10,7 @@
  * the route, the dashboard and the browser test all use this one drawing.
  */
 import type { Language } from '../../../schemas/labels.js';
+import { wrapWords } from '../../../schemas/text.js';
 import { formatScore, type ScoreResult } from './aggregation.js';
 
 export interface DiamondOptions {
@@ -34,8 +35,8 @@ const TITLES: Record<Language, string> = {
 };
 const NO_DATA: Record<Language, string> = { en: 'no data', ru: 'нет данных', kk: 'дерек жоқ' };
 const TICKS = [25, 50, 75, 100];
-/** Room around the drawing for the labels. */
-const MARGIN_X = 180;
+/** Room around the drawing for the labels: a line of LINE bold characters of Cyrillic, which run wider than Latin. */
+const MARGIN_X = 215;
 const MARGIN_Y = 84;
 /** Longer names wrap at word boundaries to lines of about this many characters (Russian and Kazakh run long). */
 const LINE = 22;
@@ -47,13 +48,7 @@ export function escapeXml(s: string): string {
 const fixed = (x: number) => String(Math.round(x * 100) / 100);
 
 export function wrapLines(textToWrap: string, width = LINE): string[] {
-  const lines: string[] = [];
-  for (const word of textToWrap.split(/\s+/).filter(Boolean)) {
-    const last = lines[lines.length - 1];
-    if (last !== undefined && `${last} ${word}`.length <= width) lines[lines.length - 1] = `${last} ${word}`;
-    else lines.push(word);
-  }
-  return lines;
+  return wrapWords(textToWrap, width);
 }
 
 /** A label: the name on one or more lines, then the score; `lift` lines are moved up so a top label ends at y. */

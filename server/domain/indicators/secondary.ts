@@ -4,24 +4,14 @@
  * printed in the report and are backed out of the published indicator score (status `derived`); they reproduce
  * the report, not the original sources, and say so.
  */
+import { indicatorTexts } from '../../../schemas/csi/indicator-texts.js';
 import type { SecondaryKey, SecondaryRule } from '../../../schemas/csi/indicators.js';
 import type { SecondaryData, SecondaryValue } from '../../../schemas/csi/secondary.js';
 
 export type { SecondaryData, SecondaryValue } from '../../../schemas/csi/secondary.js';
 
-export const SECONDARY_LABELS: Readonly<Record<SecondaryKey, string>> = {
-  bci: 'Social Watch Basic Capabilities Index (0-100)',
-  cpi: 'Transparency International Corruption Perceptions Index (0-10, 10 = very clean)',
-  gini: 'Gini index (0-100, 100 = total inequality)',
-  externalDebt: 'External debt stocks (current US$ million)',
-  gni: 'Gross national income (current US$ million)',
-  fhPoliticalRights: 'Freedom House Political Rights aggregate (0-40)',
-  fhCivilLibertiesDFG: 'Freedom House subcategories D + F + G: expression and belief, rule of law, personal autonomy (0-48)',
-  fhAssociationalRights: 'Freedom House subcategory E, associational and organisational rights (0-12)',
-  wgiGovernmentEffectiveness: 'World Bank WGI Government Effectiveness, percentile rank (0-100)',
-  uiaIngosInCountry: 'International NGOs present in the country (UIA)',
-  uiaIngosWorldwide: 'International NGOs known worldwide (UIA)',
-};
+/** The inputs' names in English (schemas/i18n/<lang>/indicators.json has them in each language). */
+export const SECONDARY_LABELS: Readonly<Record<SecondaryKey, string>> = indicatorTexts.en.secondary;
 
 /** The report's Kazakhstan inputs (section III.5, footnotes and Appendix 1; data dictionary §5). */
 export const KAZAKHSTAN_SECONDARY: Readonly<Required<SecondaryData>> = {
