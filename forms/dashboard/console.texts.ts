@@ -87,7 +87,6 @@ const EN = {
   pwMismatch: 'The two new passwords differ.',
   pwLocked: 'Too many wrong passwords: try again after {until}.',
   failed: 'Something went wrong: {reason}',
-  networkError: 'No connection to the server: try again when it is back.',
 };
 
 export type ConsoleTextKey = keyof typeof EN;
@@ -168,7 +167,6 @@ const RU: Record<ConsoleTextKey, string> = {
   pwMismatch: 'Два новых пароля не совпадают.',
   pwLocked: 'Слишком много неверных паролей: попробуйте после {until}.',
   failed: 'Что-то пошло не так: {reason}',
-  networkError: 'Нет связи с сервером: повторите, когда связь восстановится.',
 };
 
 const KK: Record<ConsoleTextKey, string> = {
@@ -247,7 +245,6 @@ const KK: Record<ConsoleTextKey, string> = {
   pwMismatch: 'Екі жаңа құпиясөз сәйкес келмейді.',
   pwLocked: 'Қате құпиясөздер тым көп: {until} кейін қайталаңыз.',
   failed: 'Бірдеңе дұрыс болмады: {reason}',
-  networkError: 'Сервермен байланыс жоқ: байланыс қалпына келгенде қайталаңыз.',
 };
 
 export const CONSOLE_TEXTS: Record<Language, Record<ConsoleTextKey, string>> = { en: EN, ru: RU, kk: KK };

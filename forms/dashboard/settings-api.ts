@@ -1,12 +1,12 @@
 /**
  * Calls the settings pages make beyond the shell's reads: writes (PUT/POST with JSON or CSV bodies and If-Match) and
- * reads that need a header (Accept: text/csv). Same token as the shell (sessionStorage), same rule: a 401 signs out.
+ * reads that need a header (Accept: text/csv). Same session as the shell (forms/app/session.ts), same rule: a 401
+ * signs out.
  * A request that never reached the server is a `network` failure, so pages say so in their language rather than
  * showing the browser's "Failed to fetch".
  */
+import { clearSession, readSession } from '../app/session.js';
 import { h } from '../render/dom.js';
-
-const TOKEN_KEY = 'csi-dashboard-token';
 
 export interface ApiProblem {
   /** 0 when the server was not reached. */
@@ -32,7 +32,7 @@ export interface CallOptions {
 
 /** A call of the API; resolves with the response when it is 2xx, else rejects with the problem. */
 export async function call(path: string, options: CallOptions = {}): Promise<Response> {
-  const token = sessionStorage.getItem(TOKEN_KEY);
+  const token = (await readSession().catch(() => null))?.token;
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (options.json !== undefined) headers['content-type'] = 'application/json';
@@ -48,7 +48,7 @@ export async function call(path: string, options: CallOptions = {}): Promise<Res
   }
   if (res.status === 401) {
     // Signed out elsewhere or expired: the shell shows its sign-in form on the next load.
-    sessionStorage.removeItem(TOKEN_KEY);
+    await clearSession().catch(() => undefined);
     location.reload();
   }
   if (!res.ok) {

@@ -60,7 +60,7 @@ async function start(titles: Record<Language, string>, render: Render, options: 
       res = await fetch(path, { ...init, headers, cache: 'no-store' });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
-      throw new ApiError(0, 'network', ctext(lang, 'networkError'));
+      throw new ApiError(0, 'network', problemText(lang, 0, undefined));
     }
     if (res.status === 401) {
       await signedOut();

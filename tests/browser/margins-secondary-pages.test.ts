@@ -22,6 +22,8 @@ async function open(h: Harness, path: string, username: string, lang: 'en' | 'ru
   await page.locator('#password').fill(TEST_PASSWORD);
   await page.locator('#login button[type=submit]').click();
   await page.locator('main h1 + *').waitFor();
+  // The first thing after the title may be the loading line: the page is ready when it has gone.
+  await page.locator('main .loading').waitFor({ state: 'detached' });
   return page;
 }
 

@@ -14,6 +14,7 @@ import { itemById, type Item } from '../../schemas/items.js';
 import { bundles, LANGUAGES, optionLabel, type Language } from '../../schemas/labels.js';
 import { SyntheticGenerator } from '../../schemas/synthetic.js';
 import { REVIEW_TEXTS } from '../../forms/dashboard/review.texts.js';
+import { DASHBOARD_TEXTS } from '../../forms/dashboard/texts.js';
 import { RETURNED_TEXTS } from '../../forms/model/returned.texts.js';
 import { TEST_PASSWORD } from '../support/app.js';
 import { answer, logIn, startHarness, storedResponses, type Harness, type Page } from './support/form-harness.js';
@@ -264,7 +265,8 @@ describe('review in the browser', () => {
     await page.locator('#apply-filters').click();
     await page.locator('#no-rows').waitFor();
     await page.goto(`${h.base}/dashboard/review?response=${outside.id}`);
-    await expect.poll(() => page.locator('#review-detail .error').textContent()).toContain('404.2');
+    // The API's 404.2, said as the console says a response it cannot show (errors.ts), never the server's English.
+    await expect.poll(() => page.locator('#review-detail .error').textContent()).toContain(DASHBOARD_TEXTS.en.errNotFound);
     expect(await page.locator('#approve').count()).toBe(0);
 
     const api = h.ctx.as('coord_akm');

@@ -17,13 +17,16 @@ const run = promisify(execFile);
 const BASE = '/api/v1/surveys';
 
 type Json = Record<string, unknown>;
-const bundle = (lang: string, survey: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'i18n', lang, `${survey}.json`), 'utf8')) as {
+const SCHEMAS = join(import.meta.dirname, '..', '..', 'schemas');
+/** The version new interviews use, read off versions.json: its items are every version's (1.1.0 only adds). */
+const current = (survey: string) => (JSON.parse(readFileSync(join(SCHEMAS, 'questionnaires', 'versions.json'), 'utf8')) as Record<string, { current: string }>)[survey]?.current as string;
+const bundle = (lang: string, survey: string) => JSON.parse(readFileSync(join(SCHEMAS, 'i18n', lang, survey, `${current(survey)}.json`), 'utf8')) as {
   title: string; items: Record<string, { label: string }>; grids: Record<string, string>; options: Record<string, Record<string, string>>;
 };
 const common = (lang: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'i18n', lang, 'common.json'), 'utf8')) as {
   options: Record<string, Record<string, string>>;
 };
-const schema = (survey: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'questionnaires', `${survey}.schema.json`), 'utf8')) as {
+const schema = (survey: string) => JSON.parse(readFileSync(join(SCHEMAS, 'questionnaires', survey, `${current(survey)}.schema.json`), 'utf8')) as {
   properties: Record<string, Json>; $defs: Record<string, Json>;
 };
 

@@ -45,7 +45,7 @@ describe('csi CLI', () => {
       const code = `suppressMessages(library(haven)); d <- read_${format}('${out}'); cat(nrow(d), attr(d$os_has_board, 'label'), sep='\\n')`;
       const [rows, label] = (await run('Rscript', ['-e', code])).stdout.trim().split('\n');
       expect(rows).toBe('25');
-      const ru = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'i18n', 'ru', 'organisational.json'), 'utf8')) as { items: Record<string, { label: string }> };
+      const ru = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'i18n', 'ru', 'organisational', '1.0.0.json'), 'utf8')) as { items: Record<string, { label: string }> };
       expect(label).toBe(ru.items.os_has_board?.label.slice(0, format === 'dta' ? 80 : undefined));
     }
     const refused = await csi('export', 'organisational', '--format', 'sav', '--bom');

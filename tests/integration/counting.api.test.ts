@@ -116,10 +116,12 @@ describe.each(STORE_KINDS)('%s: a quota plan stored by an older release', (kind)
     await stored('submitted');
     await stored('has_issues');
     await stored('rejected');
-    await ctx.t.store.putSetting('quotas:population', {
+    // Where the settings migration (embedded 8, MongoDB 6) moves a plan an older release kept under `settings`.
+    const plan = {
       survey: 'population', version: 1, policy: 'flag', countStatuses: ['submitted', 'approved'],
       quotas: [{ id: 'gender', variables: ['ps_gender'], cells: [{ categories: { ps_gender: 'female' }, target: 1 }, { categories: { ps_gender: 'male' }, target: 5 }] }],
-    });
+    };
+    expect(await ctx.t.store.insertSettingVersion({ key: 'quotas:population', version: 1, value: plan, at: new Date().toISOString(), by: null, published: true })).toBe(true);
     expect(await ctx.t.store.countQuotaSlots('population@1', new Date().toISOString())).toEqual(new Map());
     const cells = (await ctx.as('coord').get(`${BASE}/quotas/progress`).expect(200)).body.cells as Array<{ cell: string; achieved: number; acceptedOver: number; full: boolean }>;
     expect(cells.find((c) => c.cell === FEMALE)).toMatchObject({ achieved: 3, acceptedOver: 2, full: true });

@@ -24,8 +24,10 @@ type Json = Record<string, unknown>;
 const SCHEMAS_DIR = join(import.meta.dirname, '..', '..', 'schemas');
 const readJson = (...parts: string[]) => JSON.parse(readFileSync(join(SCHEMAS_DIR, ...parts), 'utf8')) as Json;
 
+/** The current version of each questionnaire, as versions.json names it. */
+const CURRENT = readJson('questionnaires', 'versions.json') as unknown as Record<SurveyId, { current: string }>;
 /** The schema files themselves, read from disk: the document must be generated from these. */
-const QUESTIONNAIRE_FILES = Object.fromEntries(SURVEY_IDS.map((s) => [s, readJson('questionnaires', `${s}.schema.json`)])) as Record<SurveyId, Json>;
+const QUESTIONNAIRE_FILES = Object.fromEntries(SURVEY_IDS.map((s) => [s, readJson('questionnaires', s, `${CURRENT[s].current}.schema.json`)])) as Record<SurveyId, Json>;
 const API_FILES = {
   submission: readJson('api', 'submission.schema.json'),
   review: readJson('api', 'review.schema.json'),

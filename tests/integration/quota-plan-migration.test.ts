@@ -22,15 +22,15 @@ describe('quota plans stored before versions', () => {
     const file = join(dir, 'csi.sqlite');
     try {
       await new SqliteStore(file).close();
-      // Back to schema version 4, as the release before this one left it, with a plan stored its way.
+      // Back to schema version 7, the one before versioned settings (embedded migration 8), with a plan stored its way.
       const raw = new Database(file);
       raw.exec('DROP TABLE setting_versions');
-      raw.pragma('user_version = 4');
+      raw.pragma('user_version = 7');
       raw.prepare('INSERT INTO settings (key, doc) VALUES (?, ?)').run('quotas:population', JSON.stringify(PLAN));
       raw.close();
       const store = new SqliteStore(file);
       try {
-        expect(store.schema).toEqual({ from: 4, to: 5 });
+        expect(store.schema).toEqual({ from: 7, to: 8 });
         expect(await loadPlan(store, 'population')).toEqual(PLAN);
         expect(await store.getSetting('quotas:population')).toBeNull();
         expect((await store.listSettingVersions('quotas:population', { limit: 10 })).map((v) => [v.version, v.published, v.by])).toEqual([[4, true, null]]);

@@ -331,7 +331,16 @@ export class MongoStore implements Store {
   }
 
   async putSetting(key: string, value: unknown): Promise<void> {
-    await this.settings.replaceOne({ _id: key }, { value }, { upsert: true });
+    // Two upserts of one new key may both try the insert: the loser's duplicate key means the document is there now,
+    // and a second replace updates it (MongoDB documents this race; FerretDB 1.24 meets it far more often).
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.settings.replaceOne({ _id: key }, { value }, { upsert: true });
+        return;
+      } catch (error) {
+        if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY || attempt >= 2) throw error;
+      }
+    }
   }
 
   async insertSettingVersion(v: SettingVersion, audit?: AuditEntry): Promise<boolean> {

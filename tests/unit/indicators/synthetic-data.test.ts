@@ -24,10 +24,10 @@ describe('the whole matrix from seeded synthetic responses of the study\'s size'
     for (const s of [...result.subDimensions, ...result.dimensions]) expect(s.status, `${s.id}: ${s.reason}`).toBe('ok');
   });
 
-  it('breaks the population indicators down by ethnicity (always answered), with bases that add up', () => {
+  it('breaks the population indicators down by ethnicity (always answered; the code list of 1.1.0, azerbaijani included), with bases that add up', () => {
     const trust = result.indicators.find((i) => i.id === '5.3.1');
     const cells = trust?.breakdown ?? [];
-    expect(cells.map((c) => c.category)).toEqual(['kazakh', 'russian', 'uzbek', 'ukrainian', 'uighur', 'tatar', 'german', 'korean', 'other']);
+    expect(cells.map((c) => c.category)).toEqual(['kazakh', 'russian', 'uzbek', 'ukrainian', 'uighur', 'tatar', 'german', 'korean', 'azerbaijani', 'other']);
     const answered = cells.reduce((a, c) => a + (c.base ?? 0), 0);
     expect(answered).toBe(trust?.base);
     expect(result.indicators.filter((i) => i.source !== 'population').every((i) => i.breakdown === null)).toBe(true);
