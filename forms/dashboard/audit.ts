@@ -77,7 +77,7 @@ function filterForm(d: Dashboard): HTMLElement {
     h('div', { class: 'form-row' },
       input('actor', 'auditActor', 'text', { autocomplete: 'off' }),
       input('action', 'auditAction', 'text', { list: 'audit-actions', autocomplete: 'off', placeholder: atext(lang, 'auditAnyAction') }),
-      input('target', 'auditTarget', 'text', { autocomplete: 'off', placeholder: 'user:…, token:…' }),
+      input('target', 'auditTarget', 'text', { autocomplete: 'off', placeholder: 'user:…, token:…', translate: 'no' }),
       input('since', 'auditSince', 'date'),
       input('until', 'auditUntil', 'date')),
     actions,
@@ -99,7 +99,7 @@ function change(lang: Language, key: 'auditBefore' | 'auditAfter', record: unkno
   if (record === undefined && hash === null) return null;
   return h('div', { class: 'audit-change' },
     h('h4', {}, atext(lang, key)),
-    record !== undefined ? h('pre', { class: `audit-${key === 'auditBefore' ? 'before' : 'after'}` }, json(record)) : h('p', { class: 'hint' }, atext(lang, 'auditHashOnly', { hash: (hash ?? '').slice(0, 16) })));
+    record !== undefined ? h('pre', { class: `audit-${key === 'auditBefore' ? 'before' : 'after'}`, translate: 'no' }, json(record)) : h('p', { class: 'hint' }, atext(lang, 'auditHashOnly', { hash: (hash ?? '').slice(0, 16) })));
 }
 
 function entries(d: Dashboard, items: Entry[], next: string | null): HTMLElement {
@@ -122,11 +122,11 @@ function entries(d: Dashboard, items: Entry[], next: string | null): HTMLElement
       h('p', { class: 'audit-head' },
         h('time', { datetime: e.at }, new Date(e.at).toLocaleString(lang)), ' · ',
         h('strong', {}, e.actor ?? atext(lang, 'auditSystem')), ' · ',
-        h('code', { class: 'audit-action' }, e.action), ' · ',
-        h('code', { class: 'audit-target' }, e.target)),
+        h('code', { class: 'audit-action', translate: 'no' }, e.action), ' · ',
+        h('code', { class: 'audit-target', translate: 'no' }, e.target)),
       e.details || e.before !== undefined || e.after !== undefined || e.beforeHash || e.afterHash ? h('details', {},
         h('summary', {}, atext(lang, 'auditDetails')),
-        e.details ? h('pre', { class: 'audit-details' }, json(e.details)) : null,
+        e.details ? h('pre', { class: 'audit-details', translate: 'no' }, json(e.details)) : null,
         h('div', { class: 'audit-changes' }, change(lang, 'auditBefore', e.before, e.beforeHash), change(lang, 'auditAfter', e.after, e.afterHash))) : null))),
     h('p', { class: 'pager' },
       q.get('cursor') ? h('button', { type: 'button', id: 'audit-newest', onclick: newest }, atext(lang, 'auditNewer')) : null, ' ',

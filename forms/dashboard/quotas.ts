@@ -96,6 +96,12 @@ async function load(d: Dashboard): Promise<void> {
   d.refresh();
 }
 
+/** The upload's column names are the file's own (the same in every language): shown as code, not as words to translate. */
+function csvHint(lang: Language): HTMLElement {
+  const [before, after] = st(lang, 'csvHint').split('{columns}');
+  return h('p', { class: 'hint' }, before ?? '', h('code', { translate: 'no' }, 'quota, variables, categories, target'), after ?? '');
+}
+
 function quotaName(lang: Language, q: Quota): string {
   return q.variables.map((v) => variableName(lang, survey, v)).join(' × ');
 }
@@ -348,7 +354,7 @@ function editor(d: Dashboard, readOnly: boolean): HTMLElement[] {
     h('p', { class: 'buttons' }, ...buttons,
       current ? h('button', { type: 'button', id: 'csv-download', onclick: () => void downloadCsv(d) }, st(lang, 'csvDownload')) : null,
       readOnly ? null : h('label', { class: 'button', for: 'csv-file', id: 'csv-upload' }, st(lang, 'csvUpload')), readOnly ? null : upload),
-    readOnly ? null : h('p', { class: 'hint' }, st(lang, 'csvHint')),
+    readOnly ? null : csvHint(lang),
     statusLine('message', message ? message.text(lang) : dirty ? st(lang, 'unsaved') : null, message?.kind ?? 'muted'),
     message?.reload ? h('p', {}, h('button', { type: 'button', id: 'load-current', class: 'primary', onclick: () => { message = null; void load(d); } }, st(lang, 'loadCurrent'))) : null));
   return out;

@@ -84,7 +84,7 @@ function tokensTable(d: Dashboard, tokens: Token[]): HTMLElement {
     const live = t.revokedAt === null && Date.parse(t.expiresAt) > now;
     const st = t.revokedAt !== null ? atext(lang, 'tokenRevoked', { at: when(lang, t.revokedAt) }) : live ? atext(lang, 'tokenLive') : atext(lang, 'tokenExpired');
     return h('tr', { 'data-token': t.id, 'data-name': t.name },
-      h('th', { scope: 'row' }, t.name),
+      h('th', { scope: 'row', translate: 'no' }, t.name),
       h('td', {}, t.username),
       h('td', {}, atext(lang, t.kind === 'api' ? 'kind_api' : 'kind_session')),
       h('td', {}, when(lang, t.createdAt)),

@@ -33,7 +33,7 @@ const VIEWS: Record<string, string> = { '/dashboard/tallies': '?items=ps_trust_p
  * language, the index's Latin abbreviation in the page title, and min() in formulas; and proper names that Russian
  * and Kazakh texts write in Latin letters (the organisations behind the secondary data) or an API parameter.
  */
-const ALLOWED_LATIN = new Set(['CSI', 'CSV', 'Excel', 'Ctrl', 'API', 'deff', 'svyciprop', 'min']);
+const ALLOWED_LATIN = new Set(['CSI', 'CSV', 'Excel', 'SPSS', 'Stata', 'Ctrl', 'API', 'deff', 'svyciprop', 'min', 'WGI', 'UIA']);
 const ALLOWED_NAMES = ['CIVICUS', 'Social Watch', 'Transparency International', 'Freedom House', 'precision=full'];
 
 /** Every string of a language's interface: dashboards, questionnaire bundles, the indicator matrix's names. */

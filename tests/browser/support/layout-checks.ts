@@ -51,6 +51,8 @@ export function layoutReport(page: Page): Promise<LayoutReport> {
       }
       // Inline boxes have no clientWidth; their text is measured by the block that holds it.
       if (style.display === 'inline' || style.display === 'contents') continue;
+      // Text for screen readers only is clipped to a pixel on purpose.
+      if (el.closest('.visually-hidden')) continue;
       const text = ownText(el);
       if (text === '' || el.clientWidth === 0) continue;
       if (el.scrollWidth > el.clientWidth + 1) clippedText.push({ where: where(el), text: text.slice(0, 80), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth });
