@@ -4,10 +4,10 @@
  * (collapses, e.g. Uzbek counted as Other); the sum checked live, as the shares are typed. Shares that do not add up
  * to 100 are refused here rather than silently rescaled by the raking: a typo would otherwise move every weight.
  */
-import type { Language } from '../../schemas/labels.js';
-import { h, replaceContent } from '../render/dom.js';
-import { callJson, problemErrors, SettingsCallError, statusLine } from './settings-api.js';
-import { categoryName, editRefusal, SETTINGS_TEXTS, st, variableCodes, variableName, type Me, type SettingsKey } from './settings.texts.js';
+import { h } from '../render/dom.js';
+import { callJson, problemErrors } from './settings-api.js';
+import { categoryName, SETTINGS_TEXTS, st, variableCodes, variableName, type Me, type SettingsKey } from './settings.texts.js';
+import { parseNumber, renderSettingsPage, settingsFailure, type SettingsMessage } from './settings-page.js';
 import { startDashboard, type Dashboard } from './shell.js';
 
 type Status = 'sourced' | 'derived' | 'unverified' | 'placeholder';
@@ -29,14 +29,8 @@ let drafts: Draft[] = [];
 let dirty = false;
 let busy = false;
 let serverErrors = new Map<string, SettingsKey>();
-let message: { kind: 'error' | 'ok' | 'muted'; key: SettingsKey; params?: Record<string, string> } | null = null;
+let message: SettingsMessage | null = null;
 let adding = VARIABLES[0] as string;
-
-/** A typed number, with a decimal comma as Russian and Kazakh write it; null when it is not one. */
-function parseNumber(raw: string): number | null {
-  const t = raw.trim().replace(',', '.');
-  return /^\d+(\.\d+)?$/.test(t) ? Number(t) : null;
-}
 
 function toDraft(v: MarginVariable): Draft {
   return { variable: v.variable, shares: Object.fromEntries(Object.entries(v.shares).map(([k, x]) => [k, String(x)])), collapse: { ...(v.collapse ?? {}) }, source: v.source, year: v.year === undefined ? '' : String(v.year), status: v.status };
@@ -79,21 +73,11 @@ async function load(d: Dashboard): Promise<void> {
     serverErrors = new Map();
     loadFailed = false;
   } catch (error) {
-    message = failure(error);
+    message = settingsFailure(error);
     loadFailed = true;
   }
   loaded = true;
   d.refresh();
-}
-
-function failure(error: unknown): NonNullable<typeof message> {
-  if (error instanceof SettingsCallError) {
-    if (error.problem.status === 0) return { kind: 'error', key: 'network' };
-    if (error.problem.status === 403) return { kind: 'error', key: 'forbidden' };
-    if (error.problem.code === '404.9') return { kind: 'error', key: 'readOnlyRole' };
-    return { kind: 'error', key: 'failed', params: { code: error.problem.code } };
-  }
-  return { kind: 'error', key: 'failed', params: { code: String(error) } };
 }
 
 async function save(d: Dashboard): Promise<void> {
@@ -113,7 +97,7 @@ async function save(d: Dashboard): Promise<void> {
       const m = /^\/variables\/(\d+)\/(shares|source|year)(?:\/(\w+))?/.exec(e.path);
       if (m) serverErrors.set(`${m[1]}:${m[2] === 'shares' ? `share:${m[3] ?? ''}` : m[2]}`, m[2] === 'shares' ? 'shareRule' : m[2] === 'year' ? 'yearRule' : 'sourceRule');
     }
-    message = failure(error);
+    message = settingsFailure(error);
   }
   busy = false;
   d.refresh();
@@ -196,30 +180,16 @@ function addCard(dash: Dashboard): HTMLElement | null {
 }
 
 function render(dash: Dashboard, main: HTMLElement): void {
-  const lang: Language = dash.lang;
-  main.classList.add('settings');
-  if (!loaded) {
-    void load(dash);
-    replaceContent(main, h('h1', {}, TITLES[lang]), h('p', { class: 'loading' }, st(lang, 'loading')));
-    return;
-  }
-  if (!me || loadFailed) {
-    replaceContent(main, h('h1', {}, TITLES[lang]), statusLine('message', message ? st(lang, message.key, message.params) : null, 'error'));
-    return;
-  }
-  const refusal = editRefusal(lang, me);
-  const readOnly = refusal !== null;
-  replaceContent(main,
-    h('h1', {}, TITLES[lang]),
-    ...(refusal ? [h('p', { class: 'card warning', id: 'read-only', role: 'status' }, refusal)] : []),
-    ...(isDefault ? [h('p', { class: 'muted', id: 'default' }, st(lang, 'marginsDefault'))] : []),
-    ...drafts.map((x, i) => variableCard(dash, x, i, readOnly)),
-    ...(readOnly ? [] : [addCard(dash)].filter((x): x is HTMLElement => x !== null)),
-    h('div', { class: 'card actions' },
-      readOnly ? null : h('p', { class: 'buttons' },
-        h('button', { type: 'button', class: 'primary', id: 'save', disabled: busy || !dirty, onclick: () => void save(dash) }, st(lang, busy ? 'saving' : 'save')),
-        dirty ? h('button', { type: 'button', id: 'discard', onclick: () => { message = null; void load(dash); } }, st(lang, 'discard')) : null),
-      statusLine('message', message ? st(lang, message.key, message.params) : dirty ? st(lang, 'unsaved') : null, message?.kind ?? 'muted')));
+  renderSettingsPage(dash, main, {
+    titles: TITLES, loaded, loadFailed, me, isDefault, defaultKey: 'marginsDefault', dirty, busy, message,
+    load: () => void load(dash),
+    save: () => void save(dash),
+    discard: () => {
+      message = null;
+      void load(dash);
+    },
+    cards: (readOnly) => [...drafts.map((x, i) => variableCard(dash, x, i, readOnly)), ...(readOnly ? [] : [addCard(dash)].filter((x): x is HTMLElement => x !== null))],
+  });
 }
 
 startDashboard(TITLES, render);

@@ -11,10 +11,11 @@
  * read-only with a sentence saying why, and the server refuses their writes anyway.
  */
 import { bundles, type Language } from '../../schemas/labels.js';
+import { isQuotaPlanRule } from '../../schemas/quota-plan-rules.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h, replaceContent } from '../render/dom.js';
 import { call, callJson, problemErrors, SettingsCallError, statusLine } from './settings-api.js';
-import { categoryName, editRefusal, SETTINGS_TEXTS, st, variableName, type Me } from './settings.texts.js';
+import { categoryName, editRefusal, PLAN_RULE_TEXTS, SETTINGS_TEXTS, st, variableName, type Me } from './settings.texts.js';
 import { saveBlob, startDashboard, type Dashboard } from './shell.js';
 
 interface Cell { categories: Record<string, string>; target: number }
@@ -27,7 +28,9 @@ const TITLES = { en: SETTINGS_TEXTS.en.quotasTitle, ru: SETTINGS_TEXTS.ru.quotas
 const MARGIN_VARIABLES = ['ps_region', 'ps_gender', 'ps_age_band', 'ps_ethnicity', 'ps_settlement_type'];
 const MAX_TARGET = 1_000_000;
 
-type Message = { kind: 'error' | 'ok' | 'muted'; text: (lang: Language) => string; reload?: boolean };
+interface PlanProblem { path: string; keyword: string; params?: Record<string, string | number> }
+/** `lines`: a CSV file's problems, by line; `plan`: a saved plan's problems that belong to no cell. */
+type Message = { kind: 'error' | 'ok' | 'muted'; text: (lang: Language) => string; reload?: boolean; problems?: { of: 'lines' | 'plan'; list: PlanProblem[] } };
 
 const params = new URLSearchParams(location.search);
 let survey: SurveyId = (SURVEY_IDS as readonly string[]).includes(params.get('survey') ?? '') ? (params.get('survey') as SurveyId) : 'population';
@@ -41,7 +44,8 @@ let baseVersion = 0;
 let draft: { policy: Plan['policy']; countStatuses: string[]; quotas: Quota[] } | null = null;
 /** What the editor typed into each target, by `quota/cell` index, while it is not a valid target. */
 let typed = new Map<string, string>();
-let serverErrors = new Map<string, string>();
+/** The server's refusal of a cell, by `quota/cell` index: worded beside the cell. */
+let serverErrors = new Map<string, PlanProblem>();
 let dirty = false;
 let busy = false;
 let message: Message | null = null;
@@ -114,15 +118,59 @@ function hasErrors(): boolean {
   return [...typed.values()].some(targetError);
 }
 
-/** Server errors at `/quotas/i/cells/j/...` go beside their cell; others into the message. */
-function placeErrors(error: unknown): void {
-  serverErrors = new Map();
-  for (const e of problemErrors(error)) {
-    const m = /^\/quotas\/(\d+)\/cells\/(\d+)(?:\/(\w+))?/.exec(e.path);
-    if (!m) continue;
-    const onTarget = m[3] === 'target' || ['minimum', 'maximum', 'type', 'multipleOf'].includes(e.keyword);
-    serverErrors.set(cellId(Number(m[1]), Number(m[2])), onTarget ? 'targetRule' : 'cellRefused');
+/** Data shown as it was written (a column, a code, a target as typed): the same in every language. */
+function asData(value: string): HTMLElement {
+  return h('code', { translate: 'no' }, value === '' ? '""' : value);
+}
+
+/**
+ * A refused plan's rule in the page's language (settings.texts.ts), its values filled in: a variable by its label,
+ * counts as numbers, anything else as written. The server's English message is never shown.
+ */
+function ruleText(lang: Language, e: PlanProblem): Array<string | HTMLElement> {
+  if (!isQuotaPlanRule(e.keyword)) {
+    // The API schema's own keywords (a target of the wrong type or range) or a rule this page does not know yet.
+    return [st(lang, /\/target$/.test(e.path) || ['minimum', 'maximum', 'type', 'multipleOf'].includes(e.keyword) ? 'targetRule' : 'cellRefused')];
   }
+  const params = e.params ?? {};
+  return PLAN_RULE_TEXTS[lang][e.keyword].split(/\{(\w+)\}/).map((part, i) => {
+    if (i % 2 === 0) return part;
+    const value = params[part];
+    if (value === undefined) return '';
+    if (typeof value === 'number') return String(value);
+    const names = (ids: string) => ids.split(', ').map((v) => variableName(lang, survey, v)).join(', ');
+    const label = part === 'variable' ? variableName(lang, survey, value) : part === 'extra' ? names(value) : value;
+    return label !== value ? label : asData(value);
+  });
+}
+
+/** Server errors at `/quotas/i/cells/j/...` go beside their cell; the others are listed under the message. */
+function placeErrors(error: unknown): PlanProblem[] {
+  serverErrors = new Map();
+  const rest: PlanProblem[] = [];
+  for (const e of problemErrors(error)) {
+    const m = /^\/quotas\/(\d+)\/cells\/(\d+)/.exec(e.path);
+    if (m) serverErrors.set(cellId(Number(m[1]), Number(m[2])), e);
+    else rest.push(e);
+  }
+  return rest;
+}
+
+/** Where a listed problem is: a CSV line, or the quota it belongs to (none for the file or the plan as a whole). */
+function problemPlace(lang: Language, of: 'lines' | 'plan', e: PlanProblem): string | null {
+  if (of === 'lines') {
+    const line = Number(e.path.slice('/lines/'.length));
+    return line > 0 ? st(lang, 'csvLine', { line }) : null;
+  }
+  const quota = draft?.quotas[Number(/^\/quotas\/(\d+)/.exec(e.path)?.[1] ?? NaN)];
+  return quota ? quotaName(lang, quota) : null;
+}
+
+function problemList(lang: Language, problems: NonNullable<Message['problems']>): HTMLElement {
+  return h('ul', { id: 'problems', class: 'error' }, ...problems.list.map((e) => {
+    const place = problemPlace(lang, problems.of, e);
+    return h('li', {}, ...(place ? [h('strong', {}, place), ': '] : []), ...ruleText(lang, e));
+  }));
 }
 
 async function save(d: Dashboard): Promise<void> {
@@ -156,32 +204,16 @@ async function store(d: Dashboard, write: () => Promise<Response>, done: ((l: La
       const given = baseVersion;
       message = { kind: 'error', text: (l) => st(l, 'conflict', { current, given }), reload: true };
     } else if (p?.code === '400.6' && problemErrors(error).some((e) => e.path.startsWith('/lines/'))) {
-      const first = problemErrors(error)[0] as { path: string; message: string };
-      const line = first.path.slice('/lines/'.length);
-      message = { kind: 'error', text: (l) => st(l, 'csvRefused', { line, message: csvProblem(l, first.message) }) };
+      message = { kind: 'error', text: (l) => st(l, 'csvRefused'), problems: { of: 'lines', list: problemErrors(error) } };
     } else if (p?.status === 400) {
-      placeErrors(error);
-      message = { kind: 'error', text: (l) => st(l, 'planRefused') };
+      const rest = placeErrors(error);
+      message = { kind: 'error', text: (l) => st(l, 'planRefused'), ...(rest.length > 0 ? { problems: { of: 'plan' as const, list: rest } } : {}) };
     } else {
       message = failureMessage(error);
     }
   }
   busy = false;
   d.refresh();
-}
-
-/**
- * A CSV line's problem in the page's language. The server words them `line N, <column>: <what>` (quotas.service.ts);
- * the column, or the unknown category, says which rule was broken. Anything else keeps the server's own words.
- */
-function csvProblem(lang: Language, message: string): string {
-  const rest = message.replace(/^line \d+[,:]?\s*/, '');
-  if (/(^|: )(the header has no|unknown column)/.test(rest)) return st(lang, 'csv_header');
-  const column = /^(target|categories|variables):/.exec(rest)?.[1];
-  if (column) return st(lang, `csv_${column}` as 'csv_target');
-  const category = /^(\S+) is not a category of (\S+)$/.exec(rest);
-  if (category) return st(lang, 'csv_category', { category: categoryName(lang, survey, category[2] as string, category[1] as string), variable: variableName(lang, survey, category[2] as string) });
-  return rest;
 }
 
 async function downloadCsv(d: Dashboard): Promise<void> {
@@ -247,14 +279,15 @@ function quotaTable(d: Dashboard, q: Quota, qi: number, readOnly: boolean): HTML
     const p = progress.get(progressKey(q.id, q.variables, c.categories)) ?? { achieved: 0, reserved: 0 };
     const labels = q.variables.map((v) => categoryName(lang, survey, v, c.categories[v] ?? ''));
     const raw = typed.get(cellId(qi, ci));
-    const error = raw !== undefined && targetError(raw) ? 'targetRule' : serverErrors.get(cellId(qi, ci));
+    const refused = serverErrors.get(cellId(qi, ci));
+    const error = raw !== undefined && targetError(raw) ? [st(lang, 'targetRule')] : refused ? ruleText(lang, refused) : null;
     return h('tr', { 'data-cell': progressKey(q.id, q.variables, c.categories), class: error ? 'invalid' : '' },
       ...labels.map((l, i) => (i === 0 ? h('th', { scope: 'row' }, l) : h('td', {}, l))),
       h('td', { class: 'num' }, targetInput(d, qi, ci, c, readOnly, `${st(lang, 'target')}: ${labels.join(' · ')}`)),
       h('td', { class: 'cell-progress' },
         h('progress', { max: Math.max(c.target, 1), value: Math.min(p.achieved, Math.max(c.target, 1)), 'aria-hidden': 'true' }),
         h('span', { class: 'cell-numbers' }, st(lang, 'cellNumbers', { achieved: p.achieved, target: c.target, reserved: p.reserved }))),
-      h('td', { class: 'error', id: `err-${qi}-${ci}` }, error ? st(lang, error as 'targetRule' | 'cellRefused') : ''));
+      h('td', { class: 'error', id: `err-${qi}-${ci}` }, ...(error ?? [])));
   });
   return h('section', { class: 'card quota', 'data-quota': q.id },
     h('h2', {}, name),
@@ -356,6 +389,7 @@ function editor(d: Dashboard, readOnly: boolean): HTMLElement[] {
       readOnly ? null : h('label', { class: 'button', for: 'csv-file', id: 'csv-upload' }, st(lang, 'csvUpload')), readOnly ? null : upload),
     readOnly ? null : csvHint(lang),
     statusLine('message', message ? message.text(lang) : dirty ? st(lang, 'unsaved') : null, message?.kind ?? 'muted'),
+    message?.problems ? problemList(lang, message.problems) : null,
     message?.reload ? h('p', {}, h('button', { type: 'button', id: 'load-current', class: 'primary', onclick: () => { message = null; void load(d); } }, st(lang, 'loadCurrent'))) : null));
   return out;
 }

@@ -76,6 +76,33 @@ const canAct = () => role === 'coordinator' || role === 'admin';
 const validatorOf = (s: SurveyId): Validator => (validators[s] ??= toValidator(s, RAW[s]));
 const itemOf = (id: string): Item | undefined => itemsOf(survey).find((i) => i.id === id);
 
+/**
+ * Dates in the filters as the reader writes them (31.12.2026 in Kazakh and Russian, 31/12/2026 in English): a
+ * native date input shows the browser's own format and hint (mm/dd/yyyy in a headless or English browser), whatever
+ * the page's language. The filters keep ISO dates (YYYY-MM-DD), in the URL too.
+ */
+const DATE_SEPARATOR: Record<Language, string> = { en: '/', ru: '.', kk: '.' };
+const DATE_FILTERS = ['since', 'until'] as const;
+type DateFilter = (typeof DATE_FILTERS)[number];
+/** What was typed into a date filter that is not a date: kept to show with the error beside it. */
+const badDates: Partial<Record<DateFilter, string>> = {};
+
+function showDate(lang: Language, iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? [m[3], m[2], m[1]].join(DATE_SEPARATOR[lang]) : iso;
+}
+
+/** A typed date (day, month, year with . / or - between them; or ISO) as ISO, or null when it is no calendar date. */
+function readDate(text: string): string | null {
+  const dmy = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$/.exec(text);
+  const ymd = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
+  const [y, m, d] = dmy ? [dmy[3], dmy[2], dmy[1]] : ymd ? [ymd[1], ymd[2], ymd[3]] : [];
+  if (!y || !m || !d) return null;
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (date.getUTCMonth() !== Number(m) - 1 || date.getUTCDate() !== Number(d)) return null;
+  return date.toISOString().slice(0, 10);
+}
+
 function regionLabel(t: Texts, code: string | null): string {
   if (code === null) return '–';
   const item = itemOf(`${PREFIX[survey]}_region`);
@@ -269,9 +296,18 @@ function filtersCard(d: Dashboard): HTMLElement {
   const lang = d.lang;
   const t = new Texts(lang, survey);
   const regionItem = itemOf(`${PREFIX[survey]}_region`);
-  const field = (name: FilterName, label: string, control: HTMLElement) => h('div', { class: 'field-row' }, h('label', { class: 'field', for: `f-${name}` }, label), control);
+  const field = (name: FilterName, label: string, control: HTMLElement) => h('div', { class: name === 'region' ? 'field-row wide' : 'field-row' }, h('label', { class: 'field', for: `f-${name}` }, label), control);
   const select = (name: FilterName, options: Array<[string, string]>) => h('select', { id: `f-${name}` }, ...options.map(([value, label]) => h('option', { value, selected: (filters[name] ?? '') === value }, label)));
   const input = (name: FilterName, type: string) => h('input', { id: `f-${name}`, type, value: filters[name] ?? '', ...(name === 'id' ? { autocomplete: 'off', spellcheck: 'false' } : {}) });
+  const dateField = (name: DateFilter, label: string) => {
+    const bad = badDates[name];
+    const hint = h('span', { class: bad === undefined ? 'hint' : 'error', id: `f-${name}-hint` }, rt(lang, bad === undefined ? 'dateFormat' : 'dateRule'));
+    const control = h('input', {
+      id: `f-${name}`, type: 'text', inputmode: 'numeric', autocomplete: 'off', placeholder: rt(lang, 'dateFormat'),
+      value: bad ?? showDate(lang, filters[name] ?? ''), 'aria-describedby': `f-${name}-hint`, 'aria-invalid': String(bad !== undefined),
+    });
+    return h('div', { class: 'field-row' }, h('label', { class: 'field', for: `f-${name}` }, label), control, hint);
+  };
   const form = h('form', { id: 'review-filters', class: 'card filters' },
     h('h2', {}, rt(lang, 'filters')),
     h('div', { class: 'filter-grid' },
@@ -279,14 +315,15 @@ function filtersCard(d: Dashboard): HTMLElement {
       field('region', rt(lang, 'region'), select('region', [['', rt(lang, 'anyRegion')], ...(regionItem?.codes ?? []).map((c): [string, string] => [String(c), t.option(regionItem as Item, c)])])),
       field('interviewer', rt(lang, 'interviewer'), input('interviewer', 'text')),
       field('flag', rt(lang, 'flag'), select('flag', [['', rt(lang, 'anyFlag')], ...FLAGS.map((f): [string, string] => [f, rt(lang, `flag_${f}`)])])),
-      field('since', rt(lang, 'since'), input('since', 'date')),
-      field('until', rt(lang, 'until'), input('until', 'date')),
+      dateField('since', rt(lang, 'since')),
+      dateField('until', rt(lang, 'until')),
       field('id', rt(lang, 'responseId'), input('id', 'text')),
       h('div', { class: 'field-row check' }, h('input', { type: 'checkbox', id: 'f-overQuota', checked: filters.overQuota === 'true' }), h('label', { for: 'f-overQuota' }, rt(lang, 'overQuota')))),
     h('p', { class: 'nav-row' },
       h('button', { type: 'submit', class: 'primary', id: 'apply-filters' }, rt(lang, 'apply')),
       h('button', { type: 'button', id: 'clear-filters', onclick: () => {
         for (const f of FILTERS) delete filters[f];
+        for (const f of DATE_FILTERS) delete badDates[f];
         syncUrl();
         void loadList(d);
       } }, rt(lang, 'clear'))));
@@ -297,6 +334,21 @@ function filtersCard(d: Dashboard): HTMLElement {
       const value = el instanceof HTMLInputElement && el.type === 'checkbox' ? (el.checked ? 'true' : '') : (el?.value.trim() ?? '');
       if (value) filters[f] = value;
       else delete filters[f];
+    }
+    for (const f of DATE_FILTERS) {
+      const typed = filters[f];
+      const iso = typed === undefined ? null : readDate(typed);
+      delete badDates[f];
+      if (typed === undefined) continue;
+      if (iso) filters[f] = iso;
+      else badDates[f] = typed;
+    }
+    if (Object.keys(badDates).length > 0) {
+      // Nothing is asked of the server until every date is one; the fields say which and how.
+      for (const f of DATE_FILTERS) if (badDates[f] !== undefined) delete filters[f];
+      d.refresh();
+      form.querySelector<HTMLInputElement>(`#f-${Object.keys(badDates)[0] ?? 'since'}`)?.focus();
+      return;
     }
     selected.clear();
     syncUrl();

@@ -4,10 +4,10 @@
  * are then reported missing, with the reason), so a team can store what it has found so far.
  */
 import { SECONDARY_KEYS, type SecondaryKey } from '../../schemas/csi/indicators.js';
-import type { Language } from '../../schemas/labels.js';
-import { h, replaceContent } from '../render/dom.js';
-import { callJson, problemErrors, SettingsCallError, statusLine } from './settings-api.js';
-import { editRefusal, SETTINGS_TEXTS, st, type Me, type SettingsKey } from './settings.texts.js';
+import { h } from '../render/dom.js';
+import { callJson, problemErrors } from './settings-api.js';
+import { SETTINGS_TEXTS, st, type Me, type SettingsKey } from './settings.texts.js';
+import { parseNumber, renderSettingsPage, settingsFailure, type SettingsMessage } from './settings-page.js';
 import { startDashboard, type Dashboard } from './shell.js';
 
 interface SecondaryValue { value: number; source: string; year: number | null; status?: 'reported' | 'derived'; note?: string }
@@ -25,12 +25,7 @@ let drafts = new Map<SecondaryKey, Draft>();
 let dirty = false;
 let busy = false;
 let serverErrors = new Map<string, SettingsKey>();
-let message: { kind: 'error' | 'ok' | 'muted'; key: SettingsKey; params?: Record<string, string> } | null = null;
-
-function parseNumber(raw: string): number | null {
-  const t = raw.trim().replace(',', '.');
-  return /^\d+(\.\d+)?$/.test(t) ? Number(t) : null;
-}
+let message: SettingsMessage | null = null;
 
 function toDraft(v: SecondaryValue | undefined): Draft {
   return { value: v ? String(v.value) : '', source: v?.source ?? '', year: v?.year == null ? '' : String(v.year), status: v?.status ?? '', note: v?.note ?? '' };
@@ -57,16 +52,6 @@ function body(): Partial<Record<SecondaryKey, SecondaryValue>> {
   return out;
 }
 
-function failure(error: unknown): NonNullable<typeof message> {
-  if (error instanceof SettingsCallError) {
-    if (error.problem.status === 0) return { kind: 'error', key: 'network' };
-    if (error.problem.status === 403) return { kind: 'error', key: 'forbidden' };
-    if (error.problem.code === '404.9') return { kind: 'error', key: 'readOnlyRole' };
-    return { kind: 'error', key: 'failed', params: { code: error.problem.code } };
-  }
-  return { kind: 'error', key: 'failed', params: { code: String(error) } };
-}
-
 async function load(d: Dashboard): Promise<void> {
   try {
     me ??= await callJson<Me>('/api/v1/me');
@@ -77,7 +62,7 @@ async function load(d: Dashboard): Promise<void> {
     serverErrors = new Map();
     loadFailed = false;
   } catch (error) {
-    message = failure(error);
+    message = settingsFailure(error);
     loadFailed = true;
   }
   loaded = true;
@@ -101,7 +86,7 @@ async function save(d: Dashboard): Promise<void> {
       const m = /^\/(\w+)\/(value|source|year)/.exec(e.path);
       if (m) serverErrors.set(`${m[1]}:${m[2]}`, m[2] === 'value' ? 'valueRule' : m[2] === 'year' ? 'yearRule' : 'sourceRule');
     }
-    message = failure(error);
+    message = settingsFailure(error);
   }
   busy = false;
   d.refresh();
@@ -143,29 +128,16 @@ function card(dash: Dashboard, key: SecondaryKey, d: Draft, readOnly: boolean): 
 }
 
 function render(dash: Dashboard, main: HTMLElement): void {
-  const lang: Language = dash.lang;
-  main.classList.add('settings');
-  if (!loaded) {
-    void load(dash);
-    replaceContent(main, h('h1', {}, TITLES[lang]), h('p', { class: 'loading' }, st(lang, 'loading')));
-    return;
-  }
-  if (!me || loadFailed) {
-    replaceContent(main, h('h1', {}, TITLES[lang]), statusLine('message', message ? st(lang, message.key, message.params) : null, 'error'));
-    return;
-  }
-  const refusal = editRefusal(lang, me);
-  const readOnly = refusal !== null;
-  replaceContent(main,
-    h('h1', {}, TITLES[lang]),
-    ...(refusal ? [h('p', { class: 'card warning', id: 'read-only', role: 'status' }, refusal)] : []),
-    ...(isDefault ? [h('p', { class: 'muted', id: 'default' }, st(lang, 'secondaryDefault'))] : []),
-    ...SECONDARY_KEYS.map((k) => card(dash, k, drafts.get(k) ?? toDraft(undefined), readOnly)),
-    h('div', { class: 'card actions' },
-      readOnly ? null : h('p', { class: 'buttons' },
-        h('button', { type: 'button', class: 'primary', id: 'save', disabled: busy || !dirty, onclick: () => void save(dash) }, st(lang, busy ? 'saving' : 'save')),
-        dirty ? h('button', { type: 'button', id: 'discard', onclick: () => { message = null; void load(dash); } }, st(lang, 'discard')) : null),
-      statusLine('message', message ? st(lang, message.key, message.params) : dirty ? st(lang, 'unsaved') : null, message?.kind ?? 'muted')));
+  renderSettingsPage(dash, main, {
+    titles: TITLES, loaded, loadFailed, me, isDefault, defaultKey: 'secondaryDefault', dirty, busy, message,
+    load: () => void load(dash),
+    save: () => void save(dash),
+    discard: () => {
+      message = null;
+      void load(dash);
+    },
+    cards: (readOnly) => SECONDARY_KEYS.map((k) => card(dash, k, drafts.get(k) ?? toDraft(undefined), readOnly)),
+  });
 }
 
 startDashboard(TITLES, render);

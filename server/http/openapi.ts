@@ -85,6 +85,7 @@ function document(serverUrl: string): Json {
       properties: {
         path: { type: 'string' }, item: { type: ['string', 'null'] }, keyword: { type: 'string' }, message: { type: 'string' },
         allowedValues: { type: 'array', description: 'For a value outside a closed list: the values it may take.' },
+        params: { type: 'object', description: 'The values the rule (keyword) is about, for wording it in any language: quota plans (schemas/quota-plan-rules.ts).' },
       },
       required: ['path', 'item', 'keyword', 'message'],
     },

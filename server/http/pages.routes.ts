@@ -108,6 +108,16 @@ export function formManifest(survey: SurveyId, lang: Language): object {
   };
 }
 
+/**
+ * Without JavaScript the page cannot switch languages, so it says so in all three, each marked with its language
+ * for screen readers.
+ */
+const NOSCRIPT = [
+  '<p lang="kk">Бұл бетке JavaScript қажет.</p>',
+  '<p lang="ru">Для этой страницы нужен JavaScript.</p>',
+  '<p lang="en">This page needs JavaScript.</p>',
+].join('');
+
 export function shellHtml(shell: Shell, lang = 'en'): string {
   const data = Object.entries(shell.data).map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`).join('');
   const install = shell.manifest
@@ -129,7 +139,7 @@ ${install}<link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>
 <div id="app"${data}><p class="loading">…</p></div>
-<noscript>This page needs JavaScript.</noscript>
+<noscript>${NOSCRIPT}</noscript>
 </body>
 </html>
 `;

@@ -13,7 +13,7 @@ import { formatScore, roundHalfUp } from '../domain/indicators/aggregation.js';
 import { designProjection } from '../domain/indicators/calibration.js';
 import { computeMatrix, type IndicatorOptions, type MatrixResult } from '../domain/indicators/compute.js';
 import { diamondSvg } from '../domain/indicators/diamond.js';
-import { localizeMatrix } from '../domain/indicators/localize.js';
+import { localizeMatrix, ruleTextsInWords } from '../domain/indicators/localize.js';
 import { matrixRows } from '../domain/indicators/rows.js';
 import { KAZAKHSTAN_SECONDARY, SECONDARY_LABELS, type SecondaryData } from '../domain/indicators/secondary.js';
 import { problem } from '../domain/problems.js';
@@ -33,7 +33,7 @@ export interface IndicatorsParams {
   weighted?: boolean;
   /** Break the population indicators down by this variable. */
   by?: 'ps_region' | 'ps_age_band' | 'ps_ethnicity';
-  /** Rule texts, notes and reasons in words of this language (default: the technical English, with item ids). */
+  /** Rule texts, notes and reasons in words of this language (default: rule texts in English words, reasons and flags technical, with item ids). */
   lang?: Language;
 }
 
@@ -82,7 +82,8 @@ export class IndicatorsService {
   async matrix(params: IndicatorsParams, actor: Actor): Promise<IndicatorsReport> {
     const report = await this.compute(actor, params.weighted === true, params.by);
     // A language asked for: rule texts, notes and reasons in words of that language, for readers (pages, files).
-    return params.lang ? { ...report, ...localizeMatrix(report, params.lang) } : report;
+    // Without one, the rules are still in words: a rule written with item ids serves nobody.
+    return params.lang ? { ...report, ...localizeMatrix(report, params.lang) } : { ...report, ...ruleTextsInWords(report) };
   }
 
   async diamond(q: DiamondParams, actor: Actor): Promise<string> {

@@ -11,6 +11,7 @@
  */
 import type { ResponseStatus } from '../../schemas/api.js';
 import type { QuotaProgress, QuotaStatus } from '../../schemas/generated/api.types.js';
+import type { RuleParams } from '../../schemas/quota-plan-rules.js';
 import { regionItem, regionOf } from '../../schemas/survey-definition.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import { canSee, isRegionScoped } from '../domain/access.js';
@@ -94,8 +95,8 @@ export interface ScreeningResult extends ScreeningDecision {
 export type { QuotaProgress, QuotaStatus } from '../../schemas/generated/api.types.js';
 
 /** Plan errors in the shared `{path, item, keyword, message}` shape; item is the variable a path names, if any. */
-function planErrors(errors: ReadonlyArray<PlanError>): Array<{ path: string; item: string | null; keyword: string; message: string }> {
-  return errors.map((e) => ({ path: e.path, item: e.item ?? /\/(?:categories|collapse)\/([^/]+)$/.exec(e.path)?.[1] ?? null, keyword: e.keyword ?? 'quotaPlan', message: e.message }));
+function planErrors(errors: ReadonlyArray<PlanError>): Array<{ path: string; item: string | null; keyword: string; params?: RuleParams; message: string }> {
+  return errors.map((e) => ({ path: e.path, item: e.item ?? /\/(?:categories|collapse)\/([^/]+)$/.exec(e.path)?.[1] ?? null, keyword: e.keyword, ...(e.params ? { params: e.params } : {}), message: e.message }));
 }
 
 /** The plan readers see: the newest published version (see replacePlan). */
@@ -166,7 +167,7 @@ export class QuotasService {
     const survey = requireSurvey(surveyParam);
     const parsed = quotaPlanFromCsv(survey, text, options);
     if (!parsed.ok) {
-      throw problem('invalidQuotaPlan', { errors: parsed.errors.map((e) => ({ path: `/lines/${e.line}`, item: null, keyword: 'csv', message: `line ${e.line}${e.column ? `, ${e.column}` : ''}: ${e.message}` })) });
+      throw problem('invalidQuotaPlan', { errors: parsed.errors.map((e) => ({ path: `/lines/${e.line}`, item: null, keyword: e.rule, ...(e.params ? { params: e.params } : {}), message: `line ${e.line}${e.column ? `, ${e.column}` : ''}: ${e.message}` })) });
     }
     return this.replacePlan(survey, parsed.plan.quotas, options, actor, ifMatch);
   }

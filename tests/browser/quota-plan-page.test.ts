@@ -121,13 +121,100 @@ describe('quota plan page', () => {
     await expect.poll(() => page.locator('#message').textContent()).toBe('The file was stored as version 4.');
     expect(await page.locator(`tr[data-cell="ps_gender:female"] input.target`).inputValue()).toBe('45');
     await page.locator('#csv-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('variables,categories,target\nps_gender,female,many\n') });
-    await expect.poll(() => page.locator('#message').textContent()).toBe('The file was not stored. Line 2: the target must be a whole number, 0 or more');
+    await expect.poll(() => page.locator('#message').textContent()).toBe('The file was not stored: correct these lines and upload it again.');
+    expect(await page.locator('#problems li').allTextContents()).toEqual(['Line 2: the target many is not a whole number, 0 or more']);
     await page.locator('#lang-ru').click();
     await page.locator('#csv-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('variables,categories,target\nps_gender,male,3\nps_gender,akmola,4\n') });
-    await expect.poll(() => page.locator('#message').textContent()).toBe('Файл не сохранён. Строка 3: akmola — не категория переменной «Пол»');
+    await expect.poll(() => page.locator('#message').textContent()).toBe('Файл не сохранён: исправьте эти строки и загрузите его снова.');
+    expect(await page.locator('#problems li').allTextContents()).toEqual(['Строка 3: akmola — не категория переменной «Пол»']);
     expect((await h.ctx.as('coord').get(QUOTAS).expect(200)).body.version).toBe(4);
     await page.context().close();
   }, 120_000);
+
+  // One file per rule a CSV upload can break, and what the page says about each line in Kazakh and in Russian.
+  const BROKEN = [
+    { rule: 'csvUnreadable', csv: 'variables,categories,target\nps_gender,"male,3\n', kk: ['2-жол: файлды CSV ретінде оқу мүмкін емес (тырнақшаларды тексеріңіз)'], ru: ['Строка 2: файл не читается как CSV (проверьте кавычки)'] },
+    { rule: 'csvNoCells', csv: 'variables,categories,target\n', kk: ['файлда бағандардың атаулары бар, бірақ бірде-бір ұяшық жоқ'], ru: ['в файле есть названия столбцов, но нет ни одной ячейки'] },
+    {
+      rule: 'csvMissingColumn, csvUnknownColumn', csv: 'variables,cats,target\nps_gender,male,1\n',
+      kk: ['1-жол: бірінші жолда categories бағаны жоқ', '1-жол: бірінші жолда жоспар файлдарында болмайтын cats бағаны бар'],
+      ru: ['Строка 1: в первой строке нет столбца categories', 'Строка 1: в первой строке есть столбец cats, которого в файлах плана не бывает'],
+    },
+    {
+      rule: 'csvNoVariable, csvCategoryCount', csv: 'variables,categories,target\n,male,3\n',
+      kk: ['2-жол: ұяшықтың айнымалыларын | арқылы көрсетіңіз', '2-жол: санаттар: 1, айнымалылар: 0; әр айнымалыға бір санаттан, | арқылы, айнымалылармен бірдей ретпен көрсетіңіз'],
+      ru: ['Строка 2: укажите переменные ячейки через |', 'Строка 2: категорий: 1, переменных: 0; укажите по одной категории на каждую переменную, через |, в том же порядке'],
+    },
+    {
+      rule: 'csvCategoryCount', csv: 'variables,categories,target\nps_region|ps_gender,akmola,3\n',
+      kk: ['2-жол: санаттар: 1, айнымалылар: 2; әр айнымалыға бір санаттан, | арқылы, айнымалылармен бірдей ретпен көрсетіңіз'],
+      ru: ['Строка 2: категорий: 1, переменных: 2; укажите по одной категории на каждую переменную, через |, в том же порядке'],
+    },
+    { rule: 'csvTarget', csv: 'variables,categories,target\nps_gender,male,12.5\nps_gender,female,\n', kk: ['2-жол: 12.5 мақсаты 0-ден кем емес бүтін сан емес', '3-жол: "" мақсаты 0-ден кем емес бүтін сан емес'], ru: ['Строка 2: цель 12.5 не является целым числом от 0 и больше', 'Строка 3: цель "" не является целым числом от 0 и больше'] },
+    {
+      rule: 'csvQuotaVariables', csv: 'quota,variables,categories,target\nq,ps_gender,male,3\nq,ps_region,akmola,3\n',
+      kk: ['3-жол: q квотасының жоғарыдағы жолында басқа айнымалылар бар: бір квотаның барлық жолдарында айнымалылар бірдей болуы керек'],
+      ru: ['Строка 3: у квоты q в строке выше другие переменные: все строки одной квоты называют одни и те же переменные'],
+    },
+    { rule: 'csvDuplicateCell', csv: 'variables,categories,target\nps_gender,male,3\nps_gender,male,4\n', kk: ['3-жол: 2-жолдағы ұяшықпен бірдей'], ru: ['Строка 3: та же ячейка, что и в строке 2'] },
+    {
+      rule: 'unknownVariable', csv: 'variables,categories,target\nps_gender,male,3\nps_shoe_size,42,1\n',
+      kk: ['3-жол: ps_shoe_size — бұл сауалнаманың сұрағы да, туынды айнымалысы да емес'], ru: ['Строка 3: ps_shoe_size — не вопрос и не производная переменная этого опроса'],
+    },
+    {
+      rule: 'unknownCategory', csv: 'variables,categories,target\nps_gender,male,3\nps_age_band,over_60,3\n',
+      kk: ['3-жол: over_60 — «Жас тобы» айнымалысының санаты емес'], ru: ['Строка 3: over_60 — не категория переменной «Возрастная группа»'],
+    },
+    { rule: 'variableTwice', csv: 'variables,categories,target\nps_gender|ps_gender,male|female,3\n', kk: ['2-жол: бір айнымалы квотада екі рет көрсетілген'], ru: ['Строка 2: переменная указана в квоте дважды'] },
+  ] as const;
+
+  it('says what is wrong with each line of a refused CSV file in Kazakh and Russian, never in the server\'s English', async () => {
+    const refusedMessage = { kk: 'Файл сақталмады: осы жолдарды түзетіп, қайта жүктеңіз.', ru: 'Файл не сохранён: исправьте эти строки и загрузите его снова.' };
+    for (const lang of ['kk', 'ru'] as const) {
+      const page = await open(h, 'coord', lang);
+      for (const broken of BROKEN) {
+        const english = (await h.ctx.as('coord').put(QUOTAS).set('content-type', 'text/csv').send(broken.csv).expect(400)).body.details.errors as Array<{ keyword: string; message: string }>;
+        expect([...new Set(english.map((e) => e.keyword))].join(', ')).toBe(broken.rule);
+        await page.locator('#csv-file').setInputFiles({ name: 'plan.csv', mimeType: 'text/csv', buffer: Buffer.from(broken.csv) });
+        await expect.poll(() => page.locator('#problems li').allTextContents(), { message: `${lang} ${broken.rule}` }).toEqual([...broken[lang]]);
+        expect(await page.locator('#message').textContent()).toBe(refusedMessage[lang]);
+        // Data (a column, a code, a target as written) is marked as such; the words around it are the page's language.
+        const words = await page.locator('#problems').evaluate((ul) => {
+          const copy = ul.cloneNode(true) as HTMLElement;
+          for (const code of copy.querySelectorAll('[translate="no"]')) code.remove();
+          return copy.textContent ?? '';
+        });
+        expect(words.match(/[A-Za-z]{3,}/g) ?? [], `${lang} ${broken.rule}`).toEqual(broken.rule === 'csvUnreadable' ? ['CSV'] : []);
+        for (const e of english) expect(words).not.toContain(e.message.replace(/^line \d+(, \w+)?: /, ''));
+      }
+      await page.context().close();
+    }
+    expect((await h.ctx.as('coord').get(QUOTAS).expect(200)).body.version).toBe(4);
+  }, 300_000);
+
+  it('words the server\'s refusal of a cell beside it, and of the plan under the message, in the page\'s language', async () => {
+    // A version an older release stored: a collapsed-away category in a cell and counted statuses the counting policy
+    // no longer allows. The editor loads it as it is; saving it back is refused by the rules the page words.
+    const current = (await h.ctx.as('coord').get(QUOTAS).expect(200)).body as { version: number };
+    const old = { survey: 'population', version: current.version + 1, policy: 'refuse', countStatuses: ['submitted'], quotas: [{ id: 'age', variables: ['ps_age_band'], cells: [{ categories: { ps_age_band: '18_25' }, target: 5 }, { categories: { ps_age_band: 'over_60' }, target: 7 }] }] };
+    await h.ctx.t.store.insertSettingVersion({ key: 'quotas:population', version: old.version, value: old, at: new Date().toISOString(), by: 'coord', published: false });
+    await h.ctx.t.store.publishSettingVersion('quotas:population', old.version);
+    for (const [lang, cell, plan] of [
+      ['ru', 'over_60 — не категория переменной «Возрастная группа»', 'план не может менять, какие анкеты учитываются: это одно правило для всех подсчётов'],
+      ['kk', 'over_60 — «Жас тобы» айнымалысының санаты емес', 'жоспар қай анкеталар есептелетінін өзгерте алмайды: бұл барлық есептер үшін бір ереже'],
+    ] as const) {
+      const page = await open(h, 'coord', lang);
+      const row = page.locator('tr[data-cell="age:over_60"]');
+      await row.locator('input.target').fill('8');
+      await page.locator('#save').click();
+      await expect.poll(() => row.locator('td.error').textContent()).toBe(cell);
+      expect(await row.locator('input.target').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('tr[data-cell="age:18_25"] td.error').textContent()).toBe('');
+      expect(await page.locator('#problems li').allTextContents()).toEqual([plan]);
+      await page.context().close();
+    }
+    expect((await h.ctx.as('coord').get(QUOTAS).expect(200)).body.version).toBe(old.version);
+  }, 180_000);
 
   it('shows a region-scoped coordinator the plan read-only, saying why', async () => {
     for (const viewport of [TABLET, DESKTOP]) {

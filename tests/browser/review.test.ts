@@ -72,6 +72,28 @@ async function untranslated(page: Page): Promise<string[]> {
   }, english);
 }
 
+/**
+ * Selects too narrow for an option: a closed select cuts its chosen text without any overflow to measure, so each
+ * option's text is measured in the select's font against the room the select gives it (its width less padding and
+ * the arrow).
+ */
+async function narrowSelects(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const context = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+    const out: string[] = [];
+    for (const select of document.querySelectorAll<HTMLSelectElement>('#app select')) {
+      const style = getComputedStyle(select);
+      context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+      for (const option of select.options) {
+        const width = context.measureText(option.text).width;
+        if (width > room) out.push(`#${select.id} "${option.text}" (${Math.ceil(width)} > ${Math.floor(room)})`);
+      }
+    }
+    return out;
+  });
+}
+
 describe('review in the browser', () => {
   let h: Harness;
   const gen = new SyntheticGenerator('population', { seed: 1601 });
@@ -277,6 +299,48 @@ describe('review in the browser', () => {
     await context.close();
   }, 120_000);
 
+  it('filters by dates written as a Kazakh or Russian reader writes them, and marks a date that is none beside its field', async () => {
+    const context = await h.browser.newContext({ viewport: TABLET, locale: 'en-US' });
+    const page = await context.newPage();
+    await signIn(page, h.base, 'coord');
+    await page.locator('#lang-ru').click();
+    const since = page.locator('#f-since');
+    // Never the browser's own date control, which shows mm/dd/yyyy in an English browser whatever the page's language.
+    expect(await since.getAttribute('type')).toBe('text');
+    expect(await since.getAttribute('placeholder')).toBe('дд.мм.гггг');
+    expect(await page.locator('label[for=f-since]').textContent()).toBe('Получено с');
+    expect(await page.locator('#f-since-hint').textContent()).toBe('дд.мм.гггг');
+
+    await since.fill('31.02.2026');
+    await page.locator('#apply-filters').click();
+    await expect.poll(() => page.locator('#f-since-hint').textContent()).toBe('Введите дату в виде дд.мм.гггг, например 31.12.2026.');
+    expect(await page.locator('#f-since').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#f-since').inputValue()).toBe('31.02.2026');
+    expect(new URL(page.url()).searchParams.get('since')).toBeNull();
+
+    const day = (offset: number) => {
+      const d = new Date(Date.now() + offset * 86_400_000);
+      return { dotted: `${String(d.getDate()).padStart(2, '0')}.${String(d.getMonth() + 1).padStart(2, '0')}.${d.getFullYear()}`, iso: `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` };
+    };
+    const today = day(0);
+    await page.locator('#f-since').fill(today.dotted);
+    await page.locator('#apply-filters').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('since')).toBe(today.iso);
+    await expect.poll(() => page.locator('.review-row').count()).toBeGreaterThan(0);
+    expect(await page.locator('#f-since').getAttribute('aria-invalid')).toBe('false');
+    await page.locator('#lang-kk').click();
+    expect(await page.locator('#f-since').inputValue()).toBe(today.dotted);
+    expect(await page.locator('#f-since').getAttribute('placeholder')).toBe('кк.аа.жжжж');
+    expect(await page.locator('#f-until-hint').textContent()).toBe('кк.аа.жжжж');
+    await page.locator('#f-until').fill(day(-1).dotted);
+    await page.locator('#apply-filters').click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('until')).toBe(day(-1).iso);
+    await expect.poll(() => page.locator('.review-row').count()).toBe(0);
+    const shown = await page.evaluate(() => `${document.body.innerText} ${[...document.querySelectorAll('[placeholder]')].map((e) => e.getAttribute('placeholder')).join(' ')}`);
+    expect(shown).not.toMatch(/yyyy|mm\/dd|гггг/i);
+    await context.close();
+  }, 120_000);
+
   it.each(LANGUAGES.flatMap((lang) => [[lang, 'tablet'], [lang, 'desktop']] as Array<[Language, 'tablet' | 'desktop']>))('%s at %s size: nothing cut off or wider than the screen, nothing left in English', async (lang, size) => {
     const viewport = size === 'tablet' ? TABLET : DESKTOP;
     const context = await h.browser.newContext({ viewport, hasTouch: size === 'tablet' });
@@ -290,6 +354,7 @@ describe('review in the browser', () => {
       if (lang !== 'en') expect({ where, left: await untranslated(page) }).toEqual({ where, left: [] });
     };
     await check('list');
+    expect(await narrowSelects(page)).toEqual([]);
     // The speeder: flags with their reasons, and (after the first test) a history with diffs.
     await page.locator(`.review-row[data-response="${speeder.id}"] .open-response`).click();
     await page.locator(`#review-detail[data-response="${speeder.id}"] #history`).waitFor();

@@ -66,6 +66,8 @@ describe.each(STORE_KINDS)('indicators API on the %s store', (kind) => {
         expect(i.reason, i.id).toMatch(/\w/);
       }
       expect(i.rule, i.id).toMatch(/\w/);
+      // Without ?lang= the rules are in English words too: questions by their labels, never an item id.
+      expect(i.rule, i.id).not.toMatch(/\b(ps|os|es)_[a-z0-9_]+/);
       expect(['population', 'organisational', 'external', 'secondary']).toContain(i.source);
       expect(['V', 'S', 'P', 'I', 'U']).toContain(i.confidence);
       expect(i.default).toBe(i.confidence === 'U');

@@ -62,6 +62,14 @@ describe('pages', () => {
     }
   });
 
+  it('says that a page needs JavaScript in Kazakh, Russian and English, each marked with its language', async () => {
+    const res = await request(ctx.app).get('/dashboard/review').expect(200);
+    const noscript = /<noscript>(.*)<\/noscript>/s.exec(res.text)?.[1] ?? '';
+    expect(noscript).toContain('<p lang="kk">Бұл бетке JavaScript қажет.</p>');
+    expect(noscript).toContain('<p lang="ru">Для этой страницы нужен JavaScript.</p>');
+    expect(noscript).toContain('<p lang="en">This page needs JavaScript.</p>');
+  });
+
   it.each([
     ['/forms/nope', '404.1'], ['/dashboard/nope', '404.3'], ['/assets/nope.js', '404.3'], ['/assets/form-nope.js', '404.3'],
     ['/assets/dashboard-nope.js', '404.3'], ['/assets/..%2Fpackage.json', '404.3'],

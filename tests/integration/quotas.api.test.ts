@@ -136,8 +136,8 @@ describe.each(STORE_KINDS)('%s quotas API', (kind) => {
     const invalid = await ctx.as('coord').put(QUOTAS).send({ quotas: [{ id: 'g', variables: ['ps_gender'], cells: [{ categories: { ps_gender: 'other' }, target: 3 }] }, { id: 'n', variables: ['ps_nope'], cells: [{ categories: { ps_nope: 'a' }, target: 1 }] }] }).expect(400);
     expect(invalid.body.code).toBe('400.6');
     expect(invalid.body.details.errors).toEqual([
-      { path: '/quotas/0/cells/0/categories/ps_gender', item: 'ps_gender', keyword: 'quotaPlan', message: 'other is not a category of ps_gender' },
-      { path: '/quotas/1/variables/0', item: null, keyword: 'quotaPlan', message: 'ps_nope is not an item or derived variable of the population survey' },
+      { path: '/quotas/0/cells/0/categories/ps_gender', item: 'ps_gender', keyword: 'unknownCategory', params: { category: 'other', variable: 'ps_gender' }, message: 'other is not a category of ps_gender' },
+      { path: '/quotas/1/variables/0', item: null, keyword: 'unknownVariable', params: { variable: 'ps_nope' }, message: 'ps_nope is not an item or derived variable of the population survey' },
     ]);
     await ctx.as('coord').get(QUOTAS).expect(404);
     await ctx.as('ainur').put(QUOTAS).send(genderPlan(5)).expect(403);
@@ -155,7 +155,7 @@ describe.each(STORE_KINDS)('%s quotas API', (kind) => {
     expect(await ctx.t.store.listQuotaSlots('population@1')).toEqual([]);
 
     const bad = await ctx.as('coord').put(QUOTAS).set('content-type', 'text/csv').send('variables,categories,target\nps_gender,female,x\n').expect(400);
-    expect(bad.body).toMatchObject({ code: '400.6', details: { errors: [{ path: '/lines/2', item: null, keyword: 'csv' }] } });
+    expect(bad.body).toMatchObject({ code: '400.6', details: { errors: [{ path: '/lines/2', item: null, keyword: 'csvTarget', params: { value: 'x' } }] } });
     expect(bad.body.details.errors[0].message).toMatch(/^line 2, target: /);
   });
 

@@ -12,6 +12,7 @@
  * A sub-dimension or dimension that rests on a defaulted (U) rule says so (`defaults`).
  */
 import type { IndicatorMatrix } from '../../../schemas/csi/indicators.js';
+import { reasonText } from './reasons.js';
 
 export interface ScoreResult {
   id: string;
@@ -60,8 +61,8 @@ export function aggregateScores(
       }
       const members = s.indicators.map((i) => i.id).filter((id) => !excluded.includes(id));
       const base = { id: s.id, level: 'subDimension' as const, name: s.name, members, excluded, defaults, published: s.published };
-      if (blocking.length > 0) return { ...base, status: 'missing', value: null, reason: `indicator ${blocking.join(', ')} missing` };
-      if (present.length === 0) return { ...base, status: 'missing', value: null, reason: 'no indicator available' };
+      if (blocking.length > 0) return { ...base, status: 'missing', value: null, reason: reasonText('indicatorsMissing', { ids: blocking.join(', ') }) };
+      if (present.length === 0) return { ...base, status: 'missing', value: null, reason: reasonText('noIndicator') };
       return { ...base, status: 'ok', value: meanOf(present), reason: null };
     });
     subDimensions.push(...subs);
@@ -71,7 +72,7 @@ export function aggregateScores(
       defaults: subs.flatMap((s) => s.defaults), published: d.published,
     };
     dimensions.push(blocking.length > 0
-      ? { ...base, status: 'missing', value: null, reason: `sub-dimension ${blocking.join(', ')} missing` }
+      ? { ...base, status: 'missing', value: null, reason: reasonText('subDimensionsMissing', { ids: blocking.join(', ') }) }
       : { ...base, status: 'ok', value: meanOf(subs.map((s) => s.value as number)), reason: null });
   }
   return { subDimensions, dimensions };

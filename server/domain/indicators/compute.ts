@@ -27,6 +27,7 @@ import { isAnswer, tableOf, type ResponseRecord, type Table } from './records.js
 import { ruleText } from './rule-text.js';
 import { evaluateSecondary, type SecondaryData, type SecondaryOutcome } from './secondary.js';
 import { evaluateSurveyRule, missing, type Component, type Evaluation, type SurveyContext } from './survey-rules.js';
+import { reasonText } from './reasons.js';
 
 export interface IndicatorInputs {
   responses: Partial<Record<SurveyId, readonly ResponseRecord[]>>;
@@ -143,7 +144,7 @@ function evaluate(rule: Rule, source: IndicatorSource, prepared: Prepared, secon
       : { value: out.value, reason: null, n: null, base: null, weightedBase: null, se: null, flags: [], components: [] };
     return { ...value, inputs: out.inputs };
   }
-  if (source === 'secondary') return { ...missing(`a ${rule.kind} rule needs a survey`), inputs: [] };
+  if (source === 'secondary') return { ...missing(reasonText('needsSurvey', { kind: rule.kind })), inputs: [] };
   const ctx: SurveyContext = {
     table: prepared.tables[source], weights: prepared.weights[source], ruleOf: prepared.ruleOf, domain,
     projection: source === 'population' ? prepared.projection : undefined,

@@ -168,6 +168,11 @@ export function ruleWords(rule: Rule, lang: Language, source: string): string {
   }
 }
 
+/** A question by its label, quoted as the language quotes. */
+export function itemName(lang: Language, survey: SurveyId, id: string): string {
+  return namer(lang, survey).item(id);
+}
+
 /** A diversity group (women, rural residents, ...) in a language. */
 export function groupLabel(lang: Language, label: string): string {
   return indicatorTexts[lang].groups?.[label] ?? label;

@@ -7,6 +7,7 @@
 import { indicatorTexts } from '../../../schemas/csi/indicator-texts.js';
 import type { SecondaryKey, SecondaryRule } from '../../../schemas/csi/indicators.js';
 import type { SecondaryData, SecondaryValue } from '../../../schemas/csi/secondary.js';
+import { reasonText } from './reasons.js';
 
 export type { SecondaryData, SecondaryValue } from '../../../schemas/csi/secondary.js';
 
@@ -73,14 +74,14 @@ export function evaluateSecondary(rule: SecondaryRule, data: SecondaryData): Sec
   const inputs: SecondaryOutcome['inputs'] = [];
   for (const key of rule.inputs) {
     const given = data[key];
-    if (!given) return { value: null, reason: `secondary input ${key} (${SECONDARY_LABELS[key]}) not provided`, inputs };
-    if (!Number.isFinite(given.value) || given.value < 0) return { value: null, reason: `secondary input ${key} is not a number of at least 0`, inputs };
+    if (!given) return { value: null, reason: reasonText('inputNotProvided', { input: key, label: SECONDARY_LABELS[key] }), inputs };
+    if (!Number.isFinite(given.value) || given.value < 0) return { value: null, reason: reasonText('inputNotNumber', { input: key }), inputs };
     inputs.push({ key, ...given });
   }
   if ((rule.transform === 'ratio' || rule.transform === 'cappedRatioComplement') && inputs[1]?.value === 0) {
-    return { value: null, reason: `secondary input ${rule.inputs[1]} is 0, so the ratio is undefined`, inputs };
+    return { value: null, reason: reasonText('ratioUndefined', { input: rule.inputs[1] as string }), inputs };
   }
   const value = transform(rule, inputs.map((i) => i.value));
-  if (value < 0 || value > 100) return { value: null, reason: `the transformed value ${value} is outside 0-100: check the inputs' scales`, inputs };
+  if (value < 0 || value > 100) return { value: null, reason: reasonText('outOfRange', { value }), inputs };
   return { value, reason: null, inputs };
 }

@@ -12,6 +12,7 @@ import type { Code } from '../../../schemas/items.js';
 import type { Projection } from '../weighting/linearization.js';
 import { combine, shareOf, standardError, unionCount, type Binary, type ShareEstimate } from './estimation.js';
 import { isAnswer, isBlank, isNumber, type Table } from './records.js';
+import { partsText, reasonText } from './reasons.js';
 
 export type SurveyRule = Exclude<Rule, SecondaryRule>;
 
@@ -65,9 +66,8 @@ export function missing(reason: string, components: Component[] = []): Evaluatio
 }
 
 function emptyReason(ctx: SurveyContext, what: string): string {
-  if (ctx.table.size === 0) return 'no responses';
-  const cell = ctx.domain ? ' in this group' : '';
-  return `empty base${cell}: no response with ${what}`;
+  if (ctx.table.size === 0) return reasonText('noResponses');
+  return reasonText(ctx.domain ? 'emptyBaseInGroup' : 'emptyBase', { what });
 }
 
 function fromShare(s: ShareEstimate): Estimate {
@@ -171,7 +171,7 @@ function meanOfShares(rule: MeanOfSharesRule, ctx: SurveyContext, domain = ctx.d
       : { label: part.item, value: null, n: null, base: null, reason: emptyReason({ ...ctx, domain }, `an answer to ${part.item}`) });
     if (s) parts.push(s);
   }
-  if (parts.length < rule.parts.length) return { reason: `a part has no data: ${components.filter((c) => c.reason).map((c) => `${c.label} (${c.reason})`).join('; ')}` };
+  if (parts.length < rule.parts.length) return { reason: reasonText('partMissing', { parts: partsText(components.filter((c) => c.reason)) }) };
   const k = parts.length;
   const masks = parts.map((s) => s.inBase);
   return {
@@ -209,12 +209,12 @@ function difference(rule: DifferenceRule, ctx: SurveyContext): Evaluation {
     ? { label, value: null, n: null, base: null, reason: o.reason }
     : { label, value: 100 * o.p, n: o.n, base: o.base, reason: null });
   const components = [component('members', a), component('non-members', b)];
-  if ('reason' in a) return missing(`members: ${a.reason}`, components);
-  if ('reason' in b) return missing(`non-members: ${b.reason}`, components);
+  if ('reason' in a) return missing(reasonText('membersMissing', { reason: a.reason }), components);
+  if ('reason' in b) return missing(reasonText('nonMembersMissing', { reason: b.reason }), components);
   const raw = 100 * (a.p - b.p);
   components.push({ label: 'difference before the floor', value: raw, n: null, base: null, reason: null });
   const se = standardError(combine([a.influence, b.influence], [1, -1]), ctx.projection);
-  const flags = raw < rule.floor ? [`the difference (${raw.toFixed(2)} points) is below ${rule.floor} and is reported as ${rule.floor}`] : [];
+  const flags = raw < rule.floor ? [reasonText('belowFloor', { raw: raw.toFixed(2), floor: rule.floor })] : [];
   return {
     value: Math.max(rule.floor, raw), reason: null, n: null, base: unionCount([...a.masks, ...b.masks]), weightedBase: null,
     se: se === null ? null : 100 * se, flags, components,
@@ -238,7 +238,7 @@ function diversity(rule: DiversityRule, ctx: SurveyContext): Evaluation {
   const engagedCount = engaged.reduce((a, e, i) => a + (e === 1 && inDomain(i) ? 1 : 0), 0);
   const base = engaged.reduce((a, _e, i) => a + (inDomain(i) ? 1 : 0), 0);
   if (base === 0) return missing(emptyReason(ctx, `an answer to ${rule.engaged.items.join(', ')}`));
-  if (engagedCount === 0) return missing('nobody in the base is engaged, so the make-up of the engaged is undefined');
+  if (engagedCount === 0) return missing(reasonText('nobodyEngaged'));
   const components: Component[] = rule.groups.map((g) => {
     const member = ctx.table.memo(g, 'group', () => {
       const column = ctx.table.column(g.variable);
@@ -251,15 +251,15 @@ function diversity(rule: DiversityRule, ctx: SurveyContext): Evaluation {
     });
     const all = weightedMean(member, ctx.weights, inDomain);
     const amongEngaged = weightedMean(member, ctx.weights, (i) => inDomain(i) && engaged[i] === 1);
-    if (all === null || amongEngaged === null) return { label: g.label, value: null, n: null, base: null, reason: `${g.variable} not answered` };
-    if (all === 0) return { label: g.label, value: null, n: null, base: null, reason: 'group absent from the sample' };
+    if (all === null || amongEngaged === null) return { label: g.label, value: null, n: null, base: null, reason: reasonText('groupNotAnswered', { variable: g.variable }) };
+    if (all === 0) return { label: g.label, value: null, n: null, base: null, reason: reasonText('groupAbsent') };
     const score = rule.method === 'representationRatio' ? Math.min(1, amongEngaged / all) : 1 - Math.abs(amongEngaged - all);
     return { label: g.label, value: 100 * score, n: null, base: null, reason: null };
   });
   const present = components.filter((c) => c.value !== null);
-  if (present.length === 0) return missing('no group can be scored', components);
+  if (present.length === 0) return missing(reasonText('noGroup'), components);
   const flags = present.length < components.length
-    ? [`left out of the mean: ${components.filter((c) => c.value === null).map((c) => `${c.label} (${c.reason})`).join('; ')}`] : [];
+    ? [reasonText('leftOutOfMean', { parts: partsText(components.filter((c) => c.value === null)) })] : [];
   return {
     value: present.reduce((a, c) => a + (c.value as number), 0) / present.length, reason: null, n: engagedCount, base,
     weightedBase: null, se: null, flags, components,
@@ -301,7 +301,7 @@ function baseAnswered(rule: ShareRule, ctx: SurveyContext): boolean {
 }
 
 export function evaluateSurveyRule(rule: SurveyRule, ctx: SurveyContext): Evaluation {
-  if (ctx.table.size === 0) return missing('no responses');
+  if (ctx.table.size === 0) return missing(reasonText('noResponses'));
   switch (rule.kind) {
     case 'share': {
       const what = `an answer to ${rule.item}${rule.base ? ` and ${rule.base.variable} in {${rule.base.in.join(', ')}}` : ''}`;

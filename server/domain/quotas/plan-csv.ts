@@ -13,6 +13,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { ResponseStatus } from '../../../schemas/api.js';
+import type { QuotaPlanRule, RuleParams } from '../../../schemas/quota-plan-rules.js';
 import type { SurveyId } from '../../../schemas/surveys.js';
 import { cellKey, checkQuotaPlan, defaultQuotaId, makeQuotaPlan, type Quota, type QuotaPlan, type QuotaPolicy } from './plan.js';
 
@@ -20,6 +21,9 @@ export interface CsvError {
   /** 1-based line of the file (the header is usually line 1); 0 for the file as a whole. */
   line: number;
   column?: string;
+  /** The rule broken (schemas/quota-plan-rules.ts) and its values: what pages word in the reader's language. */
+  rule: QuotaPlanRule;
+  params?: RuleParams;
   message: string;
 }
 
@@ -46,7 +50,7 @@ function readRows(text: string): { rows: Row[] } | { error: CsvError } {
     return { rows: records.map((r) => ({ line: r.info.lines, fields: r.record })) };
   } catch (error) {
     const lines = (error as { lines?: number }).lines;
-    return { error: { line: typeof lines === 'number' ? lines : 0, message: `not readable as CSV: ${(error as Error).message}` } };
+    return { error: { line: typeof lines === 'number' ? lines : 0, rule: 'csvUnreadable', message: `not readable as CSV: ${(error as Error).message}` } };
   }
 }
 
@@ -59,9 +63,9 @@ function columnsOf(header: readonly string[], line: number): { columns: Partial<
   }
   const errors: CsvError[] = (['variables', 'categories', 'target'] as const)
     .filter((c) => columns[c] === undefined)
-    .map((c) => ({ line, column: c, message: `the header has no ${c} column (expected ${HEADERS[c].join(' or ')})` }));
+    .map((c) => ({ line, column: c, rule: 'csvMissingColumn' as const, params: { column: c }, message: `the header has no ${c} column (expected ${HEADERS[c].join(' or ')})` }));
   const unknown = names.filter((n) => !Object.values(HEADERS).some((aliases) => (aliases as readonly string[]).includes(n)));
-  for (const n of unknown) errors.push({ line, column: n, message: `unknown column ${n}` });
+  for (const n of unknown) errors.push({ line, column: n, rule: 'csvUnknownColumn', params: { column: n }, message: `unknown column ${n}` });
   return { columns, errors };
 }
 
@@ -83,11 +87,11 @@ function cellRow(row: readonly string[], line: number, columns: Partial<Record<C
   const variables = at('variables').split(SEPARATOR).filter((v) => v !== '');
   const categories = at('categories').split(SEPARATOR).filter((c) => c !== '');
   const target = parseTarget(at('target'));
-  if (variables.length === 0) errors.push({ line, column: 'variables', message: 'no variable' });
+  if (variables.length === 0) errors.push({ line, column: 'variables', rule: 'csvNoVariable', message: 'no variable' });
   if (categories.length !== variables.length) {
-    errors.push({ line, column: 'categories', message: `${categories.length} categories for ${variables.length} variables (join them with | in the same order)` });
+    errors.push({ line, column: 'categories', rule: 'csvCategoryCount', params: { categories: categories.length, variables: variables.length }, message: `${categories.length} categories for ${variables.length} variables (join them with | in the same order)` });
   }
-  if (target === null) errors.push({ line, column: 'target', message: `target ${JSON.stringify(at('target'))} is not a whole number, 0 or more` });
+  if (target === null) errors.push({ line, column: 'target', rule: 'csvTarget', params: { value: at('target') }, message: `target ${JSON.stringify(at('target'))} is not a whole number, 0 or more` });
   if (errors.length > 0 || target === null) return { errors };
   return { cell: { line, quota: at('quota') || defaultQuotaId(variables), variables, categories, target }, errors };
 }
@@ -101,14 +105,14 @@ function groupQuotas(cells: readonly CellRow[]): { quotas: Quota[]; errors: CsvE
     const quota = quotas.get(c.quota) ?? { id: c.quota, variables: c.variables, cells: [] };
     quotas.set(c.quota, quota);
     if (quota.variables.join('|') !== c.variables.join('|')) {
-      errors.push({ line: c.line, column: 'variables', message: `quota ${c.quota} is on ${quota.variables.join(' x ')}, this row names ${c.variables.join(' x ')}` });
+      errors.push({ line: c.line, column: 'variables', rule: 'csvQuotaVariables', params: { quota: c.quota }, message: `quota ${c.quota} is on ${quota.variables.join(' x ')}, this row names ${c.variables.join(' x ')}` });
       continue;
     }
     const categories = Object.fromEntries(c.variables.map((v, i) => [v, c.categories[i] as string]));
     const key = cellKey(quota, categories);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      errors.push({ line: c.line, message: `the same cell as line ${earlier}` });
+      errors.push({ line: c.line, rule: 'csvDuplicateCell', params: { line: earlier }, message: `the same cell as line ${earlier}` });
       continue;
     }
     seen.set(key, c.line);
@@ -137,10 +141,10 @@ export function quotaPlanFromCsv(survey: SurveyId, text: string, options: CsvPla
   const read = readRows(text);
   if ('error' in read) return { ok: false, errors: [read.error] };
   const [header, ...body] = read.rows;
-  if (!header) return { ok: false, errors: [{ line: 0, message: 'the file is empty' }] };
+  if (!header) return { ok: false, errors: [{ line: 0, rule: 'csvEmpty', message: 'the file is empty' }] };
   const { columns, errors } = columnsOf(header.fields, header.line);
   if (errors.length > 0) return { ok: false, errors };
-  if (body.length === 0) return { ok: false, errors: [{ line: 0, message: 'the file has a header but no cells' }] };
+  if (body.length === 0) return { ok: false, errors: [{ line: 0, rule: 'csvNoCells', message: 'the file has a header but no cells' }] };
   const cells: CellRow[] = [];
   body.forEach((row) => {
     const parsed = cellRow(row.fields, row.line, columns);
@@ -151,7 +155,7 @@ export function quotaPlanFromCsv(survey: SurveyId, text: string, options: CsvPla
   errors.push(...grouped.errors);
   if (errors.length > 0) return { ok: false, errors };
   const plan = makeQuotaPlan(survey, grouped.quotas, options);
-  const planErrors = checkQuotaPlan(plan).map((e) => ({ line: lineOfPath(e.path, cells, grouped.quotas), message: e.message }));
+  const planErrors = checkQuotaPlan(plan).map((e) => ({ line: lineOfPath(e.path, cells, grouped.quotas), rule: e.keyword, ...(e.params ? { params: e.params } : {}), message: e.message }));
   return planErrors.length > 0 ? { ok: false, errors: planErrors } : { ok: true, plan };
 }
 

@@ -8,6 +8,7 @@
  * store's slots and the dashboard can refer to a cell without the plan at hand.
  */
 import { RESPONSE_STATUSES, type ResponseStatus } from '../../../schemas/api.js';
+import type { QuotaPlanRule, RuleParams } from '../../../schemas/quota-plan-rules.js';
 import { isKnownVariable, variableCodes } from '../../../schemas/survey-definition.js';
 import type { SurveyId } from '../../../schemas/surveys.js';
 import { COUNTED_STATUSES, counts } from '../counting.js';
@@ -49,8 +50,9 @@ export interface PlanError {
   message: string;
   /** The variable the error is about, when the path does not end in it. */
   item?: string;
-  /** The rule broken, when more specific than "quotaPlan". */
-  keyword?: string;
+  /** The rule broken (schemas/quota-plan-rules.ts), and what pages need to word it. */
+  keyword: QuotaPlanRule;
+  params?: RuleParams;
 }
 
 const pointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -79,8 +81,8 @@ export function defaultQuotaId(variables: readonly string[]): string {
 function checkStatuses(statuses: readonly ResponseStatus[]): PlanError[] {
   const errors: PlanError[] = [];
   statuses.forEach((s, i) => {
-    if (!(RESPONSE_STATUSES as readonly string[]).includes(s)) errors.push({ path: `/countStatuses/${i}`, message: `unknown status ${s}` });
-    else if (!counts(s)) errors.push({ path: `/countStatuses/${i}`, message: `${s} responses never count` });
+    if (!(RESPONSE_STATUSES as readonly string[]).includes(s)) errors.push({ path: `/countStatuses/${i}`, keyword: 'unknownStatus', params: { status: s }, message: `unknown status ${s}` });
+    else if (!counts(s)) errors.push({ path: `/countStatuses/${i}`, keyword: 'statusNeverCounts', params: { status: s }, message: `${s} responses never count` });
   });
   const same = statuses.length === COUNTED_STATUSES.length && COUNTED_STATUSES.every((s) => statuses.includes(s));
   if (errors.length === 0 && !same) {
@@ -99,14 +101,14 @@ function allowedCategories(survey: SurveyId, quota: Quota, variable: string): Se
 
 function checkVariables(survey: SurveyId, quota: Quota, at: string): PlanError[] {
   const errors: PlanError[] = [];
-  if (quota.variables.length === 0) errors.push({ path: `${at}/variables`, message: 'a quota needs at least one variable' });
-  if (new Set(quota.variables).size !== quota.variables.length) errors.push({ path: `${at}/variables`, message: 'a variable is listed twice' });
+  if (quota.variables.length === 0) errors.push({ path: `${at}/variables`, keyword: 'noVariables', message: 'a quota needs at least one variable' });
+  if (new Set(quota.variables).size !== quota.variables.length) errors.push({ path: `${at}/variables`, keyword: 'variableTwice', message: 'a variable is listed twice' });
   quota.variables.forEach((v, i) => {
-    if (!isKnownVariable(survey, v)) errors.push({ path: `${at}/variables/${i}`, message: `${v} is not an item or derived variable of the ${survey} survey` });
+    if (!isKnownVariable(survey, v)) errors.push({ path: `${at}/variables/${i}`, keyword: 'unknownVariable', params: { variable: v }, message: `${v} is not an item or derived variable of the ${survey} survey` });
   });
   for (const [v, mapping] of Object.entries(quota.collapse ?? {})) {
     if (!quota.variables.includes(v)) {
-      errors.push({ path: `${at}/collapse/${pointer(v)}`, message: `${v} is not a variable of this quota` });
+      errors.push({ path: `${at}/collapse/${pointer(v)}`, keyword: 'collapseNotVariable', params: { variable: v }, message: `${v} is not a variable of this quota` });
       continue;
     }
     errors.push(...checkCollapse(survey, v, mapping, `${at}/collapse/${pointer(v)}`));
@@ -121,40 +123,40 @@ function checkVariables(survey: SurveyId, quota: Quota, at: string): PlanError[]
  */
 function checkCollapse(survey: SurveyId, variable: string, mapping: Record<string, string>, at: string): PlanError[] {
   const codes = isKnownVariable(survey, variable) ? variableCodes(survey, variable) : null;
-  if (!codes) return isKnownVariable(survey, variable) ? [{ path: at, item: variable, keyword: 'collapse', message: `${variable} has no answer codes to collapse` }] : [];
+  if (!codes) return isKnownVariable(survey, variable) ? [{ path: at, item: variable, keyword: 'collapseNoCodes', params: { variable }, message: `${variable} has no answer codes to collapse` }] : [];
   const errors: PlanError[] = [];
   for (const [code, into] of Object.entries(mapping)) {
-    if (!codes.includes(code)) errors.push({ path: `${at}/${pointer(code)}`, item: variable, keyword: 'collapse', message: `${code} is not a code of ${variable}` });
-    if (into === '') errors.push({ path: `${at}/${pointer(code)}`, item: variable, keyword: 'collapse', message: `${code} is collapsed into an empty category` });
+    if (!codes.includes(code)) errors.push({ path: `${at}/${pointer(code)}`, item: variable, keyword: 'collapseUnknownCode', params: { code, variable }, message: `${code} is not a code of ${variable}` });
+    if (into === '') errors.push({ path: `${at}/${pointer(code)}`, item: variable, keyword: 'collapseEmpty', params: { code, variable }, message: `${code} is collapsed into an empty category` });
   }
   return errors;
 }
 
 function checkCell(survey: SurveyId, quota: Quota, cell: QuotaCell, at: string): PlanError[] {
   const errors: PlanError[] = [];
-  if (!Number.isInteger(cell.target) || cell.target < 0) errors.push({ path: `${at}/target`, message: 'a target is a whole number, 0 or more' });
+  if (!Number.isInteger(cell.target) || cell.target < 0) errors.push({ path: `${at}/target`, keyword: 'target', message: 'a target is a whole number, 0 or more' });
   const extra = Object.keys(cell.categories).filter((v) => !quota.variables.includes(v));
-  if (extra.length > 0) errors.push({ path: `${at}/categories`, message: `not variables of this quota: ${extra.join(', ')}` });
+  if (extra.length > 0) errors.push({ path: `${at}/categories`, keyword: 'extraCategories', params: { extra: extra.join(', ') }, message: `not variables of this quota: ${extra.join(', ')}` });
   for (const v of quota.variables) {
     const category = cell.categories[v];
     if (category === undefined) {
-      errors.push({ path: `${at}/categories`, message: `no category for ${v}` });
+      errors.push({ path: `${at}/categories`, item: v, keyword: 'noCategory', params: { variable: v }, message: `no category for ${v}` });
       continue;
     }
     const allowed = isKnownVariable(survey, v) ? allowedCategories(survey, quota, v) : null;
-    if (allowed && !allowed.has(category)) errors.push({ path: `${at}/categories/${v}`, message: `${category} is not a category of ${v}` });
+    if (allowed && !allowed.has(category)) errors.push({ path: `${at}/categories/${v}`, keyword: 'unknownCategory', params: { category, variable: v }, message: `${category} is not a category of ${v}` });
   }
   return errors;
 }
 
 function checkQuota(survey: SurveyId, quota: Quota, at: string): PlanError[] {
   const errors = checkVariables(survey, quota, at);
-  if (quota.cells.length === 0) errors.push({ path: `${at}/cells`, message: 'a quota needs at least one cell' });
+  if (quota.cells.length === 0) errors.push({ path: `${at}/cells`, keyword: 'noCells', message: 'a quota needs at least one cell' });
   const seen = new Set<string>();
   quota.cells.forEach((cell, i) => {
     errors.push(...checkCell(survey, quota, cell, `${at}/cells/${i}`));
     const key = cellKey(quota, cell.categories);
-    if (seen.has(key)) errors.push({ path: `${at}/cells/${i}`, message: 'the same cell is listed twice' });
+    if (seen.has(key)) errors.push({ path: `${at}/cells/${i}`, keyword: 'duplicateCell', message: 'the same cell is listed twice' });
     seen.add(key);
   });
   return errors;
@@ -166,12 +168,12 @@ function checkQuota(survey: SurveyId, quota: Quota, at: string): PlanError[] {
  */
 export function checkQuotaPlan(plan: QuotaPlan): PlanError[] {
   const errors: PlanError[] = [];
-  if (!QUOTA_POLICIES.includes(plan.policy)) errors.push({ path: '/policy', message: `policy is one of ${QUOTA_POLICIES.join(', ')}` });
-  if (!Number.isInteger(plan.version) || plan.version < 1) errors.push({ path: '/version', message: 'version is a whole number, 1 or more' });
+  if (!QUOTA_POLICIES.includes(plan.policy)) errors.push({ path: '/policy', keyword: 'policy', message: `policy is one of ${QUOTA_POLICIES.join(', ')}` });
+  if (!Number.isInteger(plan.version) || plan.version < 1) errors.push({ path: '/version', keyword: 'version', message: 'version is a whole number, 1 or more' });
   errors.push(...checkStatuses(plan.countStatuses));
   const ids = new Set<string>();
   plan.quotas.forEach((quota, i) => {
-    if (ids.has(quota.id)) errors.push({ path: `/quotas/${i}/id`, message: `quota id ${quota.id} is used twice` });
+    if (ids.has(quota.id)) errors.push({ path: `/quotas/${i}/id`, keyword: 'quotaIdTwice', params: { quota: quota.id }, message: `quota id ${quota.id} is used twice` });
     ids.add(quota.id);
     errors.push(...checkQuota(plan.survey, quota, `/quotas/${i}`));
   });

@@ -51,49 +51,49 @@ describe('quotaPlanFromCsv', () => {
   };
 
   it.each([
-    { description: 'an empty file', text: '', errors: [{ line: 0, message: 'the file is empty' }] },
-    { description: 'a header and nothing else', text: 'variables,categories,target\n', errors: [{ line: 0, message: 'the file has a header but no cells' }] },
+    { description: 'an empty file', text: '', errors: [{ line: 0, rule: 'csvEmpty', message: 'the file is empty' }] },
+    { description: 'a header and nothing else', text: 'variables,categories,target\n', errors: [{ line: 0, rule: 'csvNoCells', message: 'the file has a header but no cells' }] },
     {
       description: 'missing and unknown columns',
       text: 'variables,cats,target\nps_gender,male,1',
       errors: [
-        { line: 1, column: 'categories', message: 'the header has no categories column (expected categories or category)' },
-        { line: 1, column: 'cats', message: 'unknown column cats' },
+        { line: 1, column: 'categories', rule: 'csvMissingColumn', params: { column: 'categories' }, message: 'the header has no categories column (expected categories or category)' },
+        { line: 1, column: 'cats', rule: 'csvUnknownColumn', params: { column: 'cats' }, message: 'unknown column cats' },
       ],
     },
     {
       description: 'targets that are not whole numbers, on their lines',
       text: 'variables,categories,target\nps_gender,male,12.5\n\nps_gender,female,-3\nps_region,akmola,',
       errors: [
-        { line: 2, column: 'target', message: 'target "12.5" is not a whole number, 0 or more' },
-        { line: 4, column: 'target', message: 'target "-3" is not a whole number, 0 or more' },
-        { line: 5, column: 'target', message: 'target "" is not a whole number, 0 or more' },
+        { line: 2, column: 'target', rule: 'csvTarget', params: { value: '12.5' }, message: 'target "12.5" is not a whole number, 0 or more' },
+        { line: 4, column: 'target', rule: 'csvTarget', params: { value: '-3' }, message: 'target "-3" is not a whole number, 0 or more' },
+        { line: 5, column: 'target', rule: 'csvTarget', params: { value: '' }, message: 'target "" is not a whole number, 0 or more' },
       ],
     },
     {
       description: 'more variables than categories',
       text: 'variables,categories,target\nps_region|ps_gender,akmola,3',
-      errors: [{ line: 2, column: 'categories', message: '1 categories for 2 variables (join them with | in the same order)' }],
+      errors: [{ line: 2, column: 'categories', rule: 'csvCategoryCount', params: { categories: 1, variables: 2 }, message: '1 categories for 2 variables (join them with | in the same order)' }],
     },
     {
       description: 'a cell listed twice',
       text: 'variables,categories,target\nps_gender,male,3\nps_gender,female,3\nps_gender,male,4',
-      errors: [{ line: 4, message: 'the same cell as line 2' }],
+      errors: [{ line: 4, rule: 'csvDuplicateCell', params: { line: 2 }, message: 'the same cell as line 2' }],
     },
     {
       description: 'one quota id on different variables',
       text: 'quota,variables,categories,target\nq,ps_gender,male,3\nq,ps_region,akmola,3',
-      errors: [{ line: 3, column: 'variables', message: 'quota q is on ps_gender, this row names ps_region' }],
+      errors: [{ line: 3, column: 'variables', rule: 'csvQuotaVariables', params: { quota: 'q' }, message: 'quota q is on ps_gender, this row names ps_region' }],
     },
     {
       description: 'an unknown variable, on the line of its first row',
       text: 'variables,categories,target\nps_gender,male,3\nps_shoe_size,42,1',
-      errors: [{ line: 3, message: 'ps_shoe_size is not an item or derived variable of the population survey' }],
+      errors: [{ line: 3, rule: 'unknownVariable', params: { variable: 'ps_shoe_size' }, message: 'ps_shoe_size is not an item or derived variable of the population survey' }],
     },
     {
       description: 'an unknown category, on its line',
       text: 'variables,categories,target\nps_gender,male,3\nps_gender,female,3\nps_age_band,18_25,3\nps_age_band,over_60,3',
-      errors: [{ line: 5, message: 'over_60 is not a category of ps_age_band' }],
+      errors: [{ line: 5, rule: 'unknownCategory', params: { category: 'over_60', variable: 'ps_age_band' }, message: 'over_60 is not a category of ps_age_band' }],
     },
   ])('reports $description', ({ text, errors }) => {
     expect(errorsOf(text)).toEqual(errors);
@@ -102,5 +102,6 @@ describe('quotaPlanFromCsv', () => {
   it('reports a file that is not CSV with the line where reading stopped', () => {
     const [error] = errorsOf('variables,categories,target\nps_gender,"male,3\n');
     expect(error?.message).toMatch(/^not readable as CSV: /);
+    expect(error?.rule).toBe('csvUnreadable');
   });
 });
