@@ -16,7 +16,8 @@ import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js'
 import type { MarginVariable } from '../domain/weighting/margins.js';
 import type { IntervalMethod } from '../domain/weighting/intervals.js';
 import type { RakeOptions, RakeReport } from '../domain/weighting/raking.js';
-import { breakdownOf, tallyItem, type CellDesign, type CodedColumn, type ItemColumn, type ItemTally } from '../domain/weighting/tally.js';
+import type { CellDesign, CodedColumn } from '../domain/weighting/design.js';
+import { breakdownOf, tallyItem, type ItemColumn, type ItemTally } from '../domain/weighting/tally.js';
 import type { ResponseStore } from '../store/store.port.js';
 import type { DatasetView } from './analysis-dataset.js';
 import { requireSurvey } from './responses.service.js';

@@ -11,7 +11,7 @@ import { problem } from '../domain/problems.js';
 import { ColumnsBuilder } from '../domain/weighting/columns.js';
 import { KAZAKHSTAN_2009_MARGINS, rakingMargins } from '../domain/weighting/margins.js';
 import { RakingError, TrimmingError, type RakeOptions } from '../domain/weighting/raking.js';
-import { designFor, respondentWeights, type CellDesign } from '../domain/weighting/tally.js';
+import { designFor, respondentWeights, type CellDesign } from '../domain/weighting/design.js';
 import type { ResponseStore, SettingsStore } from '../store/store.port.js';
 import { AnalysisDataset, type DatasetView } from './analysis-dataset.js';
 import type { Audit } from './audit.service.js';

@@ -6,7 +6,8 @@
 import { variableValue, type ResponseRecord } from '../records.js';
 import type { MarginVariable } from './margins.js';
 import { marginCategory } from './margins.js';
-import type { CodedColumn, ItemColumn } from './tally.js';
+import type { CodedColumn } from './design.js';
+import type { ItemColumn } from './tally.js';
 
 /** What the builder needs to know of an item. */
 export interface ColumnItem {
