@@ -16,7 +16,6 @@ export interface CodedColumn {
   examples?: Map<number, string[]>;
 }
 
-
 export interface CellDesign {
   /** Respondents. */
   n: number;
@@ -27,6 +26,8 @@ export interface CellDesign {
   counts: Float64Array;
   /** Raked weight of each respondent in the cell. */
   weights: Float64Array;
+  /** Each cell's combination of margin categories as one number (the same for the same margins). */
+  keys: Float64Array;
   report: RakeReport;
   /**
    * Calibration-model columns of each cell (intercept, then one per non-first category of every margin), flattened
@@ -48,12 +49,14 @@ export interface CellDesign {
 /**
  * Groups respondents into margin cells and rakes the cells. With no margins every respondent shares one cell of
  * weight 1 (unweighted estimates, with the same variance formula). A respondent outside a margin's categories,
- * or a margin category with a target and nobody in it, is a RakingError naming it.
+ * or a margin category with a target and nobody in it, is a RakingError naming it. `previous`, a design of the
+ * same margins (an earlier sample of the survey), is where the raking starts when it has every cell and no bounds
+ * are asked for: the weights are the same as from a cold start, to the raking tolerance, in fewer iterations.
  */
-export function designFor(n: number, margins: Margin[], columns: CodedColumn[], options: RakeOptions = {}): CellDesign {
+export function designFor(n: number, margins: Margin[], columns: CodedColumn[], options: RakeOptions = {}, previous?: CellDesign): CellDesign {
   const perMargin = margins.map((m, k) => marginCodes(m, columns[k] as CodedColumn, n));
   const categories = margins.map((m) => Object.keys(m.targets));
-  const { cellOf, cellCodes } = cellsOf(n, perMargin, categories.map((c) => c.length));
+  const { cellOf, cellCodes, keys } = cellsOf(n, perMargin, categories.map((c) => c.length));
   const cells = cellCodes.length === 0 ? 1 : (cellCodes[0] as Int32Array).length;
   const counts = new Float64Array(cells);
   for (let i = 0; i < n; i += 1) counts[cellOf[i] as number] = (counts[cellOf[i] as number] as number) + 1;
@@ -69,9 +72,28 @@ export function designFor(n: number, margins: Margin[], columns: CodedColumn[], 
     throw new RakingError(ids.length > 0 ? `${error.message} (e.g. response ${ids.join(', ')})` : error.message, error.variable, error.category, { ...error.subjects, ...(ids.length > 0 ? { responseIds: ids } : {}) });
   }
   const coded: CodedMargins = { units: cells, margins, categories, codes: cellCodes, targets, counts };
-  const { weights, ...report } = rakeCoded(coded, options);
+  const start = options.trim ? null : warmStart(keys, previous);
+  const { weights, ...report } = rakeCoded(coded, start ? { ...options, start } : options);
   const model = modelOf(coded);
-  return { n, calibrated: margins.length > 0, cellOf, counts, weights, report, ...model, ...outerSums(model, counts, weights) };
+  return { n, calibrated: margins.length > 0, cellOf, counts, weights, report, keys: Float64Array.from(keys), ...model, ...outerSums(model, counts, weights) };
+}
+
+/**
+ * The previous design's weights for these cells (the same margins), or null when a cell is new: raked weights are
+ * exp(x'λ) per cell, so raking from them converges to the weights raking from 1 gives (raking.ts `start`); a new
+ * cell has no such weight to start from.
+ */
+function warmStart(keys: number[], previous: CellDesign | undefined): Float64Array | null {
+  if (!previous?.calibrated) return null;
+  const weightOf = new Map<number, number>();
+  previous.keys.forEach((key, cell) => weightOf.set(key, previous.weights[cell] as number));
+  const start = new Float64Array(keys.length);
+  for (let cell = 0; cell < keys.length; cell += 1) {
+    const w = weightOf.get(keys[cell] as number);
+    if (w === undefined) return null;
+    start[cell] = w;
+  }
+  return start;
 }
 
 /**
@@ -104,7 +126,7 @@ function marginCodes(margin: Margin, column: CodedColumn, n: number): Int32Array
 }
 
 /** Dense cell numbers for the respondents' combinations of margin categories, and each cell's categories. */
-function cellsOf(n: number, perMargin: Int32Array[], sizes: number[]): { cellOf: Int32Array; cellCodes: Int32Array[] } {
+function cellsOf(n: number, perMargin: Int32Array[], sizes: number[]): { cellOf: Int32Array; cellCodes: Int32Array[]; keys: number[] } {
   const cellOf = new Int32Array(n);
   const dense = new Map<number, number>();
   const keys: number[] = [];
@@ -128,7 +150,7 @@ function cellsOf(n: number, perMargin: Int32Array[], sizes: number[]): { cellOf:
       rest = Math.floor(rest / (sizes[k] as number));
     }
   });
-  return { cellOf, cellCodes };
+  return { cellOf, cellCodes, keys };
 }
 
 function outerSums(model: { rowCols: Int32Array; stride: number; columns: number }, counts: Float64Array, weights: Float64Array): { wx: Float64Array; w2xx: Float64Array } {
