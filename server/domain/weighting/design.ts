@@ -51,7 +51,8 @@ export interface CellDesign {
  * weight 1 (unweighted estimates, with the same variance formula). A respondent outside a margin's categories,
  * or a margin category with a target and nobody in it, is a RakingError naming it. `previous`, a design of the
  * same margins (an earlier sample of the survey), is where the raking starts when it has every cell and no bounds
- * are asked for: the weights are the same as from a cold start, to the raking tolerance, in fewer iterations.
+ * are asked for: the weights are the same as from a cold start, to the raking tolerance, in fewer iterations when
+ * few responses were added.
  */
 export function designFor(n: number, margins: Margin[], columns: CodedColumn[], options: RakeOptions = {}, previous?: CellDesign): CellDesign {
   const perMargin = margins.map((m, k) => marginCodes(m, columns[k] as CodedColumn, n));

@@ -25,7 +25,8 @@ export interface RakeOptions {
   /**
    * Weights to start from (ignored with `trim`): the raked weights of an earlier sample on the same margins, which
    * are the design weights times exp(x'λ) like every raking step's, so raking from them converges to the weights
-   * raking from the design weights gives (the one set of that form meeting the margins), in fewer iterations.
+   * raking from the design weights gives (the one set of that form meeting the margins), in fewer iterations when
+   * the sample changed little.
    */
   start?: ArrayLike<number>;
   /** Bounds on the weights relative to their mean, e.g. {lower: 0.3, upper: 3}: bounded raking calibration. */
