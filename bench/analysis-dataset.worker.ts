@@ -6,7 +6,7 @@
  * - a plain read: every population response streamed from the store (and parsed), nothing else;
  * - the engine's own time on those responses in memory: coded columns, raking to the shipped margins and the
  *   20 items x 5 breakdowns the service computes (one `tallyItem` per item and breakdown), and the indicator matrix
- *   weighted with its calibration projection;
+ *   weighted on its raked design;
  * - over HTTP, a fresh app each: the five tallies requests (one per breakdown, 20 items each) cold, again with no
  *   new data, and after one submission through the API; the same for the weighted indicator matrix;
  * - quota status at 1,000 and at 100,000 stored responses, same plan: median of 50 requests each.
@@ -25,14 +25,14 @@ import { deriveVariables } from '../schemas/derived.js';
 import { SyntheticGenerator } from '../schemas/synthetic.js';
 import { questionnaireVersion, type SurveyId } from '../schemas/surveys.js';
 import { buildApp } from '../server/app.js';
-import { designProjection } from '../server/domain/indicators/calibration.js';
 import { computeMatrix } from '../server/domain/indicators/compute.js';
 import { KAZAKHSTAN_SECONDARY } from '../server/domain/indicators/secondary.js';
 import { regionOf } from '../schemas/survey-definition.js';
 import type { StoredResponse } from '../server/domain/response.js';
 import { ColumnsBuilder } from '../server/domain/weighting/columns.js';
 import { KAZAKHSTAN_2009_MARGINS, rakingMargins } from '../server/domain/weighting/margins.js';
-import { breakdownOf, designFor, respondentWeights, tallyItem } from '../server/domain/weighting/tally.js';
+import { designFor } from '../server/domain/weighting/design.js';
+import { breakdownOf, tallyItem } from '../server/domain/weighting/tally.js';
 import { hashPassword } from '../server/services/passwords.js';
 import { breakdownsOf, tallyItemsOf } from '../server/services/tallies.service.js';
 import { SqliteStore } from '../server/store/embedded/sqlite.store.js';
@@ -154,7 +154,7 @@ try {
   const weightColumns = weightBuilder.done();
   const indicatorDesign = designFor(weightColumns.n, rakingMargins(KAZAKHSTAN_2009_MARGINS, []), weightColumns.margins, { tolerance: 1e-10 });
   computeMatrix({ responses: { population, organisational: others.organisational ?? [], external: others.external ?? [] }, secondary: KAZAKHSTAN_SECONDARY },
-    { weights: respondentWeights(indicatorDesign), projection: designProjection(indicatorDesign) });
+    { design: indicatorDesign });
   const indicatorEngineMs = ms(start);
   population.length = 0;
 

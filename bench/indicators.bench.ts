@@ -1,7 +1,7 @@
 /**
  * The whole CSI indicator matrix (65 indicators, 27 sub-dimensions, 5 dimensions) from 10,000 population, 1,000
  * organisational and 100 expert synthetic responses, as the indicators service computes it: unweighted (the
- * report's way), weighted (raking to the shipped margins, its calibration projection, raking-aware standard
+ * report's way), weighted (raking to the shipped margins, the cell design's calibration model, raking-aware standard
  * errors) and broken down by region. The baseline, measured in the same run, is one plain pass over the same
  * responses reading every answer once: the least any computation from them costs. Responses carry their derived
  * variables, as stored ones do. Each task runs after a warm-up; the median of the measured runs is reported.
@@ -9,13 +9,12 @@
 import { derivePopulation } from '../schemas/derived.js';
 import { SyntheticGenerator } from '../schemas/synthetic.js';
 import type { SurveyId } from '../schemas/surveys.js';
-import { designProjection } from '../server/domain/indicators/calibration.js';
 import { computeMatrix, type IndicatorInputs } from '../server/domain/indicators/compute.js';
 import type { ResponseRecord } from '../server/domain/indicators/records.js';
 import { KAZAKHSTAN_SECONDARY } from '../server/domain/indicators/secondary.js';
 import { ColumnsBuilder } from '../server/domain/weighting/columns.js';
 import { KAZAKHSTAN_2009_MARGINS, rakingMargins } from '../server/domain/weighting/margins.js';
-import { designFor, respondentWeights } from '../server/domain/weighting/tally.js';
+import { designFor } from '../server/domain/weighting/design.js';
 import { num, type BenchSection } from './report.js';
 
 const SIZES: Record<SurveyId, number> = { population: 10_000, organisational: 1_000, external: 100 };
@@ -43,13 +42,13 @@ function median(run: () => unknown): number {
   return times[Math.floor(RUNS / 2)] as number;
 }
 
-/** Raked weights of the population records and their projection, as IndicatorsService computes them. */
+/** The raked design of the population records, as IndicatorsService computes it. */
 function weighting(population: readonly ResponseRecord[]) {
   const builder = new ColumnsBuilder({ margins: KAZAKHSTAN_2009_MARGINS.variables, by: [], items: [] });
   for (const r of population) builder.add(r);
   const columns = builder.done();
   const design = designFor(columns.n, rakingMargins(KAZAKHSTAN_2009_MARGINS, []), columns.margins, { tolerance: 1e-10 });
-  return { weights: respondentWeights(design), projection: designProjection(design) };
+  return { design };
 }
 
 export async function runIndicatorsBench(): Promise<BenchSection> {
@@ -72,7 +71,7 @@ export async function runIndicatorsBench(): Promise<BenchSection> {
     missing = result.indicators.filter((i) => i.status === 'missing').length;
     sink += result.dimensions.length;
   });
-  const raking = median(() => { sink += weighting(responses.population).weights.length; });
+  const raking = median(() => { sink += weighting(responses.population).design.n; });
   const weighted = median(() => { sink += computeMatrix(inputs, weighting(responses.population)).indicators.length; });
   const byRegion = median(() => { sink += computeMatrix(inputs, { breakdown: 'ps_region' }).indicators.length; });
   if (sink === 0) throw new Error('benchmark did no work');
@@ -84,7 +83,7 @@ export async function runIndicatorsBench(): Promise<BenchSection> {
     rows: [
       row('baseline: one pass over every answer of every response', baseline),
       row('whole matrix, unweighted (the report\'s way)', unweighted),
-      row('raking to the margins with its calibration projection', raking),
+      row('raking to the margins (the cell design and its calibration model)', raking),
       row('whole matrix, weighted (raking included), raking-aware standard errors', weighted),
       row('whole matrix, unweighted, population indicators by region (16 cells)', byRegion),
     ],

@@ -10,7 +10,8 @@ import { derivePopulation } from '../schemas/derived.js';
 import { SyntheticGenerator } from '../schemas/synthetic.js';
 import { ColumnsBuilder } from '../server/domain/weighting/columns.js';
 import { KAZAKHSTAN_2009_MARGINS, rakingMargins } from '../server/domain/weighting/margins.js';
-import { breakdownOf, designFor, frameFor, tallyFrame } from '../server/domain/weighting/tally.js';
+import { designFor } from '../server/domain/weighting/design.js';
+import { breakdownOf, frameFor, tallyFrame } from '../server/domain/weighting/tally.js';
 import { breakdownsOf, tallyItemsOf } from '../server/services/tallies.service.js';
 import { BREAKDOWNS, POOL, TALLY_ITEMS } from './tallies.spec.js';
 

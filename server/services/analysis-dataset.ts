@@ -16,6 +16,11 @@
  * mark differ from what is held. A count of the survey's responses that disagrees with what is held (a write older
  * than the overlap, committed late) reloads the survey from scratch.
  *
+ * Appending: while the store's changes only add responses (none changed, reviewed or withdrawn), a new data version
+ * holds the previous one's responses in the same order with the new ones after them, and a view says so (`extends`):
+ * results built by folding a view's counted responses in order (`fold`: coded columns, the raking design) then add
+ * only the new responses to what they held. Any change to a held response starts them again from the first.
+ *
  * Questionnaire versions: a response is held as the current version reads it (schemas/versions.ts mapToCurrent, by
  * item id), with the current items its own version did not have (`notAsked`), so every reader sees one layout.
  */
@@ -42,6 +47,8 @@ interface SurveyRows {
   /** The newest updatedAt held (ISO), the start of the next re-read less the overlap. */
   newest: string | null;
   version: number;
+  /** The oldest data version whose responses are still held as they were, in order, with only new ones after them. */
+  appendedSince: number;
 }
 
 /** The responses an actor may see, and of those the ones that count, with the key results from them are cached by. */
@@ -49,6 +56,13 @@ export interface DatasetView {
   survey: SurveyId;
   /** Survey, scope and data version: any change to what the view holds changes it. */
   key: string;
+  /** Survey and scope: the views of one scope, whatever the data version. */
+  scope: string;
+  /**
+   * This view's counted responses are those of the view `key` (its first `counted`, the same objects in the same
+   * order) followed by new ones; null when anything else changed since the last view of this scope.
+   */
+  extends: { key: string; counted: number } | null;
   /** Counted responses in scope, in stored order. */
   counted: readonly AnalysedResponse[];
   /** Every response in scope (all statuses), in stored order. */
@@ -71,7 +85,11 @@ export class AnalysisDataset {
   /** One refresh at a time per survey: concurrent requests share the store reads. */
   private readonly refreshing = new Map<SurveyId, Promise<SurveyRows>>();
   private readonly views = new Map<string, DatasetView>();
+  /** The last view of each scope, with its data version and how many held responses it was made from. */
+  private readonly lastViews = new Map<string, { view: DatasetView; version: number; held: number }>();
   private readonly results = new Map<string, Promise<unknown>>();
+  /** Each fold's state and result at the last view it was asked for. */
+  private readonly folds = new Map<string, { key: string; counted: number; state: unknown; result: unknown }>();
 
   constructor(private readonly store: ResponseStore, private readonly options: { overlapMs?: number } = {}) {}
 
@@ -79,15 +97,42 @@ export class AnalysisDataset {
   async view(survey: SurveyId, actor: Actor): Promise<DatasetView> {
     const rows = await this.refresh(survey);
     const scope = scopeFilter<ResponseFilter>(actor, { survey });
-    const scopeKey = JSON.stringify([scope.regions ?? null, scope.interviewer ?? null]);
-    const key = `${survey}|${scopeKey}|${rows.version}`;
+    const scopeKey = `${survey}|${JSON.stringify([scope.regions ?? null, scope.interviewer ?? null])}`;
+    const key = `${scopeKey}|${rows.version}`;
     const cached = this.views.get(key);
     if (cached) return cached;
     const regions = scope.regions ? new Set(scope.regions) : null;
-    const all = rows.responses.filter((r) => (regions === null || (r.region !== null && regions.has(r.region))) && (scope.interviewer === undefined || r.interviewer === scope.interviewer));
-    const view: DatasetView = { survey, key, all, counted: all.filter((r) => counts(r.status)) };
+    const inScope = (r: AnalysedResponse) => (regions === null || (r.region !== null && regions.has(r.region))) && (scope.interviewer === undefined || r.interviewer === scope.interviewer);
+    const last = this.lastViews.get(scopeKey);
+    // Only appended since the last view of this scope: it is this view's beginning.
+    const appended = last !== undefined && last.version >= rows.appendedSince && last.version < rows.version ? last : null;
+    const fresh = rows.responses.slice(appended?.held ?? 0).filter(inScope);
+    const all = appended ? [...appended.view.all, ...fresh] : fresh;
+    const counted = appended ? [...appended.view.counted, ...fresh.filter((r) => counts(r.status))] : all.filter((r) => counts(r.status));
+    const view: DatasetView = {
+      survey, key, scope: scopeKey, all, counted, extends: appended ? { key: appended.view.key, counted: appended.view.counted.length } : null,
+    };
     remember(this.views, key, view);
+    remember(this.lastViews, scopeKey, { view, version: rows.version, held: rows.responses.length });
     return view;
+  }
+
+  /**
+   * A result folded from a view's counted responses in order (`add` each into the state from `start`, then
+   * `finish`), kept per name and scope: when the view extends the one the fold last saw, only the new responses are
+   * added to its state. `finish` must not hand out what later `add`s change. A failure forgets the fold.
+   */
+  fold<S, T>(name: string, view: DatasetView, steps: { start(): S; add(state: S, r: AnalysedResponse): void; finish(state: S): T }): T {
+    const slot = JSON.stringify([name, view.scope]);
+    const held = this.folds.get(slot);
+    if (held?.key === view.key) return held.result as T;
+    const resume = held !== undefined && view.extends !== null && held.key === view.extends.key && held.counted === view.extends.counted;
+    this.folds.delete(slot);
+    const state = resume ? (held.state as S) : steps.start();
+    for (let i = resume ? held.counted : 0; i < view.counted.length; i += 1) steps.add(state, view.counted[i] as AnalysedResponse);
+    const result = steps.finish(state);
+    remember(this.folds, slot, { key: view.key, counted: view.counted.length, state, result });
+    return result;
   }
 
   /**
@@ -123,6 +168,7 @@ export class AnalysisDataset {
     const overlap = this.options.overlapMs ?? CHANGE_OVERLAP_MS;
     const since = held.newest === null ? undefined : new Date(Date.parse(held.newest) - overlap).toISOString();
     let changed = false;
+    let replaced = false;
     for await (const r of this.store.streamResponses({ survey, ...(since ? { changedSince: since } : {}) })) {
       const at = held.index.get(r.id);
       if (at === undefined) {
@@ -132,18 +178,21 @@ export class AnalysisDataset {
       } else if (held.signatures[at] !== signature(r)) {
         held.responses[at] = asCurrent(r);
         held.signatures[at] = signature(r);
+        replaced = true;
       } else continue;
       changed = true;
       if (held.newest === null || r.updatedAt > held.newest) held.newest = r.updatedAt;
     }
     if (held.responses.length < stored) return this.load(survey);
     if (changed) held.version += 1;
+    if (replaced) held.appendedSince = held.version;
     return held;
   }
 
   /** Every response of the survey, read afresh. */
   private async load(survey: SurveyId): Promise<SurveyRows> {
-    const rows: SurveyRows = { responses: [], index: new Map(), signatures: [], newest: null, version: (this.surveys.get(survey)?.version ?? 0) + 1 };
+    const version = (this.surveys.get(survey)?.version ?? 0) + 1;
+    const rows: SurveyRows = { responses: [], index: new Map(), signatures: [], newest: null, version, appendedSince: version };
     for await (const r of this.store.streamResponses({ survey })) {
       rows.index.set(r.id, rows.responses.length);
       rows.responses.push(asCurrent(r));

@@ -10,7 +10,6 @@ import type { Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import type { Actor } from '../domain/actor.js';
 import { formatScore, roundHalfUp } from '../domain/indicators/aggregation.js';
-import { designProjection } from '../domain/indicators/calibration.js';
 import { computeMatrix, type IndicatorOptions, type MatrixResult } from '../domain/indicators/compute.js';
 import { diamondSvg } from '../domain/indicators/diamond.js';
 import { localizeMatrix, ruleTextsInWords } from '../domain/indicators/localize.js';
@@ -19,7 +18,7 @@ import { KAZAKHSTAN_SECONDARY, SECONDARY_LABELS, type SecondaryData } from '../d
 import { problem } from '../domain/problems.js';
 import type { Margins } from '../domain/weighting/margins.js';
 import { RakingError, type RakeReport } from '../domain/weighting/raking.js';
-import { respondentWeights } from '../domain/weighting/tally.js';
+import type { CellDesign } from '../domain/weighting/design.js';
 import type { ResponseStore, SettingsStore } from '../store/store.port.js';
 import type { DatasetView } from './analysis-dataset.js';
 import type { Audit } from './audit.service.js';
@@ -99,9 +98,9 @@ export class IndicatorsService {
     const margins = weighted ? await this.weighting.margins('population') : null;
     const key = JSON.stringify(['indicators', SURVEY_IDS.map((s) => views[s].key), weighted, breakdown ?? null, secondary, margins?.variables ?? null]);
     return dataset.cached(key, async (): Promise<IndicatorsReport> => {
-      const weights = margins ? await this.weights(views.population, margins, actor) : null;
+      const design = margins ? await this.design(views.population, margins, actor) : null;
       const options: IndicatorOptions = {
-        ...(weights ? { weights: weights.weights, projection: weights.projection } : {}),
+        ...(design ? { design } : {}),
         ...(breakdown ? { breakdown } : {}),
       };
       const result = computeMatrix({ responses: { population: views.population.counted, organisational: views.organisational.counted, external: views.external.counted }, secondary: secondary.values }, options);
@@ -109,16 +108,15 @@ export class IndicatorsService {
         ...result,
         respondents: { population: views.population.counted.length, organisational: views.organisational.counted.length, external: views.external.counted.length },
         secondaryDefault: secondary.default,
-        raking: weights?.report ?? null,
+        raking: design?.report ?? null,
       };
     });
   }
 
-  /** Raked weights of the population's counted responses in their order, from the design the tallies use, with its projection. */
-  private async weights(view: DatasetView, margins: Margins, actor: Actor): Promise<{ weights: Float64Array; projection: IndicatorOptions['projection']; report: RakeReport }> {
+  /** The raked design of the population's counted responses in their order: the one the tallies use. */
+  private async design(view: DatasetView, margins: Margins, actor: Actor): Promise<CellDesign> {
     try {
-      const design = await this.weighting.design(view, margins, actor, { tolerance: 1e-10 });
-      return { weights: respondentWeights(design), projection: designProjection(design), report: design.report };
+      return await this.weighting.design(view, margins, actor, { tolerance: 1e-10 });
     } catch (error) {
       if (error instanceof RakingError) throw problem('weightingFailed', { variable: error.variable, category: error.category, reason: error.message });
       throw error;

@@ -12,11 +12,12 @@ import type { SurveyId } from '../../schemas/surveys.js';
 import type { Actor } from '../domain/actor.js';
 import { roundHalfUp } from '../domain/indicators/aggregation.js';
 import { problem } from '../domain/problems.js';
-import { ColumnsBuilder, type ColumnItem } from '../domain/weighting/columns.js';
+import { ColumnsBuilder, type ColumnItem, type Columns } from '../domain/weighting/columns.js';
 import type { MarginVariable } from '../domain/weighting/margins.js';
 import type { IntervalMethod } from '../domain/weighting/intervals.js';
 import type { RakeOptions, RakeReport } from '../domain/weighting/raking.js';
-import { breakdownOf, tallyItem, type CellDesign, type CodedColumn, type ItemColumn, type ItemTally } from '../domain/weighting/tally.js';
+import type { CellDesign, CodedColumn } from '../domain/weighting/design.js';
+import { breakdownOf, tallyItem, type ItemColumn, type ItemTally } from '../domain/weighting/tally.js';
 import type { ResponseStore } from '../store/store.port.js';
 import type { DatasetView } from './analysis-dataset.js';
 import { requireSurvey } from './responses.service.js';
@@ -121,7 +122,7 @@ export class TalliesService {
     const key = JSON.stringify(['tallies', view.key, weighted, stat, ci, minCell, items.map((i) => i.id), by.map((b) => b.variable), margins.variables, options]);
     return this.weighting.dataset.cached(key, async (): Promise<TalliesReport> => {
       const design = await this.design(view, margins, actor, options);
-      const columns = await this.columns(view, by, items);
+      const columns = this.columns(view, by, items);
       const breakdown = by.length > 0 ? breakdownOf(by.map((b) => b.variable), columns.by) : undefined;
       return {
         survey,
@@ -140,18 +141,18 @@ export class TalliesService {
 
   /**
    * The coded columns of a view, each built once per data version and shared by every request that names it (the
-   * five breakdowns of one table read the same item columns).
+   * five breakdowns of one table read the same item columns); after new responses only (analysis-dataset.ts
+   * `fold`), a column is the last one with theirs appended.
    */
-  private async columns(view: DatasetView, by: Array<{ variable: string; levels: string[] }>, items: ColumnItem[]): Promise<{ by: CodedColumn[]; items: ItemColumn[] }> {
-    const build = (spec: { by: Array<{ variable: string; levels: string[] }>; items: ColumnItem[] }) => {
-      const builder = new ColumnsBuilder({ margins: [], ...spec });
-      for (const r of view.counted) builder.add(r);
-      return builder.done();
-    };
-    const dataset = this.weighting.dataset;
+  private columns(view: DatasetView, by: Array<{ variable: string; levels: string[] }>, items: ColumnItem[]): { by: CodedColumn[]; items: ItemColumn[] } {
+    const column = <T>(name: unknown[], spec: { by: Array<{ variable: string; levels: string[] }>; items: ColumnItem[] }, pick: (c: Columns) => T): T => this.weighting.dataset.fold(JSON.stringify(name), view, {
+      start: () => new ColumnsBuilder({ margins: [], ...spec }),
+      add: (builder, r) => builder.add(r),
+      finish: (builder) => pick(builder.done()),
+    });
     return {
-      by: await Promise.all(by.map((b) => dataset.cached(JSON.stringify(['by', view.key, b]), () => build({ by: [b], items: [] }).by[0] as CodedColumn))),
-      items: await Promise.all(items.map((i) => dataset.cached(JSON.stringify(['item', view.key, i]), () => build({ by: [], items: [i] }).items[0] as ItemColumn))),
+      by: by.map((b) => column(['by', b], { by: [b], items: [] }, (c) => c.by[0] as CodedColumn)),
+      items: items.map((i) => column(['item', i], { by: [], items: [i] }, (c) => c.items[0] as ItemColumn)),
     };
   }
 

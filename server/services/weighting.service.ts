@@ -11,7 +11,7 @@ import { problem } from '../domain/problems.js';
 import { ColumnsBuilder } from '../domain/weighting/columns.js';
 import { KAZAKHSTAN_2009_MARGINS, rakingMargins } from '../domain/weighting/margins.js';
 import { RakingError, TrimmingError, type RakeOptions } from '../domain/weighting/raking.js';
-import { designFor, respondentWeights, type CellDesign } from '../domain/weighting/tally.js';
+import { designFor, respondentWeights, type CellDesign } from '../domain/weighting/design.js';
 import type { ResponseStore, SettingsStore } from '../store/store.port.js';
 import { AnalysisDataset, type DatasetView } from './analysis-dataset.js';
 import type { Audit } from './audit.service.js';
@@ -88,16 +88,22 @@ export class WeightingService {
    * The raking design of a view to the survey's margins (coordinators' margins restricted to their regions), built
    * from the margin columns of the view's counted responses in their order; cached with the view (survey, scope,
    * data version), the margins and the options, so tallies, indicators and export weights of one data version rake
-   * once. A raking or trimming failure is thrown as is (see weightingProblem).
+   * once. When the view only adds responses to the last one designed (analysis-dataset.ts `fold`), their margin
+   * columns are appended to the last ones and the raking starts from the last weights. A raking or trimming failure
+   * is thrown as is (see weightingProblem).
    */
   design(view: DatasetView, margins: MarginsBody, actor: Actor, options: RakeOptions = {}): Promise<CellDesign> {
     const regions = actor.role === 'coordinator' ? actor.regions : [];
-    return this.dataset.cached(JSON.stringify(['design', view.key, margins.variables, regions, options]), () => {
-      const builder = new ColumnsBuilder({ margins: margins.variables, by: [], items: [] });
-      for (const r of view.counted) builder.add(r, r.id);
-      const columns = builder.done();
-      return designFor(columns.n, rakingMargins(margins, regions), columns.margins, options);
-    });
+    const name = JSON.stringify(['design', margins.variables, regions, options]);
+    return this.dataset.cached(JSON.stringify([name, view.key]), () => this.dataset.fold(name, view, {
+      start: () => ({ builder: new ColumnsBuilder({ margins: margins.variables, by: [], items: [] }), previous: undefined as CellDesign | undefined }),
+      add: (state, r) => state.builder.add(r, r.id),
+      finish: (state) => {
+        const columns = state.builder.done();
+        state.previous = designFor(columns.n, rakingMargins(margins, regions), columns.margins, options, state.previous);
+        return state.previous;
+      },
+    }));
   }
 
   /**

@@ -11,8 +11,8 @@
  * sub-dimension is missing too unless the indicator is declared `whenMissing: "exclude"` (none is in the shipped
  * matrix, since the report gives no rule for it), and a dimension is missing when any sub-dimension is.
  *
- * Weighted estimates: pass the raked weights (server/domain/weighting/raking.ts) and their calibration projection
- * (linearization.ts) so standard errors account for the raking, as the estimates route does.
+ * Weighted estimates: pass the raked cell design of the population responses (server/domain/weighting/design.ts,
+ * the tallies' own), so shares and standard errors are the tallies' estimator's and account for the raking.
  */
 import {
   indicatorMatrix, indicatorsOf, type Confidence, type IndicatorDefinition, type IndicatorMatrix, type IndicatorSource,
@@ -20,9 +20,8 @@ import {
 } from '../../../schemas/csi/indicators.js';
 import { itemById } from '../../../schemas/items.js';
 import { questionnaires, type SchemaObject, type SurveyId } from '../../../schemas/surveys.js';
-import type { Projection } from '../weighting/linearization.js';
+import { designFor, respondentWeights, type CellDesign } from '../weighting/design.js';
 import { aggregateScores, type ScoreResult } from './aggregation.js';
-import { ones } from './estimation.js';
 import { isAnswer, tableOf, type ResponseRecord, type Table } from './records.js';
 import { ruleText } from './rule-text.js';
 import { evaluateSecondary, type SecondaryData, type SecondaryOutcome } from './secondary.js';
@@ -35,10 +34,8 @@ export interface IndicatorInputs {
 }
 
 export interface IndicatorOptions {
-  /** Weights of the population responses, in their order (e.g. raked); absent: unweighted. */
-  weights?: Float64Array;
-  /** The calibration projection of those weights, for standard errors that account for the raking. */
-  projection?: Projection;
+  /** The raked design of the population responses, in their order; absent: unweighted. */
+  design?: CellDesign;
   /** Break population indicators down by this variable (item or derived variable). */
   breakdown?: string;
   /** Another matrix (tests, a country's variant); default: the shipped one. */
@@ -110,8 +107,8 @@ export interface MatrixResult {
 
 interface Prepared {
   tables: Record<SurveyId, Table>;
-  weights: Record<SurveyId, Float64Array>;
-  projection?: Projection;
+  /** Each survey's design and its respondents' weights, made when a rule first needs them. */
+  design(survey: SurveyId): { design: CellDesign; weights: Float64Array };
   weighted: boolean;
   ruleOf(id: string): Rule | undefined;
 }
@@ -119,19 +116,24 @@ interface Prepared {
 function prepare(inputs: IndicatorInputs, options: IndicatorOptions, matrix: IndicatorMatrix): Prepared {
   const records = (s: SurveyId): readonly ResponseRecord[] => inputs.responses[s] ?? [];
   const population = records('population');
-  if (options.weights && options.weights.length !== population.length) {
-    throw new Error(`weights: ${options.weights.length} for ${population.length} population responses`);
+  if (options.design && options.design.n !== population.length) {
+    throw new Error(`design: ${options.design.n} respondents for ${population.length} population responses`);
   }
   const rules = new Map(indicatorsOf(matrix).map((i) => [i.id, i.rule]));
+  const designs = new Map<SurveyId, { design: CellDesign; weights: Float64Array }>();
   return {
     tables: { population: tableOf(population), organisational: tableOf(records('organisational')), external: tableOf(records('external')) },
-    weights: {
-      population: options.weights ?? ones(population.length),
-      organisational: ones(records('organisational').length),
-      external: ones(records('external').length),
+    design(survey) {
+      let made = designs.get(survey);
+      if (!made) {
+        // Unweighted: one cell of weight 1, the same estimator with the variance of a simple random sample.
+        const design = survey === 'population' && options.design ? options.design : designFor(records(survey).length, [], []);
+        made = { design, weights: respondentWeights(design) };
+        designs.set(survey, made);
+      }
+      return made;
     },
-    projection: options.weights ? options.projection : undefined,
-    weighted: options.weights !== undefined,
+    weighted: options.design !== undefined,
     ruleOf: (id) => rules.get(id),
   };
 }
@@ -145,10 +147,9 @@ function evaluate(rule: Rule, source: IndicatorSource, prepared: Prepared, secon
     return { ...value, inputs: out.inputs };
   }
   if (source === 'secondary') return { ...missing(reasonText('needsSurvey', { kind: rule.kind })), inputs: [] };
-  const ctx: SurveyContext = {
-    table: prepared.tables[source], weights: prepared.weights[source], ruleOf: prepared.ruleOf, domain,
-    projection: source === 'population' ? prepared.projection : undefined,
-  };
+  const table = prepared.tables[source];
+  if (table.size === 0) return { ...missing(reasonText('noResponses')), inputs: [] };
+  const ctx: SurveyContext = { table, ...prepared.design(source), ruleOf: prepared.ruleOf, domain };
   return { ...evaluateSurveyRule(rule, ctx), inputs: [] };
 }
 
@@ -218,7 +219,7 @@ export function computeMatrix(inputs: IndicatorInputs, options: IndicatorOptions
   const { subDimensions, dimensions } = aggregateScores(matrix, new Map(indicators.map((i) => [i.id, i])));
   return {
     matrixVersion: matrix.version,
-    weighted: options.weights !== undefined,
+    weighted: options.design !== undefined,
     breakdownBy: options.breakdown ?? null,
     indicators, subDimensions, dimensions,
     defaults: indicators.filter((i) => i.default).map((i) => i.id),

@@ -1,16 +1,18 @@
 /**
  * Survey-based rules (share, count, depth, mean of shares, member/non-member difference, diversity, threshold,
  * comparison) evaluated on one survey's responses. Each rule first becomes a per-respondent 0/1/NaN variable
- * (NaN: not in the base) and then a (weighted) share with influence values, so every value comes with its
- * unweighted n and base and a linearised standard error; diversity, a ratio of shares capped at 1, has none.
+ * (NaN: not in the base) and then a (weighted) share by the estimator of the tallies (weighting/estimator.ts) on the
+ * survey's cell design, with influence values for composites (means of shares, member/non-member differences), so
+ * every value comes with its unweighted n and base and a linearised standard error; diversity, a ratio of shares
+ * capped at 1, has none. A domain (breakdown cell, members) is estimated by leaving its complement out of the base.
  * An empty base is `missing` with the reason (or the rule's declared emptyBase value, flagged), never zero.
  */
 import type {
   CountSpec, DifferenceRule, DiversityRule, Measure, MeanOfSharesRule, Rule, SecondaryRule, SharePart, ShareRule,
 } from '../../../schemas/csi/indicators.js';
 import type { Code } from '../../../schemas/items.js';
-import type { Projection } from '../weighting/linearization.js';
-import { combine, shareOf, standardError, unionCount, type Binary, type ShareEstimate } from './estimation.js';
+import type { CellDesign } from '../weighting/design.js';
+import { combine, shareOf, standardError, type Binary, type ShareEstimate } from '../weighting/estimator.js';
 import { isAnswer, isBlank, isNumber, type Table } from './records.js';
 import { partsText, reasonText } from './reasons.js';
 
@@ -47,8 +49,10 @@ export interface Evaluation {
 
 export interface SurveyContext {
   table: Table;
+  /** The survey's design (raked, or unweighted: one cell of weight 1), its respondents in the table's order. */
+  design: CellDesign;
+  /** Each respondent's weight in the design. */
   weights: Float64Array;
-  projection?: Projection;
   /** Restrict every base to these respondents (a breakdown cell). */
   domain?: Uint8Array;
   /** The rule of another indicator, for `measure: {indicator}`. */
@@ -56,7 +60,7 @@ export interface SurveyContext {
 }
 
 /** A share-like estimate on the 0..1 scale, or why there is none. */
-type Estimate = { p: number; influence: Float64Array; masks: Uint8Array[]; n: number | null; base: number; weightedBase: number | null; components: Component[] };
+type Estimate = { p: number; se: number | null; influence: Float64Array; masks: Uint8Array[]; n: number | null; base: number; weightedBase: number | null; components: Component[] };
 type Outcome = Estimate | { reason: string };
 
 const inCodes = (value: unknown, codes: readonly Code[]): boolean => isAnswer(value) && codes.includes(value);
@@ -71,7 +75,7 @@ function emptyReason(ctx: SurveyContext, what: string): string {
 }
 
 function fromShare(s: ShareEstimate): Estimate {
-  return { p: s.p, influence: s.influence, masks: [s.inBase], n: s.n, base: s.base, weightedBase: s.weightedBase, components: [] };
+  return { p: s.p, se: s.se, influence: s.influence, masks: [s.inBase], n: s.n, base: s.base, weightedBase: s.weightedBase, components: [] };
 }
 
 // --- per-respondent variables -------------------------------------------------------------------------------
@@ -157,7 +161,7 @@ function comparisonBinary(left: string, right: string, table: Table): Binary {
 // --- estimates -----------------------------------------------------------------------------------------------
 
 function binaryEstimate(y: Binary, ctx: SurveyContext, what: string, domain = ctx.domain): Outcome {
-  const s = shareOf(y, ctx.weights, domain);
+  const s = shareOf(y, ctx.design, domain);
   return s ? fromShare(s) : { reason: emptyReason({ ...ctx, domain }, what) };
 }
 
@@ -165,7 +169,7 @@ function meanOfShares(rule: MeanOfSharesRule, ctx: SurveyContext, domain = ctx.d
   const parts: ShareEstimate[] = [];
   const components: Component[] = [];
   for (const part of rule.parts) {
-    const s = shareOf(ctx.table.memo(part, 'share', () => computeShareBinary(part, ctx.table)), ctx.weights, domain);
+    const s = shareOf(ctx.table.memo(part, 'share', () => computeShareBinary(part, ctx.table)), ctx.design, domain);
     components.push(s
       ? { label: part.item, value: 100 * s.p, n: s.n, base: s.base, reason: null }
       : { label: part.item, value: null, n: null, base: null, reason: emptyReason({ ...ctx, domain }, `an answer to ${part.item}`) });
@@ -174,9 +178,9 @@ function meanOfShares(rule: MeanOfSharesRule, ctx: SurveyContext, domain = ctx.d
   if (parts.length < rule.parts.length) return { reason: reasonText('partMissing', { parts: partsText(components.filter((c) => c.reason)) }) };
   const k = parts.length;
   const masks = parts.map((s) => s.inBase);
+  const influence = combine(parts.map((s) => s.influence), parts.map(() => 1 / k));
   return {
-    p: parts.reduce((a, s) => a + s.p, 0) / k,
-    influence: combine(parts.map((s) => s.influence), parts.map(() => 1 / k)),
+    p: parts.reduce((a, s) => a + s.p, 0) / k, se: standardError(ctx.design, influence), influence,
     masks, n: null, base: unionCount(masks), weightedBase: null, components,
   };
 }
@@ -213,12 +217,20 @@ function difference(rule: DifferenceRule, ctx: SurveyContext): Evaluation {
   if ('reason' in b) return missing(reasonText('nonMembersMissing', { reason: b.reason }), components);
   const raw = 100 * (a.p - b.p);
   components.push({ label: 'difference before the floor', value: raw, n: null, base: null, reason: null });
-  const se = standardError(combine([a.influence, b.influence], [1, -1]), ctx.projection);
+  const se = standardError(ctx.design, combine([a.influence, b.influence], [1, -1]));
   const flags = raw < rule.floor ? [reasonText('belowFloor', { raw: raw.toFixed(2), floor: rule.floor })] : [];
   return {
     value: Math.max(rule.floor, raw), reason: null, n: null, base: unionCount([...a.masks, ...b.masks]), weightedBase: null,
     se: se === null ? null : 100 * se, flags, components,
   };
+}
+
+/** Respondents in at least one of the bases. */
+function unionCount(masks: Uint8Array[]): number {
+  const size = masks[0]?.length ?? 0;
+  let count = 0;
+  for (let i = 0; i < size; i += 1) if (masks.some((m) => m[i] === 1)) count += 1;
+  return count;
 }
 
 function weightedMean(y: Binary, weights: Float64Array, keep: (i: number) => boolean): number | null {
@@ -271,10 +283,9 @@ function toEvaluation(o: Outcome, ctx: SurveyContext, fallback?: ShareRule['empt
     if (!fallback) return missing(o.reason);
     return { value: fallback.value, reason: null, n: 0, base: 0, weightedBase: 0, se: null, flags: [fallback.reason], components: [] };
   }
-  const se = standardError(o.influence, ctx.projection);
   return {
     value: 100 * o.p, reason: null, n: o.n, base: o.base, weightedBase: o.weightedBase,
-    se: se === null ? null : 100 * se, flags: [], components: o.components,
+    se: o.se === null ? null : 100 * o.se, flags: [], components: o.components,
   };
 }
 
@@ -300,8 +311,8 @@ function baseAnswered(rule: ShareRule, ctx: SurveyContext): boolean {
   return column.some((v, i) => isAnswer(v) && (!ctx.domain || ctx.domain[i] === 1));
 }
 
+/** One rule on a survey of at least one response (compute.ts answers `no responses` without a context). */
 export function evaluateSurveyRule(rule: SurveyRule, ctx: SurveyContext): Evaluation {
-  if (ctx.table.size === 0) return missing(reasonText('noResponses'));
   switch (rule.kind) {
     case 'share': {
       const what = `an answer to ${rule.item}${rule.base ? ` and ${rule.base.variable} in {${rule.base.in.join(', ')}}` : ''}`;

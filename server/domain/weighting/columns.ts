@@ -1,12 +1,13 @@
 /**
  * Responses into the columns the tally engine reads: one coded column per margin, breakdown and item, built as
  * responses stream past so that only small integers are kept per respondent (a million responses never sit in
- * memory as objects).
+ * memory as objects). A builder can take more responses after `done()`, for a survey that grew.
  */
 import { variableValue, type ResponseRecord } from '../records.js';
 import type { MarginVariable } from './margins.js';
 import { marginCategory } from './margins.js';
-import type { CodedColumn, ItemColumn } from './tally.js';
+import type { CodedColumn } from './design.js';
+import type { ItemColumn } from './tally.js';
 
 /** What the builder needs to know of an item. */
 export interface ColumnItem {
@@ -75,8 +76,10 @@ class LevelColumn {
       else if (list.length < EXAMPLES) list.push(id);
     }
   }
+  /** Copies: the builder can take more responses after (analysis-dataset.ts folds), and what it handed out stays. */
   done(): CodedColumn {
-    return { levels: this.levels, codes: this.codes.done(), ...(this.examples ? { examples: this.examples } : {}) };
+    const examples = this.examples ? new Map([...this.examples].map(([code, ids]) => [code, [...ids]])) : null;
+    return { levels: [...this.levels], codes: this.codes.done(), ...(examples ? { examples } : {}) };
   }
 }
 

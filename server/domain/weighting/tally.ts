@@ -1,26 +1,12 @@
 /**
- * Weighted tallies at scale. Raked weights depend only on a respondent's margin cell (the combination of their
- * categories on every margin variable), and so does their row of the calibration model. So everything the
- * linearised variance needs reduces to per-cell sums: a million respondents fall into a few thousand cells, the
- * raking runs on cells, and each estimate costs one pass over the cells instead of the respondents.
- *
- * The numbers are those of the per-respondent reference (estimates.ts with linearization.ts: R's
- * calibrate(calfun = "raking"), design weights 1, no clusters or strata); a property test holds them equal.
- * For a proportion p of domain D with base weight W, influence z_i = (y_i - p) 1[i in D and base] / W; the
- * projection residual of respondent i in cell c is (z_i - f_c) w_c with f_c the fitted value of the cell, so
- * sum and sum of squares of the residuals need only, per cell, the count and sums of z and z^2.
+ * Weighted tallies at scale: items coded per respondent (columns.ts) summed per margin cell and breakdown group in
+ * one pass, each group's estimates then computed from its cells by the estimator (estimator.ts) on the cell design
+ * (design.ts), so an estimate costs a pass over cells instead of respondents. A property test holds the numbers to
+ * the per-respondent reference (tests/support/reference-estimator.ts), the R cross-check to R's.
  */
+import type { CellDesign, CodedColumn } from './design.js';
 import { finishEstimate, type Estimate, type EstimateOptions, type ItemEstimates } from './estimates.js';
-import { cholesky, choleskySolve } from './linearization.js';
-import { marginTargets, rakeCoded, RakingError, requireRespondents, type CodedMargins, type Margin, type RakeOptions, type RakeReport } from './raking.js';
-
-/** A categorical variable coded per respondent: index into `levels`, or -1 when missing. */
-export interface CodedColumn {
-  levels: string[];
-  codes: Int32Array;
-  /** A few response ids per level code (-1: missing), for problems that name respondents. */
-  examples?: Map<number, string[]>;
-}
+import { domainEstimates } from './estimator.js';
 
 /** An item per respondent: codes index `categories` (numeric items: 0 with the value in `numbers`); -1 - r marks exclusion reason r. */
 export interface ItemColumn {
@@ -38,34 +24,6 @@ export interface Breakdown {
   variables: string[];
   levels: string[][];
   codes: Int32Array;
-}
-
-export interface CellDesign {
-  /** Respondents. */
-  n: number;
-  /** Raked to margins (false: every weight 1, no margins). */
-  calibrated: boolean;
-  cellOf: Int32Array;
-  /** Respondents per cell. */
-  counts: Float64Array;
-  /** Raked weight of each respondent in the cell. */
-  weights: Float64Array;
-  report: RakeReport;
-  /**
-   * Calibration-model columns of each cell (intercept, then one per non-first category of every margin), flattened
-   * with `stride` entries per cell; a margin whose first category the cell is in points at column `columns`, a
-   * padding slot that is always zero.
-   */
-  rowCols: Int32Array;
-  stride: number;
-  columns: number;
-  /**
-   * Sums over all cells of w m x (a vector) and w^2 m x x' (a matrix), x a cell's model row (padding included):
-   * the residual sums of respondents outside a domain follow from them, so estimates loop over the domain's cells only.
-   */
-  wx: Float64Array;
-  w2xx: Float64Array;
-  chol: Float64Array;
 }
 
 export interface GroupEstimates extends ItemEstimates {
@@ -86,134 +44,6 @@ export interface ItemTally {
   stat: 'share' | 'mean';
   overall: OverallEstimates;
   by?: { variables: string[]; groups: GroupEstimates[] };
-}
-
-/**
- * Groups respondents into margin cells and rakes the cells. With no margins every respondent shares one cell of
- * weight 1 (unweighted estimates, with the same variance formula). A respondent outside a margin's categories,
- * or a margin category with a target and nobody in it, is a RakingError naming it.
- */
-export function designFor(n: number, margins: Margin[], columns: CodedColumn[], options: RakeOptions = {}): CellDesign {
-  const perMargin = margins.map((m, k) => marginCodes(m, columns[k] as CodedColumn, n));
-  const categories = margins.map((m) => Object.keys(m.targets));
-  const { cellOf, cellCodes } = cellsOf(n, perMargin, categories.map((c) => c.length));
-  const cells = cellCodes.length === 0 ? 1 : (cellCodes[0] as Int32Array).length;
-  const counts = new Float64Array(cells);
-  for (let i = 0; i < n; i += 1) counts[cellOf[i] as number] = (counts[cellOf[i] as number] as number) + 1;
-  const targets = marginTargets(margins, categories, n);
-  try {
-    requireRespondents(margins, categories, cellCodes, targets, counts);
-  } catch (error) {
-    if (!(error instanceof RakingError) || error.category === null) throw error;
-    const k = margins.findIndex((m) => m.variable === error.variable);
-    const column = columns[k] as CodedColumn;
-    const level = column.levels.findIndex((l) => l === error.category);
-    const ids = column.examples?.get(level) ?? [];
-    throw new RakingError(ids.length > 0 ? `${error.message} (e.g. response ${ids.join(', ')})` : error.message, error.variable, error.category, { ...error.subjects, ...(ids.length > 0 ? { responseIds: ids } : {}) });
-  }
-  const coded: CodedMargins = { units: cells, margins, categories, codes: cellCodes, targets, counts };
-  const { weights, ...report } = rakeCoded(coded, options);
-  const model = modelOf(coded);
-  return { n, calibrated: margins.length > 0, cellOf, counts, weights, report, ...model, ...outerSums(model, counts, weights) };
-}
-
-/**
- * Maps a column's levels onto the margin's categories; respondents with a level the margin does not list (or with
- * no value) are an error naming the value, how many have it and a few of their response ids.
- */
-function marginCodes(margin: Margin, column: CodedColumn, n: number): Int32Array {
-  const index = new Map(Object.keys(margin.targets).map((c, i) => [c, i]));
-  const map = column.levels.map((l) => index.get(l) ?? -1);
-  const out = new Int32Array(n);
-  let firstBad: number | null = null;
-  let count = 0;
-  for (let i = 0; i < n; i += 1) {
-    const level = column.codes[i] as number;
-    const code = level < 0 ? -1 : (map[level] as number);
-    if (code < 0) {
-      firstBad ??= level;
-      if (level === firstBad) count += 1;
-    }
-    out[i] = code;
-  }
-  if (firstBad !== null) {
-    const value = firstBad < 0 ? null : (column.levels[firstBad] as string);
-    const ids = column.examples?.get(firstBad) ?? [];
-    const who = `${count} respondent(s)${ids.length > 0 ? ` (e.g. response ${ids.join(', ')})` : ''}`;
-    const message = value === null ? `${margin.variable}: ${who} have no value for it` : `${margin.variable}: ${who} have "${value}", which the margin does not list`;
-    throw new RakingError(message, margin.variable, value, { respondents: count, ...(ids.length > 0 ? { responseIds: ids } : {}) });
-  }
-  return out;
-}
-
-/** Dense cell numbers for the respondents' combinations of margin categories, and each cell's categories. */
-function cellsOf(n: number, perMargin: Int32Array[], sizes: number[]): { cellOf: Int32Array; cellCodes: Int32Array[] } {
-  const cellOf = new Int32Array(n);
-  const dense = new Map<number, number>();
-  const keys: number[] = [];
-  for (let i = 0; i < n; i += 1) {
-    let key = 0;
-    for (let k = 0; k < perMargin.length; k += 1) key = key * (sizes[k] as number) + ((perMargin[k] as Int32Array)[i] as number);
-    let cell = dense.get(key);
-    if (cell === undefined) {
-      cell = keys.length;
-      dense.set(key, cell);
-      keys.push(key);
-    }
-    cellOf[i] = cell;
-  }
-  if (n === 0) keys.push(0);
-  const cellCodes = perMargin.map(() => new Int32Array(keys.length));
-  keys.forEach((key, cell) => {
-    let rest = key;
-    for (let k = perMargin.length - 1; k >= 0; k -= 1) {
-      (cellCodes[k] as Int32Array)[cell] = rest % (sizes[k] as number);
-      rest = Math.floor(rest / (sizes[k] as number));
-    }
-  });
-  return { cellOf, cellCodes };
-}
-
-function outerSums(model: { rowCols: Int32Array; stride: number; columns: number }, counts: Float64Array, weights: Float64Array): { wx: Float64Array; w2xx: Float64Array } {
-  const size = model.columns + 1;
-  const wx = new Float64Array(size);
-  const w2xx = new Float64Array(size * size);
-  for (let c = 0; c < counts.length; c += 1) {
-    const w = weights[c] as number;
-    const m = counts[c] as number;
-    for (let i = c * model.stride; i < (c + 1) * model.stride; i += 1) {
-      const a = model.rowCols[i] as number;
-      wx[a] = (wx[a] as number) + w * m;
-      for (let j = c * model.stride; j < (c + 1) * model.stride; j += 1) {
-        const b = model.rowCols[j] as number;
-        w2xx[a * size + b] = (w2xx[a * size + b] as number) + w * w * m;
-      }
-    }
-  }
-  return { wx, w2xx };
-}
-
-function modelOf(coded: CodedMargins): Pick<CellDesign, 'rowCols' | 'stride' | 'columns' | 'chol'> {
-  const offsets: number[] = [];
-  let columns = 1;
-  for (const cats of coded.categories) {
-    offsets.push(columns);
-    columns += cats.length - 1;
-  }
-  const stride = 1 + coded.codes.length;
-  const rowCols = new Int32Array(coded.units * stride).fill(columns);
-  const xtx = new Float64Array(columns * columns);
-  for (let cell = 0; cell < coded.units; cell += 1) {
-    const cols = [0];
-    coded.codes.forEach((codes, k) => {
-      const c = codes[cell] as number;
-      if (c > 0) cols.push((offsets[k] as number) + c - 1);
-    });
-    rowCols.set(cols, cell * stride);
-    const m = (coded.counts as Float64Array)[cell] as number;
-    for (const a of cols) for (const b of cols) xtx[a * columns + b] = (xtx[a * columns + b] as number) + m;
-  }
-  return { rowCols, stride, columns, chol: cholesky(xtx, columns) };
 }
 
 /**
@@ -398,13 +228,11 @@ function aggregate(fine: ItemSums, item: ItemColumn, partition: Partition): Item
 
 /**
  * The estimates of one group (a domain, or everyone) from its per-cell sums: each category's share (or the mean)
- * with its linearised variance and the SRS variance for the deff. Only the cells holding members of the domain are
- * visited: the influence values of everyone else are zero, and the sums of their projection residuals follow from
- * the design's outer sums. All categories are computed together, over contiguous per-cell arrays: this runs for
+ * with its linearised variance (estimator.ts) and the SRS variance for the deff. Only the cells holding members of
+ * the domain are visited. All categories are computed together, over contiguous per-cell arrays: this runs for
  * every group of every item, so it is written as tight loops without closures.
  */
 function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, partition: Partition, units: Int32Array, options: EstimateOptions): ItemEstimates {
-  const { weights, rowCols, stride, columns, chol, n, wx, w2xx } = design;
   const { sums, slots } = s;
   const excluded: Record<string, number> = {};
   const reasons = item.reasons.length;
@@ -415,137 +243,58 @@ function groupEstimates(design: CellDesign, item: ItemColumn, s: ItemSums, parti
   }
   const numeric = item.numeric;
   const K = numeric ? 1 : slots;
-  // The group's units with respondents in the base (index j): their margin cell, base count a, and per category k
-  // the mean y and squared deviations from it.
+  // The group's units with respondents in the base (index j): their margin cell, base count, and per category k
+  // the sum of y and the squared deviations from the unit's mean.
+  const cells: number[] = [];
   const active: number[] = [];
-  const activeUnit: number[] = [];
   for (let i = 0; i < units.length; i += 1) {
     const u = units[i] as number;
     let ac = 0;
     if (numeric) ac = sums[u * 3] as number;
     else for (let k = 0; k < slots; k += 1) ac += sums[u * slots + k] as number;
     if (ac > 0) {
-      active.push(partition.unitCell[u] as number);
-      activeUnit.push(u);
+      cells.push(partition.unitCell[u] as number);
+      active.push(u);
     }
   }
   const J = active.length;
-  const a = new Float64Array(J);
-  const ybar = new Float64Array(J * K);
-  const m2 = new Float64Array(J * K);
-  let weightedBase = 0;
-  let sumW2 = 0;
-  let base = 0;
+  const count = new Float64Array(J);
+  const sum = new Float64Array(J * K);
+  const squares = new Float64Array(J * K);
   for (let j = 0; j < J; j += 1) {
-    const c = active[j] as number;
-    const at = (activeUnit[j] as number) * slots;
-    let ac = 0;
+    const at = (active[j] as number) * slots;
     if (numeric) {
-      ac = sums[at] as number;
-      ybar[j] = sums[at + 1] as number;
-      m2[j] = sums[at + 2] as number;
-    } else {
-      for (let k = 0; k < K; k += 1) ac += sums[at + k] as number;
-      for (let k = 0; k < K; k += 1) {
-        const b = sums[at + k] as number;
-        ybar[j * K + k] = b / ac;
-        m2[j * K + k] = (b * (ac - b)) / ac;
-      }
+      const ac = sums[at] as number;
+      count[j] = ac;
+      sum[j] = ac * (sums[at + 1] as number);
+      squares[j] = sums[at + 2] as number;
+      continue;
     }
-    a[j] = ac;
-    const w = weights[c] as number;
-    weightedBase += w * ac;
-    sumW2 += w * w * ac;
-    base += ac;
-  }
-  const W = weightedBase;
-  const total = new Float64Array(K);
-  for (let j = 0; j < J; j += 1) {
-    const wa = (weights[active[j] as number] as number) * (a[j] as number);
-    for (let k = 0; k < K; k += 1) total[k] = (total[k] as number) + wa * (ybar[j * K + k] as number);
-  }
-  const p = Float64Array.from(total, (t) => (W > 0 ? t / W : NaN));
-
-  // Influence per active cell and category: z = a (ybar - p) / W; its sums, and X'z for the projection.
-  const size = columns + 1;
-  const z = new Float64Array(J * K);
-  const xtz = new Float64Array(K * size);
-  const sumWz = new Float64Array(K);
-  const sumW2s2 = new Float64Array(K);
-  const weightedSs = new Float64Array(K);
-  for (let j = 0; j < J; j += 1) {
-    const c = active[j] as number;
-    const w = weights[c] as number;
-    const ac = a[j] as number;
+    let ac = 0;
+    for (let k = 0; k < K; k += 1) ac += sums[at + k] as number;
+    count[j] = ac;
     for (let k = 0; k < K; k += 1) {
-      const dev = (ybar[j * K + k] as number) - (p[k] as number);
-      const dev2 = (m2[j * K + k] as number) + ac * dev * dev;
-      const zz = (ac * dev) / W;
-      z[j * K + k] = zz;
-      weightedSs[k] = (weightedSs[k] as number) + w * dev2;
-      sumWz[k] = (sumWz[k] as number) + w * zz;
-      sumW2s2[k] = (sumW2s2[k] as number) + (w * w * dev2) / (W * W);
-      for (let t = c * stride, end = t + stride; t < end; t += 1) {
-        const col = k * size + (rowCols[t] as number);
-        xtz[col] = (xtz[col] as number) + zz;
-      }
+      const b = sums[at + k] as number;
+      sum[j * K + k] = b;
+      squares[j * K + k] = (b * (ac - b)) / ac;
     }
   }
-  const beta = new Float64Array(K * size);
-  for (let k = 0; k < K; k += 1) {
-    beta.set(choleskySolve(chol, columns, xtz.subarray(k * size, k * size + columns)), k * size);
-  }
-  // Residual sums over every respondent: sum w (z - m f) and sum w^2 (z^2 terms - 2 f z + m f^2) per cell; the
-  // f-only terms over all cells come from the design's outer sums (cells outside the domain have z = 0).
-  const sumWfz = new Float64Array(K);
-  for (let j = 0; j < J; j += 1) {
-    const c = active[j] as number;
-    const w2 = (weights[c] as number) ** 2;
-    for (let k = 0; k < K; k += 1) {
-      let f = 0;
-      for (let t = c * stride, end = t + stride; t < end; t += 1) f += beta[k * size + (rowCols[t] as number)] as number;
-      sumWfz[k] = (sumWfz[k] as number) + w2 * f * (z[j * K + k] as number);
-    }
-  }
+  const e = domainEstimates(design, { cells, count, sum, squares, K });
+  const { base, weightedBase: W } = e;
   const estimates: Estimate[] = [];
   for (let k = 0; k < K; k += 1) {
-    const betaWx = dot(beta, k * size, wx, columns);
-    const quadratic = symmetricForm(w2xx, size, beta, k * size, columns);
-    const sumOut = (sumWz[k] as number) - betaWx;
-    const sumOut2 = (sumW2s2[k] as number) - 2 * (sumWfz[k] as number) + quadratic;
-    const variance = n < 2 ? NaN : Math.max(0, (n / (n - 1)) * (sumOut2 - (sumOut * sumOut) / n));
-    const pk = p[k] as number;
+    const pk = e.p[k] as number;
     // svymean(deff = "replace"): svyvar / base, svyvar = weighted variance x base / (base - 1).
-    const srs = base < 2 ? NaN : numeric ? (weightedSs[k] as number) / W / (base - 1) : (pk * (1 - pk)) / (base - 1);
+    const srs = base < 2 ? NaN : numeric ? (e.weightedSquares[k] as number) / W / (base - 1) : (pk * (1 - pk)) / (base - 1);
     let members = 0;
     if (numeric) members = base;
-    else for (let j = 0; j < J; j += 1) members += (a[j] as number) * (ybar[j * K + k] as number);
+    else for (let j = 0; j < J; j += 1) members += sum[j * K + k] as number;
     estimates.push(finishEstimate({
-      category: numeric ? null : (item.categories[k] as string), p: pk, variance, srsVariance: srs, n: Math.round(members),
-      weightedTotal: numeric ? W : (total[k] as number), base, sample: n, options: { ...options, calibrated: design.calibrated },
+      category: numeric ? null : (item.categories[k] as string), p: pk, variance: e.variance[k] as number, srsVariance: srs, n: members,
+      weightedTotal: numeric ? W : (e.total[k] as number), base, sample: design.n, options: { ...options, calibrated: design.calibrated },
     }));
   }
-  return { base, excluded, weightedBase, kishEffectiveN: sumW2 > 0 ? (weightedBase * weightedBase) / sumW2 : 0, estimates };
-}
-
-/** Sum of a[offset + i] * b[i] for i < length. */
-function dot(a: Float64Array, offset: number, b: Float64Array, length: number): number {
-  let sum = 0;
-  for (let i = 0; i < length; i += 1) sum += (a[offset + i] as number) * (b[i] as number);
-  return sum;
-}
-
-/** x' M x for the symmetric M (row stride `size`) and x = v[offset .. offset + length). */
-function symmetricForm(m: Float64Array, size: number, v: Float64Array, offset: number, length: number): number {
-  let total = 0;
-  for (let i = 0; i < length; i += 1) {
-    const xi = v[offset + i] as number;
-    if (xi === 0) continue;
-    let row = 0;
-    for (let t = i + 1; t < length; t += 1) row += (m[i * size + t] as number) * (v[offset + t] as number);
-    total += xi * ((m[i * size + i] as number) * xi + 2 * row);
-  }
-  return total;
+  return { base, excluded, weightedBase: W, kishEffectiveN: e.sumW2 > 0 ? (W * W) / e.sumW2 : 0, estimates };
 }
 
 /** Options of a tally: the small-cell threshold and the interval method for proportions. */
@@ -613,9 +362,4 @@ export function breakdownOf(variables: string[], columns: CodedColumn[]): Breakd
     codes[i] = g;
   }
   return { variables, levels: columns.map((c) => c.levels), codes };
-}
-
-/** Each respondent's raked weight. */
-export function respondentWeights(design: CellDesign): Float64Array {
-  return Float64Array.from(design.cellOf, (c) => design.weights[c] as number);
 }

@@ -5,10 +5,10 @@ import type { ResponseRecord } from '../../../server/domain/indicators/records.j
 import { matrixRows } from '../../../server/domain/indicators/rows.js';
 import { ruleText } from '../../../server/domain/indicators/rule-text.js';
 import { KAZAKHSTAN_SECONDARY } from '../../../server/domain/indicators/secondary.js';
-import { estimateItem } from '../../../server/domain/weighting/estimates.js';
-import { calibrationProjection } from '../../../server/domain/weighting/linearization.js';
+import { designFor } from '../../../server/domain/weighting/design.js';
 import { rake } from '../../../server/domain/weighting/raking.js';
 import { recordsOf } from '../../fixtures/indicators/responses.js';
+import { calibrationProjection, estimateItem } from '../../support/reference-estimator.js';
 
 function indicator(records: ResponseRecord[], id: string, survey: 'population' | 'organisational' | 'external' = 'population', options = {}): IndicatorResult {
   const found = computeMatrix({ responses: { [survey]: records }, secondary: {} }, options).indicators.find((i) => i.id === id);
@@ -158,14 +158,23 @@ describe('weights, standard errors and breakdowns', () => {
     { variable: 'ps_gender', targets: { female: 52, male: 48 } },
   ], { tolerance: 1e-12 });
   const projection = calibrationProjection(raked.coded, raked.weights);
+  // The engine's own design: the same margins raked over cells (the reference above rakes per respondent).
+  const coded = (variable: 'ps_region' | 'ps_gender') => {
+    const levels = [...new Set(units.map((u) => u[variable]))];
+    return { levels, codes: Int32Array.from(units, (u) => levels.indexOf(u[variable])) };
+  };
+  const design = designFor(size, [
+    { variable: 'ps_region', targets: { akmola: 50, aktobe: 30, atyrau: 20 } },
+    { variable: 'ps_gender', targets: { female: 52, male: 48 } },
+  ], [coded('ps_region'), coded('ps_gender')], { tolerance: 1e-12 });
   const records = units.map((answers) => ({ answers }));
   const reference = estimateItem(
     { values: units.map((u) => (u.ps_trust_people === 'dk' ? null : u.ps_trust_people)) }, raked.weights, projection,
     { categories: ['most_can_be_trusted'] },
   );
 
-  it('a weighted share and its standard error match estimateItem on the same raked weights', () => {
-    const result = indicator(records, '5.3.1', 'population', { weights: raked.weights, projection });
+  it('a weighted share and its standard error match the per-respondent reference on the same margins', () => {
+    const result = indicator(records, '5.3.1', 'population', { design });
     expect(result.weighted).toBe(true);
     expect(result.value).toBeCloseTo(100 * (reference.estimates[0]?.estimate as number), 10);
     expect(result.se).toBeCloseTo(100 * (reference.estimates[0]?.se as number), 10);
@@ -182,7 +191,7 @@ describe('weights, standard errors and breakdowns', () => {
   });
 
   it('breaks a population indicator down by region as domains of the same estimate', () => {
-    const result = indicator(records, '5.3.1', 'population', { weights: raked.weights, projection, breakdown: 'ps_region' });
+    const result = indicator(records, '5.3.1', 'population', { design, breakdown: 'ps_region' });
     for (const region of regions) {
       const domain = Uint8Array.from(units, (u) => (u.ps_region === region ? 1 : 0));
       const expected = estimateItem({ values: units.map((u) => (u.ps_trust_people === 'dk' ? null : u.ps_trust_people)) }, raked.weights, projection, { categories: ['most_can_be_trusted'], domain });
@@ -204,8 +213,9 @@ describe('weights, standard errors and breakdowns', () => {
     expect(indicator(orgs, '2.1.1', 'organisational', { breakdown: 'ps_region' }).breakdown).toBeNull();
   });
 
-  it('refuses weights that do not match the responses', () => {
-    expect(() => computeMatrix({ responses: { population: records }, secondary: {} }, { weights: new Float64Array(3) })).toThrow(/weights: 3 for 60/);
+  it('refuses a design that does not match the responses', () => {
+    const small = designFor(3, [], []);
+    expect(() => computeMatrix({ responses: { population: records }, secondary: {} }, { design: small })).toThrow(/design: 3 respondents for 60/);
   });
 });
 

@@ -4,9 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { estimateItem } from '../../../server/domain/weighting/estimates.js';
-import { calibrationProjection } from '../../../server/domain/weighting/linearization.js';
 import { rake, type Margin } from '../../../server/domain/weighting/raking.js';
+import { calibrationProjection, estimateItem } from '../../support/reference-estimator.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'weighting');
 const rows = parse(readFileSync(join(DIR, 'population-600.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;

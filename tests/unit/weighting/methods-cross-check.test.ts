@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { Estimate, ItemEstimates } from '../../../server/domain/weighting/estimates.js';
 import type { IntervalMethod } from '../../../server/domain/weighting/intervals.js';
 import { TrimmingError, type Margin } from '../../../server/domain/weighting/raking.js';
-import { breakdownOf, designFor, respondentWeights, tallyItem, type CodedColumn, type ItemColumn, type ItemTally } from '../../../server/domain/weighting/tally.js';
+import { designFor, respondentWeights, type CodedColumn } from '../../../server/domain/weighting/design.js';
+import { breakdownOf, tallyItem, type ItemColumn, type ItemTally } from '../../../server/domain/weighting/tally.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'weighting');
 const rows = parse(readFileSync(join(DIR, 'skewed-400.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;

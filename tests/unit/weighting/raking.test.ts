@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { estimateItem } from '../../../server/domain/weighting/estimates.js';
-import { calibrationProjection } from '../../../server/domain/weighting/linearization.js';
 import { clampedFactor, rake, RakingError, TrimmingError, type Margin } from '../../../server/domain/weighting/raking.js';
+import { calibrationProjection, estimateItem } from '../../support/reference-estimator.js';
 
 const REGIONS = ['a', 'b', 'c'];
 const GENDERS = ['f', 'm'];

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { estimateItem, type ItemEstimates } from '../../../server/domain/weighting/estimates.js';
-import { calibrationProjection } from '../../../server/domain/weighting/linearization.js';
+import type { ItemEstimates } from '../../../server/domain/weighting/estimates.js';
 import { rake, RakingError, type Margin } from '../../../server/domain/weighting/raking.js';
-import { breakdownOf, designFor, respondentWeights, tallyItem, type CodedColumn, type ItemColumn } from '../../../server/domain/weighting/tally.js';
+import { designFor, respondentWeights, type CodedColumn } from '../../../server/domain/weighting/design.js';
+import { breakdownOf, tallyItem, type ItemColumn } from '../../../server/domain/weighting/tally.js';
+import { calibrationProjection, estimateItem } from '../../support/reference-estimator.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'weighting');
 const rows = parse(readFileSync(join(DIR, 'population-600.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
