@@ -12,13 +12,14 @@
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
-import { cellUsage, QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { auditPosition, pageOf, responsePosition } from '../paging.js';
 import { claimSlot, type SlotTable } from '../slot-claim.js';
 import type { StoredResponse } from '../../domain/response.js';
 import type { SchemaUpgrade } from '../migrations.js';
 import { migrate } from './migrations.js';
+import { QuotaCounts, type CountDoc, type OpenDoc } from './quota-counts.js';
 import { resumable } from './resumable.js';
 import {
   type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
@@ -128,6 +129,7 @@ export class MongoStore implements Store {
   private readonly quotaSlots: Collection<SlotDoc>;
   private readonly settingVersions: Collection<SettingVersionDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
+  private readonly quotaCounts: QuotaCounts;
   /** Audit entries waiting for the next batched insert. */
   private readonly auditGroup = new GroupCommit<AuditEntry, void>((batch) => this.commitAudit(batch));
 
@@ -141,6 +143,7 @@ export class MongoStore implements Store {
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
     this.settingVersions = db.collection<SettingVersionDoc>('setting_versions', durable);
     this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
+    this.quotaCounts = new QuotaCounts(db.collection<CountDoc>('quota_counts', durable), db.collection<OpenDoc>('quota_open', durable), this.quotaSlots as unknown as ConstructorParameters<typeof QuotaCounts>[2]);
   }
 
   /**
@@ -444,55 +447,60 @@ export class MongoStore implements Store {
     held: async (space, cell, target) => (await this.quotaSlots.find({ space, cell, slot: { $lt: target } }).toArray()).map((d) => slotFromDoc(d) as QuotaSlot),
     highest: async (space, cell) => (await this.quotaSlots.find({ space, cell }).sort({ slot: -1 }).limit(1).project<{ slot: number }>({ slot: 1 }).toArray())[0]?.slot ?? null,
     insert: async (slot) => {
+      await this.quotaCounts.opening(slot);
+      let inserted = true;
       try {
         await this.quotaSlots.insertOne(withId(slot));
       } catch (error) {
         if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
-        return false;
+        inserted = false;
       }
-      return true;
+      await this.quotaCounts.opened(slot, inserted);
+      return inserted;
     },
     deleteReservation: async (id, before) => {
-      await this.quotaSlots.deleteOne({ _id: id, responseId: null, ...(before === undefined ? {} : { expiresAt: { $lt: before } }) });
+      const { deletedCount } = await this.quotaSlots.deleteOne({ _id: id, responseId: null, ...(before === undefined ? {} : { expiresAt: { $lt: before } }) });
+      if (deletedCount === 1) await this.quotaCounts.deleted(id);
     },
   };
 
-  /**
-   * Consumed and over per cell counted from the slots themselves, in the server. Kept counters would be cheaper to
-   * read, but FerretDB 1.24 applies updates without isolation: concurrent `$inc`s on one document lose increments
-   * (40 concurrent ones from two connections left 1 to 3) and a compare-and-set filter does not hold either, so
-   * the only exact figure there is a count of what the unique keys let in. Reservations are counted here (no `$cond`).
-   */
-  async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
-    const reservations = await this.quotaSlots.find({ space, responseId: null }).project<SlotDoc>({ cell: 1, responseId: 1, expiresAt: 1 }).toArray();
-    const usage = cellUsage(reservations as unknown as QuotaSlot[], iso(now));
-    const perCell = (match: Filter<SlotDoc>) => this.quotaSlots.aggregate<{ _id: string; n: number }>([
-      { $match: { space, responseId: { $ne: null }, ...match } },
-      { $group: { _id: '$cell', n: { $sum: 1 } } },
-    ]).toArray();
-    const [consumed, over] = await Promise.all([perCell({}), perCell({ over: true })]);
-    for (const c of consumed) usage.set(c._id, { ...(usage.get(c._id) ?? { reserved: 0, lapsed: 0 }), consumed: c.n, over: 0 });
-    for (const c of over) usage.set(c._id, { ...(usage.get(c._id) ?? { consumed: 0, reserved: 0, lapsed: 0 }), over: c.n });
-    return usage;
+  /** From the per-cell counts the slot writes keep and the reservations' markers (./quota-counts.ts, QUOTA_COUNTS). */
+  async countQuotaSlots(space: string, cells: readonly string[], now: string): Promise<Map<string, CellUsage>> {
+    return this.quotaCounts.usage(space, cells, iso(now));
   }
 
+  /**
+   * The update is a compare-and-set FerretDB may let two callers both pass; both then hold the same response id
+   * (one reservation is consumed by one response only, store.port.ts), and the count takes each slot once.
+   */
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
     const at = iso(now);
     const live = await this.quotaSlots.find({ space, reservationId, responseId: null, expiresAt: { $gte: at } }).toArray();
     for (const slot of live) {
       await this.quotaSlots.updateOne({ _id: slot._id, responseId: null }, { $set: { responseId, consumedAt: at } });
     }
-    return this.listQuotaSlots(space, { reservationId, responseId });
+    const held = await this.listQuotaSlots(space, { reservationId, responseId });
+    // Every slot the response holds, not only those updated here: a retry completes a count a crash left undone.
+    for (const slot of held) await this.quotaCounts.consumed(slot);
+    return held;
   }
 
   async cancelQuotaReservation(space: string, reservationId: string, owner?: string): Promise<number> {
-    return (await this.quotaSlots.deleteMany({ space, reservationId, responseId: null, ...(owner !== undefined ? { owner } : {}) })).deletedCount;
+    const f: Filter<SlotDoc> = { space, reservationId, responseId: null, ...(owner !== undefined ? { owner } : {}) };
+    let cancelled = 0;
+    for (const { _id } of await this.quotaSlots.find(f).project<{ _id: string }>({ _id: 1 }).toArray()) {
+      if ((await this.quotaSlots.deleteOne({ ...f, _id })).deletedCount === 1) {
+        cancelled += 1;
+        await this.quotaCounts.deleted(_id);
+      }
+    }
+    return cancelled;
   }
 
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
     let released = 0;
     for (const slot of await this.quotaSlots.find({ space, responseId }).toArray()) {
-      released += (await this.quotaSlots.deleteOne({ _id: slot._id })).deletedCount;
+      released += await this.quotaCounts.release(slotFromDoc(slot) as QuotaSlot, async () => (await this.quotaSlots.deleteOne({ _id: slot._id })).deletedCount);
     }
     return released;
   }
@@ -511,12 +519,18 @@ export class MongoStore implements Store {
     const cutoff = reclaimCutoff(iso(now), graceMs);
     const lapsed = await this.quotaSlots.find({ space, responseId: null, expiresAt: { $lt: cutoff } }).project<{ _id: string }>({ _id: 1 }).toArray();
     let deleted = 0;
-    for (const { _id } of lapsed) deleted += (await this.quotaSlots.deleteOne({ _id, responseId: null, expiresAt: { $lt: cutoff } })).deletedCount;
+    for (const { _id } of lapsed) {
+      if ((await this.quotaSlots.deleteOne({ _id, responseId: null, expiresAt: { $lt: cutoff } })).deletedCount === 0) continue;
+      deleted += 1;
+      await this.quotaCounts.deleted(_id);
+    }
     return deleted;
   }
 
   async deleteQuotaSpace(space: string): Promise<number> {
-    return (await this.quotaSlots.deleteMany({ space })).deletedCount;
+    const deleted = (await this.quotaSlots.deleteMany({ space })).deletedCount;
+    await this.quotaCounts.deleteSpace(space);
+    return deleted;
   }
 
   /** Every document of a collection: for tests that inspect what is stored, never reachable from the API. */
