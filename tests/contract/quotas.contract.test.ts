@@ -230,7 +230,7 @@ describe.each(STORE_KINDS)('%s quota slots contract', (kind) => {
 
   it('counts 40 concurrent direct claims on one cell exactly, within and over the target, across two connections, and again after releases', async () => {
     const other = await t.reopen();
-    const responses = Array.from({ length: 40 }, () => randomUUID());
+    const responses: string[] = Array.from({ length: 40 }, () => randomUUID());
     const won = await Promise.all(responses.map((responseId, i) => claim(i % 2 ? other : t.store, { target: 10, expiresAt: null, responseId, reservationId: responseId, overflow: true })));
     expect(won.every((s) => s !== null)).toBe(true);
     // What the slots say, and what the counts say, read from the other connection.

@@ -1,7 +1,8 @@
 /**
  * The production store: MongoDB through the official driver. Writes are acknowledged only when durable
- * (`w: 'majority', j: true`). Nothing here needs multi-document transactions or operators FerretDB 1.24 lacks: the
- * id is `_id` (unique by construction), a change is a conditional single-document replace.
+ * (`w: 'majority', j: true`). Nothing here needs multi-document transactions or operators FerretDB 1.24 lacks, nor
+ * an update that must be atomic (FerretDB's are not under concurrency): the id is `_id` (unique by construction), and who
+ * may make a change is decided by a unique key (REVISION_CLAIMS, QUOTA_COUNTS in quota-counts.ts).
  *
  * AUDIT_OUTBOX. A write and its audit entry are two documents, and without transactions a crash can fall between
  * them. So the entry is written first inside the changed document itself (`auditOutbox`, in the same single-
@@ -39,6 +40,13 @@ interface Outboxed {
 }
 
 type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & Outboxed & { receivedAt: Date; updatedAt: Date };
+
+/** The claim of one revision (REVISION_CLAIMS): `_id` is [response id, the revision it moves from]. */
+interface RevisionClaim extends Outboxed {
+  response: Doc;
+}
+
+const revisionClaimId = (id: string, from: number) => JSON.stringify([id, from]);
 
 const DUPLICATE_KEY = 11000;
 
@@ -129,6 +137,7 @@ export class MongoStore implements Store {
   private readonly quotaSlots: Collection<SlotDoc>;
   private readonly settingVersions: Collection<SettingVersionDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
+  private readonly revisionClaims: Collection<RevisionClaim>;
   private readonly quotaCounts: QuotaCounts;
   /** Audit entries waiting for the next batched insert. */
   private readonly auditGroup = new GroupCommit<AuditEntry, void>((batch) => this.commitAudit(batch));
@@ -143,6 +152,7 @@ export class MongoStore implements Store {
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
     this.settingVersions = db.collection<SettingVersionDoc>('setting_versions', durable);
     this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
+    this.revisionClaims = db.collection<RevisionClaim>('response_revisions', durable);
     this.quotaCounts = new QuotaCounts(db.collection<CountDoc>('quota_counts', durable), db.collection<OpenDoc>('quota_open', durable), this.quotaSlots as unknown as ConstructorParameters<typeof QuotaCounts>[2]);
   }
 
@@ -169,6 +179,11 @@ export class MongoStore implements Store {
   /** Completes every audit entry still waiting in a document (AUDIT_OUTBOX): what a crash left. How many. */
   async repairAudit(): Promise<number> {
     let repaired = 0;
+    // A claimed revision is written before its entry goes to the trail: the entry must not record a change not made.
+    for (const { _id } of await this.revisionClaims.find({ auditOutbox: { $exists: true } }).project<{ _id: string }>({ _id: 1 }).toArray()) {
+      const [id, from] = JSON.parse(_id) as [string, number];
+      repaired += await this.completeRevision(id, from);
+    }
     for (const collection of [this.responses, this.users, this.tokens, this.settingVersions] as unknown as Array<Collection<Outboxed>>) {
       // Emptied outboxes stay as `{}`: those are skipped here rather than by a filter FerretDB would scan anyway.
       const waiting = await collection.find({ auditOutbox: { $exists: true } }).project<Outboxed>({ _id: 1, auditOutbox: 1 }).toArray();
@@ -222,13 +237,48 @@ export class MongoStore implements Store {
     return doc ? fromDoc(doc) : null;
   }
 
+  /**
+   * REVISION_CLAIMS. The move from `expectedRevision` is claimed by inserting a record under the unique key
+   * (response, expectedRevision), holding the new document and its audit entry: a second writer gets a duplicate
+   * key and loses (409.3), where a compare-and-set on the response would let both pass on FerretDB 1.24. The claim
+   * is the commit: whoever meets one the response has not caught up with (its writer slow or crashed) writes the
+   * claimed document itself, the same bytes, so the history has neither a gap nor a lost review.
+   */
   async replaceResponse(r: StoredResponse, expectedRevision: number, audit?: AuditEntry): Promise<boolean> {
     await this.settlePending(this.outboxed.responses, r.id);
-    const doc = this.outboxOf(toDoc(r), audit);
-    const result = await this.responses.replaceOne({ _id: r.id, revision: expectedRevision }, doc);
-    const replaced = result.modifiedCount === 1;
-    if (replaced) await this.settleOutbox(this.outboxed.responses, doc);
-    return replaced;
+    const stored = await this.responses.findOne({ _id: r.id }, { projection: { revision: 1 } });
+    if (!stored) return false;
+    // The entry of the change that made the stored revision, if a crash kept it from the trail, goes first.
+    await this.completeRevision(r.id, stored.revision - 1);
+    if (stored.revision !== expectedRevision) {
+      await this.completeRevision(r.id, stored.revision);
+      return false;
+    }
+    const claim = this.outboxOf<RevisionClaim>({ _id: revisionClaimId(r.id, expectedRevision), response: toDoc(r) }, audit);
+    try {
+      await this.revisionClaims.insertOne(claim);
+    } catch (error) {
+      if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+      await this.completeRevision(r.id, expectedRevision);
+      return false;
+    }
+    await this.responses.replaceOne({ _id: r.id, revision: expectedRevision }, claim.response);
+    await this.settleOutbox(this.revisionClaims as unknown as Collection<Outboxed>, claim);
+    return true;
+  }
+
+  /**
+   * Writes the revision claimed from `from` if the response is still at `from`, then sends the claim's audit entry
+   * to the trail (REVISION_CLAIMS); how many entries that sent.
+   */
+  private async completeRevision(id: string, from: number): Promise<number> {
+    const claim = await this.revisionClaims.findOne({ _id: revisionClaimId(id, from) });
+    if (!claim) return 0;
+    // Read first: the replace's filter on the revision is what FerretDB scans for, so it runs only when it will match.
+    if ((await this.responses.findOne({ _id: id }, { projection: { revision: 1 } }))?.revision === from) {
+      await this.responses.replaceOne({ _id: id, revision: from }, claim.response);
+    }
+    return this.settleOutbox(this.revisionClaims as unknown as Collection<Outboxed>, claim);
   }
 
   async listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page> {
