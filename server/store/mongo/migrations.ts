@@ -30,9 +30,10 @@ async function createIndexes(db: Db, collection: string, indexes: Array<{ name: 
 /**
  * The slots stored before counts were kept, counted into each cell's log, and a marker for each reservation.
  * Idempotent and the same in every instance that runs it at once: each cell's entries are built in one order (by
- * slot id) under their fixed `_id`s, so a second run only meets duplicate keys.
+ * slot id) under their fixed `_id`s, so a second run only meets duplicate keys. Also for slots an import writes
+ * itself (the quota status benchmark), before any slot write of the app.
  */
-async function countExistingSlots(db: Db): Promise<void> {
+export async function countExistingSlots(db: Db): Promise<void> {
   const durable = { writeConcern: { w: 'majority' as const, journal: true } };
   const slots = await db.collection<QuotaSlotDoc>('quota_slots').find({}).sort({ _id: 1 }).toArray();
   const logs = new Map<string, QuotaCountDoc[]>();
