@@ -48,6 +48,11 @@ interface RevisionClaim extends Outboxed {
 
 const revisionClaimId = (id: string, from: number) => JSON.stringify([id, from]);
 
+/** The claim of a token's revocation, under the token's id. */
+interface RevocationClaim extends Outboxed {
+  revokedAt: string;
+}
+
 const DUPLICATE_KEY = 11000;
 
 /** The server no longer knows the cursor (killed, or idle past its timeout). */
@@ -138,6 +143,7 @@ export class MongoStore implements Store {
   private readonly settingVersions: Collection<SettingVersionDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
   private readonly revisionClaims: Collection<RevisionClaim>;
+  private readonly tokenRevocations: Collection<RevocationClaim>;
   private readonly quotaCounts: QuotaCounts;
   /** Audit entries waiting for the next batched insert. */
   private readonly auditGroup = new GroupCommit<AuditEntry, void>((batch) => this.commitAudit(batch));
@@ -153,6 +159,7 @@ export class MongoStore implements Store {
     this.settingVersions = db.collection<SettingVersionDoc>('setting_versions', durable);
     this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
     this.revisionClaims = db.collection<RevisionClaim>('response_revisions', durable);
+    this.tokenRevocations = db.collection<RevocationClaim>('token_revocations', durable);
     this.quotaCounts = new QuotaCounts(db.collection<CountDoc>('quota_counts', durable), db.collection<OpenDoc>('quota_open', durable), this.quotaSlots as unknown as ConstructorParameters<typeof QuotaCounts>[2]);
   }
 
@@ -183,6 +190,9 @@ export class MongoStore implements Store {
     for (const { _id } of await this.revisionClaims.find({ auditOutbox: { $exists: true } }).project<{ _id: string }>({ _id: 1 }).toArray()) {
       const [id, from] = JSON.parse(_id) as [string, number];
       repaired += await this.completeRevision(id, from);
+    }
+    for (const { _id } of await this.tokenRevocations.find({ auditOutbox: { $exists: true } }).project<{ _id: string }>({ _id: 1 }).toArray()) {
+      repaired += await this.completeRevocation(_id);
     }
     for (const collection of [this.responses, this.users, this.tokens, this.settingVersions] as unknown as Array<Collection<Outboxed>>) {
       // Emptied outboxes stay as `{}`: those are skipped here rather than by a filter FerretDB would scan anyway.
@@ -440,11 +450,32 @@ export class MongoStore implements Store {
     return (await this.tokens.find({}).sort({ _id: 1 }).toArray()).map((d) => withoutId<Token>(d) as Token);
   }
 
+  /**
+   * The revocation is claimed by inserting a record under the token's id, holding its time and audit entry: of two
+   * concurrent revocations one gets a duplicate key and false (a compare-and-set on `revokedAt: null` lets both pass
+   * on FerretDB 1.24, and both would be audited). Whoever meets a claim the token does not show yet writes it.
+   */
   async revokeToken(id: string, at: string, audit?: AuditEntry): Promise<boolean> {
     if (audit) await this.settlePending(this.outboxed.tokens, id);
-    const revoked = (await this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at, ...(audit ? { [`auditOutbox.${audit.id}`]: audit } : {}) } })).modifiedCount === 1;
-    if (revoked && audit) await this.settleOutbox(this.outboxed.tokens, { _id: id, auditOutbox: { [audit.id]: audit } });
-    return revoked;
+    const token = await this.tokens.findOne({ _id: id }, { projection: { revokedAt: 1 } });
+    if (!token || token.revokedAt !== null) return false;
+    try {
+      await this.tokenRevocations.insertOne(this.outboxOf<RevocationClaim>({ _id: id, revokedAt: at }, audit));
+    } catch (error) {
+      if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+      await this.completeRevocation(id);
+      return false;
+    }
+    await this.completeRevocation(id);
+    return true;
+  }
+
+  /** Writes a claimed revocation on its token, then sends its audit entry to the trail; how many entries that sent. */
+  private async completeRevocation(id: string): Promise<number> {
+    const claim = await this.tokenRevocations.findOne({ _id: id });
+    if (!claim) return 0;
+    await this.tokens.updateOne({ _id: id }, { $set: { revokedAt: claim.revokedAt } });
+    return this.settleOutbox(this.tokenRevocations as unknown as Collection<Outboxed>, claim);
   }
 
   /**
