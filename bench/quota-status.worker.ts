@@ -5,9 +5,9 @@
  * Each size gets a database of its own with the same plan (32 cells, target 50). The responses are written straight
  * into the store, as an import would, and each holds its slot in its cell (within the target, then over it), so
  * the slots grow with the responses: 1,000 and `LARGE` of them. Their per-cell counts are built the way the store's
- * migration builds them for slots written without counts (countExistingSlots). Then, through the API: one
- * submission claiming slots the live way (timed: what a submission costs at that size), and quota status as a
- * tablet asks for it on reconnecting: 5 to warm up, then 50 at each size, alternately, medians.
+ * migration builds them for slots written without counts (countExistingSlots). Then, through the API, quota status
+ * as a tablet asks for it on reconnecting: 5 to warm up, then 50 at each size, alternately, medians. (Submissions
+ * through the API are left out: on FerretDB their slot queries scan the slots, minutes each at 30,000.)
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -30,7 +30,6 @@ import { startMongo } from '../tests/support/ferretdb.js';
 const LARGE = Number(process.argv[2] ?? 100_000);
 const SMALL = 1_000;
 const POOL = 2_000;
-const SUBMISSIONS = 1;
 const WARM_UP = 5;
 const STATUS_RUNS = 50;
 const START = Date.now() - 2 * 24 * 3_600_000;
@@ -111,14 +110,10 @@ try {
     const app = await serve(store);
     opened.push({ store, close: app.close });
     const plan = JSON.parse(await app.call('coord', '/surveys/population/quotas', { method: 'PUT', body: JSON.stringify(PLAN) })) as QuotaPlan;
-    let start = performance.now();
+    const start = performance.now();
     await load(store, client, db, plan, size);
     result[`${name}LoadMs`] = ms(start);
     result[`${name}Slots`] = await client.db(db).collection('quota_slots').countDocuments({});
-    const gen = new SyntheticGenerator('population', { seed: 99 });
-    start = performance.now();
-    for (let i = 0; i < SUBMISSIONS; i += 1) await app.call('ainur', '/surveys/population/responses', { method: 'POST', body: JSON.stringify(gen.nextSubmission()) });
-    result[`${name}SubmitMs`] = ms(start) / SUBMISSIONS;
     status[name] = () => app.call('ainur', '/surveys/population/quotas/status');
     for (let i = 0; i < WARM_UP; i += 1) await status[name]();
   }
