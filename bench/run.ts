@@ -17,6 +17,7 @@ import { runExportBench } from './export.bench.js';
 import { runFormBench } from './form.bench.js';
 import { runIndicatorsBench } from './indicators.bench.js';
 import { runIngestionBench } from './ingestion.bench.js';
+import { QUOTA_STATUS_TITLE, runQuotaStatusBench } from './quota-status.bench.js';
 import { runTalliesBench } from './tallies.bench.js';
 import { cleanupAll, ROOT } from './processes.js';
 import { markdownTable, num, type BenchSection } from './report.js';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
   await step('tallies', runTalliesBench, 'Weighted tallies: raking + 20 items x 5 breakdowns with standard errors');
   await step('indicators', runIndicatorsBench, 'CSI indicator matrix: 10,000 population, 1,000 organisational and 100 expert responses');
   await step('dataset', runAnalysisDatasetBench, 'Analysis dataset: tallies and indicators over the API at 100,000 population responses; quota status');
+  await step('quota-status', runQuotaStatusBench, QUOTA_STATUS_TITLE);
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const partial = only ? ` (this run: ${[...only].join(', ')}; the other sections are from an earlier run)` : '';

@@ -233,7 +233,7 @@ export class QuotasService {
       await this.carryOver(plan);
       await this.store.putSetting(countedKey(space), true);
     }
-    return this.store.countQuotaSlots(space, now);
+    return this.store.countQuotaSlots(space, planCells(plan).map((c) => c.cell), now);
   }
 
   /** A proportional plan to edit (not stored): shares given per variable, else the survey's population margins. */

@@ -29,6 +29,9 @@ export interface SlotTable {
 
 // Claims that lost every free slot to others re-read the cell; past this many rounds of churn the cell counts as full.
 const CLAIM_ROUNDS = 20;
+// Beyond the target nothing caps a cell: each round one of the racers for the next number wins it, so n concurrent
+// responses need n rounds. Giving up earlier would leave an accepted interview out of its cell's count.
+const OVERFLOW_ROUNDS = 10_000;
 
 const iso = (at: string) => new Date(at).toISOString();
 
@@ -64,7 +67,7 @@ export async function claimSlot(table: SlotTable, claim: SlotClaim): Promise<Quo
     for (const s of lapsed) await table.deleteReservation(s.id, cutoff);
   }
   if (!claim.overflow || !claim.responseId) return null;
-  for (let round = 0; round < CLAIM_ROUNDS; round += 1) {
+  for (let round = 0; round < OVERFLOW_ROUNDS; round += 1) {
     const highest = await table.highest(claim.space, claim.cell);
     const won = await tryInsert(make(Math.max(claim.target, (highest ?? -1) + 1), true));
     if (won !== 'taken') return won;

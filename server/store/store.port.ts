@@ -216,12 +216,13 @@ export interface QuotaStore {
   /** Deletes the slots a response holds (it was rejected or withdrawn): the cells reopen. How many. */
   releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number>;
   /**
-   * Per cell of a space, its slots counted at `now`: consumed (achieved interviews, over quota included), over,
-   * live and lapsed reservations. Consumed and over come from per-cell counts every slot write keeps (a row per cell),
-   * reservations from the unconsumed slots: the cost follows the cells and the reservations held, never the number
-   * of responses stored.
+   * The given cells of a space (a plan's cells), their slots counted at `now`: consumed (achieved interviews, over
+   * quota included), over, live and lapsed reservations; a cell that never held a slot is absent. Consumed and over
+   * come from per-cell counts every slot write keeps, exact under concurrency (a row per cell in the slot write's
+   * transaction, embedded; a log per cell numbered by unique keys, MongoDB), reservations from the unconsumed slots:
+   * the cost follows the cells and the reservations held, never the number of responses or slots stored.
    */
-  countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>>;
+  countQuotaSlots(space: string, cells: readonly string[], now: string): Promise<Map<string, CellUsage>>;
   /** The slots of a space, optionally of one cell, reservation or response, ordered by cell and slot. */
   listQuotaSlots(space: string, filter?: SlotFilter): Promise<QuotaSlot[]>;
   /** Deletes every reservation of the space lapsed more than the grace period at `now`, each by its own id. */

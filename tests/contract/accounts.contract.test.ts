@@ -108,6 +108,20 @@ describe.each(STORE_KINDS)('%s account store contract', (kind) => {
     expect(await t.store.listTokens()).toHaveLength(1);
   });
 
+  it('revokes a token once under 10 concurrent revocations across two connections: one wins, one entry', async () => {
+    const a = user('revoker');
+    await t.store.insertUser(a);
+    const tk = token(a, 'a'.repeat(64));
+    await t.store.insertToken(tk);
+    const other = await t.reopen();
+    const entries = Array.from({ length: 10 }, (_, i) => entry(10 + i, 'token.revoked'));
+    const outcomes = await Promise.all(entries.map((e, i) => (i % 2 ? other : t.store).revokeToken(tk.id, at(10 + i), e)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const winner = outcomes.indexOf(true);
+    expect((await other.findTokenById(tk.id))?.revokedAt).toBe(at(10 + winner));
+    expect((await t.store.listAudit({ action: 'token.revoked' }, 20)).items).toEqual([entries[winner]]);
+  });
+
   it('pages the audit trail in time order, filtered', async () => {
     for (let m = 0; m < 12; m += 1) await t.store.appendAudit(entry(m, m % 3 === 0 ? 'user.created' : 'auth.login', m % 2 ? 'ainur' : 'admin'));
     const seen: string[] = [];

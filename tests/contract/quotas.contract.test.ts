@@ -219,7 +219,7 @@ describe.each(STORE_KINDS)('%s quota slots contract', (kind) => {
     const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => claim(i % 2 ? other : t.store, { target: 2, expiresAt: null, responseId: randomUUID(), overflow: true })));
     expect(racing.every((r) => r?.over === true)).toBe(true);
     expect(new Set(racing.map((r) => r?.slot)).size).toBe(6);
-    expect((await t.store.countQuotaSlots(SPACE, T0)).get(CELL)).toEqual({ consumed: 9, over: 7, reserved: 0, lapsed: 0 });
+    expect((await t.store.countQuotaSlots(SPACE, [CELL], T0)).get(CELL)).toEqual({ consumed: 9, over: 7, reserved: 0, lapsed: 0 });
     // A slot within the target freed by a rejection goes to the next claimant, not beyond the target.
     const [first] = await t.store.listQuotaSlots(SPACE, { cell: CELL });
     await t.store.releaseQuotaSlotsOfResponse(SPACE, first?.responseId as string);
@@ -228,18 +228,60 @@ describe.each(STORE_KINDS)('%s quota slots contract', (kind) => {
     expect(next?.over).toBeUndefined();
   });
 
+  it('counts 40 concurrent direct claims on one cell exactly, within and over the target, across two connections, and again after releases', async () => {
+    const other = await t.reopen();
+    const responses: string[] = Array.from({ length: 40 }, () => randomUUID());
+    const won = await Promise.all(responses.map((responseId, i) => claim(i % 2 ? other : t.store, { target: 10, expiresAt: null, responseId, reservationId: responseId, overflow: true })));
+    expect(won.every((s) => s !== null)).toBe(true);
+    // What the slots say, and what the counts say, read from the other connection.
+    const slots = await t.store.listQuotaSlots(SPACE, { cell: CELL });
+    expect(slots).toHaveLength(40);
+    expect(slots.filter((s) => s.over)).toHaveLength(30);
+    expect((await other.countQuotaSlots(SPACE, [CELL], T0)).get(CELL)).toEqual({ consumed: 40, over: 30, reserved: 0, lapsed: 0 });
+    // 15 releases at once, 5 of them twice: each slot counted out once. Which were over decides the over count.
+    const released = responses.slice(0, 15);
+    const overReleased = slots.filter((s) => s.over && released.includes(s.responseId as string)).length;
+    const counts = await Promise.all([...released, ...released.slice(0, 5)].map((responseId, i) => (i % 2 ? other : t.store).releaseQuotaSlotsOfResponse(SPACE, responseId)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(15);
+    expect((await t.store.countQuotaSlots(SPACE, [CELL], T0)).get(CELL)).toEqual({ consumed: 25, over: 30 - overReleased, reserved: 0, lapsed: 0 });
+    expect(await t.store.listQuotaSlots(SPACE, { cell: CELL })).toHaveLength(25);
+  });
+
+  it('counts 40 reservations consumed concurrently once each, however often each consumption is retried', async () => {
+    const other = await t.reopen();
+    const reservations = Array.from({ length: 40 }, () => randomUUID());
+    for (const reservationId of reservations) expect(await claim(t.store, { target: 40, reservationId })).not.toBeNull();
+    expect((await other.countQuotaSlots(SPACE, [CELL], T0)).get(CELL)).toEqual({ consumed: 0, over: 0, reserved: 40, lapsed: 0 });
+    // Each reservation consumed by its own response (reservation id = response id), three times at once.
+    await Promise.all(reservations.flatMap((id) => [0, 1, 2].map((k) => (k % 2 ? other : t.store).consumeQuotaReservation(SPACE, id, id, T0))));
+    expect((await t.store.countQuotaSlots(SPACE, [CELL], T0)).get(CELL)).toEqual({ consumed: 40, over: 0, reserved: 0, lapsed: 0 });
+    await Promise.all(reservations.slice(0, 10).map((id, i) => (i % 2 ? other : t.store).releaseQuotaSlotsOfResponse(SPACE, id)));
+    expect((await other.countQuotaSlots(SPACE, [CELL], T0)).get(CELL)).toEqual({ consumed: 30, over: 0, reserved: 0, lapsed: 0 });
+  });
+
+  it('stops counting reservations that were cancelled or reclaimed', async () => {
+    const cancelled = randomUUID();
+    await claim(t.store, { reservationId: cancelled });
+    await claim(t.store, { expiresAt: at(60) });
+    await claim(t.store);
+    expect((await t.store.countQuotaSlots(SPACE, [CELL], at(120))).get(CELL)).toEqual({ consumed: 0, over: 0, reserved: 2, lapsed: 1 });
+    expect(await t.store.cancelQuotaReservation(SPACE, cancelled)).toBe(1);
+    expect(await t.store.reclaimLapsedQuotaSlots(SPACE, at(200))).toBe(1);
+    expect((await t.store.countQuotaSlots(SPACE, [CELL], at(120))).get(CELL)).toEqual({ consumed: 0, over: 0, reserved: 1, lapsed: 0 });
+  });
+
   it('counts each cell\'s slots as consumed, over, live and lapsed at the time asked, and nothing of other spaces', async () => {
     await fillWithResponses(t.store, 3);
     await claim(t.store, { expiresAt: at(60) });
     await claim(t.store, { expiresAt: at(600) });
     await claim(t.store, { cell: 'other', expiresAt: at(600) });
     await claim(t.store, { space: 'population@2', expiresAt: at(600) });
-    const counts = await t.store.countQuotaSlots(SPACE, at(120));
+    const counts = await t.store.countQuotaSlots(SPACE, [CELL, 'other'], at(120));
     expect(new Map(counts)).toEqual(new Map([
       [CELL, { consumed: 3, over: 0, reserved: 1, lapsed: 1 }],
       ['other', { consumed: 0, over: 0, reserved: 1, lapsed: 0 }],
     ]));
-    expect(await t.store.countQuotaSlots('population@3', T0)).toEqual(new Map());
+    expect(await t.store.countQuotaSlots('population@3', [CELL], T0)).toEqual(new Map());
   });
 });
 

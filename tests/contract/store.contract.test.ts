@@ -106,6 +106,47 @@ describe.each(STORE_KINDS)('%s store contract', (kind) => {
     expect((await t.store.listAudit({ target: `response:${r.id}` }, 10)).items).toEqual([won]);
   });
 
+  it('lets exactly one of 10 concurrent replacements from one revision win, across two connections, with its entry only', async () => {
+    const [r] = makeRecords('population', 1) as [StoredResponse];
+    await t.store.insertResponse(r);
+    const other = await t.reopen();
+    const reviews = Array.from({ length: 10 }, (_, i) => {
+      const next: StoredResponse = { ...r, status: 'approved', revision: 2, revisions: [...r.revisions, { revision: 2, at: r.receivedAt, actor: `coord${i}`, action: 'reviewed', status: 'approved' }] };
+      const audit: AuditEntry = { id: crypto.randomUUID(), at: r.receivedAt, actor: `coord${i}`, action: 'response.reviewed', target: `response:${r.id}`, beforeHash: 'b', afterHash: 'a' };
+      return { next, audit };
+    });
+    const outcomes = await Promise.all(reviews.map(({ next, audit }, i) => (i % 2 ? other : t.store).replaceResponse(next, 1, audit)));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const winner = reviews[outcomes.indexOf(true)] as (typeof reviews)[number];
+    expect(await other.findResponseById(r.id)).toEqual(winner.next);
+    expect((await t.store.listAudit({ target: `response:${r.id}` }, 20)).items).toEqual([winner.audit]);
+  });
+
+  it('keeps every successful replacement in the history, without a gap or a repeat, when 8 writers race for 5 rounds', async () => {
+    const [r] = makeRecords('population', 1) as [StoredResponse];
+    await t.store.insertResponse(r);
+    const other = await t.reopen();
+    // Each writer, as a reviewer does: read the response, add its revision on top, write it back unless it moved on.
+    const writer = async (name: string, store: ResponseStore) => {
+      let won = 0;
+      for (let round = 0; round < 5; round += 1) {
+        const current = (await store.findResponseById(r.id)) as StoredResponse;
+        const revision = current.revision + 1;
+        const next: StoredResponse = { ...current, revision, revisions: [...current.revisions, { revision, at: r.receivedAt, actor: name, action: 'reviewed', status: current.status }] };
+        if (await store.replaceResponse(next, current.revision)) won += 1;
+      }
+      return won;
+    };
+    const wins = await Promise.all(Array.from({ length: 8 }, (_, i) => writer(`coord${i}`, i % 2 ? other : t.store)));
+    const stored = (await t.store.findResponseById(r.id)) as StoredResponse;
+    const total = wins.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(5);
+    expect(stored.revision).toBe(1 + total);
+    expect(stored.revisions.map((v) => v.revision)).toEqual(Array.from({ length: 1 + total }, (_, i) => i + 1));
+    // Every write reported as won is in the history, once: none was silently overwritten.
+    wins.forEach((n, i) => expect(stored.revisions.filter((v) => v.actor === `coord${i}`)).toHaveLength(n));
+  });
+
   it('replaces only when the revision is the expected one', async () => {
     const [r] = makeRecords('external', 1) as [StoredResponse];
     await t.store.insertResponse(r);

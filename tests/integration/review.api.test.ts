@@ -78,6 +78,23 @@ describe.each(STORE_KINDS)('review on %s', (kind) => {
     await ctx.as('coord').patch(`${RESPONSES}/${s.id}`).send({ corrections: { ps_age_years: 44 }, comment: 'confirmed by phone', revision: 1 }).expect(200);
   });
 
+  it('accepts exactly one of 10 concurrent reviews of one revision; the others get 409.3 and the history has one review', async () => {
+    const s = timed(gen, 40);
+    await ctx.as('ainur').post(RESPONSES).send(s).expect(201);
+    const statuses = ['approved', 'has_issues', 'rejected'] as const;
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => ctx.as('coord').patch(`${RESPONSES}/${s.id}`).send({ status: statuses[i % 3], comment: `review ${i}`, revision: 1 })));
+    const ok = outcomes.filter((o) => o.status === 200);
+    expect(ok).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === 409).map((o) => o.body.code)).toEqual(Array(9).fill('409.3'));
+    const revisions = (await ctx.as('coord').get(`${RESPONSES}/${s.id}/revisions`).expect(200)).body.items as Array<{ revision: number; comment?: string }>;
+    expect(revisions.map((r) => r.revision)).toEqual([1, 2]);
+    // The stored review is the accepted one whole: its comment names the review whose status it has.
+    const winner = Number(/^review (\d)$/.exec(revisions[1]?.comment ?? '')?.[1]);
+    const detail = (await ctx.as('coord').get(`${RESPONSES}/${s.id}`).expect(200)).body;
+    expect(detail).toMatchObject({ revision: 2, status: statuses[winner % 3] });
+    expect(ok[0]?.body).toMatchObject({ revision: 2, status: statuses[winner % 3] });
+  });
+
   it('marks a response over quota as a revision with an audit entry', async () => {
     const plan = { policy: 'flag', quotas: [{ id: 'gender', variables: ['ps_gender'], cells: [{ categories: { ps_gender: 'male' }, target: 1 }, { categories: { ps_gender: 'female' }, target: 1 }] }] };
     await ctx.as('coord').put(`${BASE}/quotas`).send(plan).expect(200);

@@ -379,15 +379,18 @@ export class SqliteStore implements Store {
       ON CONFLICT (space, cell) DO UPDATE SET consumed = consumed + excluded.consumed, over = over + excluded.over`).run(space, cell, consumed, over);
   }
 
-  async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
+  async countQuotaSlots(space: string, cells: readonly string[], now: string): Promise<Map<string, CellUsage>> {
     const usage = new Map<string, CellUsage>();
-    const cell = (key: string) => usage.get(key) ?? usage.set(key, { consumed: 0, over: 0, reserved: 0, lapsed: 0 }).get(key) as CellUsage;
+    const wanted = new Set(cells);
+    const add = (key: string, counts: Partial<CellUsage>) => {
+      if (wanted.has(key)) usage.set(key, { ...(usage.get(key) ?? { consumed: 0, over: 0, reserved: 0, lapsed: 0 }), ...counts });
+    };
     for (const r of this.sql('SELECT cell, consumed, over FROM quota_counts WHERE space = ?').all(space) as Array<{ cell: string; consumed: number; over: number }>) {
-      Object.assign(cell(r.cell), { consumed: r.consumed, over: r.over });
+      add(r.cell, { consumed: r.consumed, over: r.over });
     }
     const reservations = this.sql(`SELECT cell, sum(expires_at >= ?) AS reserved, sum(expires_at < ?) AS lapsed FROM quota_slots
       WHERE space = ? AND response_id IS NULL GROUP BY cell`).all(iso(now), iso(now), space) as Array<{ cell: string; reserved: number; lapsed: number }>;
-    for (const r of reservations) Object.assign(cell(r.cell), { reserved: r.reserved, lapsed: r.lapsed });
+    for (const r of reservations) add(r.cell, { reserved: r.reserved, lapsed: r.lapsed });
     return usage;
   }
 

@@ -7,7 +7,9 @@
  * migration must be idempotent (createIndex is), so two instances running it together do no harm. Never edit a
  * migration that has shipped: add the next one.
  */
-import { MongoServerError, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Db } from 'mongodb';
+import type { QuotaSlot } from '../../domain/quotas/slots.js';
+import type { CountDoc as QuotaCountDoc, OpenDoc as QuotaOpenDoc } from './quota-counts.js';
 import { latestVersion, pendingMigrations, type Migration, type SchemaUpgrade } from '../migrations.js';
 
 export const META_COLLECTION = 'store_meta';
@@ -15,6 +17,7 @@ const DUPLICATE_KEY = 11000;
 const SCHEMA_ID = 'schema';
 
 type Up = (db: Db) => Promise<void>;
+type QuotaSlotDoc = Omit<QuotaSlot, 'id'> & { _id: string };
 
 /**
  * One index per command: FerretDB 1.24 drops the connection when one createIndexes command names several indexes
@@ -22,6 +25,41 @@ type Up = (db: Db) => Promise<void>;
  */
 async function createIndexes(db: Db, collection: string, indexes: Array<{ name: string; key: Record<string, 1>; unique?: boolean }>): Promise<void> {
   for (const { name, key, unique } of indexes) await db.collection(collection).createIndex(key, { name, ...(unique ? { unique } : {}) });
+}
+
+/**
+ * The slots stored before counts were kept, counted into each cell's log, and a marker for each reservation.
+ * Idempotent and the same in every instance that runs it at once: each cell's entries are built in one order (by
+ * slot id) under their fixed `_id`s, so a second run only meets duplicate keys. Also for slots an import writes
+ * itself (the quota status benchmark), before any slot write of the app.
+ */
+export async function countExistingSlots(db: Db): Promise<void> {
+  const durable = { writeConcern: { w: 'majority' as const, journal: true } };
+  const slots = await db.collection<QuotaSlotDoc>('quota_slots').find({}).sort({ _id: 1 }).toArray();
+  const logs = new Map<string, QuotaCountDoc[]>();
+  const markers: QuotaOpenDoc[] = [];
+  const at = new Date().toISOString();
+  for (const slot of slots) {
+    if (slot.responseId === null) {
+      markers.push({ _id: `+${slot._id}`, space: slot.space, cell: slot.cell, slotId: slot._id, over: false, at });
+      continue;
+    }
+    const key = JSON.stringify([slot.space, slot.cell]);
+    const log = logs.get(key) ?? (logs.set(key, []).get(key) as QuotaCountDoc[]);
+    const last = log[log.length - 1];
+    const seq = log.length;
+    log.push({ _id: JSON.stringify([slot.space, slot.cell, seq]), space: slot.space, cell: slot.cell, seq, change: `+${slot._id}`, consumed: (last?.consumed ?? 0) + 1, over: (last?.over ?? 0) + (slot.over ? 1 : 0) });
+  }
+  const insertAll = async <T extends { _id: string }>(collection: string, docs: T[]) => {
+    for (let start = 0; start < docs.length; start += 1_000) {
+      await db.collection<T>(collection, durable).insertMany(docs.slice(start, start + 1_000) as never, { ordered: false }).catch((error: unknown) => {
+        const writeErrors = error instanceof MongoBulkWriteError ? [error.writeErrors].flat() : [];
+        if (writeErrors.length === 0 || writeErrors.some((w) => w.code !== DUPLICATE_KEY)) throw error;
+      });
+    }
+  };
+  await insertAll('quota_counts', [...logs.values()].flat());
+  await insertAll('quota_open', markers);
 }
 
 export const MIGRATIONS: readonly Migration<Up>[] = [
@@ -84,6 +122,15 @@ export const MIGRATIONS: readonly Migration<Up>[] = [
         });
         await settings.deleteOne({ _id: old._id });
       }
+    },
+  },
+  {
+    version: 7,
+    description: 'per-cell counts of consumed quota slots kept by the slot writes, and markers of the reservations (quota-counts.ts, QUOTA_COUNTS): quota status no longer reads every slot',
+    up: async (db) => {
+      await createIndexes(db, 'quota_counts', [{ name: 'by_change', key: { change: 1 }, unique: true }, { name: 'by_space', key: { space: 1 } }]);
+      await createIndexes(db, 'quota_open', [{ name: 'by_space', key: { space: 1 } }]);
+      await countExistingSlots(db);
     },
   },
 ];

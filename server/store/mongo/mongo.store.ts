@@ -1,7 +1,8 @@
 /**
  * The production store: MongoDB through the official driver. Writes are acknowledged only when durable
- * (`w: 'majority', j: true`). Nothing here needs multi-document transactions or operators FerretDB 1.24 lacks: the
- * id is `_id` (unique by construction), a change is a conditional single-document replace.
+ * (`w: 'majority', j: true`). Nothing here needs multi-document transactions or operators FerretDB 1.24 lacks, nor
+ * an update that must be atomic (FerretDB's are not under concurrency): the id is `_id` (unique by construction), and who
+ * may make a change is decided by a unique key (REVISION_CLAIMS, QUOTA_COUNTS in quota-counts.ts).
  *
  * AUDIT_OUTBOX. A write and its audit entry are two documents, and without transactions a crash can fall between
  * them. So the entry is written first inside the changed document itself (`auditOutbox`, in the same single-
@@ -12,13 +13,14 @@
  */
 import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { freeLoginSlots, type AuditEntry, type LoginAttempt, type LoginClaim, type Token, type User } from '../../domain/accounts.js';
-import { cellUsage, QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
+import { QUOTA_GRACE_MS, reclaimCutoff, type CellUsage, type QuotaSlot } from '../../domain/quotas/slots.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { auditPosition, pageOf, responsePosition } from '../paging.js';
 import { claimSlot, type SlotTable } from '../slot-claim.js';
 import type { StoredResponse } from '../../domain/response.js';
 import type { SchemaUpgrade } from '../migrations.js';
 import { migrate } from './migrations.js';
+import { QuotaCounts, type CountDoc, type OpenDoc } from './quota-counts.js';
 import { resumable } from './resumable.js';
 import {
   type AuditFilter, type AuditPosition, type InsertOutcome, type Page, type PagePosition, type ResponseFilter, type SlotClaim,
@@ -38,6 +40,18 @@ interface Outboxed {
 }
 
 type Doc = Omit<StoredResponse, 'id' | 'receivedAt' | 'updatedAt'> & Outboxed & { receivedAt: Date; updatedAt: Date };
+
+/** The claim of one revision (REVISION_CLAIMS): `_id` is [response id, the revision it moves from]. */
+interface RevisionClaim extends Outboxed {
+  response: Doc;
+}
+
+const revisionClaimId = (id: string, from: number) => JSON.stringify([id, from]);
+
+/** The claim of a token's revocation, under the token's id. */
+interface RevocationClaim extends Outboxed {
+  revokedAt: string;
+}
 
 const DUPLICATE_KEY = 11000;
 
@@ -128,6 +142,9 @@ export class MongoStore implements Store {
   private readonly quotaSlots: Collection<SlotDoc>;
   private readonly settingVersions: Collection<SettingVersionDoc>;
   private readonly loginAttempts: Collection<LoginAttemptDoc>;
+  private readonly revisionClaims: Collection<RevisionClaim>;
+  private readonly tokenRevocations: Collection<RevocationClaim>;
+  private readonly quotaCounts: QuotaCounts;
   /** Audit entries waiting for the next batched insert. */
   private readonly auditGroup = new GroupCommit<AuditEntry, void>((batch) => this.commitAudit(batch));
 
@@ -141,6 +158,9 @@ export class MongoStore implements Store {
     this.quotaSlots = db.collection<SlotDoc>('quota_slots', durable);
     this.settingVersions = db.collection<SettingVersionDoc>('setting_versions', durable);
     this.loginAttempts = db.collection<LoginAttemptDoc>('login_attempts', durable);
+    this.revisionClaims = db.collection<RevisionClaim>('response_revisions', durable);
+    this.tokenRevocations = db.collection<RevocationClaim>('token_revocations', durable);
+    this.quotaCounts = new QuotaCounts(db.collection<CountDoc>('quota_counts', durable), db.collection<OpenDoc>('quota_open', durable), this.quotaSlots as unknown as ConstructorParameters<typeof QuotaCounts>[2]);
   }
 
   /**
@@ -166,6 +186,14 @@ export class MongoStore implements Store {
   /** Completes every audit entry still waiting in a document (AUDIT_OUTBOX): what a crash left. How many. */
   async repairAudit(): Promise<number> {
     let repaired = 0;
+    // A claimed revision is written before its entry goes to the trail: the entry must not record a change not made.
+    for (const { _id } of await this.revisionClaims.find({ auditOutbox: { $exists: true } }).project<{ _id: string }>({ _id: 1 }).toArray()) {
+      const [id, from] = JSON.parse(_id) as [string, number];
+      repaired += await this.completeRevision(id, from);
+    }
+    for (const { _id } of await this.tokenRevocations.find({ auditOutbox: { $exists: true } }).project<{ _id: string }>({ _id: 1 }).toArray()) {
+      repaired += await this.completeRevocation(_id);
+    }
     for (const collection of [this.responses, this.users, this.tokens, this.settingVersions] as unknown as Array<Collection<Outboxed>>) {
       // Emptied outboxes stay as `{}`: those are skipped here rather than by a filter FerretDB would scan anyway.
       const waiting = await collection.find({ auditOutbox: { $exists: true } }).project<Outboxed>({ _id: 1, auditOutbox: 1 }).toArray();
@@ -219,13 +247,48 @@ export class MongoStore implements Store {
     return doc ? fromDoc(doc) : null;
   }
 
+  /**
+   * REVISION_CLAIMS. The move from `expectedRevision` is claimed by inserting a record under the unique key
+   * (response, expectedRevision), holding the new document and its audit entry: a second writer gets a duplicate
+   * key and loses (409.3), where a compare-and-set on the response would let both pass on FerretDB 1.24. The claim
+   * is the commit: whoever meets one the response has not caught up with (its writer slow or crashed) writes the
+   * claimed document itself, the same bytes, so the history has neither a gap nor a lost review.
+   */
   async replaceResponse(r: StoredResponse, expectedRevision: number, audit?: AuditEntry): Promise<boolean> {
     await this.settlePending(this.outboxed.responses, r.id);
-    const doc = this.outboxOf(toDoc(r), audit);
-    const result = await this.responses.replaceOne({ _id: r.id, revision: expectedRevision }, doc);
-    const replaced = result.modifiedCount === 1;
-    if (replaced) await this.settleOutbox(this.outboxed.responses, doc);
-    return replaced;
+    const stored = await this.responses.findOne({ _id: r.id }, { projection: { revision: 1 } });
+    if (!stored) return false;
+    // The entry of the change that made the stored revision, if a crash kept it from the trail, goes first.
+    await this.completeRevision(r.id, stored.revision - 1);
+    if (stored.revision !== expectedRevision) {
+      await this.completeRevision(r.id, stored.revision);
+      return false;
+    }
+    const claim = this.outboxOf<RevisionClaim>({ _id: revisionClaimId(r.id, expectedRevision), response: toDoc(r) }, audit);
+    try {
+      await this.revisionClaims.insertOne(claim);
+    } catch (error) {
+      if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+      await this.completeRevision(r.id, expectedRevision);
+      return false;
+    }
+    await this.responses.replaceOne({ _id: r.id, revision: expectedRevision }, claim.response);
+    await this.settleOutbox(this.revisionClaims as unknown as Collection<Outboxed>, claim);
+    return true;
+  }
+
+  /**
+   * Writes the revision claimed from `from` if the response is still at `from`, then sends the claim's audit entry
+   * to the trail (REVISION_CLAIMS); how many entries that sent.
+   */
+  private async completeRevision(id: string, from: number): Promise<number> {
+    const claim = await this.revisionClaims.findOne({ _id: revisionClaimId(id, from) });
+    if (!claim) return 0;
+    // Read first: the replace's filter on the revision is what FerretDB scans for, so it runs only when it will match.
+    if ((await this.responses.findOne({ _id: id }, { projection: { revision: 1 } }))?.revision === from) {
+      await this.responses.replaceOne({ _id: id, revision: from }, claim.response);
+    }
+    return this.settleOutbox(this.revisionClaims as unknown as Collection<Outboxed>, claim);
   }
 
   async listResponses(filter: ResponseFilter, limit: number, after?: PagePosition): Promise<Page> {
@@ -387,11 +450,32 @@ export class MongoStore implements Store {
     return (await this.tokens.find({}).sort({ _id: 1 }).toArray()).map((d) => withoutId<Token>(d) as Token);
   }
 
+  /**
+   * The revocation is claimed by inserting a record under the token's id, holding its time and audit entry: of two
+   * concurrent revocations one gets a duplicate key and false (a compare-and-set on `revokedAt: null` lets both pass
+   * on FerretDB 1.24, and both would be audited). Whoever meets a claim the token does not show yet writes it.
+   */
   async revokeToken(id: string, at: string, audit?: AuditEntry): Promise<boolean> {
     if (audit) await this.settlePending(this.outboxed.tokens, id);
-    const revoked = (await this.tokens.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at, ...(audit ? { [`auditOutbox.${audit.id}`]: audit } : {}) } })).modifiedCount === 1;
-    if (revoked && audit) await this.settleOutbox(this.outboxed.tokens, { _id: id, auditOutbox: { [audit.id]: audit } });
-    return revoked;
+    const token = await this.tokens.findOne({ _id: id }, { projection: { revokedAt: 1 } });
+    if (!token || token.revokedAt !== null) return false;
+    try {
+      await this.tokenRevocations.insertOne(this.outboxOf<RevocationClaim>({ _id: id, revokedAt: at }, audit));
+    } catch (error) {
+      if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
+      await this.completeRevocation(id);
+      return false;
+    }
+    await this.completeRevocation(id);
+    return true;
+  }
+
+  /** Writes a claimed revocation on its token, then sends its audit entry to the trail; how many entries that sent. */
+  private async completeRevocation(id: string): Promise<number> {
+    const claim = await this.tokenRevocations.findOne({ _id: id });
+    if (!claim) return 0;
+    await this.tokens.updateOne({ _id: id }, { $set: { revokedAt: claim.revokedAt } });
+    return this.settleOutbox(this.tokenRevocations as unknown as Collection<Outboxed>, claim);
   }
 
   /**
@@ -444,55 +528,60 @@ export class MongoStore implements Store {
     held: async (space, cell, target) => (await this.quotaSlots.find({ space, cell, slot: { $lt: target } }).toArray()).map((d) => slotFromDoc(d) as QuotaSlot),
     highest: async (space, cell) => (await this.quotaSlots.find({ space, cell }).sort({ slot: -1 }).limit(1).project<{ slot: number }>({ slot: 1 }).toArray())[0]?.slot ?? null,
     insert: async (slot) => {
+      await this.quotaCounts.opening(slot);
+      let inserted = true;
       try {
         await this.quotaSlots.insertOne(withId(slot));
       } catch (error) {
         if (!(error instanceof MongoServerError) || error.code !== DUPLICATE_KEY) throw error;
-        return false;
+        inserted = false;
       }
-      return true;
+      await this.quotaCounts.opened(slot, inserted);
+      return inserted;
     },
     deleteReservation: async (id, before) => {
-      await this.quotaSlots.deleteOne({ _id: id, responseId: null, ...(before === undefined ? {} : { expiresAt: { $lt: before } }) });
+      const { deletedCount } = await this.quotaSlots.deleteOne({ _id: id, responseId: null, ...(before === undefined ? {} : { expiresAt: { $lt: before } }) });
+      if (deletedCount === 1) await this.quotaCounts.deleted(id);
     },
   };
 
-  /**
-   * Consumed and over per cell counted from the slots themselves, in the server. Kept counters would be cheaper to
-   * read, but FerretDB 1.24 applies updates without isolation: concurrent `$inc`s on one document lose increments
-   * (40 concurrent ones from two connections left 1 to 3) and a compare-and-set filter does not hold either, so
-   * the only exact figure there is a count of what the unique keys let in. Reservations are counted here (no `$cond`).
-   */
-  async countQuotaSlots(space: string, now: string): Promise<Map<string, CellUsage>> {
-    const reservations = await this.quotaSlots.find({ space, responseId: null }).project<SlotDoc>({ cell: 1, responseId: 1, expiresAt: 1 }).toArray();
-    const usage = cellUsage(reservations as unknown as QuotaSlot[], iso(now));
-    const perCell = (match: Filter<SlotDoc>) => this.quotaSlots.aggregate<{ _id: string; n: number }>([
-      { $match: { space, responseId: { $ne: null }, ...match } },
-      { $group: { _id: '$cell', n: { $sum: 1 } } },
-    ]).toArray();
-    const [consumed, over] = await Promise.all([perCell({}), perCell({ over: true })]);
-    for (const c of consumed) usage.set(c._id, { ...(usage.get(c._id) ?? { reserved: 0, lapsed: 0 }), consumed: c.n, over: 0 });
-    for (const c of over) usage.set(c._id, { ...(usage.get(c._id) ?? { consumed: 0, reserved: 0, lapsed: 0 }), over: c.n });
-    return usage;
+  /** From the per-cell counts the slot writes keep and the reservations' markers (./quota-counts.ts, QUOTA_COUNTS). */
+  async countQuotaSlots(space: string, cells: readonly string[], now: string): Promise<Map<string, CellUsage>> {
+    return this.quotaCounts.usage(space, cells, iso(now));
   }
 
+  /**
+   * The update is a compare-and-set FerretDB may let two callers both pass; both then hold the same response id
+   * (one reservation is consumed by one response only, store.port.ts), and the count takes each slot once.
+   */
   async consumeQuotaReservation(space: string, reservationId: string, responseId: string, now: string): Promise<QuotaSlot[]> {
     const at = iso(now);
     const live = await this.quotaSlots.find({ space, reservationId, responseId: null, expiresAt: { $gte: at } }).toArray();
     for (const slot of live) {
       await this.quotaSlots.updateOne({ _id: slot._id, responseId: null }, { $set: { responseId, consumedAt: at } });
     }
-    return this.listQuotaSlots(space, { reservationId, responseId });
+    const held = await this.listQuotaSlots(space, { reservationId, responseId });
+    // Every slot the response holds, not only those updated here: a retry completes a count a crash left undone.
+    for (const slot of held) await this.quotaCounts.consumed(slot);
+    return held;
   }
 
   async cancelQuotaReservation(space: string, reservationId: string, owner?: string): Promise<number> {
-    return (await this.quotaSlots.deleteMany({ space, reservationId, responseId: null, ...(owner !== undefined ? { owner } : {}) })).deletedCount;
+    const f: Filter<SlotDoc> = { space, reservationId, responseId: null, ...(owner !== undefined ? { owner } : {}) };
+    let cancelled = 0;
+    for (const { _id } of await this.quotaSlots.find(f).project<{ _id: string }>({ _id: 1 }).toArray()) {
+      if ((await this.quotaSlots.deleteOne({ ...f, _id })).deletedCount === 1) {
+        cancelled += 1;
+        await this.quotaCounts.deleted(_id);
+      }
+    }
+    return cancelled;
   }
 
   async releaseQuotaSlotsOfResponse(space: string, responseId: string): Promise<number> {
     let released = 0;
     for (const slot of await this.quotaSlots.find({ space, responseId }).toArray()) {
-      released += (await this.quotaSlots.deleteOne({ _id: slot._id })).deletedCount;
+      released += await this.quotaCounts.release(slotFromDoc(slot) as QuotaSlot, async () => (await this.quotaSlots.deleteOne({ _id: slot._id })).deletedCount);
     }
     return released;
   }
@@ -511,12 +600,18 @@ export class MongoStore implements Store {
     const cutoff = reclaimCutoff(iso(now), graceMs);
     const lapsed = await this.quotaSlots.find({ space, responseId: null, expiresAt: { $lt: cutoff } }).project<{ _id: string }>({ _id: 1 }).toArray();
     let deleted = 0;
-    for (const { _id } of lapsed) deleted += (await this.quotaSlots.deleteOne({ _id, responseId: null, expiresAt: { $lt: cutoff } })).deletedCount;
+    for (const { _id } of lapsed) {
+      if ((await this.quotaSlots.deleteOne({ _id, responseId: null, expiresAt: { $lt: cutoff } })).deletedCount === 0) continue;
+      deleted += 1;
+      await this.quotaCounts.deleted(_id);
+    }
     return deleted;
   }
 
   async deleteQuotaSpace(space: string): Promise<number> {
-    return (await this.quotaSlots.deleteMany({ space })).deletedCount;
+    const deleted = (await this.quotaSlots.deleteMany({ space })).deletedCount;
+    await this.quotaCounts.deleteSpace(space);
+    return deleted;
   }
 
   /** Every document of a collection: for tests that inspect what is stored, never reachable from the API. */
