@@ -27,6 +27,15 @@ const AGE_SHARES = { '18_25': 1, '26_35': 1, '36_45': 1, '46_55': 1, '56_60': 1,
 const SIZES: Record<SurveyId, number> = { population: 150, organisational: 40, external: 20 };
 /** Views that show content at once (a dashboard whose view lives in its URL). */
 const VIEWS: Record<string, string> = { '/dashboard/tallies': '?items=ps_trust_people,ps_age_years&by=ps_age_band' };
+/**
+ * Pages walked at once in each language (both languages walk at once too): most of a page's time is spent waiting
+ * for it to be still, so a few pages in flight keep the machine busy without crowding a 2-core CI runner.
+ */
+const PAGES_AT_ONCE = 2;
+/** Every page signs in afresh, and the walks run at once: more sign-ins a minute than the default limit allows. */
+const LIMITS = { writesPerMinute: 100_000, loginsPerMinute: 100_000 };
+/** A safety net for a hung walk (the two walks share the cores, and each used to have 10 minutes of its own). */
+const WALK_HUNG = 1_200_000;
 
 /**
  * Latin words allowed in Kazakh and Russian text: names of file formats, keys and tools that are the same in every
@@ -119,6 +128,17 @@ function untranslated(seen: Seen[], phrases: string[], allowedNames: Set<string>
   return [...new Set(problems)];
 }
 
+/** `work` on every item, at most `limit` at a time; the results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /** Waits until the page shows no loading marks and its DOM has been still for half a second (up to 20 s). */
 async function settle(page: Page): Promise<void> {
   await page.waitForFunction(() => !document.querySelector('.loading, [aria-busy="true"]'), undefined, { timeout: 20_000 });
@@ -154,7 +174,7 @@ describe('every page in Kazakh and Russian', () => {
   let pages: string[] = [];
   const names = new Set(Object.keys(CAST));
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ limits: LIMITS });
     mkdirSync(SHOTS, { recursive: true });
     const plan = (await h.ctx.as('coord').post('/api/v1/surveys/population/quotas/allocation')
       .send({ total: 300, minimum: 1, quotas: [{ variables: ['ps_region'] }, { variables: ['ps_gender', 'ps_age_band'], shares: { ps_age_band: AGE_SHARES } }] }).expect(200)).body as { policy: string; quotas: object[] };
@@ -178,11 +198,10 @@ describe('every page in Kazakh and Russian', () => {
     expect(pages).toEqual(expect.arrayContaining(['/dashboard/tallies', '/dashboard/fieldwork', '/dashboard/indicators', '/forms/population']));
   });
 
-  it.each(WALKED)('%s: every page translated, laid out at 1440 and 800 px, without serious axe violations', async (lang) => {
+  it.for(WALKED)('%s: every page translated, laid out at 1440 and 800 px, without serious axe violations', { concurrent: true, timeout: WALK_HUNG }, async (lang, { expect }) => {
     const phrases = englishPhrases(lang);
-    const problems: string[] = [];
-    const check = async (page: Page, path: string, state: string) => {
-      await settle(page);
+    // Every state starts at DESKTOP (the context's viewport, and set again at the end): the first pass settles it.
+    const check = async (problems: string[], page: Page, path: string, state: string) => {
       const slug = `${path.replace(/\W+/g, '-').replace(/^-|-$/g, '') || 'home'}-${state.replace(/\W+/g, '-')}`;
       // Laid out as first shown (screenshots of it), then with every drill-down open: a user opens them too.
       for (const open of [false, true]) {
@@ -202,27 +221,33 @@ describe('every page in Kazakh and Russian', () => {
       for (const p of untranslated(await visibleStrings(page), phrases, names)) problems.push(`${path} (${state}): ${p}`);
       for (const v of await axeViolations(page)) problems.push(`${path} (${state}) axe: ${v}`);
     };
-    for (const path of pages) {
+    // Each page in a context of its own; its problems kept apart and reported in the pages' order.
+    const found = await inParallel(pages, PAGES_AT_ONCE, async (path) => {
+      const problems: string[] = [];
       const context = await h.browser.newContext({ viewport: DESKTOP, locale: lang, bypassCSP: true });
-      const page = await context.newPage();
-      await page.goto(`${h.base}${path}${VIEWS[path] ?? ''}`);
-      await page.locator('#login').waitFor();
-      await check(page, path, 'sign-in');
-      await page.locator('#username').fill('admin');
-      await page.locator('#password').fill(TEST_PASSWORD);
-      await page.locator('#login [type=submit]').click();
-      await page.locator('#login').waitFor({ state: 'detached' });
-      await check(page, path, 'signed in');
-      if (path.startsWith('/forms/')) {
-        await page.locator('#new-interview').click();
-        await page.locator('#page').waitFor();
-        await check(page, path, 'first page');
-        await page.locator('#next').click();
-        await page.locator('#errors-summary').waitFor();
-        await check(page, path, 'errors');
+      try {
+        const page = await context.newPage();
+        await page.goto(`${h.base}${path}${VIEWS[path] ?? ''}`);
+        await page.locator('#login').waitFor();
+        await check(problems, page, path, 'sign-in');
+        await page.locator('#username').fill('admin');
+        await page.locator('#password').fill(TEST_PASSWORD);
+        await page.locator('#login [type=submit]').click();
+        await page.locator('#login').waitFor({ state: 'detached' });
+        await check(problems, page, path, 'signed in');
+        if (path.startsWith('/forms/')) {
+          await page.locator('#new-interview').click();
+          await page.locator('#page').waitFor();
+          await check(problems, page, path, 'first page');
+          await page.locator('#next').click();
+          await page.locator('#errors-summary').waitFor();
+          await check(problems, page, path, 'errors');
+        }
+      } finally {
+        await context.close();
       }
-      await context.close();
-    }
-    expect([...new Set(problems)]).toEqual([]);
-  }, 600_000);
+      return problems;
+    });
+    expect([...new Set(found.flat())]).toEqual([]);
+  });
 });

@@ -11,6 +11,7 @@ import { buildApp, type AppDeps } from '../../server/app.js';
 import type { User } from '../../server/domain/accounts.js';
 import type { AccountsService } from '../../server/services/accounts.service.js';
 import { hashPassword } from '../../server/services/passwords.js';
+import { compileAllValidators, type Validators } from '../../server/services/validation.js';
 import type { AccountStore } from '../../server/store/store.port.js';
 import { makeTestStore, type StoreKind, type TestStore } from './stores.js';
 
@@ -29,6 +30,7 @@ export const CAST: Record<string, { role: Role; regions?: string[] }> = {
 export type CastMember = keyof typeof CAST;
 
 let passwordHash: Promise<string> | null = null;
+let shippedValidators: Validators | null = null;
 
 /** Users straight into the store (one scrypt hash shared by all, to keep tests fast) and an API token each. */
 export async function seedCast(store: AccountStore, accounts: AccountsService): Promise<Record<string, string>> {
@@ -55,7 +57,9 @@ export interface TestApp {
 
 export async function makeTestApp(kind: StoreKind, deps: Partial<AppDeps> = {}, logger: Logger = pino({ level: 'silent' })): Promise<TestApp> {
   const t = await makeTestStore(kind);
-  const { app, accounts } = buildApp({ store: t.store, logger, limits: { writesPerMinute: 100_000 }, ...deps });
+  // Compiling every validator takes about a second; most apps of a test process use the same set, compiled once.
+  const validators = deps.validators ?? (deps.pinnedVersions ? undefined : (shippedValidators ??= compileAllValidators()));
+  const { app, accounts } = buildApp({ store: t.store, logger, limits: { writesPerMinute: 100_000 }, ...deps, validators });
   const tokens = await seedCast(t.store, accounts);
   return {
     app, t, accounts, tokens,

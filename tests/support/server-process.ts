@@ -1,6 +1,6 @@
 /**
- * The real server (`node --import tsx server/main.ts`) as a child process that can be killed and started again on
- * the same port and data, and the deployments it runs on (an embedded store in a temp dir, or a database of its
+ * The real server (server/main.ts, bundled once per test process) as a child process that can be killed and
+ * started again on the same port and data, and the deployments it runs on (an embedded store in a temp dir, or a database of its
  * own on the test run's MongoDB). For the fault tests: whatever they start is registered with `cleanups`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,7 @@ import { SqliteStore } from '../../server/store/embedded/sqlite.store.js';
 import { MongoStore } from '../../server/store/mongo/mongo.store.js';
 import type { Store } from '../../server/store/store.port.js';
 import { seedCast } from './app.js';
+import { bundled } from './bundle.js';
 import { freePort } from './ferretdb.js';
 import type { StoreKind } from './stores.js';
 
@@ -75,7 +76,9 @@ export class ServerProcess {
   /** Starts on the same port and data; `extraEnv` for this run only (a fault to inject, say). */
   async start(extraEnv: Record<string, string> = {}): Promise<void> {
     const { port } = new URL(this.url);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    // Bundled once per test process (bundle.ts): a fault test starts the server many times. Other suites start
+    // server/main.ts through tsx as deployed (https.test.ts, upgrade.test.ts).
+    const child = spawn(process.execPath, [await bundled('server/main.ts')], {
       cwd: ROOT,
       env: { ...process.env, ...this.env, PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'warn', RATE_LIMIT_WRITES_PER_MINUTE: '1000000', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
 import { itemsOf, type Item } from '../../../schemas/items.js';
 import type { SurveyId } from '../../../schemas/surveys.js';
+import type { AppDeps } from '../../../server/app.js';
 import type { StoredResponse } from '../../../server/domain/response.js';
 import { makeTestApp, TEST_PASSWORD, type TestApp } from '../../support/app.js';
 
@@ -27,8 +28,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const ctx = await makeTestApp('embedded');
+/** `deps` as for makeTestApp (higher rate limits for a test that signs in many times at once, say). */
+export async function startHarness(deps: Partial<AppDeps> = {}): Promise<Harness> {
+  const ctx = await makeTestApp('embedded', deps);
   const server: Server = ctx.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
