@@ -42,6 +42,7 @@ import reviewDetail from './api/review-detail.schema.json' with { type: 'json' }
 import storedQuotaPlan from './api/stored-quota-plan.schema.json' with { type: 'json' };
 import quotaPlanVersions from './api/quota-plan-versions.schema.json' with { type: 'json' };
 import { secondaryDataSchema } from './csi/secondary.js';
+import type { AuditAction } from './generated/api.types.js';
 import type { SchemaObject } from './surveys.js';
 
 export type ApiSchema = SchemaObject & { $id: string; title: string; $defs?: Record<string, SchemaObject> };
@@ -102,6 +103,9 @@ export function apiRefTarget(ref: string): { schema: ApiSchema; pointer: string 
   const schema = [...Object.values(apiSchemas), ...Object.values(apiResponseSchemas)].find((s) => s.$id === id);
   return schema && { schema, pointer: fragment };
 }
+
+/** Every action the audit trail records: the server writes only these, the console's audit page offers them. */
+export const AUDIT_ACTIONS = auditPage.$defs.action.enum as readonly AuditAction[];
 
 export const ROLES = ['interviewer', 'coordinator', 'analyst', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
