@@ -41,6 +41,10 @@ import reviewList from './api/review-list.schema.json' with { type: 'json' };
 import reviewDetail from './api/review-detail.schema.json' with { type: 'json' };
 import storedQuotaPlan from './api/stored-quota-plan.schema.json' with { type: 'json' };
 import quotaPlanVersions from './api/quota-plan-versions.schema.json' with { type: 'json' };
+import storedMargins from './api/stored-margins.schema.json' with { type: 'json' };
+import storedSecondary from './api/stored-secondary.schema.json' with { type: 'json' };
+import surveyList from './api/survey-list.schema.json' with { type: 'json' };
+import health from './api/health.schema.json' with { type: 'json' };
 import { secondaryDataSchema } from './csi/secondary.js';
 import type { AuditAction } from './generated/api.types.js';
 import type { SchemaObject } from './surveys.js';
@@ -95,6 +99,10 @@ export const apiResponseSchemas = {
   reviewDetail: reviewDetail as unknown as ApiSchema,
   storedQuotaPlan: storedQuotaPlan as unknown as ApiSchema,
   quotaPlanVersions: quotaPlanVersions as unknown as ApiSchema,
+  storedMargins: storedMargins as unknown as ApiSchema,
+  storedSecondary: storedSecondary as unknown as ApiSchema,
+  surveyList: surveyList as unknown as ApiSchema,
+  health: health as unknown as ApiSchema,
 } as const;
 
 /** Where a `$ref` to another API schema points: that schema, and the JSON pointer inside it ('' for the whole). */

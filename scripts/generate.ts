@@ -65,10 +65,11 @@ function externalRefsAsNames(node: unknown): unknown {
 
 /**
  * Types of the API's answers, one module for all: what the dashboards, the form and the console read the API with.
- * The submission envelope is among them: a receipt holds its meta.
+ * The payloads answers hold are among them: the submission envelope (a receipt holds its meta), the quota plan,
+ * the margins and the secondary data.
  */
 async function apiTypes(): Promise<string> {
-  const typed: ApiSchema[] = [apiSchemas.submission, apiSchemas.quotaPlan, ...Object.values(apiResponseSchemas)];
+  const typed: ApiSchema[] = [apiSchemas.submission, apiSchemas.quotaPlan, apiSchemas.margins, apiSchemas.secondaryData, ...Object.values(apiResponseSchemas)];
   const parts = await Promise.all(typed.map((schema) => compile(externalRefsAsNames(structuredClone(schema)) as never, schema.title, {
     bannerComment: '',
     additionalProperties: false,

@@ -4,19 +4,19 @@
  * (collapses, e.g. Uzbek counted as Other); the sum checked live, as the shares are typed. Shares that do not add up
  * to 100 are refused here rather than silently rescaled by the raking: a typo would otherwise move every weight.
  */
+import type { MarginVariable, StoredMargins } from '../../schemas/generated/api.types.js';
 import type { Language } from '../../schemas/labels.js';
 import { h, replaceContent } from '../render/dom.js';
 import { callJson, problemErrors, SettingsCallError, statusLine } from './settings-api.js';
 import { categoryName, editRefusal, SETTINGS_TEXTS, st, variableCodes, variableName, type Me, type SettingsKey } from './settings.texts.js';
 import { startDashboard, type Dashboard } from './shell.js';
 
-type Status = 'sourced' | 'derived' | 'unverified' | 'placeholder';
-interface MarginVariable { variable: string; shares: Record<string, number>; collapse?: Record<string, string>; source: string; year?: number; status: Status }
-interface StoredMargins { variables: MarginVariable[]; default: boolean }
-interface Draft { variable: string; shares: Record<string, string>; collapse: Record<string, string>; source: string; year: string; status: Status }
+type Status = MarginVariable['status'];
+type Variable = MarginVariable['variable'];
+interface Draft { variable: Variable; shares: Record<string, string>; collapse: Record<string, string>; source: string; year: string; status: Status }
 
 const TITLES = { en: SETTINGS_TEXTS.en.marginsTitle, ru: SETTINGS_TEXTS.ru.marginsTitle, kk: SETTINGS_TEXTS.kk.marginsTitle };
-const VARIABLES = ['ps_region', 'ps_gender', 'ps_age_band', 'ps_ethnicity', 'ps_settlement_type'];
+const VARIABLES: ReadonlyArray<Variable> = ['ps_region', 'ps_gender', 'ps_age_band', 'ps_ethnicity', 'ps_settlement_type'];
 const STATUSES: readonly Status[] = ['sourced', 'derived', 'unverified', 'placeholder'];
 const SUM_TOLERANCE = 0.5;
 const YEARS = { min: 1990, max: 2100 };
@@ -30,7 +30,7 @@ let dirty = false;
 let busy = false;
 let serverErrors = new Map<string, SettingsKey>();
 let message: { kind: 'error' | 'ok' | 'muted'; key: SettingsKey; params?: Record<string, string> } | null = null;
-let adding = VARIABLES[0] as string;
+let adding = VARIABLES[0] as Variable;
 
 /** A typed number, with a decimal comma as Russian and Kazakh write it; null when it is not one. */
 function parseNumber(raw: string): number | null {
@@ -188,9 +188,9 @@ function addCard(dash: Dashboard): HTMLElement | null {
   const lang = dash.lang;
   const missing = VARIABLES.filter((v) => !drafts.some((d) => d.variable === v));
   if (missing.length === 0) return null;
-  if (!missing.includes(adding)) adding = missing[0] as string;
+  if (!missing.includes(adding)) adding = missing[0] as Variable;
   const select = h('select', { id: 'add-variable' }, ...missing.map((v) => h('option', { value: v, selected: v === adding }, variableName(lang, 'population', v))));
-  select.addEventListener('change', () => (adding = select.value));
+  select.addEventListener('change', () => (adding = select.value as Variable));
   return h('section', { class: 'card' }, h('p', { class: 'controls' }, h('label', { class: 'field', for: 'add-variable' }, st(lang, 'addVariable')), select, ' ',
     h('button', { type: 'button', id: 'add', onclick: () => { drafts.push({ variable: adding, shares: {}, collapse: {}, source: '', year: '', status: 'unverified' }); changed(dash); } }, st(lang, 'addVariable'))));
 }

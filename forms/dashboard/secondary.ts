@@ -4,14 +4,14 @@
  * are then reported missing, with the reason), so a team can store what it has found so far.
  */
 import { SECONDARY_KEYS, type SecondaryKey } from '../../schemas/csi/indicators.js';
+import type { SecondaryValue } from '../../schemas/csi/secondary.js';
+import type { StoredSecondary } from '../../schemas/generated/api.types.js';
 import type { Language } from '../../schemas/labels.js';
 import { h, replaceContent } from '../render/dom.js';
 import { callJson, problemErrors, SettingsCallError, statusLine } from './settings-api.js';
 import { editRefusal, SETTINGS_TEXTS, st, type Me, type SettingsKey } from './settings.texts.js';
 import { startDashboard, type Dashboard } from './shell.js';
 
-interface SecondaryValue { value: number; source: string; year: number | null; status?: 'reported' | 'derived'; note?: string }
-interface Stored { default: boolean; values: Partial<Record<SecondaryKey, SecondaryValue>> }
 interface Draft { value: string; source: string; year: string; status: '' | 'reported' | 'derived'; note: string }
 
 const TITLES = { en: SETTINGS_TEXTS.en.secondaryTitle, ru: SETTINGS_TEXTS.ru.secondaryTitle, kk: SETTINGS_TEXTS.kk.secondaryTitle };
@@ -70,7 +70,7 @@ function failure(error: unknown): NonNullable<typeof message> {
 async function load(d: Dashboard): Promise<void> {
   try {
     me ??= await callJson<Me>('/api/v1/me');
-    const stored = await callJson<Stored>('/api/v1/indicators/secondary');
+    const stored = await callJson<StoredSecondary>('/api/v1/indicators/secondary');
     isDefault = stored.default;
     drafts = new Map(SECONDARY_KEYS.map((k) => [k, toDraft(stored.values[k])]));
     dirty = false;

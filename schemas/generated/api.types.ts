@@ -110,6 +110,132 @@ export interface Quota {
 }
 
 /**
+ * Population margins a survey is weighted to: for each categorical variable, the share (or total) of each category, with its source, year and how sure we are of it.
+ */
+export interface Margins {
+  /**
+   * @minItems 1
+   * @maxItems 8
+   */
+  variables:
+    | [MarginVariable]
+    | [MarginVariable, MarginVariable]
+    | [MarginVariable, MarginVariable, MarginVariable]
+    | [MarginVariable, MarginVariable, MarginVariable, MarginVariable]
+    | [MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable]
+    | [MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable]
+    | [MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable]
+    | [
+        MarginVariable,
+        MarginVariable,
+        MarginVariable,
+        MarginVariable,
+        MarginVariable,
+        MarginVariable,
+        MarginVariable,
+        MarginVariable
+      ];
+}
+export interface MarginVariable {
+  variable: "ps_region" | "ps_age_band" | "ps_gender" | "ps_ethnicity" | "ps_settlement_type";
+  shares: {
+    [k: string]: number;
+  };
+  /**
+   * Answer codes counted as another category of the margin (e.g. uzbek -> other).
+   */
+  collapse?: {
+    [k: string]: string;
+  };
+  source: string;
+  year?: number;
+  status: "sourced" | "derived" | "unverified" | "placeholder";
+}
+
+/**
+ * Secondary-data inputs of the indicator matrix (data dictionary §5), on their native scales.
+ */
+export interface SecondaryData {
+  bci?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  cpi?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  gini?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  externalDebt?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  gni?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  fhPoliticalRights?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  fhCivilLibertiesDFG?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  fhAssociationalRights?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  wgiGovernmentEffectiveness?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  uiaIngosInCountry?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  uiaIngosWorldwide?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+}
+
+/**
  * GET /surveys/{survey}/quotas/status: which cells are full now, with each quota's variables and collapses (no counts). What the form keeps to screen offline.
  */
 export interface QuotaStatus {
@@ -1001,4 +1127,79 @@ export interface QuotaPlanVersion {
    */
   by: string | null;
   plan: StoredQuotaPlan;
+}
+
+/**
+ * GET and PUT /surveys/{survey}/margins: the margins the survey is weighted to.
+ */
+export interface StoredMargins {
+  variables: MarginVariable[];
+  /**
+   * True while nobody has set margins: these are the shipped Kazakhstan 2009 figures.
+   */
+  default: boolean;
+}
+
+/**
+ * GET and PUT /indicators/secondary: the secondary data of the indicator matrix.
+ */
+export interface StoredSecondary {
+  /**
+   * True while nobody has stored secondary data: these are the report's Kazakhstan inputs.
+   */
+  default: boolean;
+  values: SecondaryData;
+  /**
+   * The inputs' names in English.
+   */
+  labels: {
+    [k: string]: string;
+  };
+}
+
+/**
+ * GET /surveys: the questionnaires, each with its current version and the versions the server accepts.
+ */
+export interface SurveyList {
+  items: SurveySummary[];
+}
+/**
+ * This interface was referenced by `SurveyList`'s JSON-Schema
+ * via the `definition` "survey".
+ */
+export interface SurveySummary {
+  id: "population" | "organisational" | "external";
+  /**
+   * The current version: what new interviews use.
+   */
+  version: string;
+  schemaId: string;
+  title: string;
+  /**
+   * Versions whose submissions are accepted.
+   */
+  active: string[];
+  /**
+   * Every published version, with its status.
+   */
+  versions: {
+    version: string;
+    status: "active" | "retired";
+    accepted: boolean;
+  }[];
+}
+
+/**
+ * GET /healthz when the store answers.
+ */
+export interface Health {
+  status: "ok";
+  store: "embedded" | "mongodb";
+  /**
+   * The request came over plain HTTP under a host name other than localhost: browsers then give the form no service worker (no offline work).
+   */
+  warning?: {
+    code: "plain_http";
+    message: string;
+  };
 }

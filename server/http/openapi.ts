@@ -44,6 +44,10 @@ const FILE_COMPONENTS: Record<string, ApiSchema> = {
   ReviewDetail: apiResponseSchemas.reviewDetail,
   StoredQuotaPlan: apiResponseSchemas.storedQuotaPlan,
   QuotaPlanVersions: apiResponseSchemas.quotaPlanVersions,
+  StoredMargins: apiResponseSchemas.storedMargins,
+  StoredSecondary: apiResponseSchemas.storedSecondary,
+  SurveyList: apiResponseSchemas.surveyList,
+  Health: apiResponseSchemas.health,
 };
 
 /** A `$ref` to another schema file, as a ref to its component; an answer schema naming a file not embedded is a bug. */
@@ -132,7 +136,7 @@ function document(serverUrl: string): Json {
     },
     servers: [{ url: serverUrl }],
     paths: {
-      '/api/v1/surveys': { get: { summary: 'List the questionnaires', responses: { 200: { description: 'Questionnaires' } } } },
+      '/api/v1/surveys': { get: { summary: 'List the questionnaires', responses: { 200: { description: 'Questionnaires', content: json(ref('SurveyList')) } } } },
       '/api/v1/surveys/{survey}/schema': {
         get: {
           summary: 'A questionnaire schema, with labels when lang is given',
@@ -235,13 +239,13 @@ function document(serverUrl: string): Json {
         get: {
           summary: 'Population margins the survey is weighted to (the shipped Kazakhstan 2009 figures until set), with source and status',
           parameters: [survey],
-          responses: { 200: { description: 'Margins' }, 404: problemResponse('Not a weighted survey') },
+          responses: { 200: { description: 'Margins', content: json(ref('StoredMargins')) }, 404: problemResponse('Not a weighted survey') },
         },
         put: {
           summary: 'Set the population margins',
           parameters: [survey],
           requestBody: { required: true, content: json(ref('Margins')) },
-          responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid margins'), 404: problemResponse('Not a weighted survey'), 415: problemResponse('Not application/json') },
+          responses: { 200: { description: 'Stored', content: json(ref('StoredMargins')) }, 400: problemResponse('Invalid margins'), 404: problemResponse('Not a weighted survey'), 415: problemResponse('Not application/json') },
         },
       },
       '/api/v1/surveys/{survey}/tallies': {
@@ -283,11 +287,11 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/indicators/secondary': {
-        get: { summary: 'The secondary data of the matrix (the report\'s Kazakhstan inputs until set), each value with source and year', responses: { 200: { description: 'Secondary data' } } },
+        get: { summary: 'The secondary data of the matrix (the report\'s Kazakhstan inputs until set), each value with source and year', responses: { 200: { description: 'Secondary data', content: json(ref('StoredSecondary')) } } },
         put: {
           summary: 'Set the secondary data',
           requestBody: { required: true, content: json(ref('SecondaryData')) },
-          responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid secondary data (details.errors)'), 413: problemResponse('Body too large'), 415: problemResponse('Not application/json') },
+          responses: { 200: { description: 'Stored', content: json(ref('StoredSecondary')) }, 400: problemResponse('Invalid secondary data (details.errors)'), 413: problemResponse('Body too large'), 415: problemResponse('Not application/json') },
         },
       },
       '/api/v1/surveys/{survey}/quotas': {
@@ -422,7 +426,7 @@ function document(serverUrl: string): Json {
           responses: { 200: { description: 'Entries, newest first with order=desc', content: json(ref('AuditPage')) }, 400: problemResponse('Invalid query') },
         },
       },
-      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy. `warning` ({code: "plain_http", message}) when the request came over plain HTTP under a host name other than localhost: browsers then give the form no service worker (no offline work)' }, 503: storeUnavailable() } } },
+      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy. `warning` ({code: "plain_http", message}) when the request came over plain HTTP under a host name other than localhost: browsers then give the form no service worker (no offline work)', content: json(ref('Health')) }, 503: storeUnavailable() } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/': { get: { summary: 'The console: sign-in, and a home page with what the user\'s role does (an HTML shell; data only through the API)', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
       '/forms/{survey}': { get: { summary: 'The interviewer form of a survey (an HTML shell; data only through the API)', parameters: [{ name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey') } } },

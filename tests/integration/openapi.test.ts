@@ -356,6 +356,8 @@ describe('GET /openapi.json', () => {
       { method: 'post', template: '/api/v1/users', url: '/api/v1/users', status: 201, body: { username: 'dana', role: 'coordinator', regions: ['akmola'] } },
       { method: 'post', template: '/api/v1/tokens', url: '/api/v1/tokens', status: 201, body: { username: 'dana', name: 'laptop' } },
       { method: 'get', template: '/api/v1/tokens', url: '/api/v1/tokens', status: 200 },
+      { method: 'get', template: '/api/v1/surveys/{survey}/margins', url: `/api/v1/surveys/${survey}/margins`, status: 200 },
+      { method: 'get', template: '/api/v1/indicators/secondary', url: '/api/v1/indicators/secondary', status: 200 },
       { method: 'get', template: '/api/v1/audit', url: '/api/v1/audit?order=desc&limit=50', status: 200 },
       { method: 'get', template: '/healthz', url: '/healthz', status: 200 },
       { method: 'get', template: '/openapi.json', url: '/openapi.json', status: 200 },
