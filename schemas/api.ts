@@ -123,22 +123,7 @@ export type ApiSchemaName = keyof typeof apiSchemas;
 export const RESPONSE_STATUSES = ['submitted', 'approved', 'rejected', 'has_issues', 'withdrawn'] as const;
 export type ResponseStatus = (typeof RESPONSE_STATUSES)[number];
 
-export interface SubmissionMeta {
-  formVersion: string;
-  appVersion?: string;
-  language: 'en' | 'ru' | 'kk';
-  device?: string;
-  source?: 'form' | 'import' | 'seed' | 'api';
-  startedAt: string;
-  completedAt: string;
-  sectionDurations?: Record<string, number>;
-}
-
-export interface Submission {
-  id: string;
-  answers: Record<string, unknown>;
-  meta: SubmissionMeta;
-}
+export type { Submission, SubmissionMeta } from './generated/api.types.js';
 
 export interface Review {
   status?: 'approved' | 'rejected' | 'has_issues' | 'submitted';

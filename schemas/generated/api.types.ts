@@ -10,7 +10,9 @@ export interface Submission {
    * Client-minted UUID: the idempotency key of the submission.
    */
   id: string;
-  answers: {};
+  answers: {
+    [k: string]: unknown;
+  };
   meta: SubmissionMeta;
 }
 /**
@@ -441,55 +443,7 @@ export interface TalliesReport {
   /**
    * The raking when weighted, else null.
    */
-  raking: {
-    /**
-     * Full cycles over the margins.
-     */
-    iterations: number;
-    /**
-     * The largest margin gap is within the tolerance.
-     */
-    converged: boolean;
-    /**
-     * Largest |weighted total - target| / target over all categories of all margins, measured on the returned weights.
-     */
-    maxMarginError: number;
-    /**
-     * With trim: R's bounded raking calibration, calibrate(calfun = "raking", bounds = c(lower, upper)) with the bounds relative to the mean weight.
-     */
-    trimming?: {
-      /**
-       * Lower bound, relative to the mean weight.
-       */
-      lower: number;
-      /**
-       * Upper bound, relative to the mean weight.
-       */
-      upper: number;
-      /**
-       * Respondents whose weight is at the lower bound.
-       */
-      atLower: number;
-      /**
-       * Respondents whose weight is at the upper bound.
-       */
-      atUpper: number;
-      /**
-       * Smallest and largest weight relative to the mean, trimmed.
-       *
-       * @minItems 2
-       * @maxItems 2
-       */
-      range: [number, number];
-      /**
-       * The same without bounds: what the margins alone give.
-       *
-       * @minItems 2
-       * @maxItems 2
-       */
-      untrimmedRange: [number, number];
-    };
-  } | null;
+  raking: RakingReport | null;
   /**
    * The margins weighted to, with source and status.
    */
@@ -514,6 +468,61 @@ export interface TalliesReport {
       groups: TallyGroup[];
     };
   }[];
+}
+/**
+ * How the weights were raked to the margins.
+ *
+ * This interface was referenced by `TalliesReport`'s JSON-Schema
+ * via the `definition` "raking".
+ */
+export interface RakingReport {
+  /**
+   * Full cycles over the margins.
+   */
+  iterations: number;
+  /**
+   * The largest margin gap is within the tolerance.
+   */
+  converged: boolean;
+  /**
+   * Largest |weighted total - target| / target over all categories of all margins, measured on the returned weights.
+   */
+  maxMarginError: number;
+  /**
+   * With trim: R's bounded raking calibration, calibrate(calfun = "raking", bounds = c(lower, upper)) with the bounds relative to the mean weight.
+   */
+  trimming?: {
+    /**
+     * Lower bound, relative to the mean weight.
+     */
+    lower: number;
+    /**
+     * Upper bound, relative to the mean weight.
+     */
+    upper: number;
+    /**
+     * Respondents whose weight is at the lower bound.
+     */
+    atLower: number;
+    /**
+     * Respondents whose weight is at the upper bound.
+     */
+    atUpper: number;
+    /**
+     * Smallest and largest weight relative to the mean, trimmed.
+     *
+     * @minItems 2
+     * @maxItems 2
+     */
+    range: [number, number];
+    /**
+     * The same without bounds: what the margins alone give.
+     *
+     * @minItems 2
+     * @maxItems 2
+     */
+    untrimmedRange: [number, number];
+  };
 }
 /**
  * Everyone, or one breakdown group (a domain: weights outside it zeroed, the whole sample kept for the variance).
@@ -634,6 +643,9 @@ export interface IndicatorsReport {
    * Whether the secondary inputs are the shipped example.
    */
   secondaryDefault: boolean;
+  /**
+   * The raking of the population weights when weighted, else null.
+   */
   raking: RakingReport | null;
 }
 /**
@@ -775,36 +787,6 @@ export interface ScoreResult {
    */
   defaults: string[];
   published: number;
-}
-/**
- * How the population weights converged (weighted matrices only).
- *
- * This interface was referenced by `IndicatorsReport`'s JSON-Schema
- * via the `definition` "raking".
- */
-export interface RakingReport {
-  iterations: number;
-  converged: boolean;
-  /**
-   * Largest |weighted total - target| / target over all categories of all margins.
-   */
-  maxMarginError: number;
-  trimming?: {
-    lower: number;
-    upper: number;
-    atLower: number;
-    atUpper: number;
-    /**
-     * @minItems 2
-     * @maxItems 2
-     */
-    range: [number, number];
-    /**
-     * @minItems 2
-     * @maxItems 2
-     */
-    untrimmedRange: [number, number];
-  };
 }
 
 /**
