@@ -65,7 +65,7 @@ export interface QuotaPlan {
    *
    * @minItems 1
    */
-  countStatuses?: ["submitted" | "approved" | "has_issues", ...("submitted" | "approved" | "has_issues")[]];
+  countStatuses?: ("submitted" | "approved" | "has_issues")[];
   /**
    * @maxItems 50
    */
@@ -82,7 +82,7 @@ export interface Quota {
    * @minItems 1
    * @maxItems 4
    */
-  variables: [Code] | [Code, Code] | [Code, Code, Code] | [Code, Code, Code, Code];
+  variables: Code[];
   /**
    * Answer codes counted as another category, per variable (e.g. uzbek -> other).
    */
@@ -95,20 +95,12 @@ export interface Quota {
    * @minItems 1
    * @maxItems 2000
    */
-  cells: [
-    {
-      categories: {
-        [k: string]: Code;
-      };
-      target: number;
-    },
-    ...{
-      categories: {
-        [k: string]: Code;
-      };
-      target: number;
-    }[]
-  ];
+  cells: {
+    categories: {
+      [k: string]: Code;
+    };
+    target: number;
+  }[];
 }
 
 /**
@@ -119,24 +111,7 @@ export interface Margins {
    * @minItems 1
    * @maxItems 8
    */
-  variables:
-    | [MarginVariable]
-    | [MarginVariable, MarginVariable]
-    | [MarginVariable, MarginVariable, MarginVariable]
-    | [MarginVariable, MarginVariable, MarginVariable, MarginVariable]
-    | [MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable]
-    | [MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable]
-    | [MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable, MarginVariable]
-    | [
-        MarginVariable,
-        MarginVariable,
-        MarginVariable,
-        MarginVariable,
-        MarginVariable,
-        MarginVariable,
-        MarginVariable,
-        MarginVariable
-      ];
+  variables: MarginVariable[];
 }
 export interface MarginVariable {
   variable: "ps_region" | "ps_age_band" | "ps_gender" | "ps_ethnicity" | "ps_settlement_type";
@@ -896,7 +871,10 @@ export interface AuditEntry {
   id: string;
   at: string;
   actor: string | null;
-  action: AuditAction;
+  /**
+   * What was done: this version writes only the actions of $defs/action; a trail may hold those of earlier versions.
+   */
+  action: string;
   target: string;
   beforeHash: string | null;
   afterHash: string | null;

@@ -372,7 +372,7 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/auth/logout': { post: { summary: 'Revoke the token of this request', responses: { 204: { description: 'Logged out' } } } },
-      '/api/v1/me': { get: { summary: 'The current user', responses: { 200: { description: 'The user', content: json(ref('User')) } } } },
+      '/api/v1/me': { get: { summary: 'The current user', responses: { 200: { description: 'The user', content: json(ref('User')) }, 404: problemResponse('No stored user behind the token') } } },
       '/api/v1/me/password': {
         post: {
           summary: 'Change one\'s own password: the current one is checked (and counts towards the lockout, like a login); every session and token of the user ends, and a fresh session token is answered',

@@ -99,9 +99,11 @@ export class AccountsService {
   }
 
   /** The current user as the API shows it (an actor without an account, such as a system actor, as itself). */
-  async me(actor: Actor): Promise<PublicUser | Actor> {
+  /** The signed-in user as the API shows it; an actor with no stored user behind it (the CLI's) has none. */
+  async me(actor: Actor): Promise<PublicUser> {
     const user = actor.userId ? await this.store.findUserById(actor.userId) : null;
-    return user ? publicUser(user) : actor;
+    if (!user) throw problem('userNotFound', { username: actor.username });
+    return publicUser(user);
   }
 
   async listUsers(): Promise<PublicUser[]> {
