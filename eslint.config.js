@@ -33,6 +33,7 @@ export default tseslint.config(
           zone('./server/domain', './server/services', 'domain is pure'),
           zone('./server/store', './server/http', 'store does not know HTTP'),
           zone('./server/services', './server/http', 'services do not know HTTP'),
+          zone('./server/http', './server/store', 'routes never touch the store: they call the services (createServices)'),
           zone('./forms/model', './forms/render', 'the form model never touches the DOM layer'),
           zone('./forms/model', './forms/offline', 'the form model is DOM-free'),
         ],
@@ -53,6 +54,18 @@ export default tseslint.config(
         ],
       }],
       'no-restricted-globals': ['error', 'window', 'document', 'localStorage', 'indexedDB'],
+    },
+  },
+  {
+    // Services take typed parameters; the routes parse query strings into them (server/http/query.ts), and the CLI
+    // builds them from its options, never a query string.
+    files: ['server/services/**/*.ts', 'server/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'ajv/dist/2020', message: "Use the named import from 'ajv/dist/2020.js' (NodeNext)." }],
+        patterns: [{ group: ['express', 'qs', 'querystring', 'node:querystring'], message: 'services see typed parameters, never a request or a query string' }],
+      }],
+      'no-restricted-globals': ['error', { name: 'URLSearchParams', message: 'services see typed parameters, never a query string' }],
     },
   },
 );

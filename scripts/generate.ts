@@ -14,7 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as standaloneModule from 'ajv/dist/standalone/index.js';
 import { compile } from 'json-schema-to-typescript';
-import { apiResponseSchemas } from '../schemas/api.js';
+import { apiRefTarget, apiResponseSchemas, apiSchemas, type ApiSchema } from '../schemas/api.js';
 import { createAjv, compileRaw } from '../schemas/ajv.js';
 import { compatibilityErrors, renderChangelog, versionChanges } from '../schemas/changes.js';
 import { LANGUAGES } from '../schemas/labels.js';
@@ -45,12 +45,38 @@ async function typesFor(survey: SurveyId, version: string): Promise<string> {
   return ts;
 }
 
-/** Types of the API's answers, one module for all: what the dashboards and the form read the API with. */
+/**
+ * A `$ref` to another API schema as the name of its type: every API type is declared in the one module, so a
+ * reference across files is the referenced definition's title.
+ */
+function externalRefsAsNames(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(externalRefsAsNames);
+  if (typeof node !== 'object' || node === null) return node;
+  const ref = (node as { $ref?: unknown }).$ref;
+  if (typeof ref === 'string' && !ref.startsWith('#')) {
+    const target = apiRefTarget(ref);
+    const definition = target && target.pointer.split('/').filter(Boolean).reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], target.schema);
+    const title = (definition as { title?: unknown } | undefined)?.title;
+    if (typeof title !== 'string') throw new Error(`${ref}: a reference to another API schema must reach a definition with a title (the name of its type)`);
+    return { tsType: title };
+  }
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, externalRefsAsNames(v)]));
+}
+
+/**
+ * Types of the API's answers, one module for all: what the dashboards, the form and the console read the API with.
+ * The payloads answers hold are among them: the submission envelope (a receipt holds its meta), the quota plan,
+ * the margins and the secondary data.
+ */
 async function apiTypes(): Promise<string> {
-  const parts = await Promise.all(Object.values(apiResponseSchemas).map((schema) => compile(structuredClone(schema) as never, schema.title, {
+  const payloads: ApiSchema[] = [apiSchemas.submission, apiSchemas.quotaPlan, apiSchemas.margins, apiSchemas.secondaryData];
+  const typed: ApiSchema[] = [...payloads, ...Object.values(apiResponseSchemas)];
+  const parts = await Promise.all(typed.map((schema) => compile(externalRefsAsNames(structuredClone(schema)) as never, schema.title, {
+    // A payload's array bounds are its validator's business: typed as arrays, what the server builds is one.
+    ignoreMinAndMaxItems: payloads.includes(schema),
     bannerComment: '',
     additionalProperties: false,
-    unreachableDefinitions: false,
+    unreachableDefinitions: true,
     declareExternallyReferenced: true,
     $refOptions: { resolve: { external: false } } as never,
   })));

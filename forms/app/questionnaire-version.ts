@@ -4,6 +4,7 @@
  * one may have been published, or an older one pinned). Interviews already started keep their own version (the
  * draft records it); only new ones change.
  */
+import type { SurveyList } from '../../schemas/generated/api.types.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 import type { ServerVersions } from '../model/version-choice.js';
 
@@ -15,7 +16,7 @@ export async function fetchServerVersions(survey: SurveyId, token: string | unde
   try {
     const res = await fetch('/api/v1/surveys', { headers: { authorization: `Bearer ${token}` }, cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!res.ok) return null;
-    const body = (await res.json()) as { items?: Array<{ id: string; version: string; active?: string[] }> };
+    const body = (await res.json()) as SurveyList;
     const item = body.items?.find((i) => i.id === survey);
     return item ? { current: item.version, active: item.active ?? [item.version] } : null;
   } catch {

@@ -4,6 +4,7 @@
  * history, and kept in IndexedDB so that the list, and a fix, are there offline too. Only the interviewer's own
  * responses are ever listed: the API scopes an interviewer to them.
  */
+import type { ResponseList, RevisionList } from '../../schemas/generated/api.types.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 
 export interface ReturnedInterview {
@@ -19,9 +20,6 @@ export interface ReturnedInterview {
   questionnaireVersion?: string;
 }
 
-interface Receipt { id: string; status: string; receivedAt: string; answers: Record<string, unknown>; meta: ReturnedInterview['meta']; questionnaireVersion?: string }
-interface Revision { revision: number; at: string; status: string; comment?: string }
-
 async function getJson<T>(path: string, token: string): Promise<T | null> {
   const res = await fetch(path, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' });
   return res.ok ? ((await res.json()) as T) : null;
@@ -33,10 +31,10 @@ export async function fetchReturned(survey: SurveyId, token: string | undefined)
   try {
     const out: ReturnedInterview[] = [];
     for (const status of ['has_issues', 'rejected'] as const) {
-      const page = await getJson<{ items: Receipt[] }>(`/api/v1/surveys/${survey}/responses?status=${status}&limit=200`, token);
+      const page = await getJson<ResponseList>(`/api/v1/surveys/${survey}/responses?status=${status}&limit=200`, token);
       if (!page) return null;
       for (const r of page.items) {
-        const history = await getJson<{ items: Revision[] }>(`/api/v1/surveys/${survey}/responses/${r.id}/revisions`, token);
+        const history = await getJson<RevisionList>(`/api/v1/surveys/${survey}/responses/${r.id}/revisions`, token);
         // The revision that set the status now held carries the coordinator's comment.
         const setting = [...(history?.items ?? [])].reverse().find((rev) => rev.status === status);
         out.push({ id: r.id, status, receivedAt: r.receivedAt, at: setting?.at ?? r.receivedAt, comment: setting?.comment ?? null, answers: r.answers, meta: r.meta, ...(r.questionnaireVersion ? { questionnaireVersion: r.questionnaireVersion } : {}) });

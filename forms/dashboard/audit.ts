@@ -3,31 +3,14 @@
  * time. Each entry shows its details and its before and after: the records themselves for account changes, only
  * their fingerprints for responses (the trail holds no survey answers).
  */
+import { AUDIT_ACTIONS } from '../../schemas/api.js';
+import type { AuditEntry, AuditPage } from '../../schemas/generated/api.types.js';
 import type { Language } from '../../schemas/labels.js';
 import { h } from '../render/dom.js';
 import { ADMIN_TEXTS, atext } from './admin.texts.js';
 import { ApiError, startDashboard, type Dashboard } from './shell.js';
 
-interface Entry {
-  id: string;
-  at: string;
-  actor: string | null;
-  action: string;
-  target: string;
-  beforeHash: string | null;
-  afterHash: string | null;
-  before?: unknown;
-  after?: unknown;
-  details?: Record<string, unknown>;
-}
-
 const PAGE = 50;
-/** Actions the server records, offered as choices (any other can still be typed). */
-const ACTIONS = [
-  'auth.login', 'auth.login_failed', 'auth.locked', 'auth.logout', 'user.created', 'user.updated', 'user.disabled', 'user.enabled',
-  'user.password_reset', 'user.password_changed', 'user.password_change_failed', 'token.created', 'token.revoked',
-  'response.created', 'response.reviewed',
-];
 
 const titles = { en: ADMIN_TEXTS.en.auditTitle, ru: ADMIN_TEXTS.ru.auditTitle, kk: ADMIN_TEXTS.kk.auditTitle };
 
@@ -57,7 +40,7 @@ startDashboard(titles, (d, main) => {
   const until = q.get('until');
   if (since) query.set('since', new Date(`${since}T00:00:00`).toISOString());
   if (until) query.set('until', new Date(new Date(`${until}T00:00:00`).getTime() + 86_400_000).toISOString());
-  void d.get<{ items: Entry[]; next: string | null }>(`/api/v1/audit?${query.toString()}`).then((page) => list.replaceChildren(entries(d, page.items, page.next)),
+  void d.get<AuditPage>(`/api/v1/audit?${query.toString()}`).then((page) => list.replaceChildren(entries(d, page.items, page.next)),
     (e: unknown) => list.replaceChildren(h('p', { class: 'error', role: 'alert' }, e instanceof ApiError && e.code !== 'network' ? atext(d.lang, 'invalid', { reason: e.message }) : (e as Error).message)));
 }, { page: 'audit' });
 
@@ -72,7 +55,7 @@ function filterForm(d: Dashboard): HTMLElement {
   const input = (id: string, key: 'auditActor' | 'auditAction' | 'auditTarget' | 'auditSince' | 'auditUntil', type: string, extra: Record<string, string> = {}) => h('div', {},
     h('label', { class: 'field', for: `filter-${id}` }, atext(lang, key)),
     h('input', { type, id: `filter-${id}`, name: id, value: q.get(id) ?? '', ...extra }));
-  const actions = h('datalist', { id: 'audit-actions' }, ...ACTIONS.map((a) => h('option', { value: a })));
+  const actions = h('datalist', { id: 'audit-actions' }, ...AUDIT_ACTIONS.map((a) => h('option', { value: a })));
   const form = h('form', { class: 'card controls', id: 'audit-filters' },
     h('div', { class: 'form-row' },
       input('actor', 'auditActor', 'text', { autocomplete: 'off' }),
@@ -102,7 +85,7 @@ function change(lang: Language, key: 'auditBefore' | 'auditAfter', record: unkno
     record !== undefined ? h('pre', { class: `audit-${key === 'auditBefore' ? 'before' : 'after'}`, translate: 'no' }, json(record)) : h('p', { class: 'hint' }, atext(lang, 'auditHashOnly', { hash: (hash ?? '').slice(0, 16) })));
 }
 
-function entries(d: Dashboard, items: Entry[], next: string | null): HTMLElement {
+function entries(d: Dashboard, items: AuditEntry[], next: string | null): HTMLElement {
   const lang = d.lang;
   if (items.length === 0) return h('p', { id: 'audit-none' }, atext(lang, 'auditNone'));
   const q = filters();

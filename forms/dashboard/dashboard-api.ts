@@ -2,7 +2,7 @@
  * What a console page is given (the shell builds it, shell.ts): the user, the language, and API calls that carry
  * the session. Apart from the shell so the forms the shell itself shows (account-form.ts) can use it too.
  */
-import type { Role } from '../../schemas/api.js';
+import type { User } from '../../schemas/generated/api.types.js';
 import type { Language } from '../../schemas/labels.js';
 
 export class ApiError extends Error {
@@ -12,13 +12,7 @@ export class ApiError extends Error {
 }
 
 /** The signed-in user, as /api/v1/me answers. */
-export interface Me {
-  id: string;
-  username: string;
-  role: Role;
-  regions: string[];
-  mustChangePassword?: boolean;
-}
+export type Me = User;
 
 export interface Dashboard {
   lang: Language;

@@ -2,6 +2,7 @@
  * The console's home (served at /): after the one sign-in, what the user's role does, grouped as nav.ts groups it;
  * for interviewers their own uploads, for those who may export the data files.
  */
+import type { ResponseList } from '../../schemas/generated/api.types.js';
 import { bundles, type Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import { h } from '../render/dom.js';
@@ -12,11 +13,6 @@ import { ApiError, saveBlob, startDashboard, type Dashboard } from './shell.js';
 
 const titles = { en: CONSOLE_TEXTS.en.consoleTitle, ru: CONSOLE_TEXTS.ru.consoleTitle, kk: CONSOLE_TEXTS.kk.consoleTitle };
 const EXPORTS = [{ format: 'csv', ext: 'csv' }, { format: 'xlsx', ext: 'xlsx' }, { format: 'sav', ext: 'sav' }, { format: 'dta', ext: 'dta' }] as const;
-
-interface Listed {
-  items: Array<{ id: string; status: string; region: string | null; receivedAt: string }>;
-  next: string | null;
-}
 
 startDashboard(titles, (d, main) => {
   const lang = d.lang;
@@ -59,7 +55,7 @@ function uploadsCard(d: Dashboard): HTMLElement {
   const lang = d.lang;
   const body = h('div', {}, h('p', { class: 'loading' }, '…'));
   void Promise.all(SURVEY_IDS.map(async (survey) => ({
-    survey, listed: await d.get<Listed>(`/api/v1/surveys/${survey}/responses?interviewer=${encodeURIComponent(d.me.username)}&limit=20`),
+    survey, listed: await d.get<ResponseList>(`/api/v1/surveys/${survey}/responses?interviewer=${encodeURIComponent(d.me.username)}&limit=20`),
   }))).then((all) => {
     const shown = all.filter((a) => a.listed.items.length > 0);
     if (shown.length === 0) {
@@ -71,7 +67,7 @@ function uploadsCard(d: Dashboard): HTMLElement {
   return h('section', { class: 'card', id: 'uploads' }, h('h2', {}, ctext(lang, 'uploads')), body);
 }
 
-function uploadsTable(lang: Language, survey: SurveyId, listed: Listed): HTMLElement {
+function uploadsTable(lang: Language, survey: SurveyId, listed: ResponseList): HTMLElement {
   // Newest first: the listing is oldest first, and an interviewer looks for what they just sent.
   const rows = [...listed.items].reverse();
   const count = listed.next ? `${rows.length}+` : String(rows.length);

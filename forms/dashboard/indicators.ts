@@ -7,6 +7,7 @@
  * The view (weighted, breakdown) lives in the URL.
  */
 import { secondaryLabel } from '../../schemas/csi/indicator-texts.js';
+import type { IndicatorResult, IndicatorsReport, LocalisedName, ScoreResult } from '../../schemas/generated/api.types.js';
 import type { SecondaryKey } from '../../schemas/csi/indicators.js';
 import type { Language } from '../../schemas/labels.js';
 import { isSurveyId } from '../../schemas/surveys.js';
@@ -16,22 +17,9 @@ import { scoreBarsSvg, score, type ScoreGroup } from './score-bars.js';
 import { ApiError, saveBlob, startDashboard, svgNode, type Dashboard } from './shell.js';
 import { text, type TextKey } from './texts.js';
 
-type Name = { en: string; ru?: string; kk?: string };
-interface Component { label: string; value: number | null; n: number | null; base: number | null; reason: string | null }
-interface Cell { category: string; status: string; value: number | null; reason: string | null; n: number | null; base: number | null; se: number | null }
-interface Indicator {
-  id: string; dimension: string; subDimension: string; name: Name; source: string; confidence: string; default: boolean; rule: string; note: string;
-  items: string[]; status: 'ok' | 'missing'; value: number | null; reason: string | null; n: number | null; base: number | null; se: number | null;
-  weighted: boolean; excluded: Record<string, number> | null; flags: string[]; components: Component[];
-  inputs: Array<{ key: string; value: number; source: string; year: number | null; note?: string }>;
-  alternatives: Array<{ label: string; rule: string; value: number | null; reason: string | null }>;
-  breakdown: Cell[] | null; published: number;
-}
-interface ScoreResult { id: string; name: Name; status: string; value: number | null; reason: string | null; members: string[]; defaults: string[]; published: number }
-interface Report {
-  weighted: boolean; breakdownBy: string | null; indicators: Indicator[]; subDimensions: ScoreResult[]; dimensions: ScoreResult[];
-  respondents: { population: number; organisational: number; external: number }; secondaryDefault: boolean;
-}
+type Name = LocalisedName;
+type Indicator = IndicatorResult;
+type Report = IndicatorsReport;
 
 const BREAKDOWNS = ['ps_region', 'ps_age_band', 'ps_ethnicity'] as const;
 interface State { weighted: boolean; by: string }

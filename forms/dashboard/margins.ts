@@ -4,19 +4,19 @@
  * (collapses, e.g. Uzbek counted as Other); the sum checked live, as the shares are typed. Shares that do not add up
  * to 100 are refused here rather than silently rescaled by the raking: a typo would otherwise move every weight.
  */
+import type { MarginVariable, StoredMargins } from '../../schemas/generated/api.types.js';
 import { h } from '../render/dom.js';
 import { callJson, problemErrors } from './settings-api.js';
 import { categoryName, SETTINGS_TEXTS, st, variableCodes, variableName, type Me, type SettingsKey } from './settings.texts.js';
 import { parseNumber, renderSettingsPage, settingsFailure, type SettingsMessage } from './settings-page.js';
 import { startDashboard, type Dashboard } from './shell.js';
 
-type Status = 'sourced' | 'derived' | 'unverified' | 'placeholder';
-interface MarginVariable { variable: string; shares: Record<string, number>; collapse?: Record<string, string>; source: string; year?: number; status: Status }
-interface StoredMargins { variables: MarginVariable[]; default: boolean }
-interface Draft { variable: string; shares: Record<string, string>; collapse: Record<string, string>; source: string; year: string; status: Status }
+type Status = MarginVariable['status'];
+type Variable = MarginVariable['variable'];
+interface Draft { variable: Variable; shares: Record<string, string>; collapse: Record<string, string>; source: string; year: string; status: Status }
 
 const TITLES = { en: SETTINGS_TEXTS.en.marginsTitle, ru: SETTINGS_TEXTS.ru.marginsTitle, kk: SETTINGS_TEXTS.kk.marginsTitle };
-const VARIABLES = ['ps_region', 'ps_gender', 'ps_age_band', 'ps_ethnicity', 'ps_settlement_type'];
+const VARIABLES: ReadonlyArray<Variable> = ['ps_region', 'ps_gender', 'ps_age_band', 'ps_ethnicity', 'ps_settlement_type'];
 const STATUSES: readonly Status[] = ['sourced', 'derived', 'unverified', 'placeholder'];
 const SUM_TOLERANCE = 0.5;
 const YEARS = { min: 1990, max: 2100 };
@@ -30,7 +30,7 @@ let dirty = false;
 let busy = false;
 let serverErrors = new Map<string, SettingsKey>();
 let message: SettingsMessage | null = null;
-let adding = VARIABLES[0] as string;
+let adding = VARIABLES[0] as Variable;
 
 function toDraft(v: MarginVariable): Draft {
   return { variable: v.variable, shares: Object.fromEntries(Object.entries(v.shares).map(([k, x]) => [k, String(x)])), collapse: { ...(v.collapse ?? {}) }, source: v.source, year: v.year === undefined ? '' : String(v.year), status: v.status };
@@ -172,9 +172,9 @@ function addCard(dash: Dashboard): HTMLElement | null {
   const lang = dash.lang;
   const missing = VARIABLES.filter((v) => !drafts.some((d) => d.variable === v));
   if (missing.length === 0) return null;
-  if (!missing.includes(adding)) adding = missing[0] as string;
+  if (!missing.includes(adding)) adding = missing[0] as Variable;
   const select = h('select', { id: 'add-variable' }, ...missing.map((v) => h('option', { value: v, selected: v === adding }, variableName(lang, 'population', v))));
-  select.addEventListener('change', () => (adding = select.value));
+  select.addEventListener('change', () => (adding = select.value as Variable));
   return h('section', { class: 'card' }, h('p', { class: 'controls' }, h('label', { class: 'field', for: 'add-variable' }, st(lang, 'addVariable')), select, ' ',
     h('button', { type: 'button', id: 'add', onclick: () => { drafts.push({ variable: adding, shares: {}, collapse: {}, source: '', year: '', status: 'unverified' }); changed(dash); } }, st(lang, 'addVariable'))));
 }

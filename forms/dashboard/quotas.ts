@@ -10,6 +10,7 @@
  * What may be changed is the API's policy, not the page's: a region-scoped coordinator or an analyst sees the plan
  * read-only with a sentence saying why, and the server refuses their writes anyway.
  */
+import type { Quota, QuotaPlanVersion, QuotaPlanVersions, QuotaProgress, StoredQuotaPlan } from '../../schemas/generated/api.types.js';
 import { bundles, type Language } from '../../schemas/labels.js';
 import { isQuotaPlanRule } from '../../schemas/quota-plan-rules.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
@@ -18,11 +19,9 @@ import { call, callJson, problemErrors, SettingsCallError, statusLine } from './
 import { categoryName, editRefusal, PLAN_RULE_TEXTS, SETTINGS_TEXTS, st, variableName, type Me } from './settings.texts.js';
 import { saveBlob, startDashboard, type Dashboard } from './shell.js';
 
-interface Cell { categories: Record<string, string>; target: number }
-interface Quota { id: string; label?: string; variables: string[]; collapse?: Record<string, Record<string, string>>; cells: Cell[] }
-interface Plan { survey: SurveyId; version: number; policy: 'refuse' | 'flag'; countStatuses: string[]; quotas: Quota[] }
-interface Version { version: number; at: string; by: string | null; plan: Plan }
-interface Progress { cells: Array<{ quota: string; categories: Record<string, string>; achieved: number; reserved: number; target: number }> }
+type Plan = StoredQuotaPlan;
+type Version = QuotaPlanVersion;
+type Cell = Quota['cells'][number];
 
 const TITLES = { en: SETTINGS_TEXTS.en.quotasTitle, ru: SETTINGS_TEXTS.ru.quotasTitle, kk: SETTINGS_TEXTS.kk.quotasTitle };
 const MARGIN_VARIABLES = ['ps_region', 'ps_gender', 'ps_age_band', 'ps_ethnicity', 'ps_settlement_type'];
@@ -79,8 +78,8 @@ async function load(d: Dashboard): Promise<void> {
   try {
     me ??= await callJson<Me>('/api/v1/me');
     const [versions, p] = await Promise.all([
-      callJson<{ versions: Version[] }>(api('/quotas/versions')),
-      callJson<Progress>(api('/quotas/progress')).catch((error: unknown) => {
+      callJson<QuotaPlanVersions>(api('/quotas/versions')),
+      callJson<QuotaProgress>(api('/quotas/progress')).catch((error: unknown) => {
         if (error instanceof SettingsCallError && error.problem.code === '404.7') return { cells: [] };
         throw error;
       }),

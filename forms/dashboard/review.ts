@@ -10,6 +10,7 @@
  * what no longer applies), its renderer and the survey's standalone validator, as the interviewer's form does.
  * Analysts read only; interviewers are told the page is not for them (the API refuses them anyway).
  */
+import type { ResponseReceipt, ReviewDetail, ReviewList } from '../../schemas/generated/api.types.js';
 import { itemsOf, type Item } from '../../schemas/items.js';
 import { bundles, optionLabel, type Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
@@ -33,15 +34,9 @@ const SORTS = ['-received', 'received', 'duration', '-duration'] as const;
 const FILTERS = ['status', 'region', 'interviewer', 'flag', 'overQuota', 'since', 'until', 'id'] as const;
 type FilterName = (typeof FILTERS)[number];
 
-interface Row { id: string; status: Status; region: string | null; interviewer: string | null; receivedAt: string; durationSeconds: number | null; revision: number; flags: string[]; overQuota: string[] }
-interface ListAnswer { items: Row[]; counts: Record<Status, number>; total: number; next: string | null }
-interface Revision { revision: number; at: string; actor: string | null; action: string; status: Status; comment?: string; overQuota?: string[]; changes?: Array<{ item: string; before?: unknown; after?: unknown }> }
-interface Receipt { id: string; status: Status; answers: Record<string, unknown>; derived: Record<string, unknown>; meta: { language: Language; device?: string; source?: string; startedAt: string; completedAt: string; formVersion: string }; region: string | null; interviewer: string | null; receivedAt: string; revision: number; overQuota?: string[] }
-interface Detail {
-  response: Receipt; revisions: Revision[]; flags: Array<{ flag: string; detail: Record<string, unknown> }>;
-  durationSeconds: number | null; medianSeconds: number | null; sections: Array<{ id: string; seconds: number; medianSeconds: number | null }>;
-  quotaCells: Array<{ quota: string; categories: Record<string, string> }>;
-}
+type ListAnswer = ReviewList;
+type Receipt = ResponseReceipt;
+type Detail = ReviewDetail;
 
 const TITLES: Record<Language, string> = { en: 'Review', ru: 'Проверка', kk: 'Тексеру' };
 const RAW: Record<SurveyId, RawValidate> = { population: validatePopulation, organisational: validateOrganisational, external: validateExternal };

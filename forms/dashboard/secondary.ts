@@ -4,14 +4,14 @@
  * are then reported missing, with the reason), so a team can store what it has found so far.
  */
 import { SECONDARY_KEYS, type SecondaryKey } from '../../schemas/csi/indicators.js';
+import type { SecondaryValue } from '../../schemas/csi/secondary.js';
+import type { StoredSecondary } from '../../schemas/generated/api.types.js';
 import { h } from '../render/dom.js';
 import { callJson, problemErrors } from './settings-api.js';
 import { SETTINGS_TEXTS, st, type Me, type SettingsKey } from './settings.texts.js';
 import { parseNumber, renderSettingsPage, settingsFailure, type SettingsMessage } from './settings-page.js';
 import { startDashboard, type Dashboard } from './shell.js';
 
-interface SecondaryValue { value: number; source: string; year: number | null; status?: 'reported' | 'derived'; note?: string }
-interface Stored { default: boolean; values: Partial<Record<SecondaryKey, SecondaryValue>> }
 interface Draft { value: string; source: string; year: string; status: '' | 'reported' | 'derived'; note: string }
 
 const TITLES = { en: SETTINGS_TEXTS.en.secondaryTitle, ru: SETTINGS_TEXTS.ru.secondaryTitle, kk: SETTINGS_TEXTS.kk.secondaryTitle };
@@ -55,7 +55,7 @@ function body(): Partial<Record<SecondaryKey, SecondaryValue>> {
 async function load(d: Dashboard): Promise<void> {
   try {
     me ??= await callJson<Me>('/api/v1/me');
-    const stored = await callJson<Stored>('/api/v1/indicators/secondary');
+    const stored = await callJson<StoredSecondary>('/api/v1/indicators/secondary');
     isDefault = stored.default;
     drafts = new Map(SECONDARY_KEYS.map((k) => [k, toDraft(stored.values[k])]));
     dirty = false;

@@ -2,20 +2,11 @@
  * /dashboard/tokens (admins): API tokens (sign-in sessions on request), a new one for a user (its secret shown
  * once), and revoking one.
  */
+import type { Token, TokenList, UserList } from '../../schemas/generated/api.types.js';
 import type { Language } from '../../schemas/labels.js';
 import { h } from '../render/dom.js';
 import { ADMIN_TEXTS, atext } from './admin.texts.js';
 import { ApiError, startDashboard, type Dashboard } from './shell.js';
-
-interface Token {
-  id: string;
-  username: string;
-  kind: 'api' | 'session';
-  name: string;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-}
 
 const titles = { en: ADMIN_TEXTS.en.tokensTitle, ru: ADMIN_TEXTS.ru.tokensTitle, kk: ADMIN_TEXTS.kk.tokensTitle };
 const state: { shown: { name: string; username: string; token: string } | null; sessions: boolean } = { shown: null, sessions: false };
@@ -26,8 +17,8 @@ startDashboard(titles, (d, main) => {
   const list = h('div', { id: 'tokens-list' }, h('p', { class: 'loading' }, '…'));
   const users = h('datalist', { id: 'usernames' });
   main.replaceChildren(h('div', {}, h('h1', {}, atext(d.lang, 'tokensTitle')), secret(d.lang), createForm(d), users, list));
-  void d.get<{ items: Array<{ username: string }> }>('/api/v1/users').then(({ items }) => users.replaceChildren(...items.map((u) => h('option', { value: u.username }))), () => undefined);
-  void d.get<{ items: Token[] }>('/api/v1/tokens').then(({ items }) => list.replaceChildren(tokensTable(d, items)),
+  void d.get<UserList>('/api/v1/users').then(({ items }) => users.replaceChildren(...items.map((u) => h('option', { value: u.username }))), () => undefined);
+  void d.get<TokenList>('/api/v1/tokens').then(({ items }) => list.replaceChildren(tokensTable(d, items)),
     (e: unknown) => list.replaceChildren(h('p', { class: 'error', role: 'alert' }, (e as Error).message)));
 }, { page: 'tokens' });
 

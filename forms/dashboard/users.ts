@@ -3,21 +3,13 @@
  * one-time password, shown once), and per user: edit role and regions, disable or enable, reset the password.
  */
 import { ROLES, type Role } from '../../schemas/api.js';
+import type { User, UserList } from '../../schemas/generated/api.types.js';
 import type { Language } from '../../schemas/labels.js';
 import { h } from '../render/dom.js';
 import { ADMIN_TEXTS, atext } from './admin.texts.js';
 import { roleName } from './console.texts.js';
 import { REGION_CODES, regionLabel } from './regions.js';
 import { ApiError, startDashboard, type Dashboard } from './shell.js';
-
-interface User {
-  id: string;
-  username: string;
-  role: Role;
-  regions: string[];
-  disabled: boolean;
-  mustChangePassword: boolean;
-}
 
 const titles = { en: ADMIN_TEXTS.en.usersTitle, ru: ADMIN_TEXTS.ru.usersTitle, kk: ADMIN_TEXTS.kk.usersTitle };
 
@@ -27,7 +19,7 @@ const state: { shown: { kind: 'created' | 'reset'; username: string; password: s
 startDashboard(titles, (d, main) => {
   const list = h('div', { id: 'users-list' }, h('p', { class: 'loading' }, '…'));
   main.replaceChildren(h('div', {}, h('h1', {}, atext(d.lang, 'usersTitle')), oneTime(d.lang), createForm(d), list));
-  void d.get<{ items: User[] }>('/api/v1/users').then(({ items }) => list.replaceChildren(usersTable(d, items)),
+  void d.get<UserList>('/api/v1/users').then(({ items }) => list.replaceChildren(usersTable(d, items)),
     (e: unknown) => list.replaceChildren(h('p', { class: 'error', role: 'alert' }, (e as Error).message)));
 }, { page: 'users' });
 

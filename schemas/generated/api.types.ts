@@ -3,6 +3,216 @@
 // Do not edit; run `npm run generate`.
 
 /**
+ * A completed interview as the form (or an import) sends it. `answers` is validated separately against the questionnaire of the survey in the URL.
+ */
+export interface Submission {
+  /**
+   * Client-minted UUID: the idempotency key of the submission.
+   */
+  id: string;
+  answers: {
+    [k: string]: unknown;
+  };
+  meta: SubmissionMeta;
+}
+/**
+ * Paradata: how and when the interview was conducted.
+ *
+ * This interface was referenced by `Submission`'s JSON-Schema
+ * via the `definition` "meta".
+ */
+export interface SubmissionMeta {
+  /**
+   * Questionnaire version the form rendered.
+   */
+  formVersion: string;
+  appVersion?: string;
+  /**
+   * Interface language used.
+   */
+  language: "en" | "ru" | "kk";
+  device?: string;
+  /**
+   * How the response arrived.
+   */
+  source?: "form" | "import" | "seed" | "api";
+  startedAt: string;
+  completedAt: string;
+  /**
+   * Seconds spent per section id.
+   */
+  sectionDurations?: {
+    [k: string]: number;
+  };
+}
+
+/**
+ * This interface was referenced by `QuotaPlan`'s JSON-Schema
+ * via the `definition` "code".
+ */
+export type Code = string;
+
+/**
+ * A survey's quota plan as a coordinator sets it: quotas on one variable (marginal) or several (interlocking), each cell with a target; the policy when a cell is full; the statuses that count. The server assigns the version.
+ */
+export interface QuotaPlan {
+  /**
+   * refuse: a full cell closes screening; flag: accept and mark the response over quota.
+   */
+  policy?: "refuse" | "flag";
+  /**
+   * Statuses of responses that count as achieved (default submitted and approved; rejected and withdrawn never count).
+   *
+   * @minItems 1
+   */
+  countStatuses?: ("submitted" | "approved" | "has_issues")[];
+  /**
+   * @maxItems 50
+   */
+  quotas: Quota[];
+}
+/**
+ * This interface was referenced by `QuotaPlan`'s JSON-Schema
+ * via the `definition` "quota".
+ */
+export interface Quota {
+  id: string;
+  label?: string;
+  /**
+   * @minItems 1
+   * @maxItems 4
+   */
+  variables: Code[];
+  /**
+   * Answer codes counted as another category, per variable (e.g. uzbek -> other).
+   */
+  collapse?: {
+    [k: string]: {
+      [k: string]: Code;
+    };
+  };
+  /**
+   * @minItems 1
+   * @maxItems 2000
+   */
+  cells: {
+    categories: {
+      [k: string]: Code;
+    };
+    target: number;
+  }[];
+}
+
+/**
+ * Population margins a survey is weighted to: for each categorical variable, the share (or total) of each category, with its source, year and how sure we are of it.
+ */
+export interface Margins {
+  /**
+   * @minItems 1
+   * @maxItems 8
+   */
+  variables: MarginVariable[];
+}
+export interface MarginVariable {
+  variable: "ps_region" | "ps_age_band" | "ps_gender" | "ps_ethnicity" | "ps_settlement_type";
+  shares: {
+    [k: string]: number;
+  };
+  /**
+   * Answer codes counted as another category of the margin (e.g. uzbek -> other).
+   */
+  collapse?: {
+    [k: string]: string;
+  };
+  source: string;
+  year?: number;
+  status: "sourced" | "derived" | "unverified" | "placeholder";
+}
+
+/**
+ * Secondary-data inputs of the indicator matrix (data dictionary §5), on their native scales.
+ */
+export interface SecondaryData {
+  bci?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  cpi?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  gini?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  externalDebt?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  gni?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  fhPoliticalRights?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  fhCivilLibertiesDFG?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  fhAssociationalRights?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  wgiGovernmentEffectiveness?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  uiaIngosInCountry?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+  uiaIngosWorldwide?: {
+    value: number;
+    source: string;
+    year: number | null;
+    status?: "reported" | "derived";
+    note?: string;
+  };
+}
+
+/**
  * GET /surveys/{survey}/quotas/status: which cells are full now, with each quota's variables and collapses (no counts). What the form keeps to screen offline.
  */
 export interface QuotaStatus {
@@ -49,6 +259,10 @@ export interface QuotaProgress {
   at: string;
   cells: QuotaCellProgress[];
 }
+/**
+ * This interface was referenced by `QuotaProgress`'s JSON-Schema
+ * via the `definition` "cell".
+ */
 export interface QuotaCellProgress {
   quota: string;
   /**
@@ -124,6 +338,10 @@ export interface FieldworkReport {
     cells: HeatCell[];
   };
 }
+/**
+ * This interface was referenced by `FieldworkReport`'s JSON-Schema
+ * via the `definition` "stats".
+ */
 export interface GroupStats {
   /**
    * The interviewer, region or local day (YYYY-MM-DD); 'all' for the total.
@@ -200,55 +418,7 @@ export interface TalliesReport {
   /**
    * The raking when weighted, else null.
    */
-  raking: {
-    /**
-     * Full cycles over the margins.
-     */
-    iterations: number;
-    /**
-     * The largest margin gap is within the tolerance.
-     */
-    converged: boolean;
-    /**
-     * Largest |weighted total - target| / target over all categories of all margins, measured on the returned weights.
-     */
-    maxMarginError: number;
-    /**
-     * With trim: R's bounded raking calibration, calibrate(calfun = "raking", bounds = c(lower, upper)) with the bounds relative to the mean weight.
-     */
-    trimming?: {
-      /**
-       * Lower bound, relative to the mean weight.
-       */
-      lower: number;
-      /**
-       * Upper bound, relative to the mean weight.
-       */
-      upper: number;
-      /**
-       * Respondents whose weight is at the lower bound.
-       */
-      atLower: number;
-      /**
-       * Respondents whose weight is at the upper bound.
-       */
-      atUpper: number;
-      /**
-       * Smallest and largest weight relative to the mean, trimmed.
-       *
-       * @minItems 2
-       * @maxItems 2
-       */
-      range: [number, number];
-      /**
-       * The same without bounds: what the margins alone give.
-       *
-       * @minItems 2
-       * @maxItems 2
-       */
-      untrimmedRange: [number, number];
-    };
-  } | null;
+  raking: RakingReport | null;
   /**
    * The margins weighted to, with source and status.
    */
@@ -275,7 +445,65 @@ export interface TalliesReport {
   }[];
 }
 /**
+ * How the weights were raked to the margins.
+ *
+ * This interface was referenced by `TalliesReport`'s JSON-Schema
+ * via the `definition` "raking".
+ */
+export interface RakingReport {
+  /**
+   * Full cycles over the margins.
+   */
+  iterations: number;
+  /**
+   * The largest margin gap is within the tolerance.
+   */
+  converged: boolean;
+  /**
+   * Largest |weighted total - target| / target over all categories of all margins, measured on the returned weights.
+   */
+  maxMarginError: number;
+  /**
+   * With trim: R's bounded raking calibration, calibrate(calfun = "raking", bounds = c(lower, upper)) with the bounds relative to the mean weight.
+   */
+  trimming?: {
+    /**
+     * Lower bound, relative to the mean weight.
+     */
+    lower: number;
+    /**
+     * Upper bound, relative to the mean weight.
+     */
+    upper: number;
+    /**
+     * Respondents whose weight is at the lower bound.
+     */
+    atLower: number;
+    /**
+     * Respondents whose weight is at the upper bound.
+     */
+    atUpper: number;
+    /**
+     * Smallest and largest weight relative to the mean, trimmed.
+     *
+     * @minItems 2
+     * @maxItems 2
+     */
+    range: [number, number];
+    /**
+     * The same without bounds: what the margins alone give.
+     *
+     * @minItems 2
+     * @maxItems 2
+     */
+    untrimmedRange: [number, number];
+  };
+}
+/**
  * Everyone, or one breakdown group (a domain: weights outside it zeroed, the whole sample kept for the variance).
+ *
+ * This interface was referenced by `TalliesReport`'s JSON-Schema
+ * via the `definition` "group".
  */
 export interface TallyGroup {
   /**
@@ -310,6 +538,9 @@ export interface TallyGroup {
 }
 /**
  * One category's share, or the mean of a numeric item or scale.
+ *
+ * This interface was referenced by `TalliesReport`'s JSON-Schema
+ * via the `definition` "estimate".
  */
 export interface TallyEstimate {
   /**
@@ -347,4 +578,588 @@ export interface TallyEstimate {
    * Design effect as svymean(deff = "replace"): se^2 over the variance under simple random sampling with replacement of the base, p(1 - p)/(base - 1) for a share, the weighted variance / (base - 1) for a mean; 1 when unweighted with nobody left out. Null when the base is under 2 or the item does not vary.
    */
   deff: number | null;
+}
+
+/**
+ * This interface was referenced by `IndicatorsReport`'s JSON-Schema
+ * via the `definition` "status".
+ */
+export type IndicatorStatus = "ok" | "missing";
+
+/**
+ * GET /indicators (JSON): the CSI indicator matrix, its sub-dimension and dimension scores, and what it was computed from.
+ */
+export interface IndicatorsReport {
+  matrixVersion: string;
+  /**
+   * Population indicators computed with weights raked to the margins.
+   */
+  weighted: boolean;
+  /**
+   * The variable the population indicators are broken down by.
+   */
+  breakdownBy: string | null;
+  indicators: IndicatorResult[];
+  subDimensions: ScoreResult[];
+  dimensions: ScoreResult[];
+  /**
+   * Ids of the indicators whose rule is a default (U).
+   */
+  defaults: string[];
+  /**
+   * Responses counted per survey.
+   */
+  respondents: {
+    population: number;
+    organisational: number;
+    external: number;
+  };
+  /**
+   * Whether the secondary inputs are the shipped example.
+   */
+  secondaryDefault: boolean;
+  /**
+   * The raking of the population weights when weighted, else null.
+   */
+  raking: RakingReport | null;
+}
+/**
+ * This interface was referenced by `IndicatorsReport`'s JSON-Schema
+ * via the `definition` "indicator".
+ */
+export interface IndicatorResult {
+  id: string;
+  dimension: string;
+  subDimension: string;
+  name: LocalisedName;
+  source: "population" | "organisational" | "external" | "secondary";
+  /**
+   * Data dictionary §0.1: verified, stated, public source, inferred, unknown (a documented default).
+   */
+  confidence: "V" | "S" | "P" | "I" | "U";
+  /**
+   * The rule is a documented default for an unknown CIVICUS rule.
+   */
+  default: boolean;
+  rule: string;
+  note: string;
+  items: string[];
+  status: IndicatorStatus;
+  /**
+   * 0-100, full precision; null when missing (never 0 for want of data).
+   */
+  value: number | null;
+  reason: string | null;
+  n: number | null;
+  base: number | null;
+  weightedBase: number | null;
+  /**
+   * Standard error in points; null for secondary data and rules without one.
+   */
+  se: number | null;
+  weighted: boolean;
+  /**
+   * Share rules: respondents left out of the base by answer (dk, ref, blank, ...); null for other rules.
+   */
+  excluded: {
+    [k: string]: number;
+  } | null;
+  flags: string[];
+  components: IndicatorComponent[];
+  /**
+   * Secondary inputs used, with source and year.
+   */
+  inputs: SecondaryInput[];
+  alternatives: AlternativeResult[];
+  breakdown: IndicatorBreakdownCell[] | null;
+  /**
+   * The Kazakhstan 2009-10 value, for comparison.
+   */
+  published: number;
+}
+/**
+ * This interface was referenced by `IndicatorsReport`'s JSON-Schema
+ * via the `definition` "name".
+ */
+export interface LocalisedName {
+  en: string;
+  ru?: string;
+  kk?: string;
+}
+/**
+ * This interface was referenced by `IndicatorsReport`'s JSON-Schema
+ * via the `definition` "component".
+ */
+export interface IndicatorComponent {
+  label: string;
+  /**
+   * 0-100 (for a difference: percentage points before the floor).
+   */
+  value: number | null;
+  n: number | null;
+  base: number | null;
+  reason: string | null;
+}
+/**
+ * This interface was referenced by `IndicatorsReport`'s JSON-Schema
+ * via the `definition` "input".
+ */
+export interface SecondaryInput {
+  key: string;
+  value: number;
+  source: string;
+  year: number | null;
+  status?: "reported" | "derived";
+  note?: string;
+}
+/**
+ * This interface was referenced by `IndicatorsReport`'s JSON-Schema
+ * via the `definition` "alternative".
+ */
+export interface AlternativeResult {
+  label: string;
+  rule: string;
+  value: number | null;
+  reason: string | null;
+}
+/**
+ * This interface was referenced by `IndicatorsReport`'s JSON-Schema
+ * via the `definition` "breakdownCell".
+ */
+export interface IndicatorBreakdownCell {
+  category: string;
+  status: IndicatorStatus;
+  value: number | null;
+  reason: string | null;
+  n: number | null;
+  base: number | null;
+  se: number | null;
+}
+/**
+ * This interface was referenced by `IndicatorsReport`'s JSON-Schema
+ * via the `definition` "score".
+ */
+export interface ScoreResult {
+  id: string;
+  level: "subDimension" | "dimension";
+  name: LocalisedName;
+  status: IndicatorStatus;
+  /**
+   * 0-100, full precision; null when missing.
+   */
+  value: number | null;
+  reason: string | null;
+  /**
+   * Ids of the members averaged.
+   */
+  members: string[];
+  /**
+   * Missing members left out of the mean because their rule allows it.
+   */
+  excluded: string[];
+  /**
+   * Indicator ids with a defaulted (U) rule that the score rests on.
+   */
+  defaults: string[];
+  published: number;
+}
+
+/**
+ * A user as the API shows it (GET /me, /users; the answers of user writes): never the password hash.
+ */
+export interface User {
+  id: string;
+  username: string;
+  role: "interviewer" | "coordinator" | "analyst" | "admin";
+  /**
+   * Regions a coordinator is scoped to; empty: all regions.
+   */
+  regions: string[];
+  disabled: boolean;
+  /**
+   * Someone else chose the password (an admin, or the first start): the user is asked to choose their own at the next sign-in.
+   */
+  mustChangePassword: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * A generated one-time password: present only in the answer that made it (a user created without one, or a reset).
+   */
+  password?: string;
+}
+
+/**
+ * GET /users.
+ */
+export interface UserList {
+  items: User[];
+}
+
+/**
+ * A token as the API shows it: never its hash; the secret only in the answer that issued it.
+ */
+export interface Token {
+  id: string;
+  userId: string;
+  username: string;
+  kind: "session" | "api";
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  /**
+   * The secret: present only in the answer that issued it.
+   */
+  token?: string;
+  /**
+   * Sessions only: whether the user must choose a new password before anything else.
+   */
+  mustChangePassword?: boolean;
+}
+
+/**
+ * GET /tokens.
+ */
+export interface TokenList {
+  items: Token[];
+}
+
+/**
+ * Every action the server records: the one list the server writes with and the console's audit page offers as choices.
+ *
+ * This interface was referenced by `AuditPage`'s JSON-Schema
+ * via the `definition` "action".
+ */
+export type AuditAction =
+  | "auth.login"
+  | "auth.login_failed"
+  | "auth.locked"
+  | "auth.logout"
+  | "user.created"
+  | "user.updated"
+  | "user.disabled"
+  | "user.enabled"
+  | "user.password_reset"
+  | "user.password_changed"
+  | "user.password_change_failed"
+  | "token.created"
+  | "token.revoked"
+  | "response.created"
+  | "response.reviewed"
+  | "response.corrected"
+  | "response.resubmitted"
+  | "response.flagged"
+  | "quotas.updated"
+  | "margins.updated"
+  | "indicators.secondary.updated";
+
+/**
+ * GET /audit: a page of the audit trail.
+ */
+export interface AuditPage {
+  items: AuditEntry[];
+  /**
+   * The cursor of the next page; null on the last.
+   */
+  next: string | null;
+}
+/**
+ * This interface was referenced by `AuditPage`'s JSON-Schema
+ * via the `definition` "entry".
+ */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  actor: string | null;
+  /**
+   * What was done: this version writes only the actions of $defs/action; a trail may hold those of earlier versions.
+   */
+  action: string;
+  target: string;
+  beforeHash: string | null;
+  afterHash: string | null;
+  /**
+   * The record before the change, kept only for account changes (a user as the API shows it, a token without its hash).
+   */
+  before?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The record after the change, as `before`.
+   */
+  after?: {
+    [k: string]: unknown;
+  };
+  details?: {
+    [k: string]: unknown;
+  };
+}
+
+/**
+ * A stored response as the API answers it (POST, GET and PATCH of a response, the list, the review detail): without its revision history.
+ */
+export interface ResponseReceipt {
+  id: string;
+  survey: "population" | "organisational" | "external";
+  questionnaireVersion: string;
+  status: "submitted" | "approved" | "rejected" | "has_issues" | "withdrawn";
+  answers: {
+    [k: string]: unknown;
+  };
+  derived: {
+    [k: string]: unknown;
+  };
+  meta: SubmissionMeta;
+  /**
+   * Region of the respondent or organisation, copied out of the answers for filtering.
+   */
+  region: string | null;
+  /**
+   * Who submitted it (the authenticated user), null when unknown.
+   */
+  interviewer: string | null;
+  receivedAt: string;
+  updatedAt: string;
+  submissionHash: string;
+  revision: number;
+  /**
+   * Quotas whose cell was full when this response was accepted: flag policy, or completed offline.
+   */
+  overQuota?: string[];
+}
+/**
+ * This interface was referenced by `ResponseReceipt`'s JSON-Schema
+ * via the `definition` "revision".
+ */
+export interface ResponseRevision {
+  revision: number;
+  at: string;
+  actor: string | null;
+  /**
+   * created: first submission; reviewed: a status or comment; corrected: answers changed by a reviewer; resubmitted: the interviewer's own fix of a response returned to them (has_issues); flagged: the server marked it over quota (or no longer over).
+   */
+  action: "created" | "reviewed" | "corrected" | "resubmitted" | "flagged";
+  status: "submitted" | "approved" | "rejected" | "has_issues" | "withdrawn";
+  comment?: string;
+  /**
+   * Quotas over which the response was accepted, as a flagged revision set them.
+   */
+  overQuota?: string[];
+  /**
+   * Items changed by a correction, with their values before and after (absent: not answered).
+   */
+  changes?: {
+    item: string;
+    before?: unknown;
+    after?: unknown;
+  }[];
+  /**
+   * GET .../revisions only: the answers as of this revision.
+   */
+  answers?: {
+    [k: string]: unknown;
+  };
+}
+
+/**
+ * GET /surveys/{survey}/responses: a page of responses.
+ */
+export interface ResponseList {
+  items: ResponseReceipt[];
+  /**
+   * The cursor of the next page; null on the last.
+   */
+  next: string | null;
+}
+
+/**
+ * GET /surveys/{survey}/responses/{id}/revisions: every revision, with the answers as of each.
+ */
+export interface RevisionList {
+  items: ResponseRevision[];
+}
+
+/**
+ * GET /surveys/{survey}/review: a page of the review list, with counts per status.
+ */
+export interface ReviewList {
+  items: ReviewRow[];
+  /**
+   * Per status, over the filters other than status: what each status tab would hold.
+   */
+  counts: {
+    submitted: number;
+    approved: number;
+    rejected: number;
+    has_issues: number;
+    withdrawn: number;
+  };
+  total: number;
+  /**
+   * The cursor of the next page; null on the last.
+   */
+  next: string | null;
+}
+/**
+ * This interface was referenced by `ReviewList`'s JSON-Schema
+ * via the `definition` "row".
+ */
+export interface ReviewRow {
+  id: string;
+  status: "submitted" | "approved" | "rejected" | "has_issues" | "withdrawn";
+  region: string | null;
+  interviewer: string | null;
+  receivedAt: string;
+  updatedAt: string;
+  durationSeconds: number | null;
+  language: string;
+  revision: number;
+  flags: ("speeder" | "straight_lining" | "many_dont_know" | "duplicate")[];
+  overQuota: string[];
+}
+
+/**
+ * GET /surveys/{survey}/review/{id}: one response for review.
+ */
+export interface ReviewDetail {
+  response: ResponseReceipt;
+  revisions: ResponseRevision[];
+  flags: {
+    flag: "speeder" | "straight_lining" | "many_dont_know" | "duplicate";
+    detail: {
+      [k: string]: unknown;
+    };
+  }[];
+  durationSeconds: number | null;
+  medianSeconds: number | null;
+  /**
+   * Seconds on each section the form timed, beside the median of the responses the actor may see.
+   */
+  sections: {
+    id: string;
+    seconds: number;
+    medianSeconds: number | null;
+  }[];
+  /**
+   * The quota cells the answers fall in (whether or not the response counts now: its status says that).
+   */
+  quotaCells: {
+    quota: string;
+    categories: {
+      [k: string]: string;
+    };
+  }[];
+}
+
+/**
+ * A quota plan as stored (GET /surveys/{survey}/quotas, a version of it, a proposed allocation): the plan with its survey and version.
+ */
+export interface StoredQuotaPlan {
+  survey: "population" | "organisational" | "external";
+  /**
+   * Bumped on every replacement.
+   */
+  version: number;
+  policy: "refuse" | "flag";
+  /**
+   * Statuses of responses that count as achieved.
+   */
+  countStatuses: ("submitted" | "approved" | "rejected" | "has_issues" | "withdrawn")[];
+  quotas: Quota[];
+}
+
+/**
+ * GET /surveys/{survey}/quotas/versions: the stored versions of the plan, newest first (the current one included).
+ */
+export interface QuotaPlanVersions {
+  survey: "population" | "organisational" | "external";
+  versions: QuotaPlanVersion[];
+}
+/**
+ * This interface was referenced by `QuotaPlanVersions`'s JSON-Schema
+ * via the `definition` "version".
+ */
+export interface QuotaPlanVersion {
+  version: number;
+  at: string;
+  /**
+   * Who stored it; null: the system.
+   */
+  by: string | null;
+  plan: StoredQuotaPlan;
+}
+
+/**
+ * GET and PUT /surveys/{survey}/margins: the margins the survey is weighted to.
+ */
+export interface StoredMargins {
+  variables: MarginVariable[];
+  /**
+   * True while nobody has set margins: these are the shipped Kazakhstan 2009 figures.
+   */
+  default: boolean;
+}
+
+/**
+ * GET and PUT /indicators/secondary: the secondary data of the indicator matrix.
+ */
+export interface StoredSecondary {
+  /**
+   * True while nobody has stored secondary data: these are the report's Kazakhstan inputs.
+   */
+  default: boolean;
+  values: SecondaryData;
+  /**
+   * The inputs' names in English.
+   */
+  labels: {
+    [k: string]: string;
+  };
+}
+
+/**
+ * GET /surveys: the questionnaires, each with its current version and the versions the server accepts.
+ */
+export interface SurveyList {
+  items: SurveySummary[];
+}
+/**
+ * This interface was referenced by `SurveyList`'s JSON-Schema
+ * via the `definition` "survey".
+ */
+export interface SurveySummary {
+  id: "population" | "organisational" | "external";
+  /**
+   * The current version: what new interviews use.
+   */
+  version: string;
+  schemaId: string;
+  title: string;
+  /**
+   * Versions whose submissions are accepted.
+   */
+  active: string[];
+  /**
+   * Every published version, with its status.
+   */
+  versions: {
+    version: string;
+    status: "active" | "retired";
+    accepted: boolean;
+  }[];
+}
+
+/**
+ * GET /healthz when the store answers.
+ */
+export interface Health {
+  status: "ok";
+  store: "embedded" | "mongodb";
+  /**
+   * The request came over plain HTTP under a host name other than localhost: browsers then give the form no service worker (no offline work).
+   */
+  warning?: {
+    code: "plain_http";
+    message: string;
+  };
 }

@@ -4,6 +4,7 @@ import { transportWarning } from '../domain/transport.js';
 import type { Services } from '../services/services.js';
 import { guardedRoutes, type Limits } from './auth.js';
 import { sendProblem } from './error-handler.js';
+import type { Health } from '../../schemas/generated/api.types.js';
 
 export function healthRoutes(health: Services['health'], limits: Limits, openapi: object): Router {
   const router = Router();
@@ -16,7 +17,7 @@ export function healthRoutes(health: Services['health'], limits: Limits, openapi
     if (result.ok) {
       // As the browser asked for it (behind a trusted proxy: the proxy's scheme and host).
       const warning = transportWarning(req.protocol, req.hostname);
-      res.json({ status: 'ok', store: result.store, ...(warning ? { warning } : {}) });
+      res.json({ status: 'ok', store: result.store, ...(warning ? { warning } : {}) } satisfies Health);
       return;
     }
     req.log?.warn({ err: result.error }, 'health check: store unreachable');

@@ -6,6 +6,7 @@ import { XLSX_TYPE } from '../services/xlsx.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { diamondParams, downloadOptions, indicatorsParams, validQuery } from './query.js';
+import type { IndicatorsReport, StoredSecondary } from '../../schemas/generated/api.types.js';
 
 export function indicatorsRoutes({ indicators, validators }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
@@ -17,17 +18,17 @@ export function indicatorsRoutes({ indicators, validators }: Services, limits: L
       return void res.type('text/csv; charset=utf-8').attachment('csi-indicators.csv').send(indicatorsCsv(report, lang, downloadOptions(table)));
     }
     if (table.format === 'xlsx') return void res.type(XLSX_TYPE).attachment('csi-indicators.xlsx').send(await indicatorsXlsx(report, lang, table.precision));
-    res.json(report);
+    res.json(report satisfies IndicatorsReport);
   });
   route('GET', '/indicators/diamond.svg', async (req, res) => {
     const svg = await indicators.diamond(diamondParams(validQuery(validators.api.diamondQuery, req.query)), req.actor);
     res.type('image/svg+xml; charset=utf-8').send(svg);
   });
   route('GET', '/indicators/secondary', noQuery, async (_req, res) => {
-    res.json(await indicators.secondary());
+    res.json((await indicators.secondary()) satisfies StoredSecondary);
   });
   route('PUT', '/indicators/secondary', noQuery, ...jsonBody(bodyLimit), async (req, res) => {
-    res.json(await indicators.putSecondary(req.body, req.actor));
+    res.json((await indicators.putSecondary(req.body, req.actor)) satisfies StoredSecondary);
   });
   return router;
 }

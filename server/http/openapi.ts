@@ -3,14 +3,65 @@
  * API payloads are embedded as components (OpenAPI 3.1 schemas are JSON Schema 2020-12), their local `$ref`s
  * re-rooted under `#/components/schemas/<Name>`.
  */
-import { apiResponseSchemas, apiSchemas } from '../../schemas/api.js';
+import { apiRefTarget, apiResponseSchemas, apiSchemas, type ApiSchema } from '../../schemas/api.js';
 import { questionnaires, SURVEY_IDS } from '../../schemas/surveys.js';
 import { POLICY, type RoutePolicy } from '../domain/policy.js';
 import { PROBLEMS } from '../domain/problems.js';
 
 type Json = Record<string, unknown>;
 
-/** A schema as a component: without `$id`/`$schema`, its `#/$defs/...` refs pointing inside the component. */
+/**
+ * The schema files embedded as components, by component name: the API payloads, and the answers (the same files
+ * the pages' types are generated from).
+ */
+const FILE_COMPONENTS: Record<string, ApiSchema> = {
+  Submission: apiSchemas.submission,
+  Login: apiSchemas.login,
+  Margins: apiSchemas.margins,
+  QuotaPlan: apiSchemas.quotaPlan,
+  QuotaAllocation: apiSchemas.quotaAllocation,
+  QuotaScreen: apiSchemas.quotaScreen,
+  SecondaryData: apiSchemas.secondaryData,
+  UserCreate: apiSchemas.userCreate,
+  UserPatch: apiSchemas.userPatch,
+  PasswordChange: apiSchemas.passwordChange,
+  TokenCreate: apiSchemas.tokenCreate,
+  Review: apiSchemas.review,
+  QuotaStatus: apiResponseSchemas.quotaStatus,
+  QuotaProgress: apiResponseSchemas.quotaProgress,
+  FieldworkReport: apiResponseSchemas.fieldworkReport,
+  Tallies: apiResponseSchemas.talliesReport,
+  IndicatorsReport: apiResponseSchemas.indicatorsReport,
+  User: apiResponseSchemas.user,
+  UserList: apiResponseSchemas.userList,
+  Token: apiResponseSchemas.token,
+  TokenList: apiResponseSchemas.tokenList,
+  AuditPage: apiResponseSchemas.auditPage,
+  ResponseReceipt: apiResponseSchemas.responseReceipt,
+  ResponseList: apiResponseSchemas.responseList,
+  RevisionList: apiResponseSchemas.revisionList,
+  ReviewList: apiResponseSchemas.reviewList,
+  ReviewDetail: apiResponseSchemas.reviewDetail,
+  StoredQuotaPlan: apiResponseSchemas.storedQuotaPlan,
+  QuotaPlanVersions: apiResponseSchemas.quotaPlanVersions,
+  StoredMargins: apiResponseSchemas.storedMargins,
+  StoredSecondary: apiResponseSchemas.storedSecondary,
+  SurveyList: apiResponseSchemas.surveyList,
+  Health: apiResponseSchemas.health,
+};
+
+/** A `$ref` to another schema file, as a ref to its component; an answer schema naming a file not embedded is a bug. */
+function componentRef(ref: string): string {
+  const target = apiRefTarget(ref);
+  const name = target && Object.keys(FILE_COMPONENTS).find((n) => FILE_COMPONENTS[n] === target.schema);
+  if (!target || !name) throw new Error(`${ref} names no schema embedded in the OpenAPI document`);
+  return `#/components/schemas/${name}${target.pointer}`;
+}
+
+/**
+ * A schema as a component: without `$id`/`$schema`, its `#/$defs/...` refs pointing inside the component, its refs to
+ * other schema files pointing at their components.
+ */
 function asComponent(schema: object, name: string): Json {
   const rewrite = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(rewrite);
@@ -18,7 +69,8 @@ function asComponent(schema: object, name: string): Json {
     const out: Json = {};
     for (const [k, v] of Object.entries(node)) {
       if (k === '$id' || k === '$schema') continue;
-      out[k] = k === '$ref' && typeof v === 'string' && v.startsWith('#/') ? `#/components/schemas/${name}/${v.slice(2)}` : rewrite(v);
+      if (k === '$ref' && typeof v === 'string') out[k] = v.startsWith('#/') ? `#/components/schemas/${name}/${v.slice(2)}` : componentRef(v);
+      else out[k] = rewrite(v);
     }
     return out;
   };
@@ -41,45 +93,8 @@ export function buildOpenApi(serverUrl = '/'): Json {
 }
 
 function document(serverUrl: string): Json {
-  const schemas: Json = {
-    Submission: asComponent(apiSchemas.submission, 'Submission'),
-    Login: asComponent(apiSchemas.login, 'Login'),
-    Margins: asComponent(apiSchemas.margins, 'Margins'),
-    QuotaPlan: asComponent(apiSchemas.quotaPlan, 'QuotaPlan'),
-    QuotaAllocation: asComponent(apiSchemas.quotaAllocation, 'QuotaAllocation'),
-    QuotaScreen: asComponent(apiSchemas.quotaScreen, 'QuotaScreen'),
-    // Answers: the same schema files the pages' types are generated from.
-    QuotaStatus: asComponent(apiResponseSchemas.quotaStatus, 'QuotaStatus'),
-    QuotaProgress: asComponent(apiResponseSchemas.quotaProgress, 'QuotaProgress'),
-    FieldworkReport: asComponent(apiResponseSchemas.fieldworkReport, 'FieldworkReport'),
-    SecondaryData: asComponent(apiSchemas.secondaryData, 'SecondaryData'),
-    UserCreate: asComponent(apiSchemas.userCreate, 'UserCreate'),
-    UserPatch: asComponent(apiSchemas.userPatch, 'UserPatch'),
-    PasswordChange: asComponent(apiSchemas.passwordChange, 'PasswordChange'),
-    TokenCreate: asComponent(apiSchemas.tokenCreate, 'TokenCreate'),
-    User: {
-      type: 'object',
-      properties: {
-        id: { type: 'string' }, username: { type: 'string' }, role: { enum: ['interviewer', 'coordinator', 'analyst', 'admin'] },
-        regions: { type: 'array', items: { type: 'string' } }, disabled: { type: 'boolean' },
-        mustChangePassword: { type: 'boolean', description: 'Someone else chose the password (an admin, or the first start): the user is asked to choose their own at the next sign-in.' },
-        createdAt: { type: 'string' }, updatedAt: { type: 'string' },
-        password: { type: 'string', description: 'A generated one-time password: present only in the answer that made it (a user created without one, or a reset).' },
-      },
-      required: ['id', 'username', 'role', 'regions', 'disabled', 'mustChangePassword'],
-    },
-    Token: {
-      type: 'object',
-      description: 'A token as listed: never its secret.',
-      properties: {
-        id: { type: 'string' }, userId: { type: 'string' }, username: { type: 'string' }, kind: { enum: ['session', 'api'] }, name: { type: 'string' },
-        createdAt: { type: 'string' }, expiresAt: { type: 'string' }, revokedAt: { type: ['string', 'null'] },
-        token: { type: 'string', description: 'The secret: present only in the answer that issued it.' },
-        mustChangePassword: { type: 'boolean', description: 'Sessions only: whether the user must choose a new password before anything else.' },
-      },
-      required: ['id', 'username', 'kind', 'expiresAt'],
-    },
-    Review: asComponent(apiSchemas.review, 'Review'),
+  const schemas: Json = Object.fromEntries(Object.entries(FILE_COMPONENTS).map(([name, schema]) => [name, asComponent(schema, name)]));
+  Object.assign(schemas, {
     ValidationError: {
       type: 'object',
       properties: {
@@ -98,28 +113,8 @@ function document(serverUrl: string): Json {
       },
       required: ['code', 'message', 'details'],
     },
-    ResponseReceipt: {
-      type: 'object',
-      properties: {
-        id: { type: 'string', format: 'uuid' },
-        survey: { enum: [...SURVEY_IDS] },
-        questionnaireVersion: { type: 'string' },
-        status: { enum: ['submitted', 'approved', 'rejected', 'has_issues', 'withdrawn'] },
-        answers: { type: 'object' },
-        derived: { type: 'object' },
-        meta: { $ref: '#/components/schemas/Submission/$defs/meta' },
-        region: { type: ['string', 'null'] },
-        interviewer: { type: ['string', 'null'] },
-        receivedAt: { type: 'string', format: 'date-time' },
-        updatedAt: { type: 'string', format: 'date-time' },
-        submissionHash: { type: 'string' },
-        revision: { type: 'integer', minimum: 1 },
-      },
-      required: ['id', 'survey', 'status', 'answers', 'meta', 'receivedAt', 'revision'],
-    },
-  };
+  });
   for (const survey of SURVEY_IDS) schemas[ANSWERS[survey]] = asComponent(questionnaires[survey], ANSWERS[survey]);
-  schemas.Tallies = asComponent(apiResponseSchemas.talliesReport, 'Tallies');
 
   const survey = { name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } };
   const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
@@ -142,7 +137,7 @@ function document(serverUrl: string): Json {
     },
     servers: [{ url: serverUrl }],
     paths: {
-      '/api/v1/surveys': { get: { summary: 'List the questionnaires', responses: { 200: { description: 'Questionnaires' } } } },
+      '/api/v1/surveys': { get: { summary: 'List the questionnaires', responses: { 200: { description: 'Questionnaires', content: json(ref('SurveyList')) } } } },
       '/api/v1/surveys/{survey}/schema': {
         get: {
           summary: 'A questionnaire schema, with labels when lang is given',
@@ -169,7 +164,7 @@ function document(serverUrl: string): Json {
           summary: 'List responses, filtered, with cursor pagination',
           parameters: [survey, ...listQuery],
           responses: {
-            200: { description: 'A page', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('ResponseReceipt') }, next: { type: ['string', 'null'] } } }) },
+            200: { description: 'A page', content: json(ref('ResponseList')) },
             400: problemResponse('Invalid query'),
             404: problemResponse('Unknown survey'),
           },
@@ -192,20 +187,20 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/surveys/{survey}/responses/{id}/revisions': {
-        get: { summary: 'Revision history with the answers as of each revision', parameters: [survey, id], responses: { 200: { description: 'Revisions' }, 404: problemResponse('Not found') } },
+        get: { summary: 'Revision history with the answers as of each revision', parameters: [survey, id], responses: { 200: { description: 'Revisions', content: json(ref('RevisionList')) }, 404: problemResponse('Not found') } },
       },
       '/api/v1/surveys/{survey}/review': {
         get: {
           summary: 'The review list: responses with their quality flags and over-quota marks, filtered (status, region, interviewer, flag, overQuota, since, until, id prefix), counts per status, sorted by received time or interview length, cursor pages (region-scoped coordinators: their regions)',
           parameters: [survey, ...query(asComponent(apiSchemas.reviewQuery, 'ReviewQuery'))],
-          responses: { 200: { description: '{items, counts, total, next}' }, 400: problemResponse('Invalid query'), 404: problemResponse('Unknown survey') },
+          responses: { 200: { description: 'A page of the list', content: json(ref('ReviewList')) }, 400: problemResponse('Invalid query'), 404: problemResponse('Unknown survey') },
         },
       },
       '/api/v1/surveys/{survey}/review/{id}': {
         get: {
           summary: 'One response for review: the response, its revisions with their changes, the quality flags that fired with their numbers, seconds per section beside the medians, the quota cells it falls in',
           parameters: [survey, id],
-          responses: { 200: { description: '{response, revisions, flags, durationSeconds, medianSeconds, sections, quotaCells}' }, 404: problemResponse('Not found (or outside your regions)') },
+          responses: { 200: { description: 'The response for review', content: json(ref('ReviewDetail')) }, 404: problemResponse('Not found (or outside your regions)') },
         },
       },
       '/api/v1/surveys/{survey}/export': {
@@ -245,13 +240,13 @@ function document(serverUrl: string): Json {
         get: {
           summary: 'Population margins the survey is weighted to (the shipped Kazakhstan 2009 figures until set), with source and status',
           parameters: [survey],
-          responses: { 200: { description: 'Margins' }, 404: problemResponse('Not a weighted survey') },
+          responses: { 200: { description: 'Margins', content: json(ref('StoredMargins')) }, 404: problemResponse('Not a weighted survey') },
         },
         put: {
           summary: 'Set the population margins',
           parameters: [survey],
           requestBody: { required: true, content: json(ref('Margins')) },
-          responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid margins'), 404: problemResponse('Not a weighted survey'), 415: problemResponse('Not application/json') },
+          responses: { 200: { description: 'Stored', content: json(ref('StoredMargins')) }, 400: problemResponse('Invalid margins'), 404: problemResponse('Not a weighted survey'), 415: problemResponse('Not application/json') },
         },
       },
       '/api/v1/surveys/{survey}/tallies': {
@@ -275,7 +270,7 @@ function document(serverUrl: string): Json {
           summary: 'The CSI indicator matrix from the live responses and the secondary data: every indicator with its value (0-100, full precision), n, base, standard error, source, confidence mark, rule text and default flag, or missing with the reason; sub-dimension and dimension scores; JSON, CSV or Excel (full precision or rounded as displayed)',
           parameters: query(asComponent(apiSchemas.indicatorsQuery, 'IndicatorsQuery')),
           responses: {
-            200: { description: 'The matrix', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } }, ...xlsxContent } },
+            200: { description: 'The matrix', content: { 'application/json': { schema: ref('IndicatorsReport') }, 'text/csv': { schema: { type: 'string' } }, ...xlsxContent } },
             400: problemResponse('Invalid query'),
             409: problemResponse('The population responses cannot be weighted to the margins (a category has no respondents)'),
           },
@@ -293,15 +288,15 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/indicators/secondary': {
-        get: { summary: 'The secondary data of the matrix (the report\'s Kazakhstan inputs until set), each value with source and year', responses: { 200: { description: 'Secondary data' } } },
+        get: { summary: 'The secondary data of the matrix (the report\'s Kazakhstan inputs until set), each value with source and year', responses: { 200: { description: 'Secondary data', content: json(ref('StoredSecondary')) } } },
         put: {
           summary: 'Set the secondary data',
           requestBody: { required: true, content: json(ref('SecondaryData')) },
-          responses: { 200: { description: 'Stored' }, 400: problemResponse('Invalid secondary data (details.errors)'), 413: problemResponse('Body too large'), 415: problemResponse('Not application/json') },
+          responses: { 200: { description: 'Stored', content: json(ref('StoredSecondary')) }, 400: problemResponse('Invalid secondary data (details.errors)'), 413: problemResponse('Body too large'), 415: problemResponse('Not application/json') },
         },
       },
       '/api/v1/surveys/{survey}/quotas': {
-        get: { summary: 'The quota plan (with its version, policy and counted statuses); ETag: the version', parameters: [survey], responses: { 200: { description: 'The plan (with Accept: text/csv, as the CSV PUT takes back)', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } }, headers: { ETag: { description: 'The plan version, e.g. "3": send it back as If-Match', schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey, or no plan yet') } },
+        get: { summary: 'The quota plan (with its version, policy and counted statuses); ETag: the version', parameters: [survey], responses: { 200: { description: 'The plan (with Accept: text/csv, as the CSV PUT takes back)', content: { 'application/json': { schema: ref('StoredQuotaPlan') }, 'text/csv': { schema: { type: 'string' } } }, headers: { ETag: { description: 'The plan version, e.g. "3": send it back as If-Match', schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey, or no plan yet') } },
         put: {
           summary: 'Replace the quota plan (a new version; counted responses keep their slots). JSON, or CSV rows variables,categories,target[,quota] with policy and countStatuses in the query. With If-Match (the ETag it was edited from; "0" for none), a plan changed meanwhile is refused',
           parameters: [
@@ -310,20 +305,20 @@ function document(serverUrl: string): Json {
           ],
           requestBody: { required: true, content: { ...json(ref('QuotaPlan')), 'text/csv': { schema: { type: 'string' } } } },
           responses: {
-            200: { description: 'Stored', headers: { ETag: { description: 'The new version', schema: { type: 'string' } } } }, 400: problemResponse('Invalid plan (details.errors, with CSV lines)'), 404: problemResponse('Unknown survey'),
+            200: { description: 'Stored', content: json(ref('StoredQuotaPlan')), headers: { ETag: { description: 'The new version', schema: { type: 'string' } } } }, 400: problemResponse('Invalid plan (details.errors, with CSV lines)'), 404: problemResponse('Unknown survey'),
             412: problemResponse('412.1: the plan is no longer the version of If-Match (details.current), or If-Match is not a version'), 413: problemResponse('Body too large'), 415: problemResponse('Neither JSON nor CSV'),
           },
         },
       },
       '/api/v1/surveys/{survey}/quotas/versions': {
-        get: { summary: 'The stored versions of the quota plan, newest first (the current one included): version, when, by whom, the plan', parameters: [survey], responses: { 200: { description: 'Versions' }, 404: problemResponse('Unknown survey') } },
+        get: { summary: 'The stored versions of the quota plan, newest first (the current one included): version, when, by whom, the plan', parameters: [survey], responses: { 200: { description: 'Versions', content: json(ref('QuotaPlanVersions')) }, 404: problemResponse('Unknown survey') } },
       },
       '/api/v1/surveys/{survey}/quotas/allocation': {
         post: {
           summary: 'A proportional plan to edit (not stored): largest-remainder targets summing to the total, a minimum per cell, from given shares, a joint table or the population margins',
           parameters: [survey],
           requestBody: { required: true, content: json(ref('QuotaAllocation')) },
-          responses: { 200: { description: 'A plan' }, 400: problemResponse('Invalid request, or shares that cannot be allocated'), 404: problemResponse('Unknown survey'), 415: problemResponse('Not application/json') },
+          responses: { 200: { description: 'A plan', content: json(ref('StoredQuotaPlan')) }, 400: problemResponse('Invalid request, or shares that cannot be allocated'), 404: problemResponse('Unknown survey'), 415: problemResponse('Not application/json') },
         },
       },
       '/api/v1/surveys/{survey}/quotas/screen': {
@@ -378,7 +373,7 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/auth/logout': { post: { summary: 'Revoke the token of this request', responses: { 204: { description: 'Logged out' } } } },
-      '/api/v1/me': { get: { summary: 'The current user', responses: { 200: { description: 'The user', content: json(ref('User')) } } } },
+      '/api/v1/me': { get: { summary: 'The current user', responses: { 200: { description: 'The user', content: json(ref('User')) }, 404: problemResponse('No stored user behind the token') } } },
       '/api/v1/me/password': {
         post: {
           summary: 'Change one\'s own password: the current one is checked (and counts towards the lockout, like a login); every session and token of the user ends, and a fresh session token is answered',
@@ -392,7 +387,7 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/users': {
-        get: { summary: 'List users', responses: { 200: { description: 'Users', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('User') } } }) } } },
+        get: { summary: 'List users', responses: { 200: { description: 'Users', content: json(ref('UserList')) } } },
         post: {
           summary: 'Create a user (without a password: a one-time password is generated and answered once); the user must choose a new password at the first sign-in',
           requestBody: { required: true, content: json(ref('UserCreate')) },
@@ -415,7 +410,7 @@ function document(serverUrl: string): Json {
         },
       },
       '/api/v1/tokens': {
-        get: { summary: 'List tokens (never their secrets)', responses: { 200: { description: 'Tokens', content: json({ type: 'object', properties: { items: { type: 'array', items: ref('Token') } } }) } } },
+        get: { summary: 'List tokens (never their secrets)', responses: { 200: { description: 'Tokens', content: json(ref('TokenList')) } } },
         post: {
           summary: 'Create a long-lived API token for a user (secret shown once)',
           requestBody: { required: true, content: json(ref('TokenCreate')) },
@@ -429,10 +424,10 @@ function document(serverUrl: string): Json {
         get: {
           summary: 'The audit trail (append-only), filtered, with cursor pagination',
           parameters: auditQuery,
-          responses: { 200: { description: 'Entries' }, 400: problemResponse('Invalid query') },
+          responses: { 200: { description: 'Entries, newest first with order=desc', content: json(ref('AuditPage')) }, 400: problemResponse('Invalid query') },
         },
       },
-      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy. `warning` ({code: "plain_http", message}) when the request came over plain HTTP under a host name other than localhost: browsers then give the form no service worker (no offline work)' }, 503: storeUnavailable() } } },
+      '/healthz': { get: { summary: 'Store reachability', responses: { 200: { description: 'Healthy. `warning` ({code: "plain_http", message}) when the request came over plain HTTP under a host name other than localhost: browsers then give the form no service worker (no offline work)', content: json(ref('Health')) }, 503: storeUnavailable() } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/': { get: { summary: 'The console: sign-in, and a home page with what the user\'s role does (an HTML shell; data only through the API)', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
       '/forms/{survey}': { get: { summary: 'The interviewer form of a survey (an HTML shell; data only through the API)', parameters: [{ name: 'survey', in: 'path', required: true, schema: { enum: [...SURVEY_IDS] } }], responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } }, 404: problemResponse('Unknown survey') } } },

@@ -17,6 +17,7 @@ import type { Services } from '../services/services.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { fieldworkParams, validQuery } from './query.js';
+import type { FieldworkReport, QuotaPlanVersions, QuotaProgress, QuotaStatus, StoredQuotaPlan } from '../../schemas/generated/api.types.js';
 
 /** Heartbeat on the stream, so proxies and the browser keep an idle connection open. */
 const HEARTBEAT_MS = 25_000;
@@ -68,7 +69,7 @@ export function quotasRoutes({ quotas, fieldwork, events, validators }: Services
     res.set('ETag', etag(plan.version)).vary('Accept');
     // The spreadsheet form on request (Accept: text/csv), as PUT takes it back.
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') return void res.type('text/csv; charset=utf-8').attachment(`${plan.survey}-quotas-v${plan.version}.csv`).send(quotaPlanToCsv(plan));
-    res.json(plan);
+    res.json(plan satisfies StoredQuotaPlan);
   });
   route('PUT', '/surveys/:survey/quotas', ...planBody(bodyLimit), (req, res, next) => (req.is('text/csv') ? next() : noQuery(req, res, next)), async (req, res) => {
     const survey = req.params.survey as string;
@@ -76,13 +77,13 @@ export function quotasRoutes({ quotas, fieldwork, events, validators }: Services
     const plan = req.is('text/csv')
       ? await quotas.importPlanCsv(survey, String(req.body), csvOptions(req.query), req.actor, ifMatch)
       : await quotas.putPlan(survey, req.body, req.actor, ifMatch);
-    res.set('ETag', etag(plan.version)).json(plan);
+    res.set('ETag', etag(plan.version)).json(plan satisfies StoredQuotaPlan);
   });
   route('GET', '/surveys/:survey/quotas/versions', noQuery, async (req, res) => {
-    res.json(await quotas.planVersions(req.params.survey as string));
+    res.json((await quotas.planVersions(req.params.survey as string)) satisfies QuotaPlanVersions);
   });
   route('POST', '/surveys/:survey/quotas/allocation', noQuery, ...body, async (req, res) => {
-    res.json(await quotas.allocate(req.params.survey as string, req.body));
+    res.json((await quotas.allocate(req.params.survey as string, req.body)) satisfies StoredQuotaPlan);
   });
   route('POST', '/surveys/:survey/quotas/screen', noQuery, ...body, async (req, res) => {
     res.json(await quotas.screen(req.params.survey as string, req.body, req.actor));
@@ -92,13 +93,13 @@ export function quotasRoutes({ quotas, fieldwork, events, validators }: Services
     res.status(204).end();
   });
   route('GET', '/surveys/:survey/quotas/status', noQuery, async (req, res) => {
-    res.json(await quotas.status(req.params.survey as string));
+    res.json((await quotas.status(req.params.survey as string)) satisfies QuotaStatus);
   });
   route('GET', '/surveys/:survey/quotas/progress', noQuery, async (req, res) => {
-    res.json(await quotas.progress(req.params.survey as string, req.actor));
+    res.json((await quotas.progress(req.params.survey as string, req.actor)) satisfies QuotaProgress);
   });
   route('GET', '/surveys/:survey/fieldwork', async (req, res) => {
-    res.json(await fieldwork.fieldwork(req.params.survey as string, fieldworkParams(validQuery(validators.api.fieldworkQuery, req.query)), req.actor));
+    res.json((await fieldwork.fieldwork(req.params.survey as string, fieldworkParams(validQuery(validators.api.fieldworkQuery, req.query)), req.actor)) satisfies FieldworkReport);
   });
   route('GET', '/surveys/:survey/fieldwork/events', noQuery, (req, res) => {
     const survey = requireSurvey(req.params.survey as string);

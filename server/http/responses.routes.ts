@@ -5,6 +5,7 @@ import type { Services } from '../services/services.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { exportParams, listParams, paradataParams, reviewParams, validQuery } from './query.js';
+import type { ResponseList, ResponseReceipt, ReviewDetail, ReviewList, RevisionList } from '../../schemas/generated/api.types.js';
 
 export function responsesRoutes({ responses, exports, paradata, review, validators }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
@@ -13,31 +14,31 @@ export function responsesRoutes({ responses, exports, paradata, review, validato
 
   route('POST', '/surveys/:survey/responses', noQuery, ...body, async (req, res) => {
     const outcome = await responses.submit(req.params.survey as string, req.body, req.actor);
-    res.status(outcome.created ? 201 : 200).location(`${req.baseUrl}/surveys/${outcome.receipt.survey}/responses/${outcome.receipt.id}`).json(outcome.receipt);
+    res.status(outcome.created ? 201 : 200).location(`${req.baseUrl}/surveys/${outcome.receipt.survey}/responses/${outcome.receipt.id}`).json(outcome.receipt satisfies ResponseReceipt);
   });
 
   route('GET', '/surveys/:survey/responses', async (req, res) => {
-    res.json(await responses.list(req.params.survey as string, listParams(validQuery(validators.api.listQuery, req.query)), req.actor));
+    res.json((await responses.list(req.params.survey as string, listParams(validQuery(validators.api.listQuery, req.query)), req.actor)) satisfies ResponseList);
   });
 
   route('GET', '/surveys/:survey/responses/:id', noQuery, async (req, res) => {
-    res.json(await responses.get(req.params.survey as string, req.params.id as string, req.actor));
+    res.json((await responses.get(req.params.survey as string, req.params.id as string, req.actor)) satisfies ResponseReceipt);
   });
 
   route('GET', '/surveys/:survey/responses/:id/revisions', noQuery, async (req, res) => {
-    res.json({ items: await responses.revisions(req.params.survey as string, req.params.id as string, req.actor) });
+    res.json({ items: await responses.revisions(req.params.survey as string, req.params.id as string, req.actor) } satisfies RevisionList);
   });
 
   route('PATCH', '/surveys/:survey/responses/:id', noQuery, ...body, async (req, res) => {
-    res.json(await responses.review(req.params.survey as string, req.params.id as string, req.body, req.actor));
+    res.json((await responses.review(req.params.survey as string, req.params.id as string, req.body, req.actor)) satisfies ResponseReceipt);
   });
 
   route('GET', '/surveys/:survey/review', async (req, res) => {
-    res.json(await review.list(req.params.survey as string, reviewParams(validQuery(validators.api.reviewQuery, req.query)), req.actor));
+    res.json((await review.list(req.params.survey as string, reviewParams(validQuery(validators.api.reviewQuery, req.query)), req.actor)) satisfies ReviewList);
   });
 
   route('GET', '/surveys/:survey/review/:id', noQuery, async (req, res) => {
-    res.json(await review.detail(req.params.survey as string, req.params.id as string, req.actor));
+    res.json((await review.detail(req.params.survey as string, req.params.id as string, req.actor)) satisfies ReviewDetail);
   });
 
   route('GET', '/surveys/:survey/export', async (req, res) => {

@@ -6,6 +6,7 @@ import { XLSX_TYPE } from '../services/xlsx.js';
 import { guardedRoutes, noQuery, type Limits } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { downloadOptions, talliesParams, validQuery } from './query.js';
+import type { TalliesReport } from '../../schemas/generated/api.types.js';
 
 export function weightingRoutes({ weighting, tallies, validators }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
@@ -23,7 +24,7 @@ export function weightingRoutes({ weighting, tallies, validators }: Services, li
       return void res.type('text/csv; charset=utf-8').attachment(`${report.survey}-tallies.csv`).send(talliesCsv(report, downloadOptions(table)));
     }
     if (table.format === 'xlsx') return void res.type(XLSX_TYPE).attachment(`${report.survey}-tallies.xlsx`).send(await talliesXlsx(report, table.precision));
-    res.json(report);
+    res.json(report satisfies TalliesReport);
   });
   return router;
 }

@@ -4,6 +4,7 @@
  * values shown once; only their SHA-256 is stored. Every change is audited.
  */
 import { hash, randomBytes, randomUUID } from 'node:crypto';
+import type { AuditAction } from '../../schemas/generated/api.types.js';
 import type { Role } from '../../schemas/api.js';
 import {
   LOCKOUT, lockedUntil, loginAttempt, publicToken, publicUser, regionErrors, tokenUsable, type AuditEntry, type PublicToken, type PublicUser, type Token, type User,
@@ -98,9 +99,11 @@ export class AccountsService {
   }
 
   /** The current user as the API shows it (an actor without an account, such as a system actor, as itself). */
-  async me(actor: Actor): Promise<PublicUser | Actor> {
+  /** The signed-in user as the API shows it; an actor with no stored user behind it (the CLI's) has none. */
+  async me(actor: Actor): Promise<PublicUser> {
     const user = actor.userId ? await this.store.findUserById(actor.userId) : null;
-    return user ? publicUser(user) : actor;
+    if (!user) throw problem('userNotFound', { username: actor.username });
+    return publicUser(user);
   }
 
   async listUsers(): Promise<PublicUser[]> {
@@ -154,7 +157,7 @@ export class AccountsService {
   }
 
   /** One change of a user, audited as `action`; a password set here is someone else's choice unless `own` says otherwise. */
-  private async changeUser(id: string, b: UserChange, actor: Actor, action: string, own: { mustChangePassword?: false } = {}): Promise<PublicUser> {
+  private async changeUser(id: string, b: UserChange, actor: Actor, action: AuditAction, own: { mustChangePassword?: false } = {}): Promise<PublicUser> {
     const before = await this.store.findUserById(id);
     if (!before) throw problem('userNotFound', { id });
     const after: User = {

@@ -1,5 +1,6 @@
 /** The audit trail: every write appended with actor, time, action, target and hashes of before and after. */
 import { randomUUID } from 'node:crypto';
+import type { AuditAction } from '../../schemas/generated/api.types.js';
 import type { AuditEntry } from '../domain/accounts.js';
 import type { Actor } from '../domain/actor.js';
 import { contentHash } from '../domain/canonical.js';
@@ -14,13 +15,13 @@ type AuditActor = Actor | string | null;
 
 export interface Audit {
   /** Appends an entry for a write that has happened. */
-  (actor: AuditActor, action: string, target: string, change?: Change): Promise<void>;
+  (actor: AuditActor, action: AuditAction, target: string, change?: Change): Promise<void>;
   /** The entry that call would append, for a store that records it together with the write (one commit). */
-  entry(actor: AuditActor, action: string, target: string, change?: Change): AuditEntry;
+  entry(actor: AuditActor, action: AuditAction, target: string, change?: Change): AuditEntry;
 }
 
 export function auditTrail(store: AccountStore, clock: Clock): Audit {
-  const entry = (actor: AuditActor, action: string, target: string, change: Change = {}): AuditEntry => ({
+  const entry = (actor: AuditActor, action: AuditAction, target: string, change: Change = {}): AuditEntry => ({
     id: randomUUID(),
     at: clock().toISOString(),
     actor: typeof actor === 'string' || actor === null ? actor : actor.username,
@@ -32,7 +33,7 @@ export function auditTrail(store: AccountStore, clock: Clock): Audit {
     ...(change.keep && change.after !== undefined ? { after: change.after } : {}),
     ...(change.details ? { details: change.details } : {}),
   });
-  const append = async (actor: AuditActor, action: string, target: string, change?: Change) => {
+  const append = async (actor: AuditActor, action: AuditAction, target: string, change?: Change) => {
     await store.appendAudit(entry(actor, action, target, change));
   };
   return Object.assign(append, { entry });

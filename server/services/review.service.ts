@@ -11,6 +11,7 @@
  */
 import type { ResponseStatus } from '../../schemas/api.js';
 import { RESPONSE_STATUSES } from '../../schemas/api.js';
+import type { ReviewDetail, ReviewList, ReviewRow } from '../../schemas/generated/api.types.js';
 import { questionnaires, type SurveyId } from '../../schemas/surveys.js';
 import { canSee, redactFor, scopeFilter, visibleChanges } from '../domain/access.js';
 import { counts } from '../domain/counting.js';
@@ -18,7 +19,7 @@ import type { Actor } from '../domain/actor.js';
 import { problem } from '../domain/problems.js';
 import { matchCells } from '../domain/quotas/matching.js';
 import { interviewSeconds, median, qualityFlags, type QualityFlag, type QualityFlagKind } from '../domain/quotas/quality.js';
-import { receiptOf, type ResponseReceipt, type Revision, type StoredResponse } from '../domain/response.js';
+import { receiptOf, type StoredResponse } from '../domain/response.js';
 import type { ResponseFilter, ResponseStore, SettingsStore } from '../store/store.port.js';
 import { loadPlan } from './quotas.service.js';
 import { requireSurvey, toFilter, type ResponseSelection } from './responses.service.js';
@@ -48,39 +49,8 @@ export interface ReviewParams extends ResponseSelection {
   cursor?: string;
 }
 
-export interface ReviewRow {
-  id: string;
-  status: ResponseStatus;
-  region: string | null;
-  interviewer: string | null;
-  receivedAt: string;
-  updatedAt: string;
-  durationSeconds: number | null;
-  language: string;
-  revision: number;
-  flags: QualityFlagKind[];
-  overQuota: string[];
-}
-
-export interface ReviewList {
-  items: ReviewRow[];
-  /** Per status, over the filters other than status: what each status tab would hold. */
-  counts: Record<ResponseStatus, number>;
-  total: number;
-  next: string | null;
-}
-
-export interface ReviewDetail {
-  response: ResponseReceipt;
-  revisions: Array<Revision & { actor: string | null }>;
-  flags: Array<{ flag: QualityFlagKind; detail: Record<string, unknown> }>;
-  durationSeconds: number | null;
-  medianSeconds: number | null;
-  /** Seconds on each section the form timed, beside the median of the responses the actor may see. */
-  sections: Array<{ id: string; seconds: number; medianSeconds: number | null }>;
-  /** The quota cells the answers fall in (whether or not the response counts now: its status says that). */
-  quotaCells: Array<{ quota: string; categories: Record<string, string> }>;
-}
+/** The list, a row of it and the detail are what the API answers: schemas/api/review-list and review-detail. */
+export type { ReviewDetail, ReviewList, ReviewRow };
 
 const DEFAULT_PAGE = 50;
 
