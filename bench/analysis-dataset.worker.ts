@@ -17,7 +17,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -25,6 +24,7 @@ import { deriveVariables } from '../schemas/derived.js';
 import { SyntheticGenerator } from '../schemas/synthetic.js';
 import { questionnaireVersion, type SurveyId } from '../schemas/surveys.js';
 import { buildApp } from '../server/app.js';
+import { listen } from './api-client.js';
 import { computeMatrix } from '../server/domain/indicators/compute.js';
 import { KAZAKHSTAN_SECONDARY } from '../server/domain/indicators/secondary.js';
 import { regionOf } from '../schemas/survey-definition.js';
@@ -86,16 +86,7 @@ async function users(store: SqliteStore) {
 /** A fresh app (an empty dataset) on the store, listening on a free port; `call` times one request. */
 async function serve(store: SqliteStore, tokens: Record<string, string>) {
   const { app } = buildApp({ store, logger: pino({ level: 'silent' }), limits: { writesPerMinute: 1_000_000 } });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-  const call = async (user: string, path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/json', ...init.headers } });
-    const body = await response.text();
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${body.slice(0, 300)}`);
-    return body;
-  };
-  return { call, close: () => new Promise((resolve) => server.close(resolve)) };
+  return listen(app, tokens);
 }
 
 const tallyPaths = BREAKDOWNS.map((by) => `/surveys/population/tallies?items=${TALLY_ITEMS.join(',')}&by=${by}`);

@@ -10,7 +10,6 @@
  * through the API are left out: on FerretDB their slot queries scan the slots, minutes each at 30,000.)
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { deriveVariables } from '../schemas/derived.js';
@@ -18,6 +17,7 @@ import { regionOf } from '../schemas/survey-definition.js';
 import { SyntheticGenerator } from '../schemas/synthetic.js';
 import { questionnaireVersion } from '../schemas/surveys.js';
 import { buildApp } from '../server/app.js';
+import { listen } from './api-client.js';
 import { planSpace, type QuotaPlan } from '../server/domain/quotas/plan.js';
 import { carryOverClaims } from '../server/domain/quotas/progress.js';
 import type { QuotaSlot } from '../server/domain/quotas/slots.js';
@@ -56,16 +56,7 @@ async function serve(store: MongoStore) {
     await store.insertUser({ id: randomUUID(), username, role, regions: [], passwordHash: hash, disabled: false, mustChangePassword: false, createdAt: now, updatedAt: now });
     tokens[username] = (await accounts.createApiToken({ username, name: 'bench' }, 'bench')).token;
   }
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-  const call = async (user: string, path: string, init: RequestInit = {}) => {
-    const response = await fetch(`${base}${path}`, { ...init, headers: { authorization: `Bearer ${tokens[user]}`, 'content-type': 'application/json', ...init.headers } });
-    const body = await response.text();
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${body.slice(0, 300)}`);
-    return body;
-  };
-  return { call, close: () => new Promise((resolve) => server.close(resolve)) };
+  return listen(app, tokens);
 }
 
 /** `count` population responses written straight into the store, with the slot each holds in its cell. */

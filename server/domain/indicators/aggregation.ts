@@ -11,25 +11,12 @@
  * sub-dimension always makes its dimension missing: the report never averages over fewer sub-dimensions.
  * A sub-dimension or dimension that rests on a defaulted (U) rule says so (`defaults`).
  */
+import type { ScoreResult } from '../../../schemas/generated/api.types.js';
 import type { IndicatorMatrix } from '../../../schemas/csi/indicators.js';
 import { reasonText } from './reasons.js';
 
-export interface ScoreResult {
-  id: string;
-  level: 'subDimension' | 'dimension';
-  name: IndicatorMatrix['dimensions'][number]['name'];
-  status: 'ok' | 'missing';
-  /** 0-100, full precision; null when missing. */
-  value: number | null;
-  reason: string | null;
-  /** Ids of the members averaged. */
-  members: string[];
-  /** Missing members left out of the mean because their rule allows it. */
-  excluded: string[];
-  /** Indicator ids with a defaulted (U) rule that the score rests on. */
-  defaults: string[];
-  published: number;
-}
+/** A sub-dimension's or dimension's score as the indicators answer gives it (`schemas/api/indicators-report.schema.json`). */
+export type { ScoreResult };
 
 export interface IndicatorValue {
   value: number | null;

@@ -14,6 +14,7 @@
  * Weighted estimates: pass the raked cell design of the population responses (server/domain/weighting/design.ts,
  * the tallies' own), so shares and standard errors are the tallies' estimator's and account for the raking.
  */
+import type { IndicatorsReport } from '../../../schemas/generated/api.types.js';
 import {
   indicatorMatrix, indicatorsOf, type Confidence, type IndicatorDefinition, type IndicatorMatrix, type IndicatorSource,
   type LocalisedName, type Rule,
@@ -21,7 +22,7 @@ import {
 import { itemById } from '../../../schemas/items.js';
 import { questionnaires, type SchemaObject, type SurveyId } from '../../../schemas/surveys.js';
 import { designFor, respondentWeights, type CellDesign } from '../weighting/design.js';
-import { aggregateScores, type ScoreResult } from './aggregation.js';
+import { aggregateScores } from './aggregation.js';
 import { isAnswer, tableOf, type ResponseRecord, type Table } from './records.js';
 import { ruleText } from './rule-text.js';
 import { evaluateSecondary, type SecondaryData, type SecondaryOutcome } from './secondary.js';
@@ -94,16 +95,10 @@ export interface IndicatorResult {
   published: number;
 }
 
-export interface MatrixResult {
-  matrixVersion: string;
-  weighted: boolean;
-  breakdownBy: string | null;
-  indicators: IndicatorResult[];
-  subDimensions: ScoreResult[];
-  dimensions: ScoreResult[];
-  /** Ids of the indicators whose rule is a default (U). */
-  defaults: string[];
-}
+/** The matrix part of the indicators answer (`schemas/api/indicators-report.schema.json`); the service adds the rest;
+ * the indicators keep their inputs' secondary keys typed. */
+export type MatrixResult = Pick<IndicatorsReport, 'matrixVersion' | 'weighted' | 'breakdownBy' | 'subDimensions' | 'dimensions' | 'defaults'>
+  & { indicators: IndicatorResult[] };
 
 interface Prepared {
   tables: Record<SurveyId, Table>;

@@ -10,6 +10,7 @@
  * the dual of the calibration problem, which converges wherever the bounds and margins can both hold). When they
  * cannot, a TrimmingError says so with the range the margins need.
  */
+import type { RakingReport } from '../../../schemas/generated/api.types.js';
 
 export interface Margin {
   variable: string;
@@ -33,18 +34,9 @@ export interface RakeOptions {
   trim?: { lower: number; upper: number };
 }
 
-/** What trimming did: the bounds, how many respondents sit on them, and the weights' range relative to their mean. */
-export interface TrimReport {
-  lower: number;
-  upper: number;
-  /** Respondents whose weight is at a bound (within 1e-9 relative). */
-  atLower: number;
-  atUpper: number;
-  /** Smallest and largest weight relative to the mean weight, after trimming. */
-  range: [number, number];
-  /** The same without bounds: what the margins alone give. */
-  untrimmedRange: [number, number];
-}
+/** What trimming did: the bounds, how many respondents sit on them, and the weights' range relative to their mean
+ * (the tallies answer's schema defines it, `schemas/api/tallies-report.schema.json`). */
+export type TrimReport = NonNullable<RakingReport['trimming']>;
 
 export interface RakeReport {
   iterations: number;
