@@ -28,6 +28,7 @@ import quotaProgress from './api/quota-progress.schema.json' with { type: 'json'
 import fieldworkReport from './api/fieldwork-report.schema.json' with { type: 'json' };
 import talliesReport from './api/tallies-report.schema.json' with { type: 'json' };
 import reviewQuery from './api/review-query.schema.json' with { type: 'json' };
+import socialConcerns from './api/social-concerns.schema.json' with { type: 'json' };
 import { secondaryDataSchema } from './csi/secondary.js';
 import type { SchemaObject } from './surveys.js';
 
@@ -56,6 +57,7 @@ export const apiSchemas = {
   diamondQuery: diamondQuery as unknown as ApiSchema,
   reviewQuery: reviewQuery as unknown as ApiSchema,
   secondaryData: secondaryDataSchema as unknown as ApiSchema,
+  socialConcerns: socialConcerns as unknown as ApiSchema,
 } as const;
 
 /**
