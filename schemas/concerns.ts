@@ -4,6 +4,7 @@
  * Every reader of those labels (the form, the indicator rule texts, the codebook) fills them here, so a label never
  * shows a raw placeholder: without a setting, a neutral phrase in the reader's language stands in.
  */
+import schema from './api/social-concerns.schema.json' with { type: 'json' };
 import { bundles, type Language } from './labels.js';
 
 export const CONCERN_SLOTS = ['concern1', 'concern2'] as const;
@@ -12,6 +13,9 @@ export type ConcernSlot = (typeof CONCERN_SLOTS)[number];
 /** A concern's name in each language (the setting's schema: schemas/api/social-concerns.schema.json). */
 export type ConcernName = Record<Language, string>;
 export type SocialConcerns = Record<ConcernSlot, ConcernName>;
+
+/** The longest name a concern may have in one language (the schema's rule, for the console's fields). */
+export const CONCERN_MAX_LENGTH: number = schema.$defs.text.maxLength;
 
 /** What the server publishes: the concerns and their version, or null and 0 while none are set. */
 export interface PublishedConcerns {
