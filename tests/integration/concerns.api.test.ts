@@ -1,7 +1,7 @@
 // The social concerns setting on every store: unset it is published as null (version 0); a body without a name, with
 // an empty or over-long one, or with an unknown field is refused naming the field and the rule; staff set it (audited,
 // before and after kept), each change a new version refused from a stale If-Match; other roles and a coordinator of
-// some regions cannot; the indicator matrix's texts name the concerns.
+// some regions cannot; the indicator matrix's texts and the export's question headers name the concerns.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTestApp, type TestApp } from '../support/app.js';
 import { STORE_KINDS } from '../support/stores.js';
@@ -82,5 +82,16 @@ describe.each(STORE_KINDS)('%s social concerns', (kind) => {
     expect(await texts('ru')).toContain('Бедность');
     expect(await texts('kk')).toContain('Жұмыссыздық');
     expect(await texts('kk')).not.toContain('{concern');
+  });
+
+  it('names the concerns in the export\'s question headers, and the neutral phrase before', async () => {
+    const header = async () => ((await ctx.as('analyst').get('/api/v1/surveys/external/export').query({ format: 'csv', headers: 'questions', lang: 'ru' }).buffer(true).expect(200)).text.split('\n')[0] ?? '');
+    const before = await header();
+    expect(before).not.toContain('{concern');
+    expect(before).toContain('первая социальная проблема');
+    await ctx.as('coord').put(URL).send(CONCERNS).expect(200);
+    const after = await header();
+    expect(after).toContain('Бедность');
+    expect(after).toContain('Безработица');
   });
 });
