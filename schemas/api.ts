@@ -45,6 +45,8 @@ import storedMargins from './api/stored-margins.schema.json' with { type: 'json'
 import storedSecondary from './api/stored-secondary.schema.json' with { type: 'json' };
 import surveyList from './api/survey-list.schema.json' with { type: 'json' };
 import health from './api/health.schema.json' with { type: 'json' };
+import socialConcerns from './api/social-concerns.schema.json' with { type: 'json' };
+import publishedConcerns from './api/published-concerns.schema.json' with { type: 'json' };
 import { secondaryDataSchema } from './csi/secondary.js';
 import type { AuditAction } from './generated/api.types.js';
 import type { SchemaObject } from './surveys.js';
@@ -74,6 +76,7 @@ export const apiSchemas = {
   diamondQuery: diamondQuery as unknown as ApiSchema,
   reviewQuery: reviewQuery as unknown as ApiSchema,
   secondaryData: secondaryDataSchema as unknown as ApiSchema,
+  socialConcerns: socialConcerns as unknown as ApiSchema,
 } as const;
 
 /**
@@ -101,6 +104,7 @@ export const apiResponseSchemas = {
   quotaPlanVersions: quotaPlanVersions as unknown as ApiSchema,
   storedMargins: storedMargins as unknown as ApiSchema,
   storedSecondary: storedSecondary as unknown as ApiSchema,
+  publishedConcerns: publishedConcerns as unknown as ApiSchema,
   surveyList: surveyList as unknown as ApiSchema,
   health: health as unknown as ApiSchema,
 } as const;

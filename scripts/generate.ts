@@ -66,10 +66,10 @@ function externalRefsAsNames(node: unknown): unknown {
 /**
  * Types of the API's answers, one module for all: what the dashboards, the form and the console read the API with.
  * The payloads answers hold are among them: the submission envelope (a receipt holds its meta), the quota plan,
- * the margins and the secondary data.
+ * the margins, the secondary data and the social concerns.
  */
 async function apiTypes(): Promise<string> {
-  const payloads: ApiSchema[] = [apiSchemas.submission, apiSchemas.quotaPlan, apiSchemas.margins, apiSchemas.secondaryData];
+  const payloads: ApiSchema[] = [apiSchemas.submission, apiSchemas.quotaPlan, apiSchemas.margins, apiSchemas.secondaryData, apiSchemas.socialConcerns];
   const typed: ApiSchema[] = [...payloads, ...Object.values(apiResponseSchemas)];
   const parts = await Promise.all(typed.map((schema) => compile(externalRefsAsNames(structuredClone(schema)) as never, schema.title, {
     // A payload's array bounds are its validator's business: typed as arrays, what the server builds is one.

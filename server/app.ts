@@ -9,6 +9,7 @@ import { accountsRoutes } from './http/accounts.routes.js';
 import { authenticate, type Limits } from './http/auth.js';
 import { errorHandler, notFound } from './http/error-handler.js';
 import { healthRoutes } from './http/health.routes.js';
+import { concernsRoutes } from './http/concerns.routes.js';
 import { indicatorsRoutes } from './http/indicators.routes.js';
 import { pagesRoutes } from './http/pages.routes.js';
 import { quotasRoutes } from './http/quotas.routes.js';
@@ -81,6 +82,7 @@ export function buildApp(deps: AppDeps): App {
   api.use(weightingRoutes(services, limits, bodyLimit));
   api.use(quotasRoutes(services, limits, bodyLimit));
   api.use(indicatorsRoutes(services, limits, bodyLimit));
+  api.use(concernsRoutes(services, limits, bodyLimit));
   app.use('/api/v1', api);
   app.use(healthRoutes(services.health, limits, buildOpenApi()));
   app.use(pagesRoutes(limits, undefined, services.validators.policy));

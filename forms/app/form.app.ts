@@ -23,6 +23,8 @@ import { registerServiceWorker } from '../offline/sw-register.js';
 import { h, replaceContent } from '../render/dom.js';
 import { patchBlocks, syncItem, type QuestionContext } from '../render/question.render.js';
 import { insecureNotice, syncPageState, renderHome, renderLogin, renderPage, renderReview, renderStopped, renderTopBar, syncLine } from '../render/screens.render.js';
+import type { SocialConcerns } from '../../schemas/concerns.js';
+import { fetchConcerns } from './concerns.js';
 import { fetchQuotaStatus, releaseQuota, screenQuota, type Derive, type QuotaStatus } from './quota-check.js';
 import { fetchServerVersions } from './questionnaire-version.js';
 import { fetchReturned, type ReturnedInterview } from './returned.js';
@@ -37,6 +39,8 @@ interface Setting {
 type Screen = 'login' | 'home' | 'interview' | 'stopped';
 
 const QUOTA_STATUS = 'quota-status';
+/** The social concerns as last fetched (for the impact questions offline). */
+const CONCERNS = 'social-concerns';
 /** The questionnaire version new interviews use, as last learned from the server. */
 const NEW_VERSION = 'questionnaire-version';
 
@@ -75,6 +79,7 @@ class FormApp {
   private sync: SyncStatus | null = null;
   private drafts: Draft[] = [];
   private quotaStatus: QuotaStatus | null = null;
+  private concerns: SocialConcerns | null = null;
   private rejected: Array<{ id: string; error: string | null }> = [];
   private pending: OutboxEntry[] = [];
   /** Returned and rejected interviews of the interviewer logged in, as last fetched (kept for offline use). */
@@ -99,7 +104,7 @@ class FormApp {
   }
 
   private get texts(): Texts {
-    return new Texts(this.lang, this.survey, this.model ? draftVersion(this.model.draft) : this.version);
+    return new Texts(this.lang, this.survey, this.model ? draftVersion(this.model.draft) : this.version, this.concerns);
   }
 
   async start(): Promise<void> {
@@ -112,6 +117,8 @@ class FormApp {
     this.version = chooseVersion(null, Object.keys(this.validators), this.versions.current, known?.value).version;
     const cached = (await this.stores.settings.get(QUOTA_STATUS)) as Setting | undefined;
     this.quotaStatus = cached ? (JSON.parse(cached.value) as QuotaStatus) : null;
+    const concerns = (await this.stores.settings.get(CONCERNS)) as Setting | undefined;
+    this.concerns = concerns ? (JSON.parse(concerns.value) as SocialConcerns | null) : null;
     const returned = (await this.stores.settings.get(`${RETURNED}-${this.survey}`)) as (Setting & { owner?: string }) | undefined;
     this.returned = returned && returned.owner === this.session?.username ? (JSON.parse(returned.value) as ReturnedInterview[]) : [];
     await this.loadDrafts();
@@ -124,9 +131,11 @@ class FormApp {
     window.addEventListener('online', () => {
       void this.flush(true).then(() => this.syncReturned());
       void this.syncQuotaStatus();
+      void this.syncConcerns();
       void this.syncVersion();
     });
     void this.syncQuotaStatus();
+    void this.syncConcerns();
     void this.syncVersion();
     void this.syncReturned();
     window.addEventListener('offline', () => this.render());
@@ -142,6 +151,16 @@ class FormApp {
     if (!status) return;
     this.quotaStatus = status;
     await this.stores.settings.put({ id: QUOTA_STATUS, value: JSON.stringify(status) });
+  }
+
+  /** Keeps the social concerns the impact questions name, for interviews offline; an open screen is redrawn with them. */
+  private async syncConcerns(): Promise<void> {
+    const published = await fetchConcerns(this.session?.token);
+    if (!published || JSON.stringify(published.concerns) === JSON.stringify(this.concerns)) return;
+    this.concerns = published.concerns;
+    await this.stores.settings.put({ id: CONCERNS, value: JSON.stringify(published.concerns) });
+    // Not under an open interview (a redraw would take the caret): its next page reads them.
+    if (this.screen === 'home') this.render();
   }
 
   /**
@@ -305,6 +324,7 @@ class FormApp {
     }
     this.outbox.loggedIn();
     void this.syncQuotaStatus();
+    void this.syncConcerns();
     void this.syncVersion();
     this.returned = [];
     void this.syncReturned();

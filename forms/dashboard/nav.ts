@@ -47,6 +47,7 @@ export const NAV: readonly NavPage[] = [
   dashboard('quotas', 'fieldwork', STAFF, 'PUT /api/v1/surveys/:survey/quotas', true),
   dashboard('margins', 'fieldwork', STAFF, 'PUT /api/v1/surveys/:survey/margins', true),
   dashboard('secondary', 'fieldwork', STAFF, 'PUT /api/v1/indicators/secondary', true),
+  dashboard('concerns', 'fieldwork', STAFF, 'PUT /api/v1/social-concerns', true),
   dashboard('tallies', 'analysis', WATCH, 'GET /api/v1/surveys/:survey/tallies'),
   dashboard('indicators', 'analysis', WATCH, 'GET /api/v1/indicators'),
   dashboard('users', 'admin', ADMIN, 'GET /api/v1/users'),

@@ -1,5 +1,5 @@
 /**
- * The study settings pages' strings (quota plan, population margins, secondary data) in the three languages, and
+ * The study settings pages' strings (quota plan, population margins, secondary data, social concerns) in the three languages, and
  * the names of variables and categories as these pages show them: by their labels, never by item ids. Russian and
  * Kazakh are working translations, not yet reviewed by a native speaker (as the questionnaire labels).
  */
@@ -116,6 +116,17 @@ const EN = {
   sec_wgiGovernmentEffectiveness: 'World Bank WGI Government Effectiveness, percentile rank (0–100)',
   sec_uiaIngosInCountry: 'International NGOs present in the country (UIA)',
   sec_uiaIngosWorldwide: 'International NGOs known worldwide (UIA)',
+  // Social concerns
+  concernsTitle: 'Social concerns',
+  concernsAbout: "The two most important social concerns the national team chose. The organisational and external forms ask about civil society's impact on each, in the interview's language.",
+  concernsMissing: 'The social concerns are not set: the impact questions of the organisational and external forms say "the first social concern" and "the second social concern" until they are.',
+  concern_concern1: 'First social concern',
+  concern_concern2: 'Second social concern',
+  name_kk: 'In Kazakh',
+  name_ru: 'In Russian',
+  name_en: 'In English',
+  nameRule: 'Required, at most {max} characters.',
+  concernsChanged: 'Someone changed the concerns meanwhile: they are loaded again; redo your change.',
 };
 
 export type SettingsKey = keyof typeof EN;
@@ -223,6 +234,16 @@ const RU: Record<SettingsKey, string> = {
   sec_wgiGovernmentEffectiveness: 'Всемирный банк, WGI: эффективность государственного управления, процентиль (0–100)',
   sec_uiaIngosInCountry: 'Международные НКО, присутствующие в стране (UIA)',
   sec_uiaIngosWorldwide: 'Международные НКО, известные в мире (UIA)',
+  concernsTitle: 'Социальные проблемы',
+  concernsAbout: 'Две важнейшие социальные проблемы, выбранные национальной командой. Анкеты организаций и внешних экспертов спрашивают о влиянии гражданского общества на каждую — на языке интервью.',
+  concernsMissing: 'Социальные проблемы не заданы: пока их нет, вопросы о влиянии в анкетах организаций и внешних экспертов говорят «первая социальная проблема» и «вторая социальная проблема».',
+  concern_concern1: 'Первая социальная проблема',
+  concern_concern2: 'Вторая социальная проблема',
+  name_kk: 'На казахском',
+  name_ru: 'На русском',
+  name_en: 'На английском',
+  nameRule: 'Обязательно, не более {max} символов.',
+  concernsChanged: 'Кто-то изменил проблемы за это время: они загружены заново; повторите изменение.',
 };
 
 const KK: Record<SettingsKey, string> = {
@@ -328,6 +349,16 @@ const KK: Record<SettingsKey, string> = {
   sec_wgiGovernmentEffectiveness: 'Дүниежүзілік банк WGI: мемлекеттік басқарудың тиімділігі, процентиль (0–100)',
   sec_uiaIngosInCountry: 'Елде жұмыс істейтін халықаралық ҮЕҰ (UIA)',
   sec_uiaIngosWorldwide: 'Әлемде белгілі халықаралық ҮЕҰ (UIA)',
+  concernsTitle: 'Әлеуметтік мәселелер',
+  concernsAbout: 'Ұлттық топ таңдаған ең маңызды екі әлеуметтік мәселе. Ұйымдар мен сыртқы сарапшылар сауалнамалары азаматтық қоғамның әрқайсысына ықпалын сұхбат тілінде сұрайды.',
+  concernsMissing: 'Әлеуметтік мәселелер берілмеген: олар берілгенше ұйымдар мен сыртқы сарапшылар сауалнамаларындағы ықпал туралы сұрақтарда «бірінші әлеуметтік мәселе» және «екінші әлеуметтік мәселе» деп жазылады.',
+  concern_concern1: 'Бірінші әлеуметтік мәселе',
+  concern_concern2: 'Екінші әлеуметтік мәселе',
+  name_kk: 'Қазақша',
+  name_ru: 'Орысша',
+  name_en: 'Ағылшынша',
+  nameRule: 'Міндетті, {max} таңбадан аспауы керек.',
+  concernsChanged: 'Осы уақытта біреу мәселелерді өзгертті: олар қайта жүктелді; өзгерісті қайталаңыз.',
 };
 
 export const SETTINGS_TEXTS: Record<Language, Record<SettingsKey, string>> = { en: EN, ru: RU, kk: KK };

@@ -3,15 +3,19 @@
  * grid titles, interface strings. A missing translation falls back to English, then to the key (visible, never
  * silent).
  */
+import { withConcerns, type SocialConcerns } from '../../schemas/concerns.js';
 import { bundles, fill, optionLabel, surveyBundle, type Language, type SurveyBundle } from '../../schemas/labels.js';
 import { itemById, type Item } from '../../schemas/items.js';
 import type { SurveyId } from '../../schemas/surveys.js';
 
 export const LANGUAGE_NAMES: Record<Language, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
-/** In one questionnaire version (the current one unless named): an interview reads the labels of its own. */
+/**
+ * In one questionnaire version (the current one unless named): an interview reads the labels of its own. Questions
+ * naming the social concerns get the study's (`concerns`), or a neutral phrase while none are known.
+ */
 export class Texts {
-  constructor(readonly lang: Language, readonly survey: SurveyId, readonly version?: string) {}
+  constructor(readonly lang: Language, readonly survey: SurveyId, readonly version?: string, readonly concerns: SocialConcerns | null = null) {}
 
   private get bundle(): SurveyBundle {
     return surveyBundle(this.lang, this.survey, this.version);
@@ -34,12 +38,12 @@ export class Texts {
   }
 
   label(item: Item): string {
-    return this.bundle.items[item.id]?.label ?? item.id;
+    return this.labelOf(item.id);
   }
 
   /** The question of an item known only by id (errors name items by id). */
   labelOf(id: string): string {
-    return this.bundle.items[id]?.label ?? id;
+    return withConcerns(this.bundle.items[id]?.label ?? id, this.lang, this.concerns);
   }
 
   hint(item: Item): string | undefined {

@@ -213,6 +213,29 @@ export interface SecondaryData {
 }
 
 /**
+ * This interface was referenced by `SocialConcerns`'s JSON-Schema
+ * via the `definition` "text".
+ */
+export type ConcernText = string;
+
+/**
+ * The two most important social concerns the national team chose (data dictionary: os_impact_concern_*, es_impact_concern_*), each named in Kazakh, Russian and English. The questionnaires ask about civil society's impact on each.
+ */
+export interface SocialConcerns {
+  concern1: ConcernName;
+  concern2: ConcernName;
+}
+/**
+ * This interface was referenced by `SocialConcerns`'s JSON-Schema
+ * via the `definition` "name".
+ */
+export interface ConcernName {
+  kk: ConcernText;
+  ru: ConcernText;
+  en: ConcernText;
+}
+
+/**
  * GET /surveys/{survey}/quotas/status: which cells are full now, with each quota's variables and collapses (no counts). What the form keeps to screen offline.
  */
 export interface QuotaStatus {
@@ -851,7 +874,8 @@ export type AuditAction =
   | "response.flagged"
   | "quotas.updated"
   | "margins.updated"
-  | "indicators.secondary.updated";
+  | "indicators.secondary.updated"
+  | "concerns.updated";
 
 /**
  * GET /audit: a page of the audit trail.
@@ -1115,6 +1139,17 @@ export interface StoredSecondary {
   labels: {
     [k: string]: string;
   };
+}
+
+/**
+ * GET and PUT /social-concerns: the two social concerns and their version (null and 0 while none are set).
+ */
+export interface PublishedConcerns {
+  concerns: SocialConcerns | null;
+  /**
+   * The version, as the ETag gives it: send it back as If-Match.
+   */
+  version: number;
 }
 
 /**

@@ -7,7 +7,7 @@
  *                                                error report beside the file, with each bad value
  *   csi export <survey> [--format csv|ndjson|sav|dta|xlsx] [--lang en|ru|kk] [--labels codes|en|ru|kk] [--codes text|numeric] [--headers ids|questions] [--bom] [--status S] [--trim lo,hi] [--out FILE]
  *   csi export <survey> --paradata [--format csv|xlsx] [--lang en|ru|kk] [--bom] [--status S] [--out FILE]
- *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path
+ *   csi seed <survey> [--count N] [--seed S]      synthetic demo data through the ingestion path (and demo social concerns if none are set)
  *   csi tallies <survey> --items a,b [--by v1[,v2]] [--unweighted] [--trim lo,hi] [--ci logit|beta|wald] [--stat share|mean] [--min-cell N]
  *               [--format table|csv|json]
  *   csi indicators [--format table|csv|json] [--lang en|ru|kk] [--weighted] [--by ps_region|ps_age_band|ps_ethnicity]
@@ -19,6 +19,7 @@
  *   csi backup <file> [--force]     the embedded store, copied consistently while the server runs
  *   csi restore <file> [--force]    a backup into DATA_DIR (the server stopped; an existing store only with --force)
  */
+import type { SocialConcerns } from '../../schemas/concerns.js';
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -113,7 +114,7 @@ async function runImport({ responses: service }: Services, survey: SurveyId, arg
   return report.failed.length > 0 ? 1 : 0;
 }
 
-async function runExport({ exports, paradata: paradataService }: Services, survey: SurveyId, args: string[]): Promise<number> {
+async function runExport({ exports, paradata: paradataService, concerns }: Services, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -137,14 +138,20 @@ async function runExport({ exports, paradata: paradataService }: Services, surve
       ...(values.codes ? { codes: choice<NonNullable<ExportParams['codes']>>(fail, 'codes', values.codes, schema) } : {}),
       ...(values.headers ? { headers: choice<NonNullable<ExportParams['headers']>>(fail, 'headers', values.headers, schema) } : {}),
       ...(values.trim ? { trim: parseTrim(values.trim) } : {}),
-    }, systemActor('export'));
+    }, systemActor('export'), (await concerns.current()).concerns);
   await result.ready;
   await pipeline(result.stream, values.out ? createWriteStream(values.out) : process.stdout);
   if (values.out) console.error(`wrote ${values.out}`);
   return 0;
 }
 
-async function runSeed({ responses: service }: Services, survey: SurveyId, args: string[]): Promise<number> {
+/** Demo social concerns, so a seeded study's impact questions name real ones (never replacing a team's own). */
+const DEMO_CONCERNS: SocialConcerns = {
+  concern1: { kk: 'кедейлік', ru: 'бедность', en: 'poverty' },
+  concern2: { kk: 'жұмыссыздық', ru: 'безработица', en: 'unemployment' },
+};
+
+async function runSeed({ responses: service, concerns }: Services, survey: SurveyId, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { count: { type: 'string', default: '100' }, seed: { type: 'string', default: '1' } } });
   const count = Number(values.count);
   if (!Number.isInteger(count) || count < 1) fail('--count must be a positive integer');
@@ -157,6 +164,10 @@ async function runSeed({ responses: service }: Services, survey: SurveyId, args:
   }
   bar.stop();
   console.log(`${count} synthetic ${survey} responses: ${created} new, ${count - created} already present`);
+  if (survey !== 'population' && (await concerns.current()).concerns === null) {
+    await concerns.put(DEMO_CONCERNS, systemActor('seed'));
+    console.log(`demo social concerns set: ${DEMO_CONCERNS.concern1.en}, ${DEMO_CONCERNS.concern2.en}`);
+  }
   return 0;
 }
 

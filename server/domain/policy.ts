@@ -60,6 +60,9 @@ export const POLICY = {
   'GET /api/v1/indicators/diamond.svg': { allow: ['coordinator', 'analyst', 'admin'] },
   'GET /api/v1/indicators/secondary': { allow: ['coordinator', 'analyst', 'admin'] },
   'PUT /api/v1/indicators/secondary': { allow: STAFF, write: true, national: true },
+  // The social concerns the impact questions name: every form reads them; staff set them, like the secondary data.
+  'GET /api/v1/social-concerns': { allow: ALL },
+  'PUT /api/v1/social-concerns': { allow: STAFF, write: true, national: true },
   'GET /api/v1/users': { allow: ['admin'] },
   'POST /api/v1/users': { allow: ['admin'], write: true },
   'PATCH /api/v1/users/:id': { allow: ['admin'], write: true },

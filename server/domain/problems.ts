@@ -41,6 +41,7 @@ export const PROBLEMS = {
   quotaFull: define('409.6', 'A quota cell of this respondent is full: see details.cells.'),
   reservationExpired: define('409.7', 'The quota reservation lapsed: screen the respondent again.'),
   planChanged: define('412.1', 'The quota plan changed since the version you edited (If-Match): see details.current; load it again and redo your change.'),
+  settingChanged: define('412.2', 'The setting changed since the version you edited (If-Match): see details.current; load it again and redo your change.'),
   payloadTooLarge: define('413.1', 'The request body is too large.'),
   unsupportedMediaType: define('415.1', 'Send the body as application/json.'),
   tooManyRequests: define('429.1', 'Too many requests: slow down and retry later.'),

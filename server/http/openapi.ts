@@ -22,6 +22,7 @@ const FILE_COMPONENTS: Record<string, ApiSchema> = {
   QuotaAllocation: apiSchemas.quotaAllocation,
   QuotaScreen: apiSchemas.quotaScreen,
   SecondaryData: apiSchemas.secondaryData,
+  SocialConcerns: apiSchemas.socialConcerns,
   UserCreate: apiSchemas.userCreate,
   UserPatch: apiSchemas.userPatch,
   PasswordChange: apiSchemas.passwordChange,
@@ -46,6 +47,7 @@ const FILE_COMPONENTS: Record<string, ApiSchema> = {
   QuotaPlanVersions: apiResponseSchemas.quotaPlanVersions,
   StoredMargins: apiResponseSchemas.storedMargins,
   StoredSecondary: apiResponseSchemas.storedSecondary,
+  PublishedConcerns: apiResponseSchemas.publishedConcerns,
   SurveyList: apiResponseSchemas.surveyList,
   Health: apiResponseSchemas.health,
 };
@@ -293,6 +295,15 @@ function document(serverUrl: string): Json {
           summary: 'Set the secondary data',
           requestBody: { required: true, content: json(ref('SecondaryData')) },
           responses: { 200: { description: 'Stored', content: json(ref('StoredSecondary')) }, 400: problemResponse('Invalid secondary data (details.errors)'), 413: problemResponse('Body too large'), 415: problemResponse('Not application/json') },
+        },
+      },
+      '/api/v1/social-concerns': {
+        get: { summary: 'The two social concerns the impact questions name ({concern1}, {concern2}), each in kk, ru and en, with their version (concerns null and version 0 while none are set); ETag: the version', responses: { 200: { description: 'The concerns and their version', content: json(ref('PublishedConcerns')), headers: { ETag: { description: 'The version, e.g. "3": send it back as If-Match', schema: { type: 'string' } } } } } },
+        put: {
+          summary: 'Set the social concerns (a new version, audited). With If-Match (the ETag it was edited from; "0" for none), concerns changed meanwhile are refused',
+          parameters: [{ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The version edited, as the ETag of GET gave it ("3")' }],
+          requestBody: { required: true, content: json(ref('SocialConcerns')) },
+          responses: { 200: { description: 'Stored, with its version', content: json(ref('PublishedConcerns')) }, 400: problemResponse('Invalid concerns (details.errors: the field and the rule)'), 412: problemResponse('412.2: the concerns are no longer the version of If-Match (details.current)'), 413: problemResponse('Body too large'), 415: problemResponse('Not application/json') },
         },
       },
       '/api/v1/surveys/{survey}/quotas': {

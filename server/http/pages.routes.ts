@@ -32,6 +32,7 @@ export const DASHBOARDS: Readonly<Record<string, string>> = {
   quotas: 'Quota plan',
   margins: 'Population margins',
   secondary: 'Secondary data',
+  concerns: 'Social concerns',
 };
 
 const FORM_TITLES: Record<SurveyId, string> = { population: 'Population survey', organisational: 'Organisational survey', external: 'External perceptions survey' };

@@ -7,7 +7,7 @@ import { jsonBody } from './json-body.js';
 import { exportParams, listParams, paradataParams, reviewParams, validQuery } from './query.js';
 import type { ResponseList, ResponseReceipt, ReviewDetail, ReviewList, RevisionList } from '../../schemas/generated/api.types.js';
 
-export function responsesRoutes({ responses, exports, paradata, review, validators }: Services, limits: Limits, bodyLimit: string): Router {
+export function responsesRoutes({ responses, exports, paradata, review, validators, concerns }: Services, limits: Limits, bodyLimit: string): Router {
   const router = Router();
   const route = guardedRoutes(router, '/api/v1', limits);
   const body = jsonBody(bodyLimit);
@@ -42,7 +42,8 @@ export function responsesRoutes({ responses, exports, paradata, review, validato
   });
 
   route('GET', '/surveys/:survey/export', async (req, res) => {
-    const result = exports.export(req.params.survey as string, exportParams(validQuery(validators.api.exportQuery, req.query)), req.actor);
+    const params = exportParams(validQuery(validators.api.exportQuery, req.query));
+    const result = exports.export(req.params.survey as string, params, req.actor, (await concerns.current()).concerns);
     // Weights first (a trim the margins rule out is a 422), then the 200 and the rows.
     await result.ready.catch((error: unknown) => {
       result.stream.destroy();

@@ -6,6 +6,7 @@
  * same number everywhere. The store is read in batches under backpressure, so memory stays flat whatever the
  * number of responses; a .dta states its row count in its header, so it reads the store twice (count, then write).
  */
+import type { SocialConcerns } from '../../schemas/concerns.js';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { SAFE_CSV_CAST } from '../domain/csv-cells.js';
@@ -130,7 +131,8 @@ async function* chunked(parts: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 export class ExportService {
   constructor(private readonly store: ResponseStore, private readonly weightsFor: WeightsFor = async () => null) {}
 
-  export(surveyParam: string, q: ExportParams, actor: Actor): ExportResult {
+  /** `concerns`: the study's social concerns, named in the impact questions' labels (a neutral phrase without). */
+  export(surveyParam: string, q: ExportParams, actor: Actor, concerns: SocialConcerns | null = null): ExportResult {
     const survey = requireSurvey(surveyParam);
     const errors = combinationErrors(q);
     if (errors.length > 0) throw problem('invalidQuery', { errors });
@@ -144,17 +146,17 @@ export class ExportService {
     // The stream reports the failure too; a caller that answered from `ready` and never reads it is not left with an
     // unhandled rejection or error event.
     ready.catch(() => undefined);
-    const result = this.formatted(survey, filter, actor, q, lang, weighing);
+    const result = this.formatted(survey, filter, actor, q, lang, weighing, concerns);
     return { ...result, stream: result.stream.on('error', () => undefined), ready };
   }
 
-  private formatted(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
+  private formatted(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, lang: Language, weighing: Weighing, concerns: SocialConcerns | null): Omit<ExportResult, 'ready'> {
     switch (q.format ?? 'csv') {
       case 'ndjson': return this.ndjson(survey, filter, actor);
-      case 'sav': return this.sav(survey, filter, actor, lang, weighing);
-      case 'dta': return this.dta(survey, filter, actor, lang, weighing);
-      case 'xlsx': return this.xlsx(survey, filter, actor, q, weighing);
-      default: return this.csv(survey, filter, actor, q, lang, weighing);
+      case 'sav': return this.sav(survey, filter, actor, lang, weighing, concerns);
+      case 'dta': return this.dta(survey, filter, actor, lang, weighing, concerns);
+      case 'xlsx': return this.xlsx(survey, filter, actor, q, weighing, concerns);
+      default: return this.csv(survey, filter, actor, q, lang, weighing, concerns);
     }
   }
 
@@ -175,8 +177,8 @@ export class ExportService {
     return { contentType: 'application/x-ndjson; charset=utf-8', filename: `${survey}.ndjson`, stream: lines };
   }
 
-  private csv(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
-    const columns = exportColumnModel(survey, lang);
+  private csv(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, lang: Language, weighing: Weighing, concerns: SocialConcerns | null): Omit<ExportResult, 'ready'> {
+    const columns = exportColumnModel(survey, lang, concerns);
     const toRow = q.codes === 'numeric' ? (row: ExportRow) => valuesOf(columns, row).map(cell) : textRow(survey, q.labels ?? 'codes');
     const rows = this.rows(filter, actor, weighing);
     const source = Readable.from((async function* csvRows() {
@@ -194,18 +196,18 @@ export class ExportService {
   }
 
   /** A data sheet as the CSV's (numbers as numbers, blanks blank) and a codebook sheet, streamed (xlsx-export.ts). */
-  private xlsx(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, weighing: Weighing): Omit<ExportResult, 'ready'> {
+  private xlsx(survey: SurveyId, filter: ResponseFilter, actor: Actor, q: ExportParams, weighing: Weighing, concerns: SocialConcerns | null): Omit<ExportResult, 'ready'> {
     const toCells = textRow(survey, q.labels ?? 'codes', null);
     const rows = this.rows(filter, actor, weighing);
     const cells = (async function* xlsxCells() {
       for await (const row of rows) yield toCells(row);
     })();
     const lang = q.lang ?? (q.labels === undefined || q.labels === 'codes' ? 'en' : q.labels);
-    return { contentType: XLSX_TYPE, filename: `${survey}.xlsx`, stream: xlsxExport({ survey, lang, columns: exportColumns(survey), rows: cells }) };
+    return { contentType: XLSX_TYPE, filename: `${survey}.xlsx`, stream: xlsxExport({ survey, lang, columns: exportColumns(survey), rows: cells, concerns }) };
   }
 
-  private sav(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
-    const columns = exportColumnModel(survey, lang);
+  private sav(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language, weighing: Weighing, concerns: SocialConcerns | null): Omit<ExportResult, 'ready'> {
+    const columns = exportColumnModel(survey, lang, concerns);
     const writer = new SavWriter(columns, { fileLabel: bundles[lang].surveys[survey].title, created: new Date() });
     const rows = this.rows(filter, actor, weighing);
     const bytes = (async function* savBytes() {
@@ -222,10 +224,10 @@ export class ExportService {
    * began (a watermark), so submissions arriving meanwhile do not change the count; a status changed between the
    * passes would, and then the download fails rather than ship a file whose header disagrees with its data.
    */
-  private dta(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language, weighing: Weighing): Omit<ExportResult, 'ready'> {
+  private dta(survey: SurveyId, filter: ResponseFilter, actor: Actor, lang: Language, weighing: Weighing, concerns: SocialConcerns | null): Omit<ExportResult, 'ready'> {
     const now = new Date().toISOString();
     const frozen: ResponseFilter = { ...filter, until: filter.until !== undefined && filter.until < now ? filter.until : now };
-    const columns = exportColumnModel(survey, lang);
+    const columns = exportColumnModel(survey, lang, concerns);
     const store = this.store;
     const rows = () => this.rows(frozen, actor, weighing);
     const bytes = (async function* dtaBytes() {

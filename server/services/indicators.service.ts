@@ -6,6 +6,7 @@
  * margins, same region scoping for coordinators, the same cached design) and standard errors that account for it.
  * A matrix is cached until the data, the margins or the secondary inputs change.
  */
+import { withConcernsIn } from '../../schemas/concerns.js';
 import type { Language } from '../../schemas/labels.js';
 import { SURVEY_IDS, type SurveyId } from '../../schemas/surveys.js';
 import type { Actor } from '../domain/actor.js';
@@ -22,6 +23,7 @@ import type { CellDesign } from '../domain/weighting/design.js';
 import type { ResponseStore, SettingsStore } from '../store/store.port.js';
 import type { DatasetView } from './analysis-dataset.js';
 import type { Audit } from './audit.service.js';
+import type { ConcernsService } from './concerns.service.js';
 import { apiErrors, type Validators } from './validation.js';
 import { tableCsv, type DownloadOptions, type Precision, type Table } from './tables.js';
 import type { WeightingService } from './weighting.service.js';
@@ -62,6 +64,7 @@ export class IndicatorsService {
   constructor(
     private readonly store: ResponseStore & SettingsStore, private readonly validators: Validators,
     private readonly weighting: WeightingService, private readonly audit: Audit,
+    private readonly concerns: Pick<ConcernsService, 'current'>,
   ) {}
 
   async secondary(): Promise<StoredSecondary> {
@@ -82,7 +85,9 @@ export class IndicatorsService {
     const report = await this.compute(actor, params.weighted === true, params.by);
     // A language asked for: rule texts, notes and reasons in words of that language, for readers (pages, files).
     // Without one, the rules are still in words: a rule written with item ids serves nobody.
-    return params.lang ? { ...report, ...localizeMatrix(report, params.lang) } : { ...report, ...ruleTextsInWords(report) };
+    const worded = params.lang ? { ...report, ...localizeMatrix(report, params.lang) } : { ...report, ...ruleTextsInWords(report) };
+    // The impact questions' labels name the concerns the national team chose (a neutral phrase while none are set).
+    return withConcernsIn(worded, params.lang ?? 'en', (await this.concerns.current()).concerns);
   }
 
   async diamond(q: DiamondParams, actor: Actor): Promise<string> {

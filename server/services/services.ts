@@ -11,6 +11,7 @@ import { ExportService } from './export.service.js';
 import { FieldworkEvents } from './fieldwork-events.js';
 import { FieldworkService } from './fieldwork.service.js';
 import { checkHealth, type Health } from './health.service.js';
+import { ConcernsService } from './concerns.service.js';
 import { IndicatorsService } from './indicators.service.js';
 import { ParadataService } from './paradata.service.js';
 import { QuotasService, type QuotaOptions } from './quotas.service.js';
@@ -43,6 +44,8 @@ export interface Services {
   responses: ResponsesService;
   tallies: TalliesService;
   indicators: IndicatorsService;
+  /** The social concerns the impact questions name. */
+  concerns: ConcernsService;
   exports: ExportService;
   paradata: ParadataService;
   review: ReviewService;
@@ -59,6 +62,7 @@ export function createServices(deps: ServiceDeps): Services {
   const audit = auditTrail(store, clock);
   const weighting = new WeightingService(store, validators, audit);
   const events = new FieldworkEvents();
+  const concerns = new ConcernsService(store, validators, clock, audit);
   const quotas = new QuotasService(store, validators, clock, audit, weighting, events, deps.quotas);
   return {
     validators,
@@ -72,7 +76,8 @@ export function createServices(deps: ServiceDeps): Services {
     // Submissions claim their quota cells (imports and seeds too: they count like any response).
     responses: new ResponsesService(store, validators, clock, audit, quotas.hooks()),
     tallies: new TalliesService(store, weighting),
-    indicators: new IndicatorsService(store, validators, weighting, audit),
+    indicators: new IndicatorsService(store, validators, weighting, audit, concerns),
+    concerns,
     exports: new ExportService(store, (survey, actor, options) => weighting.weightsFor(survey, actor, options)),
     paradata: new ParadataService(store),
     review: new ReviewService(store),

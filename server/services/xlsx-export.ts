@@ -3,6 +3,7 @@
  * empty, codes or labels as asked) and a `codebook` sheet describing each item, derived variable and the weight in
  * the chosen language, from the same functions that generate docs/codebook (schemas/codebook.ts).
  */
+import { withConcerns, type SocialConcerns } from '../../schemas/concerns.js';
 import type { Readable } from 'node:stream';
 import { codesOf, itemTypeOf, questionText, skipConditionOf } from '../../schemas/codebook.js';
 import { itemsOf, unionItemsOf } from '../../schemas/items.js';
@@ -32,13 +33,13 @@ function derivedRows(survey: SurveyId, lang: Language): string[][] {
  * One row per questionnaire item, then the derived variables and, where there is one, the weight: the items of every
  * version (each as its newest version asks it), or of one version when named (the per-version codebook sheets).
  */
-export function codebookSheetRows(survey: SurveyId, lang: Language, weighted: boolean, version?: string): string[][] {
+export function codebookSheetRows(survey: SurveyId, lang: Language, weighted: boolean, version?: string, concerns: SocialConcerns | null = null): string[][] {
   const items = (version === undefined ? unionItemsOf(survey) : itemsOf(survey, version)).map((item) => {
     const asked = version ?? [...versionsOf(survey)].reverse().find((v) => item.id in v.schema.properties)?.version;
     const sections = surveyBundle(lang, survey, asked).sections;
     return [
       item.id, item.system ? '(system)' : (item.section ? sections[item.section] ?? item.section : ''),
-      questionText(lang, item, asked), itemTypeOf(item), codesOf(lang, item, asked), skipConditionOf(survey, item.id, asked),
+      withConcerns(questionText(lang, item, asked), lang, concerns), itemTypeOf(item), codesOf(lang, item, asked), skipConditionOf(survey, item.id, asked),
     ];
   });
   return [...items, ...derivedRows(survey, lang), ...(weighted ? [['weight', '', WEIGHT_LABEL[lang], 'number', '', '']] : [])];
@@ -49,6 +50,8 @@ export interface XlsxExportInput {
   lang: Language;
   columns: readonly string[];
   rows: AsyncIterable<readonly unknown[]>;
+  /** The study's social concerns, named in the impact questions' labels. */
+  concerns?: SocialConcerns | null;
 }
 
 export function xlsxExport(input: XlsxExportInput): Readable {
@@ -56,12 +59,12 @@ export function xlsxExport(input: XlsxExportInput): Readable {
     { name: 'data', columns: input.columns, rows: input.rows },
     {
       name: 'codebook', columns: CODEBOOK_COLUMNS, widths: [28, 24, 60, 18, 60, 40],
-      rows: codebookSheetRows(input.survey, input.lang, input.columns.includes('weight')),
+      rows: codebookSheetRows(input.survey, input.lang, input.columns.includes('weight'), undefined, input.concerns ?? null),
     },
     // One codebook per questionnaire version: the data sheet holds responses of each (its questionnaire_version).
     ...versionsOf(input.survey).map(({ version }) => ({
       name: `codebook ${version}`, columns: CODEBOOK_COLUMNS, widths: [28, 24, 60, 18, 60, 40],
-      rows: codebookSheetRows(input.survey, input.lang, input.columns.includes('weight'), version),
+      rows: codebookSheetRows(input.survey, input.lang, input.columns.includes('weight'), version, input.concerns ?? null),
     })),
   ]);
 }

@@ -110,6 +110,8 @@ const REQUESTS: Record<PolicyKey, Call> = {
   }),
   'GET /api/v1/indicators/secondary': (a) => a.get('/api/v1/indicators/secondary'),
   'PUT /api/v1/indicators/secondary': (a) => a.put('/api/v1/indicators/secondary').send(KAZAKHSTAN_SECONDARY),
+  'GET /api/v1/social-concerns': (a) => a.get('/api/v1/social-concerns'),
+  'PUT /api/v1/social-concerns': (a) => a.put('/api/v1/social-concerns').send({ concern1: { kk: 'Кедейлік', ru: 'Бедность', en: 'Poverty' }, concern2: { kk: 'Жұмыссыздық', ru: 'Безработица', en: 'Unemployment' } }),
   'GET /api/v1/users': (a) => a.get('/api/v1/users'),
   'POST /api/v1/users': (a) => a.post('/api/v1/users').send({ username: `u${randomUUID().slice(0, 8)}`, password: 'a long enough password', role: 'interviewer' }),
   'PATCH /api/v1/users/:id': (a) => a.patch(`/api/v1/users/${seeded.userId}`).send({ regions: ['akmola'] }),
@@ -173,6 +175,8 @@ const ALLOWED: Record<PolicyKey, Role[] | 'public'> = {
   'GET /api/v1/indicators/diamond.svg': [C, N, A],
   'GET /api/v1/indicators/secondary': [C, N, A],
   'PUT /api/v1/indicators/secondary': [C, A],
+  'GET /api/v1/social-concerns': EVERY_ROLE,
+  'PUT /api/v1/social-concerns': [C, A],
   'GET /api/v1/users': [A],
   'POST /api/v1/users': [A],
   'PATCH /api/v1/users/:id': [A],
@@ -254,6 +258,7 @@ describe('route x role matrix', () => {
       '/api/v1/surveys/population/margins', '/api/v1/surveys/population/tallies',
       QUOTAS, `${QUOTAS}/status`, `${QUOTAS}/progress`, '/api/v1/surveys/population/fieldwork', '/api/v1/surveys/population/fieldwork/events',
       '/api/v1/indicators', '/api/v1/indicators/diamond.svg', '/api/v1/indicators/secondary',
+      '/api/v1/social-concerns',
     ];
     for (const url of urls) {
       for (const qs of ['region[$ne]=x', '$where=1', 'status[$gt]=', 'interviewer[$regex]=.*']) {

@@ -3,6 +3,7 @@
  * numeric codes and the label bundles, then read by the CSV, SPSS and Stata writers alike, so a code, a label or a
  * missing-value declaration is decided in one place and is the same number in every format.
  */
+import { withConcerns, type SocialConcerns } from '../../../schemas/concerns.js';
 import { unionItemsOf, type Item } from '../../../schemas/items.js';
 import { NUMBER_SPECIAL_CODES, SPECIAL_ANSWERS } from '../../../schemas/keywords.js';
 import { bundles, optionLabel, type Language } from '../../../schemas/labels.js';
@@ -105,9 +106,9 @@ function coded(numericCodes: Record<string, number>, answer: unknown): number | 
   return numericCodes[String(answer)] ?? null;
 }
 
-function itemColumn(lang: Language, item: Item): ExportColumn {
+function itemColumn(lang: Language, item: Item, concerns: SocialConcerns | null): ExportColumn {
   const b = bundles[lang].surveys[item.survey];
-  const question = b.items[item.id]?.label ?? item.id;
+  const question = withConcerns(b.items[item.id]?.label ?? item.id, lang, concerns);
   const grid = item.grid ? b.grids[item.grid] : undefined;
   const base = { name: item.id, question, ...(grid ? { grid } : {}), measure: item.measure };
   const read = (row: ExportRow) => row.response.answers[item.id];
@@ -155,10 +156,10 @@ function weightColumn(lang: Language): ExportColumn {
  * those of every questionnaire version (responses of each read through the mappings, see export.service.ts), so one
  * file holds them all, told apart by `questionnaire_version`.
  */
-export function exportColumnModel(survey: SurveyId, lang: Language): ExportColumn[] {
+export function exportColumnModel(survey: SurveyId, lang: Language, concerns: SocialConcerns | null = null): ExportColumn[] {
   return [
     ...META_COLUMNS.map(([name, get]) => metaColumn(lang, name, get)),
-    ...unionItemsOf(survey).map((item) => itemColumn(lang, item)),
+    ...unionItemsOf(survey).map((item) => itemColumn(lang, item, concerns)),
     ...derivedVariables(survey).map((v) => derivedColumn(lang, survey, v)),
     ...(WEIGHTED.includes(survey) ? [weightColumn(lang)] : []),
   ];
